@@ -1,0 +1,38 @@
+// Input checks shared by the mutations; each failure is BAD_USER_INPUT naming the field.
+import { badInput } from "./errors.js";
+
+const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const APPLIANCE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+export function requireText(value: string, field: string, max = 200): string {
+  const v = value.trim();
+  if (!v) throw badInput(`${field} must not be empty`, field);
+  if (v.length > max) throw badInput(`${field} must be at most ${max} characters`, field);
+  return v;
+}
+
+export function optionalText(value: string | null | undefined, field: string, max = 200): string | undefined {
+  return value == null || value.trim() === "" ? undefined : requireText(value, field, max);
+}
+
+export function requireEmail(value: string, field = "contactEmail"): string {
+  const v = requireText(value, field, 254).toLowerCase();
+  if (!EMAIL.test(v)) throw badInput(`${field} is not a valid email address`, field);
+  return v;
+}
+
+export function requireUuid(value: string, field: string): string {
+  if (!UUID.test(value.trim())) throw badInput(`${field} must be a UUID`, field);
+  return value.trim().toLowerCase();
+}
+
+export function requireApplianceId(value: string): string {
+  const v = value.trim();
+  if (!APPLIANCE_ID.test(v)) {
+    throw badInput("applianceId must be 1-128 characters of letters, digits, '.', '_', ':' or '-'", "applianceId");
+  }
+  return v;
+}
+
+export const isUuid = (value: string) => UUID.test(value);

@@ -1,0 +1,29 @@
+import { checkIn, type CheckInResult } from "../domain/check-in.js";
+import { builder } from "./builder.js";
+import { EditionEnum } from "./enums.js";
+
+const CheckInInput = builder.inputType("CheckInInput", {
+  fields: (t) => ({
+    applianceId: t.string({ required: true }),
+    applianceVersion: t.string({ required: false }),
+  }),
+});
+
+const CheckInPayload = builder.objectRef<CheckInResult>("CheckInPayload").implement({
+  fields: (t) => ({
+    token: t.exposeString("token"),
+    expiresAt: t.expose("expiresAt", { type: "DateTime" }),
+    tenantId: t.exposeID("tenantId"),
+    edition: t.expose("edition", { type: EditionEnum }),
+  }),
+});
+
+builder.mutationField("checkIn", (t) =>
+  t.field({
+    type: CheckInPayload,
+    description: "Appliance principal (Authorization: Bearer <applianceCredential>).",
+    authScopes: { appliance: true },
+    args: { input: t.arg({ type: CheckInInput, required: true }) },
+    resolve: (_root, { input }, ctx) => checkIn(ctx.services, ctx, input),
+  }),
+);

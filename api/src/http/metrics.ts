@@ -1,0 +1,57 @@
+// Prometheus metrics on a registry of our own (several apps can live in one process, e.g. tests).
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { PrismaClient } from "../generated/prisma/client.js";
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+export function createMetrics(prisma: PrismaClient) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "alga_license_" });
+  const operations = new Counter({
+    name: "alga_license_graphql_operations_total",
+    help: "GraphQL operations by operation name and outcome (ok or the first error code)",
+    labelNames: ["operation", "outcome"] as const,
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: "alga_license_graphql_operation_duration_seconds",
+    help: "GraphQL operation latency by operation name",
+    labelNames: ["operation"] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const httpRequests = new Counter({
+    name: "alga_license_http_requests_total",
+    help: "HTTP requests by route and status",
+    labelNames: ["route", "status"] as const,
+    registers: [registry],
+  });
+  const redemptions = new Counter({
+    name: "alga_license_install_code_redemptions_total",
+    help: "Install-code redemptions by outcome (SUCCESS or the error code)",
+    labelNames: ["outcome"] as const,
+    registers: [registry],
+  });
+  new Gauge({
+    name: "alga_license_email_outbox_backlog",
+    help: "Queued emails by status (PENDING waiting to be sent, DEAD parked after max attempts)",
+    labelNames: ["status"] as const,
+    registers: [registry],
+    async collect() {
+      const rows = await prisma.emailOutbox.groupBy({ by: ["status"], where: { status: { not: "SENT" } }, _count: true });
+      this.reset();
+      this.set({ status: "PENDING" }, 0);
+      this.set({ status: "DEAD" }, 0);
+      for (const r of rows) this.set({ status: r.status }, r._count);
+    },
+  });
+  return {
+    registry,
+    operation(operation: string, outcome: string, seconds: number) {
+      operations.inc({ operation, outcome });
+      latency.observe({ operation }, seconds);
+    },
+    http: (route: string, status: number) => httpRequests.inc({ route, status: String(status) }),
+    redemption: (outcome: string) => redemptions.inc({ outcome }),
+  };
+}

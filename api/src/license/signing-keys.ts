@@ -1,0 +1,113 @@
+// License signing keys. The first key signs; every key in the set is published in the JWKS so
+// tokens signed before a rotation keep verifying until they expire.
+//   production: LICENSE_SIGNING_KEYS = JWK, JWK array, JWKS object, or concatenated PKCS#8 PEMs
+//               (public-only JWKs are published but never sign)
+//   local:      DATA_DIR/signing-keys.json, generated on first run, rotated by `npm run signing-key -- rotate`
+import { createPrivateKey, createPublicKey, type JsonWebKey as NodeJwk } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from "jose";
+
+export interface StoredKey {
+  jwk: JWK; // private (or public-only) JWK with kid and alg
+  createdAt: string;
+  /** set on rotation: the key stops signing and is published until then */
+  publishUntil?: string;
+}
+
+export interface SigningKeySet {
+  signer: { kid: string; alg: string; key: CryptoKey };
+  publicJwks: () => { keys: JWK[] };
+  source: "env" | "file";
+}
+
+const LOCAL_FILE = "signing-keys.json";
+
+export function defaultAlg(jwk: JWK): string {
+  if (jwk.alg) return jwk.alg;
+  if (jwk.kty === "OKP") return "EdDSA";
+  if (jwk.kty === "EC") return jwk.crv === "P-384" ? "ES384" : "ES256";
+  if (jwk.kty === "RSA") return "RS256";
+  throw new Error(`unsupported signing key type ${jwk.kty}`);
+}
+
+async function normalize(jwk: JWK): Promise<JWK> {
+  const alg = defaultAlg(jwk);
+  const kid = jwk.kid ?? (await calculateJwkThumbprint(jwk));
+  return { ...jwk, alg, kid, use: "sig" };
+}
+
+export function publicPart(jwk: JWK): JWK {
+  const pub = createPublicKey({ key: jwk as NodeJwk, format: "jwk" }).export({ format: "jwk" }) as JWK;
+  return { ...pub, kid: jwk.kid, alg: jwk.alg, use: "sig" };
+}
+
+export function parseKeyMaterial(raw: string): JWK[] {
+  const text = raw.trim();
+  if (text.startsWith("-----BEGIN")) {
+    const pems = text.match(/-----BEGIN [A-Z ]+-----[\s\S]+?-----END [A-Z ]+-----/g) ?? [];
+    return pems.map((pem) => createPrivateKey(pem).export({ format: "jwk" }) as JWK);
+  }
+  const parsed = JSON.parse(text) as JWK | JWK[] | { keys: JWK[] };
+  if (Array.isArray(parsed)) return parsed;
+  if ("keys" in parsed && Array.isArray(parsed.keys)) return parsed.keys;
+  return [parsed as JWK];
+}
+
+export async function generateSigningKey(alg = "EdDSA"): Promise<StoredKey> {
+  const { privateKey } = await generateKeyPair(alg, { extractable: true, crv: alg === "EdDSA" ? "Ed25519" : undefined });
+  const jwk = await normalize({ ...(await exportJWK(privateKey)), alg });
+  return { jwk, createdAt: new Date().toISOString() };
+}
+
+export function readLocalKeys(dataDir: string): StoredKey[] {
+  const file = path.join(dataDir, LOCAL_FILE);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as { keys: StoredKey[] }).keys : [];
+}
+
+export function writeLocalKeys(dataDir: string, keys: StoredKey[]): void {
+  mkdirSync(dataDir, { recursive: true });
+  const file = path.join(dataDir, LOCAL_FILE);
+  writeFileSync(`${file}.tmp`, JSON.stringify({ keys }, null, 2), { mode: 0o600 });
+  renameSync(`${file}.tmp`, file);
+}
+
+/** New key signs from now on; the old ones stay published for one more license lifetime. */
+export async function rotateLocalKeys(dataDir: string, licenseTtlSeconds: number, now = new Date()): Promise<StoredKey> {
+  const until = new Date(now.getTime() + licenseTtlSeconds * 1000).toISOString();
+  const current = readLocalKeys(dataDir)
+    .filter((k) => !k.publishUntil || new Date(k.publishUntil) > now)
+    .map((k) => ({ ...k, publishUntil: k.publishUntil ?? until }));
+  const fresh = await generateSigningKey();
+  writeLocalKeys(dataDir, [fresh, ...current]);
+  return fresh;
+}
+
+export async function loadSigningKeys(opts: { configured?: string; dataDir: string }): Promise<SigningKeySet> {
+  let stored: StoredKey[];
+  let source: "env" | "file";
+  if (opts.configured) {
+    const jwks = await Promise.all(parseKeyMaterial(opts.configured).map(normalize));
+    stored = jwks.map((jwk) => ({ jwk, createdAt: "" }));
+    source = "env";
+  } else {
+    stored = readLocalKeys(opts.dataDir);
+    if (stored.length === 0) {
+      stored = [await generateSigningKey()];
+      writeLocalKeys(opts.dataDir, stored);
+    }
+    source = "file";
+  }
+  const active = stored.find((k) => k.jwk.d !== undefined && !k.publishUntil);
+  if (!active) throw new Error("no private signing key available (LICENSE_SIGNING_KEYS holds only public keys)");
+  const alg = defaultAlg(active.jwk);
+  const key = (await importJWK(active.jwk, alg)) as CryptoKey;
+  const published = stored.map((k) => ({ publicJwk: publicPart(k.jwk), until: k.publishUntil }));
+  return {
+    signer: { kid: active.jwk.kid!, alg, key },
+    publicJwks: () => ({
+      keys: published.filter((k) => !k.until || new Date(k.until) > new Date()).map((k) => k.publicJwk),
+    }),
+    source,
+  };
+}

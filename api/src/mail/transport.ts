@@ -1,0 +1,37 @@
+// SMTP in production (SMTP_URL); locally, each message becomes an .eml file in DATA_DIR/outbox.
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import nodemailer from "nodemailer";
+
+export interface OutgoingMail {
+  from: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  messageId?: string;
+}
+
+export type SendMail = (mail: OutgoingMail) => Promise<{ messageId: string; location?: string }>;
+
+export function smtpTransport(smtpUrl: string): SendMail & { close(): void } {
+  const transporter = nodemailer.createTransport(smtpUrl);
+  const send = async (mail: OutgoingMail) => {
+    const info = await transporter.sendMail(mail);
+    return { messageId: info.messageId };
+  };
+  return Object.assign(send, { close: () => transporter.close() });
+}
+
+export function folderTransport(dir: string): SendMail & { close(): void } {
+  const transporter = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "unix" });
+  const send = async (mail: OutgoingMail) => {
+    const info = await transporter.sendMail(mail);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+    const file = path.join(dir, `${stamp}-${info.messageId.replace(/[^a-z0-9]+/gi, "_")}.eml`);
+    writeFileSync(file, info.message as Buffer, { mode: 0o600 });
+    return { messageId: info.messageId, location: file };
+  };
+  return Object.assign(send, { close: () => transporter.close() });
+}
