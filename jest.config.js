@@ -1,0 +1,14 @@
+// Jest runs the TypeScript sources as ESM through ts-jest (transpile-only: `npm run typecheck`
+// does the type checking). Every test talks to real peers: PostgreSQL, s3rver, smtp-server.
+/** @type {import('jest').Config} */
+export default {
+  testEnvironment: "node",
+  extensionsToTreatAsEsm: [".ts", ".tsx"],
+  moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
+  transform: { "^.+\\.tsx?$": ["ts-jest", { useESM: true, diagnostics: false }] },
+  testMatch: ["<rootDir>/tests/**/*.test.ts", "<rootDir>/tests/**/*.test.tsx"],
+  globalSetup: "<rootDir>/tests/helpers/global-setup.mjs",
+  globalTeardown: "<rootDir>/tests/helpers/global-teardown.mjs",
+  testTimeout: 60_000,
+  maxWorkers: 2,
+};
