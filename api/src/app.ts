@@ -7,7 +7,7 @@ import { startEmbeddedDatabase, type EmbeddedDatabase } from "./db/embedded.js";
 import { migrateDeploy } from "./db/migrate.js";
 import { createPrisma } from "./db/prisma.js";
 import type { Services } from "./domain/services.js";
-import { createHttpApp } from "./http/app.js";
+import { createHttpApp, listen } from "./http/app.js";
 import { createMetrics } from "./http/metrics.js";
 import { createLicenseIssuer } from "./license/issue-license.js";
 import { loadSigningKeys } from "./license/signing-keys.js";
@@ -25,6 +25,7 @@ export interface ControlPlane {
 
 export async function startControlPlane(config: Config, log: Logger, opts: { outboxWorker?: boolean } = {}): Promise<ControlPlane> {
   let embedded: EmbeddedDatabase | undefined;
+  let bound: Awaited<ReturnType<typeof listen>> | undefined;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
     embedded = await startEmbeddedDatabase(config.dataDir);
@@ -40,6 +41,9 @@ export async function startControlPlane(config: Config, log: Logger, opts: { out
     const secret = loadServerSecret(config.serverSecret, config.dataDir);
     const keys = await loadSigningKeys({ configured: config.license.signingKeys, dataDir: config.dataDir });
     log.info({ kid: keys.signer.kid, alg: keys.signer.alg, source: keys.source }, "license signing key loaded");
+    bound = await listen(config.port, config.host);
+    const { httpServer, url } = bound;
+    const publicUrl = config.publicUrl ?? url;
     const metrics = config.metricsEnabled ? createMetrics(prisma) : undefined;
     const transport = config.mail.smtpUrl ? smtpTransport(config.mail.smtpUrl) : folderTransport(config.mail.outboxDir);
     const worker =
@@ -57,16 +61,15 @@ export async function startControlPlane(config: Config, log: Logger, opts: { out
     const services: Services = {
       prisma,
       secret,
-      isoLinks: createIsoLinks(config, secret),
-      issueLicense: createLicenseIssuer(keys, config.license),
+      isoLinks: createIsoLinks(config, publicUrl, secret),
+      issueLicense: createLicenseIssuer(keys, { issuer: config.license.issuer ?? publicUrl, ttlSeconds: config.license.ttlSeconds }),
       installCodeTtlSeconds: config.installCodeTtlSeconds,
-      publicUrl: config.publicUrl,
+      publicUrl,
       redeemRateLimit: config.redeemRateLimit,
       mailQueued: () => worker?.kick(),
       redemptionOutcome: (outcome) => metrics?.redemption(outcome),
     };
-    const http = await createHttpApp({ config, services, keys, log, metrics });
-    const url = await http.listen();
+    const http = await createHttpApp({ httpServer, config, services, keys, log, metrics });
     log.info({ url, mail: config.mail.smtpUrl ? "smtp" : config.mail.outboxDir }, "alga-license API listening");
     return {
       url,
@@ -82,6 +85,7 @@ export async function startControlPlane(config: Config, log: Logger, opts: { out
       },
     };
   } catch (err) {
+    bound?.httpServer.close();
     await embedded?.stop();
     throw err;
   }

@@ -68,7 +68,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     throw new ConfigError("invalid configuration:\n  S3_ACCESS_KEY and S3_SECRET_KEY are required with S3_ENDPOINT");
   }
   const dataDir = path.resolve(c.DATA_DIR);
-  const publicUrl = (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, "");
+  // unset: derived from the listening address at start-up (see app.ts)
+  const publicUrl = c.PUBLIC_URL?.replace(/\/+$/, "");
   return {
     port: c.PORT,
     host: c.HOST,
@@ -88,7 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     iso: { bucket: c.ISO_BUCKET, key: c.ISO_KEY, releasePointerKey: c.ISO_RELEASE_POINTER_KEY },
     downloadUrlTtlSeconds: c.DOWNLOAD_URL_TTL_SECONDS,
     installCodeTtlSeconds: c.INSTALL_CODE_TTL_SECONDS,
-    license: { ttlSeconds: c.LICENSE_TTL_SECONDS, issuer: c.LICENSE_ISSUER ?? publicUrl, signingKeys: c.LICENSE_SIGNING_KEYS },
+    license: { ttlSeconds: c.LICENSE_TTL_SECONDS, issuer: c.LICENSE_ISSUER, signingKeys: c.LICENSE_SIGNING_KEYS },
     mail: {
       smtpUrl: c.SMTP_URL,
       from: c.MAIL_FROM,

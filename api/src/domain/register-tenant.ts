@@ -4,7 +4,6 @@ import { createHash } from "node:crypto";
 import { Prisma } from "../generated/prisma/client.js";
 import type { DeploymentType, Edition } from "../generated/prisma/enums.js";
 import { isPaid } from "../license/features.js";
-import type { DownloadLink } from "../storage/iso-download.js";
 import { recordAudit } from "./audit.js";
 import { badInput, DomainError } from "./errors.js";
 import { mintInstallCode } from "./mint-install-code.js";

@@ -19,6 +19,8 @@ import { authenticate } from "./authenticate.js";
 import type { Metrics } from "./metrics.js";
 
 export interface HttpAppDeps {
+  /** already listening (see listen()), so the public URL is known before the services are built */
+  httpServer: http.Server;
   config: Config;
   services: Services;
   keys: SigningKeySet;
@@ -29,9 +31,9 @@ export interface HttpAppDeps {
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export async function createHttpApp(deps: HttpAppDeps) {
-  const { config, services, keys, log, metrics } = deps;
+  const { config, services, keys, log, metrics, httpServer } = deps;
   const app = express();
-  const httpServer = http.createServer(app);
+  httpServer.on("request", app);
   app.disable("x-powered-by");
   app.set("trust proxy", config.trustProxy === "false" ? false : config.trustProxy === "true" ? true : config.trustProxy);
 
@@ -145,17 +147,19 @@ export async function createHttpApp(deps: HttpAppDeps) {
 
   return {
     app,
-    httpServer,
-    async listen(port = config.port, host = config.host): Promise<string> {
-      await new Promise<void>((resolve, reject) => {
-        httpServer.once("error", reject);
-        httpServer.listen(port, host, () => resolve());
-      });
-      const addr = httpServer.address();
-      const actualPort = typeof addr === "object" && addr ? addr.port : port;
-      return `http://${host === "0.0.0.0" || host === "::" ? "localhost" : host}:${actualPort}`;
-    },
     /** Stops accepting requests and drains in-flight ones. */
     stop: () => apollo.stop(),
   };
+}
+
+/** Binds the port; returns the server and the base URL it is reachable at locally. */
+export async function listen(port: number, host: string): Promise<{ httpServer: http.Server; url: string }> {
+  const httpServer = http.createServer();
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once("error", reject);
+    httpServer.listen(port, host, () => resolve());
+  });
+  const addr = httpServer.address();
+  const actualPort = typeof addr === "object" && addr ? addr.port : port;
+  return { httpServer, url: `http://${host === "0.0.0.0" || host === "::" ? "localhost" : host}:${actualPort}` };
 }

@@ -17,7 +17,7 @@ export interface StoredKey {
 
 export interface SigningKeySet {
   signer: { kid: string; alg: string; key: CryptoKey };
-  publicJwks: () => { keys: JWK[] };
+  publicJwks: (now?: number) => { keys: JWK[] };
   source: "env" | "file";
 }
 
@@ -105,8 +105,8 @@ export async function loadSigningKeys(opts: { configured?: string; dataDir: stri
   const published = stored.map((k) => ({ publicJwk: publicPart(k.jwk), until: k.publishUntil }));
   return {
     signer: { kid: active.jwk.kid!, alg, key },
-    publicJwks: () => ({
-      keys: published.filter((k) => !k.until || new Date(k.until) > new Date()).map((k) => k.publicJwk),
+    publicJwks: (now = Date.now()) => ({
+      keys: published.filter((k) => !k.until || Date.parse(k.until) > now).map((k) => k.publicJwk),
     }),
     source,
   };

@@ -97,8 +97,8 @@ export function resolveLocalDownload(
   return { status: 200, file, size: statSync(file).size, open: () => createReadStream(file) };
 }
 
-export function createIsoLinks(config: Config, secret: ServerSecret): IsoLinks {
+export function createIsoLinks(config: Config, publicUrl: string, secret: ServerSecret): IsoLinks {
   return config.s3
     ? s3IsoLinks(config.s3, config.iso, config.downloadUrlTtlSeconds)
-    : localIsoLinks(config.publicUrl, config.iso, config.downloadUrlTtlSeconds, secret);
+    : localIsoLinks(publicUrl, config.iso, config.downloadUrlTtlSeconds, secret);
 }

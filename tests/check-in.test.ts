@@ -1,0 +1,77 @@
+import { createRemoteJWKSet, jwtVerify } from "jose";
+import { CHECK_IN, REDEEM, REGISTER, startTestPlane, type TestPlane } from "./helpers/control-plane.js";
+
+let t: TestPlane;
+beforeAll(async () => {
+  t = await startTestPlane();
+});
+afterAll(() => t.stop());
+
+const codeOf = (res: { errors?: { extensions?: { code?: string } }[] }) => res.errors?.[0]?.extensions?.code;
+
+async function installed(edition = "PRO", applianceId = `ci-${Math.random().toString(36).slice(2, 10)}`) {
+  const reg = (await t.gql(REGISTER, {
+    input: { companyName: "Check Co", contactEmail: `c-${Math.random().toString(36).slice(2)}@x.test`, edition },
+  }, { token: t.keys.store })).data.registerTenant;
+  const red = (await t.gql(REDEEM, { input: { installCode: reg.installCode, applianceId } })).data.redeemInstallCode;
+  return { tenantId: reg.tenantId as string, applianceId, credential: red.applianceCredential as string, firstJwt: red.firstJwt as string };
+}
+
+const checkIn = (token: string | undefined, applianceId: string, applianceVersion?: string) =>
+  t.gql(CHECK_IN, { input: { applianceId, applianceVersion } }, { token });
+
+describe("checkIn", () => {
+  it("re-signs the license with aud = the tenant, records the check-in and makes the tenant ACTIVE", async () => {
+    const a = await installed("PREMIUM");
+    const res = await checkIn(a.credential, a.applianceId, "2.4.1");
+    expect(res.errors).toBeUndefined();
+    const p = res.data.checkIn;
+    expect(p).toMatchObject({ tenantId: a.tenantId, edition: "PREMIUM" });
+    const jwks = createRemoteJWKSet(new URL(`${t.url}/.well-known/jwks.json`));
+    const { payload } = await jwtVerify(p.token, jwks, { audience: a.tenantId });
+    expect(payload.sub).toBe(a.applianceId);
+    expect(new Date(p.expiresAt).getTime()).toBe(payload.exp! * 1000);
+    expect(p.token).not.toBe(a.firstJwt);
+
+    const prisma = t.plane.services.prisma;
+    const tenant = await prisma.tenantRegistry.findUniqueOrThrow({ where: { id: a.tenantId } });
+    expect(tenant.status).toBe("ACTIVE");
+    expect(tenant.lastCheckInAt).not.toBeNull();
+    const appliance = await prisma.appliance.findUniqueOrThrow({ where: { applianceId: a.applianceId } });
+    expect(appliance).toMatchObject({ reportedVersion: "2.4.1", licenseJti: payload.jti });
+    expect(appliance.lastCheckInAt).not.toBeNull();
+    const audit = await prisma.auditEvent.findFirstOrThrow({ where: { tenantId: a.tenantId, action: "appliance.checked_in" } });
+    expect(audit).toMatchObject({ principalType: "appliance", principalId: a.applianceId });
+  });
+
+  it("UNAUTHENTICATED without, or with an unknown or revoked, credential", async () => {
+    const a = await installed();
+    expect(codeOf(await checkIn(undefined, a.applianceId))).toBe("UNAUTHENTICATED");
+    expect(codeOf(await checkIn("alc_unknown", a.applianceId))).toBe("UNAUTHENTICATED");
+    await t.plane.services.prisma.appliance.update({ where: { applianceId: a.applianceId }, data: { credentialRevokedAt: new Date() } });
+    expect(codeOf(await checkIn(a.credential, a.applianceId))).toBe("UNAUTHENTICATED");
+  });
+
+  it("FORBIDDEN for API-key principals", async () => {
+    const a = await installed();
+    expect(codeOf(await checkIn(t.keys.admin, a.applianceId))).toBe("FORBIDDEN");
+  });
+
+  it("APPLIANCE_NOT_FOUND for an unknown appliance id; FORBIDDEN for another appliance's id", async () => {
+    const a = await installed();
+    const b = await installed();
+    expect(codeOf(await checkIn(a.credential, "no-such-appliance"))).toBe("APPLIANCE_NOT_FOUND");
+    expect(codeOf(await checkIn(a.credential, b.applianceId))).toBe("FORBIDDEN");
+  });
+
+  it("TENANT_SUSPENDED for a suspended tenant", async () => {
+    const a = await installed();
+    await t.plane.services.prisma.tenantRegistry.update({ where: { id: a.tenantId }, data: { status: "SUSPENDED" } });
+    expect(codeOf(await checkIn(a.credential, a.applianceId))).toBe("TENANT_SUSPENDED");
+  });
+
+  it("BAD_USER_INPUT for a malformed appliance id", async () => {
+    const a = await installed();
+    expect(codeOf(await checkIn(a.credential, "bad id"))).toBe("BAD_USER_INPUT");
+  });
+});

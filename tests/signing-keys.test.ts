@@ -1,0 +1,63 @@
+import { generateKeyPairSync } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
+import { createLicenseIssuer } from "../api/src/license/issue-license.js";
+import { generateSigningKey, loadSigningKeys, publicPart, rotateLocalKeys } from "../api/src/license/signing-keys.js";
+
+const grant = { tenantId: "3b8f7a52-1111-4c1d-9a55-0f1f2e3d4c5b", applianceId: "box-9", edition: "PRO" as const };
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), "alga-keys-"));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("license signing keys", () => {
+  it("generates and persists a local Ed25519 key on first use, then reuses it", async () => {
+    const a = await loadSigningKeys({ dataDir: dir });
+    const b = await loadSigningKeys({ dataDir: dir });
+    expect(a.signer.alg).toBe("EdDSA");
+    expect(b.signer.kid).toBe(a.signer.kid);
+  });
+
+  it("rotation: new tokens carry the new kid; old tokens still verify against the JWKS; old key leaves after the TTL", async () => {
+    const before = await loadSigningKeys({ dataDir: dir });
+    const oldToken = (await createLicenseIssuer(before, { issuer: "iss", ttlSeconds: 3600 })(grant)).token;
+    await rotateLocalKeys(dir, 3600);
+    const after = await loadSigningKeys({ dataDir: dir });
+    expect(after.signer.kid).not.toBe(before.signer.kid);
+    const newToken = (await createLicenseIssuer(after, { issuer: "iss", ttlSeconds: 3600 })(grant)).token;
+    expect(decodeProtectedHeader(newToken).kid).toBe(after.signer.kid);
+    const jwks = createLocalJWKSet(after.publicJwks());
+    expect(after.publicJwks().keys.map((k) => k.kid)).toEqual([after.signer.kid, before.signer.kid]);
+    await expect(jwtVerify(oldToken, jwks, { audience: grant.tenantId })).resolves.toBeTruthy();
+    await expect(jwtVerify(newToken, jwks, { audience: grant.tenantId })).resolves.toBeTruthy();
+    // one license lifetime later the retired key is no longer published
+    expect(after.publicJwks(Date.now() + 3601_000).keys.map((k) => k.kid)).toEqual([after.signer.kid]);
+  });
+
+  it("reads production keys from LICENSE_SIGNING_KEYS as JWK arrays, JWKS objects and PEMs", async () => {
+    const first = await generateSigningKey();
+    const second = await generateSigningKey();
+    const asArray = await loadSigningKeys({ dataDir: dir, configured: JSON.stringify([first.jwk, publicPart(second.jwk)]) });
+    expect(asArray.source).toBe("env");
+    expect(asArray.signer.kid).toBe(first.jwk.kid);
+    expect(asArray.publicJwks().keys.map((k) => k.kid)).toEqual([first.jwk.kid, second.jwk.kid]);
+    const asJwks = await loadSigningKeys({ dataDir: dir, configured: JSON.stringify({ keys: [second.jwk] }) });
+    expect(asJwks.signer.kid).toBe(second.jwk.kid);
+
+    const pem = generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" }).toString();
+    const ec = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ format: "pem", type: "pkcs8" }).toString();
+    const fromPem = await loadSigningKeys({ dataDir: dir, configured: pem + ec });
+    expect(fromPem.signer.alg).toBe("EdDSA");
+    expect(fromPem.publicJwks().keys.map((k) => k.alg)).toEqual(["EdDSA", "ES256"]);
+    const token = (await createLicenseIssuer(fromPem, { issuer: "iss", ttlSeconds: 60 })(grant)).token;
+    await expect(jwtVerify(token, createLocalJWKSet(fromPem.publicJwks()), { audience: grant.tenantId })).resolves.toBeTruthy();
+  });
+
+  it("refuses a key set with no private key", async () => {
+    const only = await generateSigningKey();
+    await expect(loadSigningKeys({ dataDir: dir, configured: JSON.stringify(publicPart(only.jwk)) })).rejects.toThrow(/no private signing key/);
+  });
+});
