@@ -12,6 +12,7 @@ import "./register-tenant.js";
 import "./redeem-install-code.js";
 import "./reissue-install-code.js";
 import "./check-in.js";
+import "./admin-mutations.js";
 
 export const schema = builder.toSchema();
 

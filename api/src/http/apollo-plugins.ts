@@ -3,6 +3,7 @@
 // metrics and request logs.
 import type { ApolloServerPlugin } from "@apollo/server";
 import { unwrapResolverError } from "@apollo/server/errors";
+import { PothosValidationError } from "@pothos/core";
 import type { GraphQLFormattedError } from "graphql";
 import { DomainError } from "../domain/errors.js";
 import type { GraphQLContext } from "../graphql/context.js";
@@ -24,6 +25,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   if (original instanceof DomainError) {
     return { message: formatted.message, path: formatted.path, locations: formatted.locations, extensions: { ...original.extensions } };
   }
+  // Pothos rejects bad arguments (e.g. a malformed connection cursor) with this class
+  if (original instanceof PothosValidationError) {
+    return { message: original.message, path: formatted.path, extensions: { code: "BAD_USER_INPUT" } };
+  }
   const code = formatted.extensions?.code;
   if (typeof code === "string" && CLIENT_ERROR_CODES.has(code)) {
     return { message: formatted.message, locations: formatted.locations, extensions: { code: "BAD_USER_INPUT", reason: code } };
@@ -39,7 +44,7 @@ export function observabilityPlugin(metrics: Metrics | undefined): ApolloServerP
         async didEncounterErrors({ errors }) {
           for (const err of errors) {
             const original = unwrapResolverError(err);
-            if (original instanceof DomainError) continue;
+            if (original instanceof DomainError || original instanceof PothosValidationError) continue;
             const code = err.extensions?.code;
             if (typeof code === "string" && CLIENT_ERROR_CODES.has(code)) continue;
             contextValue.log.error({ err: original, path: err.path }, "unexpected error while executing GraphQL");

@@ -15,6 +15,7 @@ import { schema } from "../graphql/schema.js";
 import type { SigningKeySet } from "../license/signing-keys.js";
 import { resolveLocalDownload } from "../storage/iso-download.js";
 import { formatError, observabilityPlugin } from "./apollo-plugins.js";
+import { playgroundRouter } from "./playground.js";
 import { authenticate } from "./authenticate.js";
 import type { Metrics } from "./metrics.js";
 
@@ -86,6 +87,7 @@ export async function createHttpApp(deps: HttpAppDeps) {
       res.send(await metrics.registry.metrics());
     });
   }
+  if (config.playgroundEnabled) app.use(playgroundRouter());
   app.get("/downloads/:key", (req, res) => {
     const q = req.query as Record<string, string | undefined>;
     const found = resolveLocalDownload(config.dataDir, services.secret, req.params.key, q.expires ?? "", q.signature ?? "");

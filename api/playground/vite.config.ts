@@ -1,0 +1,14 @@
+// Builds the playground into api/playground/dist, which the API serves at /playground/.
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vite";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export default defineConfig({
+  root: here,
+  base: "./",
+  logLevel: "error", // graphiql's dependencies carry "use client" directives that only matter to RSC bundlers
+  build: { outDir: path.join(here, "dist"), emptyOutDir: true, chunkSizeWarningLimit: 8000 },
+  worker: { format: "es" },
+});

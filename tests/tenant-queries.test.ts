@@ -1,0 +1,154 @@
+import { CHECK_IN, REDEEM, REGISTER, REISSUE, startTestPlane, type TestPlane } from "./helpers/control-plane.js";
+
+let t: TestPlane;
+const TAG_ = `q${Date.now().toString(36)}`;
+const TAG = TAG_;
+const seeded: { tenantId: string; installCode: string; email: string }[] = [];
+
+beforeAll(async () => {
+  t = await startTestPlane();
+  // 25 tenants of this suite, oldest first: editions and deployment types vary
+  for (let i = 0; i < 25; i++) {
+    const email = `${TAG}-${i}@customer${i % 3}.test`;
+    const edition = ["ESSENTIALS", "PRO", "PREMIUM"][i % 3];
+    const res = await t.gql(REGISTER, {
+      input: { companyName: `${TAG} Company ${String(i).padStart(2, "0")}${i === 7 ? " Zebra Labs" : ""}`, contactEmail: email, edition, deploymentType: i % 5 === 0 ? "HOSTED" : "APPLIANCE" },
+    }, { token: t.keys.store });
+    seeded.push({ ...res.data.registerTenant, email });
+  }
+});
+afterAll(() => t.stop());
+
+const TENANTS = `query T($first: Int, $after: String, $filter: TenantFilter) {
+  tenants(first: $first, after: $after, filter: $filter) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { cursor node { id companyName edition status deploymentType } }
+  }
+}`;
+
+const page = (vars: Record<string, unknown>) => t.gql(TENANTS, vars, { token: t.keys.support });
+
+describe("tenants connection", () => {
+  it("pages through all tenants with stable cursors, newest first, unaffected by inserts", async () => {
+    const filter = { search: TAG };
+    const seen: string[] = [];
+    let after: string | null = null;
+    let pages = 0;
+    for (;;) {
+      const res: any = await page({ first: 10, after, filter });
+      expect(res.errors).toBeUndefined();
+      const conn = res.data.tenants;
+      expect(conn.totalCount).toBe(25);
+      seen.push(...conn.edges.map((e: any) => e.node.id));
+      pages++;
+      if (pages === 1) {
+        // a registration between pages must not shift the next page
+        await t.gql(REGISTER, { input: { companyName: `late ${TAG}x`, contactEmail: `late-${TAG}@x.test`, edition: "PRO" } }, { token: t.keys.store });
+        filter.search = `${TAG} Company`;
+      }
+      if (!conn.pageInfo.hasNextPage) break;
+      after = conn.pageInfo.endCursor;
+    }
+    expect(pages).toBe(3);
+    expect(seen).toEqual(seeded.map((s) => s.tenantId).reverse());
+  });
+
+  it("caps the page size at 100 and rejects bad cursors cleanly", async () => {
+    for (let i = 0; i < 80; i++) {
+      await t.plane.services.prisma.tenantRegistry.create({ data: { companyName: `${TAG} bulk ${i}`, contactEmail: `bulk${i}@${TAG}.test`, edition: "ESSENTIALS" } });
+    }
+    const big = await page({ first: 1000, filter: { search: TAG } });
+    expect(big.data.tenants.edges).toHaveLength(100);
+    expect(big.data.tenants.pageInfo.hasNextPage).toBe(true);
+    const bad = await page({ first: 5, after: "not-a-cursor" });
+    expect(bad.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    expect(bad.errors?.[0]?.message).toMatch(/cursor/i);
+  });
+
+  it("filters by status, edition, deployment type and text (company or email, any case)", async () => {
+    const ids = (res: any) => res.data.tenants.edges.map((e: any) => e.node.id).sort();
+    const TAG = `${TAG_} Company`; // only the 25 seeded tenants
+    const expectIds = (idx: number[]) => idx.map((i) => seeded[i]!.tenantId).sort();
+    const all = [...Array(25).keys()];
+
+    expect(ids(await page({ first: 50, filter: { search: TAG, edition: ["PREMIUM"] } }))).toEqual(expectIds(all.filter((i) => i % 3 === 2)));
+    expect(ids(await page({ first: 50, filter: { search: TAG, edition: ["ESSENTIALS", "PRO"] } }))).toEqual(expectIds(all.filter((i) => i % 3 !== 2)));
+    expect(ids(await page({ first: 50, filter: { search: TAG, deploymentType: ["HOSTED"] } }))).toEqual(expectIds(all.filter((i) => i % 5 === 0)));
+    expect(ids(await page({ first: 50, filter: { search: "zebra LABS" } }))).toEqual(expectIds([7]));
+    expect(ids(await page({ first: 50, filter: { search: `${TAG_}-4@CUSTOMER1` } }))).toEqual(expectIds([4]));
+
+    await t.plane.services.prisma.tenantRegistry.update({ where: { id: seeded[3]!.tenantId }, data: { status: "SUSPENDED" } });
+    const suspended = await page({ first: 50, filter: { search: TAG, status: ["SUSPENDED"] } });
+    expect(ids(suspended)).toEqual(expectIds([3]));
+    expect(suspended.data.tenants.totalCount).toBe(1);
+    const combined = await page({ first: 50, filter: { search: TAG, status: ["REGISTERED"], edition: ["ESSENTIALS"], deploymentType: ["APPLIANCE"] } });
+    expect(ids(combined)).toEqual(expectIds(all.filter((i) => i % 3 === 0 && i % 5 !== 0 && i !== 3)));
+  });
+});
+
+describe("tenant(id)", () => {
+  it("resolves entitlements, code states, appliances and audit events — never a code", async () => {
+    const s = seeded[1]!; // PRO
+    const first = (await t.gql(REDEEM, { input: { installCode: s.installCode, applianceId: `${TAG}-box` } })).data.redeemInstallCode;
+    await t.gql(CHECK_IN, { input: { applianceId: `${TAG}-box`, applianceVersion: "3.1.0" } }, { token: first.applianceCredential });
+    const r1 = (await t.gql(REISSUE, { input: { tenantId: s.tenantId } }, { token: t.keys.store })).data.reissueInstallCode;
+    await t.gql(REISSUE, { input: { tenantId: s.tenantId } }, { token: t.keys.store }); // revokes r1's code
+    const prisma = t.plane.services.prisma;
+    const latest = await prisma.installCode.findFirstOrThrow({ where: { tenantId: s.tenantId, revokedAt: null, consumedAt: null } });
+    const expired = await prisma.installCode.create({
+      data: { tenantId: s.tenantId, codeDigest: "f".repeat(64), expiresAt: new Date(Date.now() - 1000), createdAt: new Date(Date.now() - 2000) },
+    });
+
+    const res = await t.gql(`query($id: ID!) { tenant(id: $id) {
+      id companyName edition status lastCheckInAt
+      entitlements { edition status }
+      installCodes { id state paid consumedByApplianceId consumedAt revokedAt expiresAt createdAt }
+      appliances { applianceId edition version lastCheckInAt licenseExpiresAt credentialActive }
+      auditEvents { action principalType createdAt }
+    } }`, { id: s.tenantId }, { token: t.keys.support });
+    expect(res.errors).toBeUndefined();
+    const tenant = res.data.tenant;
+    expect(tenant).toMatchObject({ id: s.tenantId, edition: "PRO", status: "ACTIVE" });
+    expect(tenant.entitlements).toEqual([{ edition: "PRO", status: "ACTIVE" }]);
+    const states = Object.fromEntries(tenant.installCodes.map((c: any) => [c.id, c.state]));
+    expect(states[latest.id]).toBe("ISSUED");
+    expect(states[expired.id]).toBe("EXPIRED");
+    expect(Object.values(states).filter((v) => v === "REVOKED")).toHaveLength(1);
+    const consumed = tenant.installCodes.find((c: any) => c.state === "CONSUMED");
+    expect(consumed).toMatchObject({ consumedByApplianceId: `${TAG}-box`, paid: true });
+    expect(tenant.appliances).toEqual([
+      expect.objectContaining({ applianceId: `${TAG}-box`, edition: "PRO", version: "3.1.0", credentialActive: true }),
+    ]);
+    expect(tenant.auditEvents.map((e: any) => e.action)).toEqual([
+      "install_code.reissued", "install_code.reissued", "appliance.checked_in", "install_code.redeemed", "tenant.registered",
+    ]);
+    expect(JSON.stringify(res.data)).not.toContain(r1.installCode);
+    expect(JSON.stringify(res.data)).not.toContain(s.installCode);
+  });
+
+  it("returns null for an unknown or malformed id", async () => {
+    const q = `query($id: ID!) { tenant(id: $id) { id } }`;
+    expect((await t.gql(q, { id: "00000000-0000-4000-8000-000000000000" }, { token: t.keys.admin })).data.tenant).toBeNull();
+    expect((await t.gql(q, { id: "nope" }, { token: t.keys.admin })).data.tenant).toBeNull();
+  });
+
+  it("loads a page of tenants with all their relations in a constant number of database round trips (no N+1)", async () => {
+    const services = t.plane.services;
+    const original = services.prisma;
+    let operations = 0;
+    services.prisma = original.$extends({
+      query: { $allModels: { async $allOperations({ args, query }) { operations++; return query(args); } } },
+    }) as unknown as typeof original;
+    try {
+      const q = `query { tenants(first: 25, filter: { search: "${TAG}" }) { totalCount edges { node {
+        id entitlements { id } installCodes { state } appliances { applianceId } auditEvents(last: 5) { action } } } } }`;
+      const res = await t.gql(q, {}, { token: t.keys.support });
+      expect(res.errors).toBeUndefined();
+      expect(res.data.tenants.edges).toHaveLength(25);
+      expect(operations).toBeLessThanOrEqual(3); // the page (with its relations) and the count
+    } finally {
+      services.prisma = original;
+    }
+  });
+});
