@@ -23,7 +23,8 @@ const CLIENT_ERROR_CODES = new Set([
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   if (original instanceof DomainError) {
-    return { message: formatted.message, path: formatted.path, locations: formatted.locations, extensions: { ...original.extensions } };
+    const { http: _http, ...extensions } = original.extensions; // http only sets the status code
+    return { message: formatted.message, path: formatted.path, locations: formatted.locations, extensions };
   }
   // Pothos rejects bad arguments (e.g. a malformed connection cursor) with this class
   if (original instanceof PothosValidationError) {

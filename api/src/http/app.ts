@@ -16,6 +16,7 @@ import type { SigningKeySet } from "../license/signing-keys.js";
 import { resolveLocalDownload } from "../storage/iso-download.js";
 import { formatError, observabilityPlugin } from "./apollo-plugins.js";
 import { playgroundRouter } from "./playground.js";
+import { preflightAuthorization } from "./preflight-authorization.js";
 import { authenticate } from "./authenticate.js";
 import type { Metrics } from "./metrics.js";
 
@@ -110,6 +111,7 @@ export async function createHttpApp(deps: HttpAppDeps) {
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
+      preflightAuthorization(schema),
       observabilityPlugin(metrics),
     ],
   });

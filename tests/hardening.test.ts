@@ -1,0 +1,88 @@
+import { CHECK_IN, REDEEM, REGISTER, REISSUE, startTestPlane, type TestPlane } from "./helpers/control-plane.js";
+
+let t: TestPlane;
+beforeAll(async () => {
+  t = await startTestPlane({ GRAPHQL_MAX_DEPTH: "5", GRAPHQL_MAX_COMPLEXITY: "300" });
+});
+afterAll(() => t.stop());
+
+describe("query limits", () => {
+  it("rejects a query deeper than GRAPHQL_MAX_DEPTH before running it", async () => {
+    const deep = `{ tenants(first: 1) { edges { node { installCodes { entitlement { id } } } } } }`;
+    const res = await t.gql(deep, {}, { token: t.keys.support });
+    expect(res.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", limit: "depth" });
+    expect(res.errors?.[0]?.message).toMatch(/depth 6 exceeds the limit of 5/);
+  });
+
+  it("rejects a query more complex than GRAPHQL_MAX_COMPLEXITY", async () => {
+    const wide = `{ tenants(first: 100) { edges { node { id installCodes { id state } appliances { id } auditEvents { id } } } } }`;
+    const res = await t.gql(wide, {}, { token: t.keys.support });
+    expect(res.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", limit: "complexity" });
+  });
+
+  it("accepts ordinary support queries within the limits", async () => {
+    const res = await t.gql(`{ tenants(first: 20) { totalCount edges { node { id companyName status } } } }`, {}, { token: t.keys.support });
+    expect(res.errors).toBeUndefined();
+  });
+});
+
+describe("error masking", () => {
+  it("an unexpected failure is INTERNAL_SERVER_ERROR with a request id; the detail is only in the log", async () => {
+    const services = t.plane.services;
+    const original = services.isoLinks;
+    services.isoLinks = { presign: () => Promise.reject(new Error('relation "secret_table" does not exist at SELECT * FROM x')) };
+    try {
+      const res = await t.gql(REGISTER, { input: { companyName: "Boom", contactEmail: "boom@x.test", edition: "PRO" } }, { token: t.keys.store });
+      expect(res.errors).toHaveLength(1);
+      const err = res.errors![0]!;
+      expect(err.message).toBe("Internal server error");
+      expect(err.extensions).toEqual({ code: "INTERNAL_SERVER_ERROR", requestId: expect.any(String) });
+      expect(JSON.stringify(res)).not.toMatch(/secret_table|SELECT|stack|\.ts:/);
+      const logged = t.logs.find((l) => l.includes("secret_table"));
+      expect(logged).toBeDefined();
+      expect(JSON.parse(logged!)).toMatchObject({ requestId: err.extensions!.requestId, level: 50 });
+    } finally {
+      services.isoLinks = original;
+    }
+  });
+});
+
+describe("logs", () => {
+  it("carry request id and principal, and never a code, credential, token or key", async () => {
+    const reg = (await t.gql(REGISTER, { input: { companyName: "Logs", contactEmail: "logs@x.test", edition: "PRO", idempotencyKey: "log-key-1" } }, { token: t.keys.store })).data.registerTenant;
+    await t.gql(REDEEM, { input: { installCode: "WRONG-CODE", applianceId: "log-box" } });
+    const red = (await t.gql(REDEEM, { input: { installCode: reg.installCode, applianceId: "log-box" } })).data.redeemInstallCode;
+    const chk = (await t.gql(CHECK_IN, { input: { applianceId: "log-box" } }, { token: red.applianceCredential })).data.checkIn;
+    const re = (await t.gql(REISSUE, { input: { tenantId: reg.tenantId } }, { token: t.keys.admin })).data.reissueInstallCode;
+    await new Promise((r) => setTimeout(r, 500)); // let the outbox worker log its sends
+
+    const all = t.logs.join("\n");
+    const secrets = [
+      reg.installCode, reg.installCode.replace(/-/g, ""), re.installCode, red.applianceCredential, red.firstJwt, chk.token,
+      t.keys.store, t.keys.admin, t.keys.support,
+    ];
+    for (const secret of secrets) expect(all).not.toContain(secret);
+    expect(all).not.toContain("WRONG-CODE");
+
+    const ops = t.logs.map((l) => JSON.parse(l)).filter((l) => l.msg === "graphql operation");
+    expect(ops.length).toBeGreaterThanOrEqual(5);
+    for (const l of ops) expect(l).toEqual(expect.objectContaining({ requestId: expect.any(String), principal: expect.any(String), operation: expect.any(String) }));
+    expect(ops.map((l) => l.principal)).toEqual(expect.arrayContaining(["store", "anonymous", "appliance", "admin"]));
+  });
+});
+
+describe("metrics", () => {
+  it("exposes request counts and latency by operation, redemptions by outcome, and the outbox backlog", async () => {
+    await t.gql(REDEEM, { input: { installCode: "NOPE", applianceId: "m-box" } });
+    const reg = (await t.gql(REGISTER, { input: { companyName: "Metrics", contactEmail: "m@x.test", edition: "ESSENTIALS" } }, { token: t.keys.store })).data.registerTenant;
+    await t.gql(REDEEM, { input: { installCode: reg.installCode, applianceId: "m-box" } });
+    const text = await (await fetch(`${t.url}/metrics`)).text();
+    expect(text).toMatch(/alga_license_graphql_operations_total\{operation="Register",outcome="ok"\} \d+/);
+    expect(text).toMatch(/alga_license_graphql_operation_duration_seconds_bucket\{le="0.5",operation="Redeem"\} \d+/);
+    expect(text).toMatch(/alga_license_install_code_redemptions_total\{outcome="SUCCESS"\} [1-9]/);
+    expect(text).toMatch(/alga_license_install_code_redemptions_total\{outcome="INVALID_INSTALL_CODE"\} [1-9]/);
+    expect(text).toMatch(/alga_license_email_outbox_backlog\{status="PENDING"\} \d+/);
+    expect(text).toMatch(/alga_license_email_outbox_backlog\{status="DEAD"\} 0/);
+    expect(text).toMatch(/alga_license_http_requests_total\{route="\/graphql",status="200"\} \d+/);
+  });
+});
