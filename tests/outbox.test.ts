@@ -78,12 +78,17 @@ describe("email outbox", () => {
     await prisma.emailOutbox.updateMany({ where: { id: { in: ids } }, data: { nextAttemptAt: new Date(0) } });
     const opts = { prisma, secret, send, from: "x@y", maxAttempts: 5, log: silent, batchSize: 7 };
     for (let round = 0; round < 6; round++) await Promise.all([drainOutbox(opts), drainOutbox(opts), drainOutbox(opts)]);
-    // the API's own worker delivered some of them over SMTP: count both senders together
-    await new Promise((r) => setTimeout(r, 500));
-    const viaSmtp = t.smtp.messages.filter((m) => m.subject?.startsWith("bulk ")).map((m) => m.messageId!);
-    const all = [...sentIds, ...viaSmtp].filter((m) => ids.some((id) => m.includes(id)));
-    expect(all).toHaveLength(30);
+    // the API's own worker delivered some of them over SMTP: wait for it, then count both senders
+    const delivered = () => [...sentIds, ...t.smtp.messages.filter((m) => m.subject?.startsWith("bulk ")).map((m) => m.messageId!)];
+    for (let i = 0; i < 200; i++) {
+      const sent = await prisma.emailOutbox.count({ where: { id: { in: ids }, status: "SENT" } });
+      if (sent === 30 && delivered().length >= 30) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await new Promise((r) => setTimeout(r, 300)); // a duplicate would show up now
+    const all = delivered().filter((m) => ids.some((id) => m.includes(id)));
     expect(new Set(all).size).toBe(30);
+    expect(all).toHaveLength(30);
     expect(await prisma.emailOutbox.count({ where: { id: { in: ids }, status: "SENT" } })).toBe(30);
   });
 
