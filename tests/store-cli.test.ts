@@ -1,0 +1,105 @@
+// alga-store as a sales or support person runs it, and the package as a store installs it: packed with
+// `npm pack`, installed into an empty folder, used from plain Node.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { startTestPlane, type TestPlane } from "./helpers/control-plane.js";
+import { run } from "./helpers/processes.js";
+
+let t: TestPlane;
+beforeAll(async () => {
+  t = await startTestPlane();
+});
+afterAll(() => t.stop());
+
+const cli = (args: string[], key = t.keys.store, url = t.url) =>
+  run("npx", ["tsx", "store-client/src/cli/main.ts", ...args], { ALGA_LICENSE_URL: url, ALGA_LICENSE_API_KEY: key });
+
+describe("alga-store CLI", () => {
+  it("register: human output, then --json for scripts", async () => {
+    const human = await cli(["register", "--company", "CLI Co", "--email", "cli@shop.test", "--edition", "pro"]);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/^Registered: CLI Co — PRO/);
+    expect(human.stdout).toMatch(/install code: {2}([0-9A-Z]{4}-){4}[0-9A-Z]{4}/);
+    expect(human.stdout).toContain("emailed to cli@shop.test");
+
+    const json = await cli(["register", "--company", "Json Co", "--email", "json@shop.test", "--edition", "essentials", "--idempotency-key", "ord-77", "--json"]);
+    expect(json.code).toBe(0);
+    const r = JSON.parse(json.stdout);
+    expect(r).toMatchObject({ idempotencyKey: "ord-77", replayed: false, tenant: { edition: "ESSENTIALS" } });
+  });
+
+  it("reissue by email; an ambiguous email exits 4 listing the candidates", async () => {
+    const ok = await cli(["reissue", "--email", "cli@shop.test"]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain("Re-issued an install code (revoked 1 unused code)");
+    await cli(["register", "--company", "CLI Co 2", "--email", "cli@shop.test", "--edition", "pro"]);
+    const amb = await cli(["reissue", "--email", "cli@shop.test"]);
+    expect(amb.code).toBe(4);
+    expect(amb.stderr).toMatch(/AMBIGUOUS_TENANT/);
+    expect(amb.stderr).toMatch(/candidates \(use --tenant\): [0-9a-f-]{36}, [0-9a-f-]{36}/);
+    const ambJson = await cli(["reissue", "--email", "cli@shop.test", "--json"]);
+    expect(JSON.parse(ambJson.stdout).error).toMatchObject({ code: "AMBIGUOUS_TENANT", tenantIds: expect.any(Array) });
+  });
+
+  it("tenant and tenants for support", async () => {
+    const list = await cli(["tenants", "--search", "shop.test", "--edition", "pro"], t.keys.support);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/CLI Co <cli@shop.test>/);
+    expect(list.stdout).toMatch(/\d+ of 2 tenant\(s\)/);
+    const id = list.stdout.split("\n")[0]!.split(" ")[0]!;
+    const one = await cli(["tenant", id], t.keys.support);
+    expect(one.code).toBe(0);
+    expect(one.stdout).toContain("install codes:");
+    expect(one.stdout).toMatch(/ISSUED/);
+    const json = JSON.parse((await cli(["tenants", "--status", "registered", "--json", "--first", "1"], t.keys.support)).stdout);
+    expect(json.edges).toHaveLength(1);
+    expect(json.pageInfo.hasNextPage).toBe(true);
+  });
+
+  it("exit codes per kind of failure", async () => {
+    expect((await cli(["tenant", "00000000-0000-4000-8000-000000000000"], t.keys.support)).code).toBe(3);
+    expect((await cli(["reissue", "--tenant", "00000000-0000-4000-8000-000000000000"])).code).toBe(3);
+    expect((await cli(["tenants"], t.keys.store)).code).toBe(5); // store may not read support data
+    expect((await cli(["tenants"], "alk_bad")).code).toBe(5);
+    expect((await cli(["register", "--company", "X", "--email", "bad", "--edition", "pro"])).code).toBe(2);
+    expect((await cli(["register", "--company", "X"])).code).toBe(2);
+    expect((await cli(["frobnicate"])).code).toBe(2);
+    expect((await cli(["reissue", "--email", "a@b.test", "--tenant", "x"])).code).toBe(2);
+    const down = await cli(["tenants", "--timeout", "500"], t.keys.support, "http://127.0.0.1:9");
+    expect(down.code).toBe(6);
+    expect(down.stderr).toMatch(/NETWORK_ERROR: cannot reach/);
+  });
+});
+
+it("the packed package installs on its own and works from plain Node, CLI included", async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "alga-store-pkg-"));
+  try {
+    const packed = await run("npm", ["pack", "--silent", "--pack-destination", dir, "-w", "store-client"]);
+    expect(packed.code).toBe(0);
+    const tarball = path.join(dir, packed.stdout.trim().split("\n").at(-1)!);
+    const app = path.join(dir, "store-app");
+    await run("mkdir", ["-p", app]);
+    writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "store-app", private: true, type: "module" }));
+    const installed = await run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", tarball], {}, undefined, app);
+    expect(installed.code).toBe(0);
+    writeFileSync(
+      path.join(app, "register.mjs"),
+      `import { createStoreClient, isAlgaLicenseError } from "@alga-license/store-client";
+const client = createStoreClient();
+const r = await client.registerTenant({ companyName: "Packed Co", contactEmail: "packed@shop.test", edition: "PRO" });
+let ambiguous = null;
+try { await client.reissueInstallCode({ tenantId: "not-a-uuid" }); } catch (e) { ambiguous = isAlgaLicenseError(e, "BAD_USER_INPUT") ? e.details : String(e); }
+console.log(JSON.stringify({ tenantId: r.tenantId, code: r.installCode, err: ambiguous }));`,
+    );
+    const env = { ALGA_LICENSE_URL: t.url, ALGA_LICENSE_API_KEY: t.keys.store };
+    const out = await run("node", ["register.mjs"], env, undefined, app);
+    expect(out.stderr).toBe("");
+    expect(JSON.parse(out.stdout)).toMatchObject({ tenantId: expect.any(String), err: { code: "BAD_USER_INPUT", field: "tenantId" } });
+    const bin = await run(path.join(app, "node_modules/.bin/alga-store"), ["tenants", "--search", "packed", "--json"], { ...env, ALGA_LICENSE_API_KEY: t.keys.support }, undefined, app);
+    expect(bin.code).toBe(0);
+    expect(JSON.parse(bin.stdout).totalCount).toBe(1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 120_000);
