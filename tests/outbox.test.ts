@@ -4,6 +4,7 @@ import { pino } from "pino";
 import { drainOutbox } from "../api/src/mail/outbox-worker.js";
 import { folderTransport, smtpTransport } from "../api/src/mail/transport.js";
 import { REGISTER, startTestPlane, type TestPlane } from "./helpers/control-plane.js";
+import { eventually } from "./helpers/eventually.js";
 
 let t: TestPlane;
 beforeAll(async () => {
@@ -22,12 +23,7 @@ describe("email outbox", () => {
     const code = res.data.registerTenant.installCode as string;
     const prisma = t.plane.services.prisma;
     // wait until the worker has failed at least once
-    for (let i = 0; i < 100; i++) {
-      const row = await prisma.emailOutbox.findFirstOrThrow({ where: { recipient: email } });
-      if (row.attempts >= 1 && row.lastError) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const failed = await prisma.emailOutbox.findFirstOrThrow({ where: { recipient: email } });
+    const failed = await eventually(() => prisma.emailOutbox.findFirstOrThrow({ where: { recipient: email } }), (r) => r.attempts >= 1 && !!r.lastError);
     expect(failed).toMatchObject({ status: "PENDING" });
     expect(failed.lastError).toMatch(/451|unavailable/);
     expect(failed.nextAttemptAt.getTime()).toBeGreaterThan(Date.now()); // backed off
@@ -38,7 +34,7 @@ describe("email outbox", () => {
     await prisma.emailOutbox.update({ where: { id: failed.id }, data: { nextAttemptAt: new Date() } }); // skip the wait
     const mail = await t.smtp.waitFor((m) => m.text?.includes(code) ?? false);
     expect(mail.subject).toContain("Outage");
-    const sent = await prisma.emailOutbox.findFirstOrThrow({ where: { id: failed.id } });
+    const sent = await eventually(() => prisma.emailOutbox.findFirstOrThrow({ where: { id: failed.id } }), (r) => r.status === "SENT");
     expect(sent).toMatchObject({ status: "SENT", sealedMessage: null, attempts: 2 });
   });
 
