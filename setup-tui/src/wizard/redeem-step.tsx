@@ -101,7 +101,7 @@ export function RedeemStep(props: {
         </Box>
       ) : null}
       <Box marginTop={1}>
-        <Text dimColor>The install is blocked until a valid code is redeemed; the appliance never creates a tenant on its own.</Text>
+        <Text dimColor>The install stays blocked: this appliance never creates a tenant on its own.</Text>
       </Box>
     </Frame>
   );
