@@ -7,6 +7,7 @@ import { applySteps, buildSeeds, type ApplyTarget } from "../seeds.js";
 import { ApplyStep } from "./apply-step.js";
 import { CodeStep } from "./code-step.js";
 import { DoneStep } from "./done-step.js";
+import { KeyRouter } from "./key-router.js";
 import { PasswordStep } from "./password-step.js";
 import { RedeemStep } from "./redeem-step.js";
 import { WelcomeStep } from "./welcome-step.js";
@@ -21,7 +22,15 @@ export interface WizardProps {
 
 type Step = "welcome" | "code" | "password" | "redeem" | "apply" | "done";
 
-export function Wizard({ licenseUrl, applianceId, target, onFinish }: WizardProps) {
+export function Wizard(props: WizardProps) {
+  return (
+    <KeyRouter>
+      <Screens {...props} />
+    </KeyRouter>
+  );
+}
+
+function Screens({ licenseUrl, applianceId, target, onFinish }: WizardProps) {
   const { exit } = useApp();
   const [step, setStep] = useState<Step>("welcome");
   const [code, setCode] = useState("");

@@ -1,10 +1,11 @@
 // Writes the two seeds, each step with its own status line. A failure here comes after the code was
 // consumed: retrying the apply is fine; leaving now means a re-issued code is needed.
-import { Box, Text, useInput } from "ink";
+import { Box, Text } from "ink";
 import Spinner from "ink-spinner";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { REISSUE_HINT } from "../explain.js";
 import type { ApplyStep as Step } from "../seeds.js";
+import { useKeys } from "./key-router.js";
 import { Frame, Problem } from "./frame.js";
 
 type Status = { state: "pending" | "running" | "done" | "failed"; note?: string };
@@ -37,7 +38,7 @@ export function ApplyStep({ steps, onDone }: { steps: Step[]; onDone: (notes: st
   }, [steps, onDone]);
 
   useEffect(() => void runAll(), [runAll]);
-  useInput((input) => {
+  useKeys((input) => {
     if (failed && input.toLowerCase() === "r") void runAll();
   });
 

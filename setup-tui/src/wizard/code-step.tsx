@@ -1,4 +1,4 @@
-import { Box, Text, useInput } from "ink";
+import { Box, Text } from "ink";
 import { useState } from "react";
 import { checkInstallCode, CODE_LENGTH } from "../install-code.js";
 import { CodeInput } from "./code-input.js";
@@ -11,12 +11,8 @@ const REASONS = {
 };
 
 export function CodeStep({ initial, onBack, onNext }: { initial: string; onBack: () => void; onNext: (formatted: string) => void }) {
-  const [value, setValue] = useState(initial);
   const [problem, setProblem] = useState<string | null>(null);
-  useInput((_input, key) => {
-    if (key.escape) onBack();
-  });
-  const submit = () => {
+  const submit = (value: string) => {
     const check = checkInstallCode(value);
     if (check.ok) return onNext(check.formatted);
     setProblem(check.reason === "LENGTH" ? `${REASONS.LENGTH} You typed ${value.length}.` : REASONS[check.reason]);
@@ -26,14 +22,7 @@ export function CodeStep({ initial, onBack, onNext }: { initial: string; onBack:
       <Text>Enter the install code from your registration email. Dashes and case do not matter.</Text>
       <Box marginTop={1}>
         <Text>Install code: </Text>
-        <CodeInput
-          value={value}
-          onChange={(v) => {
-            setValue(v);
-            setProblem(null);
-          }}
-          onSubmit={submit}
-        />
+        <CodeInput initial={initial} onChange={() => setProblem(null)} onSubmit={submit} onEscape={onBack} />
       </Box>
       {problem ? <Problem title="That is not a valid install code" detail={problem} /> : null}
     </Frame>

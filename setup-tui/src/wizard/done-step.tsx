@@ -1,9 +1,10 @@
-import { Box, Text, useInput } from "ink";
+import { Box, Text } from "ink";
 import type { RedeemResult } from "../license-api.js";
+import { useKeys } from "./key-router.js";
 import { Frame } from "./frame.js";
 
 export function DoneStep({ result, notes, onExit }: { result: RedeemResult; notes: string[]; onExit: () => void }) {
-  useInput((_input, key) => {
+  useKeys((_input, key) => {
     if (key.return) onExit();
   });
   const paid = result.edition !== "ESSENTIALS";

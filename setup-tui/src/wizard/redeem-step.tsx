@@ -1,10 +1,11 @@
 // Redeems the code: spinner with elapsed time; the service being unreachable is retried with backoff
 // (R retries at once); a refused code explains itself and Esc goes back to enter another one.
-import { Box, Text, useInput } from "ink";
+import { Box, Text } from "ink";
 import Spinner from "ink-spinner";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { backoffSeconds, explain, isTransient } from "../explain.js";
 import { LicenseServiceError, redeemInstallCode, type LicenseErrorCode, type RedeemResult } from "../license-api.js";
+import { useKeys } from "./key-router.js";
 import { Frame, Problem } from "./frame.js";
 
 const MAX_AUTOMATIC_ATTEMPTS = 6;
@@ -54,7 +55,7 @@ export function RedeemStep(props: {
     if (state.kind === "waiting" && now >= state.retryAt) attempt(state.attempt + 1);
   }, [now, state, attempt]);
 
-  useInput((input, key) => {
+  useKeys((input, key) => {
     if (state.kind === "running") return;
     if (key.escape) onBack();
     else if (input.toLowerCase() === "r" && (state.kind === "waiting" || isTransient(state.code) || state.code === "RATE_LIMITED")) {

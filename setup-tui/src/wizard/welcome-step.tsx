@@ -1,7 +1,8 @@
-import { Box, Text, useInput } from "ink";
+import { Box, Text } from "ink";
 import Spinner from "ink-spinner";
 import { useCallback, useEffect, useState } from "react";
 import { isReachable } from "../license-api.js";
+import { useKeys } from "./key-router.js";
 import { Frame } from "./frame.js";
 
 export function WelcomeStep({ applianceId, licenseUrl, onNext }: { applianceId: string; licenseUrl: string; onNext: () => void }) {
@@ -11,7 +12,7 @@ export function WelcomeStep({ applianceId, licenseUrl, onNext }: { applianceId: 
     void isReachable(licenseUrl).then(setReachable);
   }, [licenseUrl]);
   useEffect(check, [check]);
-  useInput((input, key) => {
+  useKeys((input, key) => {
     if (key.return) onNext();
     else if (input.toLowerCase() === "r") check();
   });
