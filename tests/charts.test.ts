@@ -3,8 +3,8 @@
 // Secrets and keys the wizard writes, and the Dockerfiles' shape.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import Ajv from "ajv";
-import addFormats from "ajv-formats";
+import { Ajv } from "ajv";
+import * as addFormatsModule from "ajv-formats";
 import { parse } from "yaml";
 import { INITIAL_TENANT_KEYS, INITIAL_TENANT_SECRET, LICENSE_SEED_KEYS, LICENSE_SEED_SECRET } from "../setup-tui/src/seed-contract.js";
 
@@ -30,6 +30,8 @@ describe.each(CHARTS)("chart %s", (chart) => {
 
   it("values.yaml validates against values.schema.json, and the schema rejects mistakes", () => {
     const ajv = new Ajv({ allErrors: true, strict: false });
+    // a CommonJS module: its default export sits on .default when imported from ESM
+    const addFormats = addFormatsModule.default as unknown as (a: Ajv) => Ajv;
     addFormats(ajv);
     const validate = ajv.compile(schema);
     expect(validate(values) ? [] : validate.errors).toEqual([]);
