@@ -199,3 +199,18 @@ describe("registerTenant", () => {
     });
   });
 });
+
+describe("housekeeping", () => {
+  it("wipes sealed codes once they can no longer be redeemed, and drops passed rate-limit windows", async () => {
+    const { purgeExpiredSecrets } = await import("../api/src/domain/housekeeping.js");
+    const prisma = t.plane.services.prisma;
+    const live = (await register({ idempotencyKey: `hk-live-${Date.now()}` })).data.registerTenant;
+    const dead = (await register({ idempotencyKey: `hk-dead-${Date.now()}` })).data.registerTenant;
+    await prisma.installCode.updateMany({ where: { tenantId: dead.tenantId }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await prisma.rateLimitWindow.create({ data: { key: "redeem:old", windowStart: new Date(Date.now() - 3600_000), count: 3 } });
+    await purgeExpiredSecrets(prisma, 900);
+    expect((await prisma.idempotencyKey.findFirstOrThrow({ where: { tenantId: dead.tenantId } })).sealedCode).toBeNull();
+    expect((await prisma.idempotencyKey.findFirstOrThrow({ where: { tenantId: live.tenantId } })).sealedCode).not.toBeNull();
+    expect(await prisma.rateLimitWindow.findUnique({ where: { key: "redeem:old" } })).toBeNull();
+  });
+});

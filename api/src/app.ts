@@ -6,6 +6,7 @@ import { loadServerSecret } from "./crypto/server-secret.js";
 import { startEmbeddedDatabase, type EmbeddedDatabase } from "./db/embedded.js";
 import { migrateDeploy } from "./db/migrate.js";
 import { createPrisma } from "./db/prisma.js";
+import { startHousekeeping } from "./domain/housekeeping.js";
 import type { Services } from "./domain/services.js";
 import { createHttpApp, listen } from "./http/app.js";
 import { createMetrics } from "./http/metrics.js";
@@ -69,6 +70,7 @@ export async function startControlPlane(config: Config, log: Logger, opts: { out
       mailQueued: () => worker?.kick(),
       redemptionOutcome: (outcome) => metrics?.redemption(outcome),
     };
+    const housekeeping = startHousekeeping(prisma, config.redeemRateLimit.windowSeconds, log.child({ component: "housekeeping" }));
     const http = await createHttpApp({ httpServer, config, services, keys, log, metrics });
     log.info({ url, mail: config.mail.smtpUrl ? "smtp" : config.mail.outboxDir }, "alga-license API listening");
     return {
@@ -78,6 +80,7 @@ export async function startControlPlane(config: Config, log: Logger, opts: { out
       services,
       async stop() {
         await http.stop();
+        housekeeping.stop();
         await worker?.stop();
         transport.close();
         await prisma.$disconnect();
