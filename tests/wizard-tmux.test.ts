@@ -14,23 +14,26 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), "alga-tmux-"));
 });
 afterAll(async () => {
-  for (const s of sessions) tmux("kill-session", "-t", s);
+  for (const s of sessions) {
+    try {
+      tmux("kill-session", "-t", s);
+    } catch {
+      /* already gone */
+    }
+  }
   rmSync(dir, { recursive: true, force: true });
   await t.stop();
 });
 
 function tmux(...args: string[]): string {
-  try {
-    return execFileSync("tmux", args, { encoding: "utf8" });
-  } catch {
-    return "";
-  }
+  return execFileSync("tmux", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 }
 
 function startWizard(name: string, outputDir: string) {
   sessions.push(name);
+  // a console is not CI: with CI set, Ink draws only the final frame
   const cmd =
-    `cd ${process.cwd()} && ALGA_STATE_DIR=${dir}/state ALGA_LICENSE_URL=${t.url} ` +
+    `cd ${process.cwd()} && env -u CI -u CONTINUOUS_INTEGRATION ALGA_STATE_DIR=${dir}/state ALGA_LICENSE_URL=${t.url} ` +
     `npm run --silent setup -- --output ${outputDir}; echo "WIZARD-EXIT=$?"; sleep 60`;
   tmux("new-session", "-d", "-s", name, "-x", "80", "-y", "24", cmd);
   const screen = () => tmux("capture-pane", "-p", "-t", name);
