@@ -52,7 +52,7 @@ const isUniqueViolation = (err: unknown) =>
 export async function registerTenant(s: Services, actor: Actor, input: RegisterTenantInput): Promise<RegisterTenantResult> {
   const data = normalize(input);
   const idempotencyKey = optionalText(input.idempotencyKey, "idempotencyKey", 255);
-  const scope = actor.principal.kind === "anonymous" ? "anonymous" : principalScope(actor);
+  const scope = idempotencyScope(actor);
   const requestDigest = createHash("sha256").update(JSON.stringify(data)).digest("hex");
 
   if (idempotencyKey) {
@@ -118,7 +118,8 @@ export async function registerTenant(s: Services, actor: Actor, input: RegisterT
   }
 }
 
-function principalScope(actor: Actor): string {
+/** Idempotency keys are per API key, so two stores can never collide. */
+function idempotencyScope(actor: Actor): string {
   const p = actor.principal;
   return "apiKeyId" in p ? `api-key:${p.apiKeyId}` : p.kind;
 }
