@@ -1,4 +1,4 @@
-import { CHECK_IN, REDEEM, REGISTER, REISSUE, startTestPlane, type TestPlane } from "./helpers/control-plane.js";
+import { codeOf, CHECK_IN, REDEEM, REGISTER, REISSUE, startTestPlane, type TestPlane } from "./helpers/control-plane.js";
 
 let t: TestPlane;
 beforeAll(async () => {
@@ -6,7 +6,6 @@ beforeAll(async () => {
 });
 afterAll(() => t.stop());
 
-const codeOf = (res: { errors?: { extensions?: { code?: string } }[] }) => res.errors?.[0]?.extensions?.code;
 
 async function installed() {
   const reg = (await t.gql(REGISTER, { input: { companyName: "Admin Co", contactEmail: `a-${Math.random().toString(36).slice(2)}@x.test`, edition: "PRO" } }, { token: t.keys.store })).data.registerTenant;

@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, jwtVerify } from "jose";
-import { CHECK_IN, REDEEM, REGISTER, startTestPlane, type TestPlane } from "./helpers/control-plane.js";
+import { codeOf, CHECK_IN, REDEEM, REGISTER, startTestPlane, type TestPlane } from "./helpers/control-plane.js";
 
 let t: TestPlane;
 beforeAll(async () => {
@@ -7,7 +7,6 @@ beforeAll(async () => {
 });
 afterAll(() => t.stop());
 
-const codeOf = (res: { errors?: { extensions?: { code?: string } }[] }) => res.errors?.[0]?.extensions?.code;
 
 async function installed(edition = "PRO", applianceId = `ci-${Math.random().toString(36).slice(2, 10)}`) {
   const reg = (await t.gql(REGISTER, {

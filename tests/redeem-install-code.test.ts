@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
-import { REDEEM, REGISTER, REISSUE, startTestPlane, type TestPlane } from "./helpers/control-plane.js";
+import { codeOf, REDEEM, REGISTER, REISSUE, startTestPlane, type TestPlane } from "./helpers/control-plane.js";
 
 let t: TestPlane;
 beforeAll(async () => {
@@ -21,7 +21,6 @@ async function registered(edition = "PRO") {
 const redeem = (installCode: string, applianceId = `appl-${Math.random().toString(36).slice(2, 10)}`, clientAddress = nextAddress()) =>
   t.gql(REDEEM, { input: { installCode, applianceId } }, { clientAddress });
 
-const codeOf = (res: { errors?: { extensions?: { code?: string } }[] }) => res.errors?.[0]?.extensions?.code;
 
 describe("redeemInstallCode", () => {
   it("paid: returns a license bound to the registry tenant, a credential and the check-in URL", async () => {

@@ -1,4 +1,4 @@
-import { REDEEM, REGISTER, REISSUE, startTestPlane, type TestPlane } from "./helpers/control-plane.js";
+import { codeOf, REDEEM, REGISTER, REISSUE, startTestPlane, type TestPlane } from "./helpers/control-plane.js";
 
 let t: TestPlane;
 beforeAll(async () => {
@@ -7,7 +7,6 @@ beforeAll(async () => {
 afterAll(() => t.stop());
 
 const uniqueEmail = () => `owner-${Math.random().toString(36).slice(2)}@tenant.test`;
-const codeOf = (res: { errors?: { extensions?: { code?: string } }[] }) => res.errors?.[0]?.extensions?.code;
 
 async function register(edition = "PRO", contactEmail = uniqueEmail()) {
   const res = await t.gql(REGISTER, { input: { companyName: "Reissue Co", contactEmail, edition } }, { token: t.keys.store });

@@ -1,6 +1,6 @@
 // alga-store as a sales or support person runs it, and the package as a store installs it: packed with
 // `npm pack`, installed into an empty folder, used from plain Node.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { startTestPlane, type TestPlane } from "./helpers/control-plane.js";
@@ -79,7 +79,7 @@ it("the packed package installs on its own and works from plain Node, CLI includ
     expect(packed.code).toBe(0);
     const tarball = path.join(dir, packed.stdout.trim().split("\n").at(-1)!);
     const app = path.join(dir, "store-app");
-    await run("mkdir", ["-p", app]);
+    mkdirSync(app, { recursive: true });
     writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "store-app", private: true, type: "module" }));
     const installed = await run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", tarball], {}, undefined, app);
     expect(installed.code).toBe(0);

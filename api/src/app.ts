@@ -25,11 +25,16 @@ export interface ControlPlane {
 }
 
 export async function startControlPlane(config: Config, log: Logger, opts: { outboxWorker?: boolean } = {}): Promise<ControlPlane> {
+  // everything started is pushed here; stop() and a failed start unwind it in reverse
+  const stops: (() => void | Promise<void>)[] = [];
+  const unwind = async () => {
+    for (const stop of stops.reverse()) await stop();
+  };
   let embedded: EmbeddedDatabase | undefined;
-  let bound: Awaited<ReturnType<typeof listen>> | undefined;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
     embedded = await startEmbeddedDatabase(config.dataDir);
+    stops.push(() => embedded!.stop());
     databaseUrl = embedded.url;
     log.info({ dataDir: config.dataDir }, "using the embedded PostgreSQL (PGlite); set DATABASE_URL for a server");
   }
@@ -39,14 +44,16 @@ export async function startControlPlane(config: Config, log: Logger, opts: { out
       log.info("database migrations applied");
     }
     const prisma = createPrisma(databaseUrl, embedded ? 1 : undefined);
+    stops.push(() => prisma.$disconnect());
     const secret = loadServerSecret(config.serverSecret, config.dataDir);
     const keys = await loadSigningKeys({ configured: config.license.signingKeys, dataDir: config.dataDir });
     log.info({ kid: keys.signer.kid, alg: keys.signer.alg, source: keys.source }, "license signing key loaded");
-    bound = await listen(config.port, config.host);
-    const { httpServer, url } = bound;
+    const { httpServer, url } = await listen(config.port, config.host);
+    stops.push(() => void httpServer.close());
     const publicUrl = config.publicUrl ?? url;
     const metrics = config.metricsEnabled ? createMetrics(prisma) : undefined;
     const transport = config.mail.smtpUrl ? smtpTransport(config.mail.smtpUrl) : folderTransport(config.mail.outboxDir);
+    stops.push(() => transport.close());
     const worker =
       opts.outboxWorker === false
         ? undefined
@@ -59,6 +66,7 @@ export async function startControlPlane(config: Config, log: Logger, opts: { out
             pollMs: config.mail.pollMs,
             log: log.child({ component: "outbox" }),
           });
+    if (worker) stops.push(() => worker.stop());
     const services: Services = {
       prisma,
       secret,
@@ -71,25 +79,20 @@ export async function startControlPlane(config: Config, log: Logger, opts: { out
       redemptionOutcome: (outcome) => metrics?.redemption(outcome),
     };
     const housekeeping = startHousekeeping(prisma, config.redeemRateLimit.windowSeconds, log.child({ component: "housekeeping" }));
+    stops.push(() => housekeeping.stop());
     const http = await createHttpApp({ httpServer, config, services, keys, log, metrics });
+    // drains in-flight requests first (and closes the server through Apollo's drain plugin)
+    stops.push(() => http.stop());
     log.info({ url, mail: config.mail.smtpUrl ? "smtp" : config.mail.outboxDir }, "alga-license API listening");
     return {
       url,
       databaseUrl,
       embedded: !!embedded,
       services,
-      async stop() {
-        await http.stop();
-        housekeeping.stop();
-        await worker?.stop();
-        transport.close();
-        await prisma.$disconnect();
-        await embedded?.stop();
-      },
+      stop: unwind,
     };
   } catch (err) {
-    bound?.httpServer.close();
-    await embedded?.stop();
+    await unwind();
     throw err;
   }
 }

@@ -40,6 +40,9 @@ export interface GqlOptions {
   clientAddress?: string;
 }
 
+/** The first error's extensions.code, if any. */
+export const codeOf = (res: { errors?: { extensions?: { code?: string } }[] }) => res.errors?.[0]?.extensions?.code;
+
 export async function gqlRequest<T>(url: string, query: string, variables?: Record<string, unknown>, opts: GqlOptions = {}): Promise<GqlResult<T>> {
   const res = await fetch(`${url}/graphql`, {
     method: "POST",

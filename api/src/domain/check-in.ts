@@ -5,6 +5,7 @@ import { recordAudit } from "./audit.js";
 import { DomainError } from "./errors.js";
 import type { Actor } from "./principal.js";
 import type { Services } from "./services.js";
+import { currentEntitlement, isBlocked } from "./tenant-rules.js";
 import { optionalText, requireApplianceId } from "./validate.js";
 
 export interface CheckInResult {
@@ -31,13 +32,10 @@ export async function checkIn(
   const appliance = await s.prisma.appliance.findUnique({ where: { id: p.applianceRowId }, include: { tenant: true } });
   if (!appliance) throw new DomainError("APPLIANCE_NOT_FOUND", "The appliance no longer exists.");
   const tenant = appliance.tenant;
-  if (tenant.status === "SUSPENDED" || tenant.status === "CANCELLED") {
+  if (isBlocked(tenant.status)) {
     throw new DomainError("TENANT_SUSPENDED", "This organisation's license is suspended. Contact your vendor.");
   }
-  const entitlement = await s.prisma.entitlement.findFirst({
-    where: { tenantId: tenant.id, status: "ACTIVE" },
-    orderBy: { createdAt: "desc" },
-  });
+  const entitlement = await currentEntitlement(s.prisma, tenant.id);
   const edition: Edition = entitlement?.edition ?? appliance.edition;
   const license = await s.issueLicense({ tenantId: tenant.id, applianceId, edition });
 

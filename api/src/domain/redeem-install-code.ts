@@ -10,6 +10,7 @@ import { installCodeDigest } from "./install-code.js";
 import type { Actor } from "./principal.js";
 import { blockedFor, recordFailure } from "./rate-limit.js";
 import type { Services } from "./services.js";
+import { isBlocked } from "./tenant-rules.js";
 import { requireApplianceId } from "./validate.js";
 
 export interface RedeemResult {
@@ -83,7 +84,7 @@ async function consume(s: Services, actor: Actor, rawCode: string, applianceId: 
       throw codeError("EXPIRED_INSTALL_CODE");
     }
     const tenant = code.tenant;
-    if (tenant.status === "SUSPENDED" || tenant.status === "CANCELLED") throw codeError("TENANT_SUSPENDED");
+    if (isBlocked(tenant.status)) throw codeError("TENANT_SUSPENDED");
 
     const edition: Edition =
       code.entitlement && code.entitlement.status === "ACTIVE" ? code.entitlement.edition : "ESSENTIALS";

@@ -6,6 +6,7 @@ import { mintInstallCode } from "./mint-install-code.js";
 import type { Actor } from "./principal.js";
 import { resolveTenant } from "./resolve-tenant.js";
 import type { Services } from "./services.js";
+import { currentEntitlement, isBlocked } from "./tenant-rules.js";
 
 export interface ReissueResult {
   tenantId: string;
@@ -22,7 +23,7 @@ export async function reissueInstallCode(
   input: { contactEmail?: string | null; tenantId?: string | null },
 ): Promise<ReissueResult> {
   const tenant = await resolveTenant(s.prisma, input);
-  if (tenant.status === "SUSPENDED" || tenant.status === "CANCELLED") {
+  if (isBlocked(tenant.status)) {
     throw new DomainError("TENANT_SUSPENDED", `Tenant is ${tenant.status.toLowerCase()}: reactivate it before re-issuing a code.`);
   }
   const link = await s.isoLinks.presign();
@@ -35,10 +36,7 @@ export async function reissueInstallCode(
     const revokedIds = unconsumed.map((c) => c.id);
     await tx.installCode.updateMany({ where: { id: { in: revokedIds } }, data: { revokedAt: now } });
     await tx.idempotencyKey.updateMany({ where: { installCodeId: { in: revokedIds } }, data: { sealedCode: null } });
-    const entitlement = await tx.entitlement.findFirst({
-      where: { tenantId: tenant.id, status: "ACTIVE" },
-      orderBy: { createdAt: "desc" },
-    });
+    const entitlement = await currentEntitlement(tx, tenant.id);
     const code = await mintInstallCode(tx, s, tenant, entitlement?.id ?? null, link, true);
     await recordAudit(tx, actor, "install_code.reissued", tenant.id, {
       installCodeId: code.id,
