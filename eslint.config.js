@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "**/dist/**", "api/src/generated/**", "store-client/src/generated/**", "coverage/**", ".data/**", "api/playground/dist/**"] },
+  { ignores: ["**/node_modules/**", "**/dist/**", "api/src/generated/**", "store-client/src/generated/**", "contract/src/generated/**", "coverage/**", ".data/**", "api/playground/dist/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

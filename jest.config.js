@@ -4,7 +4,11 @@
 export default {
   testEnvironment: "node",
   extensionsToTreatAsEsm: [".ts", ".tsx"],
-  moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
+  moduleNameMapper: {
+    // the shared contract from its sources (at run time packages resolve it to contract/dist)
+    "^@alga-license/contract$": "<rootDir>/contract/src/index.ts",
+    "^(\\.{1,2}/.*)\\.js$": "$1",
+  },
   transform: { "^.+\\.tsx?$": ["ts-jest", { useESM: true, diagnostics: false }] },
   testMatch: ["<rootDir>/tests/**/*.test.ts", "<rootDir>/tests/**/*.test.tsx"],
   globalSetup: "<rootDir>/tests/helpers/global-setup.mjs",

@@ -5,7 +5,6 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { defineConfig } from "prisma/config";
-import { poolConfigFromUrl } from "./api/src/db/connection-options.js";
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 
@@ -54,6 +53,9 @@ export default defineConfig({
   async adapter() {
     const url = process.env.DATABASE_URL;
     if (!url) throw new Error("DATABASE_URL is not set (npm start migrates the embedded database itself)");
+    // the compiled module (npm run build): the API image ships api/dist, not the sources
+    const compiled = "./api/dist/db/connection-options.js";
+    const { poolConfigFromUrl } = (await import(compiled)) as typeof import("./api/src/db/connection-options.js");
     return new MigrationAdapter(poolConfigFromUrl(url));
   },
 });

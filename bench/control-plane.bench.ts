@@ -7,10 +7,10 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { pino } from "pino";
-import { startControlPlane } from "../api/src/app.js";
+import { startControlPlane } from "../api/src/control-plane.js";
 import { loadConfig } from "../api/src/config.js";
 import { createApiKey } from "../api/src/domain/api-keys.js";
-import { createLicenseIssuer } from "../api/src/license/issue-license.js";
+import { createLicenseSigner } from "../api/src/license/issue-license.js";
 import { loadSigningKeys } from "../api/src/license/signing-keys.js";
 
 const ADMIN = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
@@ -71,12 +71,13 @@ const plane = await startControlPlane(
 );
 try {
   console.log(`alga-license bench: N=${N}, concurrency ${CONCURRENCY}, Node ${process.version}, ${os.cpus().length} cores`);
-  const store = (await createApiKey(plane.services.prisma, "STORE", "bench")).key;
-  const support = (await createApiKey(plane.services.prisma, "SUPPORT", "bench")).key;
+  const store = (await createApiKey(plane.services.db, "STORE", "bench")).key;
+  const support = (await createApiKey(plane.services.db, "SUPPORT", "bench")).key;
 
   const keys = await loadSigningKeys({ dataDir });
-  const issue = createLicenseIssuer(keys, { issuer: "bench", ttlSeconds: 3600 });
-  await measure("license JWT sign (EdDSA, in-process)", 2000, 1, async (i) => void (await issue({ tenantId: "00000000-0000-4000-8000-000000000000", applianceId: `a${i}`, edition: "PRO" })));
+  const sign = createLicenseSigner(keys, { issuer: "bench" });
+  const exp = new Date(Date.now() + 3600_000);
+  await measure("license JWT sign (EdDSA, in-process)", 2000, 1, async (i) => void (await sign({ tenantId: "00000000-0000-4000-8000-000000000000", applianceId: `a${i}`, edition: "PRO", jti: `j${i}`, issuedAt: new Date(), expiresAt: exp })));
 
   const REGISTER = `mutation($i: RegisterTenantInput!) { registerTenant(input: $i) { tenantId installCode } }`;
   const codes: string[] = [];

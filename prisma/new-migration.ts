@@ -17,12 +17,15 @@ const sql = execFileSync(
   ],
   { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] },
 );
-if (!/^\s*[A-Z]/m.test(sql.replace(/^--.*$/gm, ""))) {
+// the diff always repeats CREATE EXTENSION IF NOT EXISTS for schema extensions (a no-op): ignore it
+const meaningful = sql.replace(/^--.*$/gm, "").replace(/^CREATE EXTENSION IF NOT EXISTS .*;$/gm, "");
+if (!/^\s*[A-Z]/m.test(meaningful)) {
   console.log("schema and migrations agree: nothing to write");
   process.exit(0);
 }
 const stamp = new Date().toISOString().replace(/\D/g, "").slice(0, 14);
 const dir = path.join("prisma/migrations", `${stamp}_${name}`);
 mkdirSync(dir, { recursive: true });
+// Prisma's JS engine splits scripts on every ';', comments included: keep them out of comments
 writeFileSync(path.join(dir, "migration.sql"), sql);
 console.log(`wrote ${dir}/migration.sql`);

@@ -10,7 +10,7 @@ import { createTenant } from "../setup-tui/src/bootstrap/create-tenant.js";
 import { runCheckIn } from "../setup-tui/src/checkin/agent.js";
 import { readSeedDir } from "../setup-tui/src/seeds.js";
 import { REDEEM, REGISTER, startTestPlane, type TestPlane } from "./helpers/control-plane.js";
-import { adminQuery } from "./helpers/postgres.js";
+import { createEmptyDatabase } from "./helpers/postgres.js";
 import { run } from "./helpers/processes.js";
 
 let t: TestPlane;
@@ -28,11 +28,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 /** an empty appliance database (not the control plane's schema) */
 async function applianceDb() {
-  const name = `alga_test_appl_${Math.random().toString(36).slice(2, 10)}`;
-  await adminQuery(`CREATE DATABASE ${name}`);
-  const url = new URL(process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres");
-  url.pathname = `/${name}`;
-  return url.toString();
+  return (await createEmptyDatabase("appl")).url;
 }
 
 async function register(edition = "PRO") {
@@ -40,7 +36,7 @@ async function register(edition = "PRO") {
 }
 
 const setup = (args: string[], env: Record<string, string> = {}) =>
-  run("npx", ["tsx", "setup-tui/src/cli/setup.ts", ...args], { ALGA_STATE_DIR: path.join(dir, "state"), ...env });
+  run(process.execPath, ["setup-tui/dist/cli/setup.js", ...args], { ALGA_STATE_DIR: path.join(dir, "state"), ...env });
 
 describe("alga-setup non-interactive", () => {
   it("redeems, writes both seeds (0600) and prints a machine-readable result", async () => {
@@ -114,10 +110,10 @@ describe("create-tenant", () => {
     const reg = await register("PREMIUM");
     await setup(["--install-code", reg.installCode, "--admin-password-file", path.join(dir, "password"), "--license-url", t.url, "--output", path.join(dir, "seeds"), "--appliance-id", "boot-1"]);
     const db = await applianceDb();
-    const first = await run("npx", ["tsx", "setup-tui/src/cli/create-tenant.ts", "--seed-dir", path.join(dir, "seeds")], { APPLIANCE_DATABASE_URL: db });
+    const first = await run(process.execPath, ["setup-tui/dist/cli/create-tenant.js", "--seed-dir", path.join(dir, "seeds")], { APPLIANCE_DATABASE_URL: db });
     expect(first.code).toBe(0);
     expect(first.stdout).toContain(`created tenant ${reg.tenantId} (PREMIUM)`);
-    const again = await run("npx", ["tsx", "setup-tui/src/cli/create-tenant.ts", "--seed-dir", path.join(dir, "seeds")], { APPLIANCE_DATABASE_URL: db });
+    const again = await run(process.execPath, ["setup-tui/dist/cli/create-tenant.js", "--seed-dir", path.join(dir, "seeds")], { APPLIANCE_DATABASE_URL: db });
     expect(again.code).toBe(0);
     expect(again.stdout).toContain("already bootstrapped");
 
@@ -144,7 +140,7 @@ describe("create-tenant", () => {
     const db = await applianceDb();
     const a = "11111111-1111-4111-8111-111111111111";
     await createTenant(db, { INITIAL_TENANT_ID: a, INITIAL_ADMIN_PASSWORD: PASSWORD });
-    const res = await run("npx", ["tsx", "setup-tui/src/cli/create-tenant.ts"], {
+    const res = await run(process.execPath, ["setup-tui/dist/cli/create-tenant.js"], {
       APPLIANCE_DATABASE_URL: db, INITIAL_TENANT_ID: "22222222-2222-4222-8222-222222222222", INITIAL_ADMIN_PASSWORD: PASSWORD,
     });
     expect(res.code).toBe(3);
@@ -196,13 +192,13 @@ describe("check-in agent", () => {
   it("refreshes the token and stores it; the registry sees the check-in", async () => {
     const { reg, db, applianceId } = await bootstrapped();
     const before = await state(db);
-    const res = await run("npx", ["tsx", "setup-tui/src/cli/check-in.ts"], { APPLIANCE_DATABASE_URL: db, APPLIANCE_VERSION: "5.0.1" });
+    const res = await run(process.execPath, ["setup-tui/dist/cli/check-in.js"], { APPLIANCE_DATABASE_URL: db, APPLIANCE_VERSION: "5.0.1" });
     expect(res.code).toBe(0);
     expect(res.stdout).toContain("license refreshed");
     const after = await state(db);
     expect(after.license_token).not.toBe(before.license_token);
     expect(after.last_check_in_at).not.toBeNull();
-    const appliance = await t.plane.services.prisma.appliance.findUniqueOrThrow({ where: { applianceId } });
+    const appliance = await t.plane.services.prisma.appliance.findFirstOrThrow({ where: { applianceId, tenantId: reg.tenantId } });
     expect(appliance.reportedVersion).toBe("5.0.1");
     expect((await t.plane.services.prisma.tenantRegistry.findUniqueOrThrow({ where: { id: reg.tenantId } })).status).toBe("ACTIVE");
   });
@@ -229,7 +225,7 @@ describe("check-in agent", () => {
   it("suspended tenant: refused, exit 4, token kept", async () => {
     const { reg, db } = await bootstrapped();
     await t.plane.services.prisma.tenantRegistry.update({ where: { id: reg.tenantId }, data: { status: "SUSPENDED" } });
-    const res = await run("npx", ["tsx", "setup-tui/src/cli/check-in.ts", "--json"], { APPLIANCE_DATABASE_URL: db });
+    const res = await run(process.execPath, ["setup-tui/dist/cli/check-in.js", "--json"], { APPLIANCE_DATABASE_URL: db });
     expect(res.code).toBe(4);
     expect(JSON.parse(res.stdout)).toMatchObject({ status: "refused", message: expect.stringContaining("TENANT_SUSPENDED") });
   });
@@ -240,7 +236,3 @@ describe("check-in agent", () => {
   });
 });
 
-afterAll(async () => {
-  const { rows } = await adminQuery("SELECT datname FROM pg_database WHERE datname LIKE 'alga_test_appl_%'");
-  for (const r of rows as { datname: string }[]) await adminQuery(`DROP DATABASE IF EXISTS ${r.datname} WITH (FORCE)`);
-});

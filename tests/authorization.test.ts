@@ -63,8 +63,8 @@ it("the store reads only the registry fields of the tenant it registered; asking
 
 it("a revoked API key is UNAUTHENTICATED", async () => {
   const { createApiKey, revokeApiKey } = await import("../api/src/domain/api-keys.js");
-  const { key, row } = await createApiKey(t.plane.services.prisma, "SUPPORT", "temp");
+  const { key, row } = await createApiKey(t.plane.services.db, "SUPPORT", "temp");
   expect((await t.gql(`{ tenants(first: 1) { totalCount } }`, {}, { token: key })).errors).toBeUndefined();
-  await revokeApiKey(t.plane.services.prisma, row.prefix);
+  await revokeApiKey(t.plane.services.db, row.prefix);
   expect((await t.gql(`{ tenants(first: 1) { totalCount } }`, {}, { token: key })).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
 });

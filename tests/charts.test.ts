@@ -6,7 +6,7 @@ import path from "node:path";
 import { Ajv } from "ajv";
 import * as addFormatsModule from "ajv-formats";
 import { parse } from "yaml";
-import { INITIAL_TENANT_KEYS, INITIAL_TENANT_SECRET, LICENSE_SEED_KEYS, LICENSE_SEED_SECRET } from "../setup-tui/src/seed-contract.js";
+import { INITIAL_TENANT_KEYS, INITIAL_TENANT_SECRET, LICENSE_SEED_KEYS, LICENSE_SEED_SECRET } from "../contract/src/seeds.js";
 
 const CHARTS = ["alga-license", "appliance"];
 const chartDir = (c: string) => path.join(process.cwd(), "charts", c);

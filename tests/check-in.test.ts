@@ -36,7 +36,7 @@ describe("checkIn", () => {
     const tenant = await prisma.tenantRegistry.findUniqueOrThrow({ where: { id: a.tenantId } });
     expect(tenant.status).toBe("ACTIVE");
     expect(tenant.lastCheckInAt).not.toBeNull();
-    const appliance = await prisma.appliance.findUniqueOrThrow({ where: { applianceId: a.applianceId } });
+    const appliance = await prisma.appliance.findFirstOrThrow({ where: { applianceId: a.applianceId, tenantId: a.tenantId } });
     expect(appliance).toMatchObject({ reportedVersion: "2.4.1", licenseJti: payload.jti });
     expect(appliance.lastCheckInAt).not.toBeNull();
     const audit = await prisma.auditEvent.findFirstOrThrow({ where: { tenantId: a.tenantId, action: "appliance.checked_in" } });
@@ -47,7 +47,7 @@ describe("checkIn", () => {
     const a = await installed();
     expect(codeOf(await checkIn(undefined, a.applianceId))).toBe("UNAUTHENTICATED");
     expect(codeOf(await checkIn("alc_unknown", a.applianceId))).toBe("UNAUTHENTICATED");
-    await t.plane.services.prisma.appliance.update({ where: { applianceId: a.applianceId }, data: { credentialRevokedAt: new Date() } });
+    await t.plane.services.prisma.appliance.updateMany({ where: { applianceId: a.applianceId, tenantId: a.tenantId }, data: { credentialRevokedAt: new Date() } });
     expect(codeOf(await checkIn(a.credential, a.applianceId))).toBe("UNAUTHENTICATED");
   });
 
@@ -56,11 +56,14 @@ describe("checkIn", () => {
     expect(codeOf(await checkIn(t.keys.admin, a.applianceId))).toBe("FORBIDDEN");
   });
 
-  it("APPLIANCE_NOT_FOUND for an unknown appliance id; FORBIDDEN for another appliance's id", async () => {
+  it("FORBIDDEN for any appliance id but the credential's own: whether it exists elsewhere is not revealed", async () => {
     const a = await installed();
     const b = await installed();
-    expect(codeOf(await checkIn(a.credential, "no-such-appliance"))).toBe("APPLIANCE_NOT_FOUND");
-    expect(codeOf(await checkIn(a.credential, b.applianceId))).toBe("FORBIDDEN");
+    const unknown = await checkIn(a.credential, "no-such-appliance");
+    expect(codeOf(unknown)).toBe("FORBIDDEN");
+    const other = await checkIn(a.credential, b.applianceId);
+    expect(codeOf(other)).toBe("FORBIDDEN");
+    expect(other.errors![0]!.message).toBe(unknown.errors![0]!.message);
   });
 
   it("TENANT_SUSPENDED for a suspended tenant", async () => {

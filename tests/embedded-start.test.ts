@@ -1,6 +1,6 @@
 // The README path on a fresh data folder: `npm start` with no DATABASE_URL runs on the embedded
 // PostgreSQL, migrates itself, and the whole store -> appliance -> check-in flow works over HTTP.
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { CHECK_IN, gqlRequest, REDEEM, REGISTER } from "./helpers/control-plane.js";
@@ -12,6 +12,7 @@ const env = () => ({ DATA_DIR: dataDir, PORT: "0", HOST: "127.0.0.1", DATABASE_U
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(os.tmpdir(), "alga-embedded-"));
+  chmodSync(dataDir, 0o755); // as root, the embedded PostgreSQL runs as the postgres user
   api = startProcess("npm", ["start", "--silent"], env());
 }, 120_000);
 afterAll(async () => {

@@ -1,4 +1,4 @@
-import { checkInstallCode, checkSymbol, CODE_ALPHABET, formatInstallCode } from "../api/src/domain/install-code-format.js";
+import { checkInstallCode, checkSymbol, CODE_ALPHABET, formatInstallCode } from "../contract/src/install-code.js";
 import { generateInstallCode } from "../api/src/domain/install-code.js";
 
 describe("install code format", () => {

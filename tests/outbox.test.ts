@@ -43,12 +43,15 @@ describe("email outbox", () => {
     const row = await prisma.emailOutbox.create({
       data: { recipient: "dead@example.test", kind: "test", sealedMessage: t.plane.services.secret.seal(JSON.stringify({ subject: "s", text: "t", html: "h" })) },
     });
-    const failing = async () => {
-      throw new Error("smtp down");
-    };
+    const failing = Object.assign(
+      async (): Promise<never> => {
+        throw new Error("smtp down");
+      },
+      { verify: async () => {}, close: () => {} },
+    );
     for (let i = 0; i < 3; i++) {
       await prisma.emailOutbox.update({ where: { id: row.id }, data: { nextAttemptAt: new Date(0) } });
-      await drainOutbox({ prisma, secret: t.plane.services.secret, send: failing, from: "x@y", maxAttempts: 3, log: silent });
+      await drainOutbox({ db: t.plane.services.db, secret: t.plane.services.secret, send: failing, from: "x@y", maxAttempts: 3, log: silent });
     }
     const dead = await prisma.emailOutbox.findUniqueOrThrow({ where: { id: row.id } });
     expect(dead).toMatchObject({ status: "DEAD", attempts: 3 });
@@ -66,13 +69,16 @@ describe("email outbox", () => {
       ids.push(r.id);
     }
     const sentIds: string[] = [];
-    const send = async (m: { messageId?: string }) => {
-      sentIds.push(m.messageId!);
-      await new Promise((r) => setTimeout(r, 5));
-      return { messageId: m.messageId! };
-    };
+    const send = Object.assign(
+      async (m: { messageId?: string }) => {
+        sentIds.push(m.messageId!);
+        await new Promise((r) => setTimeout(r, 5));
+        return { messageId: m.messageId! };
+      },
+      { verify: async () => {}, close: () => {} },
+    );
     await prisma.emailOutbox.updateMany({ where: { id: { in: ids } }, data: { nextAttemptAt: new Date(0) } });
-    const opts = { prisma, secret, send, from: "x@y", maxAttempts: 5, log: silent, batchSize: 7 };
+    const opts = { db: t.plane.services.db, secret, send, from: "x@y", maxAttempts: 5, log: silent };
     for (let round = 0; round < 6; round++) await Promise.all([drainOutbox(opts), drainOutbox(opts), drainOutbox(opts)]);
     // the API's own worker delivered some of them over SMTP: wait for it, then count both senders
     const delivered = () => [...sentIds, ...t.smtp.messages.filter((m) => m.subject?.startsWith("bulk ")).map((m) => m.messageId!)];

@@ -138,7 +138,7 @@ describe("registerTenant", () => {
     it("is scoped to the API key", async () => {
       const body = input({ idempotencyKey: `scoped-${Date.now()}` });
       const { key: otherStore } = await import("../api/src/domain/api-keys.js").then((m) =>
-        m.createApiKey(t.plane.services.prisma, "STORE", "second-store"),
+        m.createApiKey(t.plane.services.db, "STORE", "second-store"),
       );
       const a = await t.gql(REGISTER, { input: body }, { token: t.keys.store });
       const b = await t.gql(REGISTER, { input: body }, { token: otherStore });
@@ -208,7 +208,7 @@ describe("housekeeping", () => {
     const dead = (await register({ idempotencyKey: `hk-dead-${Date.now()}` })).data.registerTenant;
     await prisma.installCode.updateMany({ where: { tenantId: dead.tenantId }, data: { expiresAt: new Date(Date.now() - 1000) } });
     await prisma.rateLimitWindow.create({ data: { key: "redeem:old", windowStart: new Date(Date.now() - 3600_000), count: 3 } });
-    await purgeExpiredSecrets(prisma, 900);
+    await purgeExpiredSecrets(t.plane.services.db, 900);
     expect((await prisma.idempotencyKey.findFirstOrThrow({ where: { tenantId: dead.tenantId } })).sealedCode).toBeNull();
     expect((await prisma.idempotencyKey.findFirstOrThrow({ where: { tenantId: live.tenantId } })).sealedCode).not.toBeNull();
     expect(await prisma.rateLimitWindow.findUnique({ where: { key: "redeem:old" } })).toBeNull();

@@ -3,10 +3,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
-import { createLicenseIssuer } from "../api/src/license/issue-license.js";
+import { createLicenseSigner } from "../api/src/license/issue-license.js";
 import { generateSigningKey, loadSigningKeys, publicPart, rotateLocalKeys } from "../api/src/license/signing-keys.js";
 
 const grant = { tenantId: "3b8f7a52-1111-4c1d-9a55-0f1f2e3d4c5b", applianceId: "box-9", edition: "PRO" as const };
+const claims = () => ({ ...grant, jti: crypto.randomUUID(), issuedAt: new Date(), expiresAt: new Date(Date.now() + 3600_000) });
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), "alga-keys-"));
@@ -23,11 +24,11 @@ describe("license signing keys", () => {
 
   it("rotation: new tokens carry the new kid; old tokens still verify against the JWKS; old key leaves after the TTL", async () => {
     const before = await loadSigningKeys({ dataDir: dir });
-    const oldToken = (await createLicenseIssuer(before, { issuer: "iss", ttlSeconds: 3600 })(grant)).token;
+    const oldToken = await createLicenseSigner(before, { issuer: "iss" })(claims());
     await rotateLocalKeys(dir, 3600);
     const after = await loadSigningKeys({ dataDir: dir });
     expect(after.signer.kid).not.toBe(before.signer.kid);
-    const newToken = (await createLicenseIssuer(after, { issuer: "iss", ttlSeconds: 3600 })(grant)).token;
+    const newToken = await createLicenseSigner(after, { issuer: "iss" })(claims());
     expect(decodeProtectedHeader(newToken).kid).toBe(after.signer.kid);
     const jwks = createLocalJWKSet(after.publicJwks());
     expect(after.publicJwks().keys.map((k) => k.kid)).toEqual([after.signer.kid, before.signer.kid]);
@@ -52,7 +53,7 @@ describe("license signing keys", () => {
     const fromPem = await loadSigningKeys({ dataDir: dir, configured: pem + ec });
     expect(fromPem.signer.alg).toBe("EdDSA");
     expect(fromPem.publicJwks().keys.map((k) => k.alg)).toEqual(["EdDSA", "ES256"]);
-    const token = (await createLicenseIssuer(fromPem, { issuer: "iss", ttlSeconds: 60 })(grant)).token;
+    const token = await createLicenseSigner(fromPem, { issuer: "iss" })(claims());
     await expect(jwtVerify(token, createLocalJWKSet(fromPem.publicJwks()), { audience: grant.tenantId })).resolves.toBeTruthy();
   });
 

@@ -13,7 +13,7 @@ beforeAll(async () => {
 afterAll(() => t.stop());
 
 const cli = (args: string[], key = t.keys.store, url = t.url) =>
-  run("npx", ["tsx", "store-client/src/cli/main.ts", ...args], { ALGA_LICENSE_URL: url, ALGA_LICENSE_API_KEY: key });
+  run(process.execPath, ["store-client/dist/cli/main.js", ...args], { ALGA_LICENSE_URL: url, ALGA_LICENSE_API_KEY: key });
 
 describe("alga-store CLI", () => {
   it("register: human output, then --json for scripts", async () => {
@@ -75,13 +75,15 @@ describe("alga-store CLI", () => {
 it("the packed package installs on its own and works from plain Node, CLI included", async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), "alga-store-pkg-"));
   try {
-    const packed = await run("npm", ["pack", "--silent", "--pack-destination", dir, "-w", "store-client"]);
+    // the store client depends on the shared contract package: both are published, both are packed
+    const packed = await run("npm", ["pack", "--silent", "--pack-destination", dir, "-w", "contract", "-w", "store-client"]);
     expect(packed.code).toBe(0);
-    const tarball = path.join(dir, packed.stdout.trim().split("\n").at(-1)!);
+    const tarballs = packed.stdout.trim().split("\n").filter((l) => l.endsWith(".tgz")).map((f) => path.join(dir, f));
+    expect(tarballs).toHaveLength(2);
     const app = path.join(dir, "store-app");
     mkdirSync(app, { recursive: true });
     writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "store-app", private: true, type: "module" }));
-    const installed = await run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", tarball], {}, undefined, app);
+    const installed = await run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", ...tarballs], {}, undefined, app);
     expect(installed.code).toBe(0);
     writeFileSync(
       path.join(app, "register.mjs"),

@@ -1,10 +1,38 @@
-// `npm start`: runs the API and the outbox worker until SIGTERM/SIGINT, then drains and exits.
-import { startControlPlane } from "./app.js";
-import { ConfigError, loadConfig } from "./config.js";
+// `npm start`: runs the API and the outbox worker until SIGTERM/SIGINT, then drains and exits 0.
+// This module is the one owner of the process's signals and exit codes:
+//   0 stopped cleanly, 1 failed, 2 invalid configuration / data folder in use / port taken.
+import { countActiveApiKeys } from "./data/api-keys.js";
+import { startControlPlane, type ControlPlane } from "./control-plane.js";
+import { ConfigError, loadConfig, type Config } from "./config.js";
+import { DataDirBusyError, lockDataDir, type DataDirLock } from "./db/data-dir-lock.js";
 import { createLogger } from "./log.js";
 
-async function main() {
-  let config;
+function describeDatabase(config: Config, plane: ControlPlane): string {
+  if (plane.embedded) return `embedded PostgreSQL in ${config.dataDir}/pgdata`;
+  const u = new URL(plane.databaseUrl);
+  return `${u.hostname}:${u.port || 5432}${u.pathname} (DATABASE_URL)`;
+}
+
+async function banner(config: Config, plane: ControlPlane): Promise<string> {
+  const keys = await countActiveApiKeys(plane.pool);
+  const metrics = config.metricsEnabled ? (config.metricsPort !== undefined ? `port ${config.metricsPort} /metrics` : `${plane.url}/metrics`) : "";
+  const lines = [
+    `alga-license API: ${plane.url}/graphql`,
+    `  JWKS:       ${plane.url}/.well-known/jwks.json`,
+    `  health:     ${plane.url}/healthz  readiness: ${plane.url}/readyz`,
+    config.playgroundEnabled ? `  playground: ${plane.url}/playground/` : "",
+    metrics ? `  metrics:    ${metrics}` : "",
+    `  database:   ${describeDatabase(config, plane)}`,
+    config.mail.smtpUrl ? "  mail:       SMTP (SMTP_URL)" : `  mail:       .eml files in ${config.mail.outboxDir}`,
+    keys === 0
+      ? "No API key exists yet. Create one in another terminal (while this runs):\n  npm run api-key -- create --role admin --name first-admin"
+      : `${keys} active API key(s). Create more with: npm run api-key -- create --role store|support|admin --name NAME`,
+  ];
+  return lines.filter(Boolean).join("\n");
+}
+
+async function main(): Promise<void> {
+  let config: Config;
   try {
     config = loadConfig();
   } catch (err) {
@@ -15,46 +43,59 @@ async function main() {
     throw err;
   }
   const log = createLogger(config.logLevel);
-  const plane = await startControlPlane(config, log);
-  const keys = await plane.services.prisma.apiKey.count({ where: { revokedAt: null } });
-  const lines = [
-    `alga-license API: ${plane.url}/graphql`,
-    `  JWKS:       ${plane.url}/.well-known/jwks.json`,
-    `  health:     ${plane.url}/healthz  readiness: ${plane.url}/readyz`,
-    config.playgroundEnabled ? `  playground: ${plane.url}/playground` : "",
-    plane.embedded ? `  database:   embedded PostgreSQL in ${config.dataDir}/pgdata` : "  database:   DATABASE_URL",
-    config.mail.smtpUrl ? "  mail:       SMTP" : `  mail:       .eml files in ${config.mail.outboxDir}`,
-    keys === 0
-      ? "No API key exists yet. Create one in another terminal (while this runs, with the embedded database):\n" +
-        "  npm run api-key -- create --role admin --name first-admin"
-      : `${keys} active API key(s). Create more with: npm run api-key -- create --role store|support|admin --name NAME`,
-  ].filter(Boolean);
-  process.stderr.write(`\n${lines.join("\n")}\n\n`);
+  let lock: DataDirLock | undefined;
+  let plane: ControlPlane;
+  try {
+    // the embedded database lives in DATA_DIR: one process at a time
+    if (!config.databaseUrl) lock = lockDataDir(config.dataDir, "npm start (alga-license API)");
+    plane = await startControlPlane(config, log);
+  } catch (err) {
+    lock?.release();
+    const e = err as NodeJS.ErrnoException;
+    if (err instanceof DataDirBusyError) {
+      console.error(`alga-license cannot start: ${err.message}`);
+      process.exit(2);
+    }
+    if (e.code === "EADDRINUSE") {
+      console.error(`alga-license cannot start: ${config.host}:${config.port} is already in use. Stop the other server or set PORT.`);
+      process.exit(2);
+    }
+    console.error(`alga-license failed to start: ${e.message ?? err}`);
+    log.error({ err }, "start-up failed");
+    process.exit(1);
+  }
+  process.stderr.write(`\n${await banner(config, plane)}\n\n`);
 
   let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log.warn({ signal }, "second signal: exiting without draining");
+      process.exit(signal === "SIGINT" ? 130 : 143);
+    }
     stopping = true;
     log.info({ signal }, "shutting down: draining requests and the outbox worker");
     const force = setTimeout(() => {
-      log.error("shutdown timed out; exiting");
+      log.error({ timeoutMs: config.shutdownTimeoutMs }, "shutdown timed out (SHUTDOWN_TIMEOUT_MS); exiting");
       process.exit(1);
-    }, 15_000);
+    }, config.shutdownTimeoutMs);
     force.unref();
-    try {
-      await plane.stop();
-      log.info("stopped");
-      process.exit(0);
-    } catch (err) {
-      log.error({ err }, "error while stopping");
-      process.exit(1);
-    }
+    plane
+      .stop()
+      .then(() => {
+        lock?.release();
+        log.info("stopped");
+        process.exit(0);
+      })
+      .catch((err: unknown) => {
+        log.error({ err }, "error while stopping");
+        process.exit(1);
+      });
   };
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", shutdown);
+  process.on("SIGINT", shutdown);
 }
 
 main().catch((err: unknown) => {
-  console.error("alga-license failed to start:", err instanceof Error ? err.message : err);
+  console.error("alga-license failed:", err instanceof Error ? err.message : err);
   process.exit(1);
 });

@@ -1,6 +1,3 @@
 #!/usr/bin/env node
-// alga-check-in: runs the TypeScript entry point through tsx (the appliance image ships the sources).
-import { register } from "tsx/esm/api";
-
-register();
-await import("../src/cli/check-in.ts");
+// alga-check-in: the compiled entry point (npm run build compiles setup-tui/src to setup-tui/dist).
+await import("../dist/cli/check-in.js");

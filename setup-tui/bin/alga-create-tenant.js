@@ -1,6 +1,3 @@
 #!/usr/bin/env node
-// alga-create-tenant: runs the TypeScript entry point through tsx (the appliance image ships the sources).
-import { register } from "tsx/esm/api";
-
-register();
-await import("../src/cli/create-tenant.ts");
+// alga-create-tenant: the compiled entry point (npm run build compiles setup-tui/src to setup-tui/dist).
+await import("../dist/cli/create-tenant.js");

@@ -1,6 +1,3 @@
 #!/usr/bin/env node
-// alga-setup: runs the TypeScript entry point through tsx (the appliance image ships the sources).
-import { register } from "tsx/esm/api";
-
-register();
-await import("../src/cli/setup.ts");
+// alga-setup: the compiled entry point (npm run build compiles setup-tui/src to setup-tui/dist).
+await import("../dist/cli/setup.js");

@@ -1,18 +1,20 @@
-// The control plane as the appliance sees it: reachability, redeemInstallCode, checkIn.
-export type LicenseErrorCode =
-  | "INVALID_INSTALL_CODE"
-  | "EXPIRED_INSTALL_CODE"
-  | "CONSUMED_INSTALL_CODE"
-  | "REVOKED_INSTALL_CODE"
-  | "TENANT_SUSPENDED"
-  | "RATE_LIMITED"
-  | "UNAUTHENTICATED"
-  | "FORBIDDEN"
-  | "APPLIANCE_NOT_FOUND"
-  | "BAD_USER_INPUT"
-  | "INTERNAL_SERVER_ERROR"
-  /** no answer: refused, reset, DNS, timeout, or a non-GraphQL HTTP error */
-  | "UNREACHABLE";
+// The control plane as the appliance sees it: reachability, redeemInstallCode, checkIn — through the
+// contract's typed operations and transport.
+import {
+  AlgaLicenseError,
+  CheckInDocument,
+  execute,
+  graphqlEndpoint,
+  isTransportFailure,
+  RedeemInstallCodeDocument,
+  type CheckInMutation,
+  type ErrorCode,
+  type RedeemInstallCodeMutation,
+  type TypedDocumentString,
+} from "@alga-license/contract";
+
+/** A contract error code, or UNREACHABLE: no answer (refused, reset, DNS, timeout, non-GraphQL HTTP error). */
+export type LicenseErrorCode = ErrorCode | "UNREACHABLE";
 
 export class LicenseServiceError extends Error {
   constructor(
@@ -25,59 +27,20 @@ export class LicenseServiceError extends Error {
   }
 }
 
-export interface RedeemResult {
-  tenantId: string;
-  edition: "ESSENTIALS" | "PRO" | "PREMIUM";
-  companyName: string;
-  contactEmail: string;
-  applianceCredential: string | null;
-  firstJwt: string | null;
-  checkInUrl: string | null;
-  licenseExpiresAt: string | null;
-}
+export type RedeemResult = RedeemInstallCodeMutation["redeemInstallCode"];
+export type CheckInResult = CheckInMutation["checkIn"];
 
-export interface CheckInResult {
-  token: string;
-  expiresAt: string;
-  tenantId: string;
-  edition: string;
-}
-
-const REDEEM = `mutation Redeem($input: RedeemInstallCodeInput!) { redeemInstallCode(input: $input) {
-  tenantId edition companyName contactEmail applianceCredential firstJwt checkInUrl licenseExpiresAt } }`;
-const CHECK_IN = `mutation CheckIn($input: CheckInInput!) { checkIn(input: $input) { token expiresAt tenantId edition } }`;
-
-async function graphql<T>(url: string, query: string, variables: unknown, opts: { token?: string; timeoutMs?: number } = {}): Promise<T> {
-  let res: Response;
+async function call<R, V>(endpoint: string, doc: TypedDocumentString<R, V>, variables: V, token?: string): Promise<R> {
   try {
-    res = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json", ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}) },
-      body: JSON.stringify({ query, variables }),
-      signal: AbortSignal.timeout(opts.timeoutMs ?? 15_000),
-    });
+    return await execute<R>({ endpoint, token, timeoutMs: 15_000, userAgent: "alga-appliance" }, doc.toString(), variables);
   } catch (err) {
-    const name = (err as { name?: string }).name;
-    const why = name === "TimeoutError" ? "no answer in time" : String((err as Error).cause ?? (err as Error).message);
-    throw new LicenseServiceError("UNREACHABLE", `license service unreachable (${why})`);
+    if (!(err instanceof AlgaLicenseError)) throw err;
+    if (isTransportFailure(err.code)) throw new LicenseServiceError("UNREACHABLE", err.message);
+    throw new LicenseServiceError(err.code as ErrorCode, err.message, err.extensions);
   }
-  let body: { data?: Record<string, T> | null; errors?: { message: string; extensions?: Record<string, unknown> }[] } | undefined;
-  try {
-    body = (await res.json()) as typeof body;
-  } catch {
-    body = undefined;
-  }
-  const first = body?.errors?.[0];
-  if (first) {
-    const code = typeof first.extensions?.code === "string" ? (first.extensions.code as LicenseErrorCode) : "INTERNAL_SERVER_ERROR";
-    throw new LicenseServiceError(code, first.message, first.extensions);
-  }
-  const data = body?.data ? Object.values(body.data)[0] : undefined;
-  if (!res.ok || !data) throw new LicenseServiceError("UNREACHABLE", `license service answered HTTP ${res.status}`);
-  return data;
 }
 
-export const graphqlUrl = (base: string) => `${base.replace(/\/+$/, "")}/graphql`;
+export const graphqlUrl = graphqlEndpoint;
 
 /** GET /healthz: true when the control plane answers. */
 export async function isReachable(baseUrl: string, timeoutMs = 5000): Promise<boolean> {
@@ -89,8 +52,8 @@ export async function isReachable(baseUrl: string, timeoutMs = 5000): Promise<bo
   }
 }
 
-export const redeemInstallCode = (baseUrl: string, installCode: string, applianceId: string) =>
-  graphql<RedeemResult>(graphqlUrl(baseUrl), REDEEM, { input: { installCode, applianceId } });
+export const redeemInstallCode = async (baseUrl: string, installCode: string, applianceId: string) =>
+  (await call(graphqlEndpoint(baseUrl), RedeemInstallCodeDocument, { input: { installCode, applianceId } })).redeemInstallCode;
 
-export const checkIn = (checkInUrl: string, credential: string, applianceId: string, applianceVersion?: string) =>
-  graphql<CheckInResult>(checkInUrl, CHECK_IN, { input: { applianceId, applianceVersion } }, { token: credential });
+export const checkIn = async (checkInUrl: string, credential: string, applianceId: string, applianceVersion?: string) =>
+  (await call(checkInUrl, CheckInDocument, { input: { applianceId, applianceVersion } }, credential)).checkIn;

@@ -13,7 +13,7 @@ import {
   LICENSE_SEED_SECRET,
   type InitialTenantSeed,
   type LicenseSeed,
-} from "./seed-contract.js";
+} from "@alga-license/contract";
 
 export interface SeedInput {
   redeemed: RedeemResult;

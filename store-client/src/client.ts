@@ -14,7 +14,7 @@ import {
   type ReissueInstallCodeMutation,
   type TypedDocumentString,
 } from "./generated/graphql.js";
-import { execute, type TransportOptions } from "./transport.js";
+import { execute, graphqlEndpoint, type TransportOptions } from "@alga-license/contract";
 
 export interface StoreClientOptions {
   /** default: ALGA_LICENSE_URL */
@@ -58,8 +58,8 @@ export function createStoreClient(options: StoreClientOptions = {}): StoreClient
   const baseUrl = options.baseUrl ?? process.env.ALGA_LICENSE_URL;
   if (!baseUrl) throw new TypeError("alga-license base URL missing: pass baseUrl or set ALGA_LICENSE_URL");
   const transport: TransportOptions = {
-    baseUrl,
-    apiKey: options.apiKey ?? process.env.ALGA_LICENSE_API_KEY,
+    endpoint: graphqlEndpoint(baseUrl),
+    token: options.apiKey ?? process.env.ALGA_LICENSE_API_KEY,
     timeoutMs: options.timeoutMs ?? 10_000,
     retries: options.retries ?? 3,
     retryDelayMs: options.retryDelayMs ?? 250,

@@ -8,8 +8,8 @@ export type {
   TenantDetails,
   TenantPage,
 } from "./client.js";
-export { AlgaLicenseError, DOMAIN_ERROR_CODES, isAlgaLicenseError } from "./errors.js";
-export type { AlgaLicenseErrorCode, AlgaLicenseErrorDetails, DomainErrorCode } from "./errors.js";
+export { AlgaLicenseError, DOMAIN_ERROR_CODES, ERROR_CODES, isAlgaLicenseError } from "@alga-license/contract";
+export type { AlgaLicenseErrorCode, AlgaLicenseErrorDetails, DomainErrorCode, ErrorCode } from "@alga-license/contract";
 export type {
   DeploymentType,
   Edition,

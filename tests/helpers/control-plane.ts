@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
-import { startControlPlane, type ControlPlane } from "../../api/src/app.js";
+import { startControlPlane, type ControlPlane, type StartOptions } from "../../api/src/control-plane.js";
 import { loadConfig } from "../../api/src/config.js";
 import { createApiKey } from "../../api/src/domain/api-keys.js";
 import { createLogger } from "../../api/src/log.js";
@@ -57,8 +57,8 @@ export async function gqlRequest<T>(url: string, query: string, variables?: Reco
   return { status: res.status, ...body };
 }
 
-export async function startTestPlane(env: Record<string, string> = {}): Promise<TestPlane> {
-  const db = await createScratchDatabase();
+export async function startTestPlane(env: Record<string, string> = {}, opts: StartOptions = {}): Promise<TestPlane> {
+  const scratch = await createScratchDatabase();
   const s3 = await startS3([ISO_BUCKET]);
   await s3.putObject(ISO_BUCKET, ISO_KEY, ISO_BYTES);
   const smtp = await startSmtp();
@@ -66,7 +66,7 @@ export async function startTestPlane(env: Record<string, string> = {}): Promise<
   const config = loadConfig({
     PORT: "0",
     HOST: "127.0.0.1",
-    DATABASE_URL: db.url,
+    DATABASE_URL: scratch.url,
     DATA_DIR: dataDir,
     MIGRATE_ON_START: "false",
     S3_ENDPOINT: s3.endpoint,
@@ -87,12 +87,12 @@ export async function startTestPlane(env: Record<string, string> = {}): Promise<
       cb();
     },
   });
-  const plane = await startControlPlane(config, createLogger(config.logLevel, sink));
-  const prisma = plane.services.prisma;
+  const plane = await startControlPlane(config, createLogger(config.logLevel, sink), opts);
+  const db = plane.services.db;
   const keys = {
-    store: (await createApiKey(prisma, "STORE", "test-store")).key,
-    support: (await createApiKey(prisma, "SUPPORT", "test-support")).key,
-    admin: (await createApiKey(prisma, "ADMIN", "test-admin")).key,
+    store: (await createApiKey(db, "STORE", "test-store")).key,
+    support: (await createApiKey(db, "SUPPORT", "test-support")).key,
+    admin: (await createApiKey(db, "ADMIN", "test-admin")).key,
   };
   return {
     plane,
@@ -100,7 +100,7 @@ export async function startTestPlane(env: Record<string, string> = {}): Promise<
     s3,
     smtp,
     dataDir,
-    databaseUrl: db.url,
+    databaseUrl: scratch.url,
     logs,
     keys,
     gql: (query, variables, opts) => gqlRequest(plane.url, query, variables, opts),
@@ -108,7 +108,7 @@ export async function startTestPlane(env: Record<string, string> = {}): Promise<
       await plane.stop();
       await smtp.stop();
       await s3.stop();
-      await db.drop();
+      await scratch.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

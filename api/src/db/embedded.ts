@@ -1,35 +1,39 @@
-// Embedded PostgreSQL for local runs (no DATABASE_URL): PGlite (PostgreSQL compiled to WASM) kept in
-// DATA_DIR/pgdata and served on a loopback port, so Prisma, migrations and pg work unchanged.
-// PGlite is single-connection: fine for one local process, not for production or concurrency tests.
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+// The embedded default (no DATABASE_URL): a real PostgreSQL kept in DATA_DIR/pgdata, started by the
+// API (or by a CLI command when the API is not running). Its URL is written to DATA_DIR for the CLI
+// commands while the API holds the folder.
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { startEmbeddedPostgres } from "./embedded-postgres.js";
 
 export interface EmbeddedDatabase {
   url: string;
   stop(): Promise<void>;
 }
 
-export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDatabase> {
-  const dir = path.join(dataDir, "pgdata");
-  mkdirSync(dir, { recursive: true });
-  const db = await PGlite.create(dir);
-  const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 8 });
-  await server.start();
-  const [host, port] = server.getServerConn().split(":");
-  const url = `postgresql://postgres@${host}:${port}/postgres`;
-  // Lets the CLI commands (api-key, signing-key) reach the database while the API holds it open.
+const MAJOR = "18";
+
+export const embeddedUrlFile = (dataDir: string) => path.join(dataDir, "embedded-db.url");
+
+export async function startEmbeddedDatabase(dataDir: string, onLog?: (line: string) => void): Promise<EmbeddedDatabase> {
+  const pgdata = path.join(dataDir, "pgdata");
+  const versionFile = path.join(pgdata, "PG_VERSION");
+  if (existsSync(versionFile)) {
+    const version = readFileSync(versionFile, "utf8").trim();
+    if (version !== MAJOR) {
+      throw new Error(
+        `${pgdata} holds a PostgreSQL ${version} database from an earlier alga-license version (embedded PGlite); the embedded database is now PostgreSQL ${MAJOR}. ` +
+          `Move the folder away (mv ${pgdata} ${pgdata}.v${version}) to start afresh, or set DATABASE_URL.`,
+      );
+    }
+  }
+  const db = await startEmbeddedPostgres({ dataDir: pgdata, onLog });
   const urlFile = embeddedUrlFile(dataDir);
-  writeFileSync(urlFile, url, { mode: 0o600 });
+  writeFileSync(urlFile, db.url, { mode: 0o600 });
   return {
-    url,
+    url: db.url,
     async stop() {
       rmSync(urlFile, { force: true });
-      await server.stop();
-      await db.close();
+      await db.stop();
     },
   };
 }
-
-export const embeddedUrlFile = (dataDir: string) => path.join(dataDir, "embedded-db.url");

@@ -1,8 +1,8 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import type pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.js";
-import { poolConfigFromUrl } from "./connection-options.js";
 
-export function createPrisma(databaseUrl: string, poolSize?: number): PrismaClient {
-  const adapter = new PrismaPg({ ...poolConfigFromUrl(databaseUrl), max: poolSize ?? 10 });
-  return new PrismaClient({ adapter });
+/** The support read graph's client, on the process's one pool (the pool is ended by its owner). */
+export function createPrisma(pool: pg.Pool): PrismaClient {
+  return new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: false }) });
 }

@@ -1,11 +1,15 @@
-// checkIn: an appliance (authenticated by its credential) gets a re-signed license whose aud stays
-// its registry tenant; the registry records the check-in and becomes ACTIVE.
+// checkIn: an appliance (authenticated by its credential, which already loaded its tenant's state and
+// entitlement) gets a re-signed license whose aud stays its registry tenant. The write is one
+// statement that locks the tenant and appliance and only proceeds if nothing changed since that load,
+// so an acknowledged suspension or entitlement change is never undone and no license is signed for a
+// tenant suspended at commit time. The token is signed after the commit, with the recorded jti.
+import { randomUUID } from "node:crypto";
+import { findSession, recordCheckIn, type ApplianceSession } from "../data/appliances.js";
 import type { Edition } from "../generated/prisma/enums.js";
-import { recordAudit } from "./audit.js";
 import { DomainError } from "./errors.js";
+import { isBlocked, licenseTerms } from "./license-terms.js";
 import type { Actor } from "./principal.js";
 import type { Services } from "./services.js";
-import { currentEntitlement, isBlocked } from "./tenant-rules.js";
 import { optionalText, requireApplianceId } from "./validate.js";
 
 export interface CheckInResult {
@@ -15,49 +19,52 @@ export interface CheckInResult {
   edition: Edition;
 }
 
-export async function checkIn(
-  s: Services,
-  actor: Actor,
-  input: { applianceId: string; applianceVersion?: string | null },
-): Promise<CheckInResult> {
+const ATTEMPTS = 3;
+
+export async function checkIn(s: Services, actor: Actor, input: { applianceId: string; applianceVersion?: string | null }): Promise<CheckInResult> {
   const p = actor.principal;
   if (p.kind !== "appliance") throw new DomainError("UNAUTHENTICATED", "checkIn needs the appliance credential as a Bearer token.");
   const applianceId = requireApplianceId(input.applianceId);
-  const version = optionalText(input.applianceVersion, "applianceVersion", 64);
-  if (applianceId !== p.applianceId) {
-    const exists = await s.prisma.appliance.findUnique({ where: { applianceId }, select: { id: true } });
-    if (!exists) throw new DomainError("APPLIANCE_NOT_FOUND", "No appliance has this id.");
-    throw new DomainError("FORBIDDEN", "This credential belongs to another appliance.");
-  }
-  const appliance = await s.prisma.appliance.findUnique({ where: { id: p.applianceRowId }, include: { tenant: true } });
-  if (!appliance) throw new DomainError("APPLIANCE_NOT_FOUND", "The appliance no longer exists.");
-  const tenant = appliance.tenant;
-  if (isBlocked(tenant.status)) {
-    throw new DomainError("TENANT_SUSPENDED", "This organisation's license is suspended. Contact your vendor.");
-  }
-  const entitlement = await currentEntitlement(s.prisma, tenant.id);
-  const edition: Edition = entitlement?.edition ?? appliance.edition;
-  const license = await s.issueLicense({ tenantId: tenant.id, applianceId, edition });
+  const version = optionalText(input.applianceVersion, "applianceVersion", 64) ?? null;
+  // Says nothing about whether that id exists elsewhere.
+  if (applianceId !== p.applianceId) throw new DomainError("FORBIDDEN", "This credential belongs to another appliance id.");
 
-  await s.prisma.$transaction(async (tx) => {
-    const now = new Date();
-    await tx.appliance.update({
-      where: { id: appliance.id },
-      data: {
-        edition,
-        licenseJti: license.jti,
-        licenseExpiresAt: license.expiresAt,
-        lastCheckInAt: now,
-        reportedVersion: version ?? appliance.reportedVersion,
+  let session: ApplianceSession | null = p;
+  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    if (!session) throw new DomainError("UNAUTHENTICATED", "The appliance credential was not accepted: it was revoked or replaced.");
+    if (isBlocked(session.tenantStatus)) throw new DomainError("TENANT_SUSPENDED", "This organisation's license is suspended. Contact your vendor.");
+    const now = s.clock();
+    const terms = licenseTerms(session.entitlement, now, { licenseTtlSeconds: s.licenseTtlSeconds, graceSeconds: s.entitlements.graceSeconds });
+    if (terms.kind !== "paid") {
+      const reason = terms.kind === "lapsed" ? terms.reason.toLowerCase() : "missing";
+      throw new DomainError(
+        "ENTITLEMENT_LAPSED",
+        `This organisation's paid subscription is ${reason}: no paid license is issued. The appliance runs as ESSENTIALS once its current license expires; renewing the subscription restores it at the next check-in.`,
+        { edition: "ESSENTIALS", reason: terms.kind === "lapsed" ? terms.reason : "NONE" },
+      );
+    }
+    const jti = randomUUID();
+    const written = await recordCheckIn(s.db, {
+      applianceRowId: session.applianceRowId,
+      tenantId: session.tenantId,
+      revision: session.tenantRevision,
+      edition: terms.edition,
+      licenseJti: jti,
+      licenseExpiresAt: terms.expiresAt,
+      version,
+      now,
+      audit: {
+        principalId: applianceId,
+        requestId: actor.requestId,
+        details: { applianceId, applianceVersion: version, licenseJti: jti, edition: terms.edition, inGrace: terms.inGrace },
       },
     });
-    await tx.tenantRegistry.update({ where: { id: tenant.id }, data: { status: "ACTIVE", lastCheckInAt: now } });
-    await recordAudit(tx, actor, "appliance.checked_in", tenant.id, {
-      applianceId,
-      applianceVersion: version ?? null,
-      licenseJti: license.jti,
-      edition,
-    });
-  });
-  return { token: license.token, expiresAt: license.expiresAt, tenantId: tenant.id, edition };
+    if (written) {
+      const token = await s.signLicense({ tenantId: session.tenantId, applianceId, edition: terms.edition, jti, issuedAt: now, expiresAt: terms.expiresAt });
+      return { token, expiresAt: terms.expiresAt, tenantId: session.tenantId, edition: terms.edition };
+    }
+    // The tenant, its entitlement or the credential changed since it was loaded: decide again.
+    session = await findSession(s.db, { applianceRowId: session.applianceRowId });
+  }
+  throw new DomainError("SERVICE_BUSY", "The tenant changed during the check-in several times; retry shortly.", { retryAfterSeconds: 5 });
 }

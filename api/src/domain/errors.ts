@@ -1,34 +1,19 @@
-// Contract error codes (DESIGN.md "Errors"). Domain code throws DomainError; the GraphQL layer
-// passes these through with extensions.code and masks everything else as INTERNAL_SERVER_ERROR.
-import { GraphQLError } from "graphql";
+// Domain errors are plain errors carrying a contract code (defined once in @alga-license/contract);
+// the GraphQL edge maps them to extensions.code (http/graphql-errors.ts). Nothing here knows GraphQL.
+import type { ErrorCode } from "@alga-license/contract";
 
-export const ERROR_CODES = [
-  "INVALID_INSTALL_CODE",
-  "EXPIRED_INSTALL_CODE",
-  "CONSUMED_INSTALL_CODE",
-  "REVOKED_INSTALL_CODE",
-  "TENANT_NOT_FOUND",
-  "AMBIGUOUS_TENANT",
-  "APPLIANCE_NOT_FOUND",
-  "TENANT_SUSPENDED",
-  "UNAUTHENTICATED",
-  "FORBIDDEN",
-  "BAD_USER_INPUT",
-  "RATE_LIMITED",
-  "INTERNAL_SERVER_ERROR",
-] as const;
-export type ErrorCode = (typeof ERROR_CODES)[number];
+export type { ErrorCode };
 
-export class DomainError extends GraphQLError {
+export class DomainError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    extra: Record<string, unknown> = {},
+    /** extra fields for extensions (e.g. field, retryAfterSeconds, tenants) */
+    readonly details: Record<string, unknown> = {},
   ) {
-    super(message, { extensions: { code, ...extra } });
+    super(message);
     this.name = "DomainError";
   }
 }
 
-export const badInput = (message: string, field?: string) =>
-  new DomainError("BAD_USER_INPUT", message, field ? { field } : {});
+export const badInput = (message: string, field?: string) => new DomainError("BAD_USER_INPUT", message, field ? { field } : {});

@@ -2,22 +2,24 @@
 // sealed install codes kept for idempotent replays are wiped once their code can no longer be used,
 // and rate-limit windows that have passed are dropped.
 import type { Logger } from "pino";
-import type { PrismaClient } from "../generated/prisma/client.js";
+import { purgeWindows } from "../data/rate-limits.js";
+import type { Queryable } from "../db/sql.js";
 
-export async function purgeExpiredSecrets(prisma: PrismaClient, rateLimitWindowSeconds: number): Promise<{ codes: number; windows: number }> {
-  const codes = await prisma.$executeRaw`
-    UPDATE idempotency_key k SET sealed_code = NULL
-      FROM install_code c
-     WHERE k.install_code_id = c.id AND k.sealed_code IS NOT NULL
-       AND (c.expires_at <= now() OR c.consumed_at IS NOT NULL OR c.revoked_at IS NOT NULL)`;
-  const windows = await prisma.$executeRaw`
-    DELETE FROM rate_limit_window WHERE window_start <= now() - make_interval(secs => ${rateLimitWindowSeconds})`;
-  return { codes, windows };
+export async function purgeExpiredSecrets(q: Queryable, rateLimitWindowSeconds: number, now = new Date()): Promise<{ codes: number; windows: number }> {
+  const { rowCount } = await q.query(
+    `UPDATE idempotency_key k SET sealed_code = NULL
+       FROM install_code c
+      WHERE k.install_code_id = c.id AND k.sealed_code IS NOT NULL
+        AND (c.expires_at <= $1 OR c.consumed_at IS NOT NULL OR c.revoked_at IS NOT NULL)`,
+    [now],
+  );
+  const windows = await purgeWindows(q, rateLimitWindowSeconds, now);
+  return { codes: rowCount ?? 0, windows };
 }
 
-export function startHousekeeping(prisma: PrismaClient, rateLimitWindowSeconds: number, log: Logger, intervalMs = 10 * 60_000) {
+export function startHousekeeping(q: Queryable, rateLimitWindowSeconds: number, log: Logger, intervalMs = 10 * 60_000) {
   const run = () =>
-    purgeExpiredSecrets(prisma, rateLimitWindowSeconds).then(
+    purgeExpiredSecrets(q, rateLimitWindowSeconds).then(
       (r) => (r.codes || r.windows) && log.info(r, "housekeeping"),
       (err: unknown) => log.warn({ err }, "housekeeping failed"),
     );

@@ -1,7 +1,7 @@
-// Minting and digesting install codes (format in install-code-format.ts).
+// Minting and digesting install codes (format in @alga-license/contract).
 import { randomInt } from "node:crypto";
 import type { ServerSecret } from "../crypto/server-secret.js";
-import { CODE_ALPHABET, CODE_PAYLOAD_LENGTH, checkSymbol, formatInstallCode } from "./install-code-format.js";
+import { CODE_ALPHABET, CODE_PAYLOAD_LENGTH, checkSymbol, formatInstallCode } from "@alga-license/contract";
 
 export function generateInstallCode(): string {
   let payload = "";

@@ -1,7 +1,9 @@
-// The step registerTenant and reissueInstallCode share: a fresh code, its ISO link, and its email.
-import type { Prisma } from "../generated/prisma/client.js";
+// The step registerTenant and reissueInstallCode share: a fresh code, its ISO link, and its email,
+// inside the caller's transaction (the tenant is locked or new).
+import type { Queryable } from "../db/sql.js";
+import { insertInstallCode } from "../data/install-codes.js";
+import { enqueueEmail } from "../data/outbox.js";
 import { renderInstallCodeEmail } from "../mail/install-code-email.js";
-import { enqueueEmail } from "../mail/outbox.js";
 import type { DownloadLink } from "../storage/iso-download.js";
 import { generateInstallCode, installCodeDigest } from "./install-code.js";
 import type { Services } from "./services.js";
@@ -13,38 +15,40 @@ export interface MintedCode {
 }
 
 export async function mintInstallCode(
-  tx: Prisma.TransactionClient,
+  tx: Queryable,
   s: Services,
-  tenant: { id: string; companyName: string; contactEmail: string; edition: string },
-  entitlementId: string | null,
+  tenant: { id: string; companyName: string; contactEmail: string },
+  grant: { edition: string; entitlementId: string | null },
   link: DownloadLink,
   reissue: boolean,
+  now: Date,
 ): Promise<MintedCode> {
   const installCode = generateInstallCode();
-  const installCodeExpiresAt = new Date(Date.now() + s.installCodeTtlSeconds * 1000);
-  const row = await tx.installCode.create({
-    data: {
-      tenantId: tenant.id,
-      entitlementId,
-      codeDigest: installCodeDigest(s.secret, installCode.replace(/-/g, "")),
-      expiresAt: installCodeExpiresAt,
-    },
-    select: { id: true },
+  const installCodeExpiresAt = new Date(now.getTime() + s.installCodeTtlSeconds * 1000);
+  const row = await insertInstallCode(tx, {
+    tenantId: tenant.id,
+    entitlementId: grant.entitlementId,
+    codeDigest: installCodeDigest(s.secret, installCode.replace(/-/g, "")),
+    expiresAt: installCodeExpiresAt,
+    now,
   });
-  await enqueueEmail(tx, s.secret, {
+  const email = renderInstallCodeEmail({
+    companyName: tenant.companyName,
+    edition: grant.edition,
+    tenantId: tenant.id,
+    installCode,
+    installCodeExpiresAt,
+    downloadUrl: link.url,
+    downloadUrlExpiresAt: link.expiresAt,
+    isoSha256: link.sha256,
+    reissue,
+  });
+  await enqueueEmail(tx, {
     tenantId: tenant.id,
     recipient: tenant.contactEmail,
     kind: reissue ? "install-code-reissued" : "install-code",
-    email: renderInstallCodeEmail({
-      companyName: tenant.companyName,
-      edition: tenant.edition,
-      tenantId: tenant.id,
-      installCode,
-      installCodeExpiresAt,
-      downloadUrl: link.url,
-      downloadUrlExpiresAt: link.expiresAt,
-      reissue,
-    }),
+    sealedMessage: s.secret.seal(JSON.stringify(email)),
+    now,
   });
   return { id: row.id, installCode, installCodeExpiresAt };
 }

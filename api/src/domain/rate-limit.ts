@@ -1,27 +1,33 @@
-// Fixed-window failure counters kept in PostgreSQL, so the limit holds across replicas.
-import type { PrismaClient } from "../generated/prisma/client.js";
+// Failure limits kept in PostgreSQL, so they hold across replicas. An attempt is reserved atomically
+// before it is judged (a burst cannot all pass a check-then-record), and given back when it succeeded
+// or failed for a reason that is not a guess.
+import { releaseAttempt, reserveAttempt } from "../data/rate-limits.js";
+import { DomainError, type ErrorCode } from "./errors.js";
+import type { Services } from "./services.js";
 
-export interface RateLimitRule {
-  maxFailures: number;
-  windowSeconds: number;
-}
+const at = (d: Date) => d.toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
 
-/** Seconds until the window closes when the key is over its limit, else null. */
-export async function blockedFor(prisma: PrismaClient, key: string, rule: RateLimitRule, now = new Date()): Promise<number | null> {
-  const row = await prisma.rateLimitWindow.findUnique({ where: { key } });
-  if (!row) return null;
-  const endsAt = row.windowStart.getTime() + rule.windowSeconds * 1000;
-  if (endsAt <= now.getTime() || row.count < rule.maxFailures) return null;
-  return Math.ceil((endsAt - now.getTime()) / 1000);
-}
-
-/** Counts one failure; a window that has passed starts again at 1. One statement, race-free. */
-export async function recordFailure(prisma: PrismaClient, key: string, rule: RateLimitRule): Promise<void> {
-  await prisma.$executeRaw`
-    INSERT INTO rate_limit_window (key, window_start, count) VALUES (${key}, now(), 1)
-    ON CONFLICT (key) DO UPDATE SET
-      count = CASE WHEN rate_limit_window.window_start <= now() - make_interval(secs => ${rule.windowSeconds})
-                   THEN 1 ELSE rate_limit_window.count + 1 END,
-      window_start = CASE WHEN rate_limit_window.window_start <= now() - make_interval(secs => ${rule.windowSeconds})
-                   THEN now() ELSE rate_limit_window.window_start END`;
+export async function withFailureLimit<T>(s: Services, key: string, countsAsFailure: ReadonlySet<ErrorCode>, attempt: () => Promise<T>): Promise<T> {
+  const rule = s.redeemRateLimit;
+  const now = s.clock();
+  const reservation = await reserveAttempt(s.db, key, rule.windowSeconds, now);
+  if (reservation.count > rule.maxFailures) {
+    const endsAt = new Date(reservation.windowStart.getTime() + rule.windowSeconds * 1000);
+    const retryAfterSeconds = Math.max(1, Math.ceil((endsAt.getTime() - now.getTime()) / 1000));
+    throw new DomainError(
+      "RATE_LIMITED",
+      `Too many failed install-code attempts from this network address (${rule.maxFailures} in ${Math.round(rule.windowSeconds / 60)} minutes). ` +
+        `The code itself may be fine: try again in ${retryAfterSeconds} seconds (after ${at(endsAt)}).`,
+      { retryAfterSeconds, retryAt: endsAt.toISOString() },
+    );
+  }
+  const giveBack = () => releaseAttempt(s.db, key, reservation.windowStart).catch(() => {});
+  try {
+    const result = await attempt();
+    await giveBack();
+    return result;
+  } catch (err) {
+    if (!(err instanceof DomainError && countsAsFailure.has(err.code))) await giveBack();
+    throw err;
+  }
 }

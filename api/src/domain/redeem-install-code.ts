@@ -1,16 +1,24 @@
-// redeemInstallCode: the install code is the credential. One conditional UPDATE consumes it inside
-// the transaction that creates the appliance, so under any concurrency exactly one caller wins.
+// redeemInstallCode: the install code is the credential. Under the tenant's row lock, one conditional
+// update consumes it and the appliance (scoped to the code's tenant) is created or reinstalled, so
+// under any concurrency exactly one caller wins and a suspension cannot slip in between. The license
+// is signed after the commit, from claims the transaction recorded (nothing slow holds a lock).
+import { randomUUID } from "node:crypto";
+import { checkInstallCode } from "@alga-license/contract";
+import { otherLicensedAppliances, revokeCredentials, upsertAppliance, findAppliance } from "../data/appliances.js";
+import { insertAudit } from "../data/audit.js";
+import { currentEntitlement } from "../data/entitlements.js";
+import { wipeSealedCodes } from "../data/idempotency.js";
+import { consumeCode, findCode, findCodeByDigest, type InstallCodeRow } from "../data/install-codes.js";
+import { lockTenant, markInstalled } from "../data/tenants.js";
+import { transaction } from "../db/sql.js";
 import type { Edition } from "../generated/prisma/enums.js";
-import { isPaid } from "../license/features.js";
-import { recordAudit } from "./audit.js";
 import { newApplianceCredential } from "./credentials.js";
 import { DomainError, type ErrorCode } from "./errors.js";
-import { checkInstallCode } from "./install-code-format.js";
 import { installCodeDigest } from "./install-code.js";
+import { isBlocked, licenseTerms } from "./license-terms.js";
 import type { Actor } from "./principal.js";
-import { blockedFor, recordFailure } from "./rate-limit.js";
+import { withFailureLimit } from "./rate-limit.js";
 import type { Services } from "./services.js";
-import { isBlocked } from "./tenant-rules.js";
 import { requireApplianceId } from "./validate.js";
 
 export interface RedeemResult {
@@ -22,6 +30,10 @@ export interface RedeemResult {
   firstJwt: string | null;
   checkInUrl: string | null;
   licenseExpiresAt: Date | null;
+  /** true when this appliance id was already installed for the tenant (a reinstall) */
+  reinstalled: boolean;
+  /** appliance ids whose credentials were retired to stay within the entitlement's seats */
+  retiredApplianceIds: string[];
 }
 
 const MESSAGES: Partial<Record<ErrorCode, string>> = {
@@ -34,29 +46,26 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
 
 const codeError = (code: ErrorCode) => new DomainError(code, MESSAGES[code]!);
 
-export async function redeemInstallCode(
-  s: Services,
-  actor: Actor,
-  input: { installCode: string; applianceId: string },
-): Promise<RedeemResult> {
-  const limitKey = `redeem:${actor.clientAddress}`;
-  const retryAfter = await blockedFor(s.prisma, limitKey, s.redeemRateLimit);
-  if (retryAfter !== null) {
-    s.redemptionOutcome?.("RATE_LIMITED");
-    throw new DomainError("RATE_LIMITED", `Too many failed install-code attempts. Try again in ${retryAfter} seconds.`, {
-      retryAfterSeconds: retryAfter,
-    });
-  }
+/** Refusals that are guesses at a code count against the caller's failure limit; others do not. */
+const COUNTS_AS_FAILURE = new Set<ErrorCode>(["INVALID_INSTALL_CODE", "EXPIRED_INSTALL_CODE", "CONSUMED_INSTALL_CODE", "REVOKED_INSTALL_CODE"]);
+
+/** Why an unusable code cannot be redeemed, in the order that matches what the operator must do. */
+function refusal(code: InstallCodeRow | null, now: Date): DomainError {
+  if (!code) return codeError("INVALID_INSTALL_CODE");
+  if (code.revokedAt) return codeError("REVOKED_INSTALL_CODE");
+  if (code.consumedAt) return codeError("CONSUMED_INSTALL_CODE");
+  if (code.expiresAt <= now) return codeError("EXPIRED_INSTALL_CODE");
+  return codeError("INVALID_INSTALL_CODE");
+}
+
+export async function redeemInstallCode(s: Services, actor: Actor, input: { installCode: string; applianceId: string }): Promise<RedeemResult> {
   const applianceId = requireApplianceId(input.applianceId);
   try {
-    const result = await consume(s, actor, input.installCode, applianceId);
+    const result = await withFailureLimit(s, `redeem:${actor.clientAddress}`, COUNTS_AS_FAILURE, () => consume(s, actor, input.installCode, applianceId));
     s.redemptionOutcome?.("SUCCESS");
     return result;
   } catch (err) {
-    if (err instanceof DomainError) {
-      s.redemptionOutcome?.(err.code);
-      if (err.code !== "BAD_USER_INPUT") await recordFailure(s.prisma, limitKey, s.redeemRateLimit);
-    }
+    s.redemptionOutcome?.(err instanceof DomainError ? err.code : "ERROR");
     throw err;
   }
 }
@@ -64,69 +73,89 @@ export async function redeemInstallCode(
 async function consume(s: Services, actor: Actor, rawCode: string, applianceId: string): Promise<RedeemResult> {
   const check = checkInstallCode(rawCode);
   if (!check.ok) throw codeError("INVALID_INSTALL_CODE");
-  const codeDigest = installCodeDigest(s.secret, check.canonical);
+  const now = s.clock();
+  // Unknown and unusable codes are answered without a lock (losers of a burst do not queue).
+  const found = await findCodeByDigest(s.db, installCodeDigest(s.secret, check.canonical));
+  if (!found || found.revokedAt || found.consumedAt || found.expiresAt <= now) throw refusal(found, now);
 
-  return s.prisma.$transaction(async (tx) => {
-    const now = new Date();
-    const won = await tx.installCode.updateMany({
-      where: { codeDigest, consumedAt: null, revokedAt: null, expiresAt: { gt: now } },
-      data: { consumedAt: now, consumedBy: applianceId },
-    });
-    const code = await tx.installCode.findUnique({
-      where: { codeDigest },
-      include: { tenant: true, entitlement: true },
-    });
-    if (won.count !== 1 || !code) {
-      // Only reached by the losers and by bad codes; the order matches what the operator must do.
-      if (!code) throw codeError("INVALID_INSTALL_CODE");
-      if (code.revokedAt) throw codeError("REVOKED_INSTALL_CODE");
-      if (code.consumedAt) throw codeError("CONSUMED_INSTALL_CODE");
-      throw codeError("EXPIRED_INSTALL_CODE");
-    }
-    const tenant = code.tenant;
+  const credential = newApplianceCredential();
+  const jti = randomUUID();
+  const done = await transaction(s.db, async (tx) => {
+    const tenant = await lockTenant(tx, found.tenantId);
+    if (!tenant) throw codeError("INVALID_INSTALL_CODE");
     if (isBlocked(tenant.status)) throw codeError("TENANT_SUSPENDED");
+    if (!(await consumeCode(tx, found.id, applianceId, now))) throw refusal(await findCode(tx, found.id), now);
 
-    const edition: Edition =
-      code.entitlement && code.entitlement.status === "ACTIVE" ? code.entitlement.edition : "ESSENTIALS";
-    const paid = isPaid(edition);
-    const credential = paid ? newApplianceCredential() : null;
-    const license = paid ? await s.issueLicense({ tenantId: tenant.id, applianceId, edition }) : null;
-
-    // A reinstall reuses the appliance id: the row moves to this code's tenant with a fresh credential.
-    const applianceData = {
+    const terms = licenseTerms(await currentEntitlement(tx, tenant.id), now, {
+      licenseTtlSeconds: s.licenseTtlSeconds,
+      graceSeconds: s.entitlements.graceSeconds,
+    });
+    const paid = terms.kind === "paid" ? terms : null;
+    let retired: { id: string; applianceId: string }[] = [];
+    if (paid) {
+      // Seats: this appliance plus the other licensed ones may not exceed the entitlement's seats.
+      const existing = await findAppliance(tx, tenant.id, applianceId);
+      const others = await otherLicensedAppliances(tx, tenant.id, existing?.id ?? null);
+      const overflow = others.length + 1 - paid.seats;
+      if (overflow > 0) {
+        if (s.entitlements.seatOverflow === "refuse") {
+          throw new DomainError(
+            "SEAT_LIMIT_REACHED",
+            `All ${paid.seats} licensed appliance seat(s) of this organisation are in use. Ask your vendor to retire an appliance or add seats; the install code was not used.`,
+            { seats: paid.seats },
+          );
+        }
+        retired = others.slice(0, overflow);
+        await revokeCredentials(tx, retired.map((a) => a.id), "seat-limit", now);
+        for (const a of retired) {
+          await insertAudit(tx, actor, "appliance.credential_retired", tenant.id, { applianceId: a.applianceId, reason: "seat-limit", seats: paid.seats, replacedBy: applianceId }, now);
+        }
+      }
+    }
+    const appliance = await upsertAppliance(tx, {
       tenantId: tenant.id,
-      edition,
-      credentialDigest: credential?.digest ?? null,
-      credentialRevokedAt: null,
-      licenseJti: license?.jti ?? null,
-      licenseExpiresAt: license?.expiresAt ?? null,
-    };
-    const appliance = await tx.appliance.upsert({
-      where: { applianceId },
-      create: { applianceId, ...applianceData },
-      update: applianceData,
-    });
-    await tx.tenantRegistry.update({
-      where: { id: tenant.id },
-      data: { status: "INSTALLED", installedAt: now },
-    });
-    await tx.idempotencyKey.updateMany({ where: { installCodeId: code.id }, data: { sealedCode: null } });
-    await recordAudit(tx, actor, "install_code.redeemed", tenant.id, {
-      installCodeId: code.id,
       applianceId,
-      applianceRowId: appliance.id,
-      edition,
-      licenseJti: license?.jti ?? null,
+      edition: paid ? paid.edition : "ESSENTIALS",
+      credentialDigest: paid ? credential.digest : null,
+      licenseJti: paid ? jti : null,
+      licenseExpiresAt: paid ? paid.expiresAt : null,
+      now,
     });
-    return {
-      tenantId: tenant.id,
-      edition,
-      companyName: tenant.companyName,
-      contactEmail: tenant.contactEmail,
-      applianceCredential: credential?.credential ?? null,
-      firstJwt: license?.token ?? null,
-      checkInUrl: paid ? `${s.publicUrl}/graphql` : null,
-      licenseExpiresAt: license?.expiresAt ?? null,
-    };
+    await markInstalled(tx, tenant.id, now);
+    await wipeSealedCodes(tx, [found.id]);
+    await insertAudit(
+      tx,
+      actor,
+      "install_code.redeemed",
+      tenant.id,
+      {
+        installCodeId: found.id,
+        applianceId,
+        applianceRowId: appliance.id,
+        reinstalled: appliance.reinstalled,
+        edition: appliance.edition,
+        licenseJti: paid ? jti : null,
+        ...(terms.kind === "lapsed" ? { entitlementLapsed: terms.reason } : {}),
+      },
+      now,
+    );
+    return { tenant, paid, reinstalled: appliance.reinstalled, retired };
   });
+
+  const { tenant, paid } = done;
+  const firstJwt = paid
+    ? await s.signLicense({ tenantId: tenant.id, applianceId, edition: paid.edition, jti, issuedAt: now, expiresAt: paid.expiresAt })
+    : null;
+  return {
+    tenantId: tenant.id,
+    edition: paid ? paid.edition : "ESSENTIALS",
+    companyName: tenant.companyName,
+    contactEmail: tenant.contactEmail,
+    applianceCredential: paid ? credential.credential : null,
+    firstJwt,
+    checkInUrl: paid ? `${s.publicUrl()}/graphql` : null,
+    licenseExpiresAt: paid ? paid.expiresAt : null,
+    reinstalled: done.reinstalled,
+    retiredApplianceIds: done.retired.map((a) => a.applianceId),
+  };
 }

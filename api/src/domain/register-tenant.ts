@@ -1,10 +1,13 @@
 // registerTenant: registry row, (paid) entitlement, install code, ISO link and email, in one
 // transaction. A retried idempotencyKey returns the original tenant and code, never a second tenant.
 import { createHash } from "node:crypto";
-import { Prisma } from "../generated/prisma/client.js";
+import { insertAudit } from "../data/audit.js";
+import { insertEntitlement } from "../data/entitlements.js";
+import { findIdempotency, IDEMPOTENCY_CONSTRAINT, insertIdempotency } from "../data/idempotency.js";
+import { insertTenant } from "../data/tenants.js";
+import { isUniqueViolation, transaction } from "../db/sql.js";
 import type { DeploymentType, Edition } from "../generated/prisma/enums.js";
 import { isPaid } from "../license/features.js";
-import { recordAudit } from "./audit.js";
 import { badInput, DomainError } from "./errors.js";
 import { mintInstallCode } from "./mint-install-code.js";
 import type { Actor } from "./principal.js";
@@ -32,7 +35,7 @@ export interface RegisterTenantResult {
 
 function normalize(input: RegisterTenantInput) {
   const edition = input.edition;
-  const stripeSubscriptionId = optionalText(input.stripeSubscriptionId, "stripeSubscriptionId");
+  const stripeSubscriptionId = optionalText(input.stripeSubscriptionId, "stripeSubscriptionId") ?? null;
   if (!isPaid(edition) && stripeSubscriptionId) {
     throw badInput("stripeSubscriptionId applies to paid editions only", "stripeSubscriptionId");
   }
@@ -41,13 +44,10 @@ function normalize(input: RegisterTenantInput) {
     contactEmail: requireEmail(input.contactEmail),
     edition,
     deploymentType: input.deploymentType ?? "APPLIANCE",
-    stripeCustomerId: optionalText(input.stripeCustomerId, "stripeCustomerId"),
+    stripeCustomerId: optionalText(input.stripeCustomerId, "stripeCustomerId") ?? null,
     stripeSubscriptionId,
   };
 }
-
-const isUniqueViolation = (err: unknown) =>
-  err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002";
 
 export async function registerTenant(s: Services, actor: Actor, input: RegisterTenantInput): Promise<RegisterTenantResult> {
   const data = normalize(input);
@@ -63,40 +63,32 @@ export async function registerTenant(s: Services, actor: Actor, input: RegisterT
   // Presign before writing: if the object store is misconfigured nothing is written.
   const link = await s.isoLinks.presign();
   try {
-    const result = await s.prisma.$transaction(async (tx) => {
-      const tenant = await tx.tenantRegistry.create({
-        data: {
-          companyName: data.companyName,
-          contactEmail: data.contactEmail,
-          edition: data.edition,
-          deploymentType: data.deploymentType,
-          stripeCustomerId: data.stripeCustomerId,
-        },
-      });
+    const result = await transaction(s.db, async (tx) => {
+      const now = s.clock();
+      const tenant = await insertTenant(tx, { ...data, now });
       const entitlement = isPaid(data.edition)
-        ? await tx.entitlement.create({
-            data: { tenantId: tenant.id, edition: data.edition, stripeSubscriptionId: data.stripeSubscriptionId },
-          })
+        ? await insertEntitlement(tx, { tenantId: tenant.id, edition: data.edition, stripeSubscriptionId: data.stripeSubscriptionId, now })
         : null;
-      const code = await mintInstallCode(tx, s, tenant, entitlement?.id ?? null, link, false);
+      const code = await mintInstallCode(tx, s, tenant, { edition: data.edition, entitlementId: entitlement?.id ?? null }, link, false, now);
       if (idempotencyKey) {
-        await tx.idempotencyKey.create({
-          data: {
-            scope,
-            key: idempotencyKey,
-            requestDigest,
-            tenantId: tenant.id,
-            installCodeId: code.id,
-            sealedCode: s.secret.seal(code.installCode),
-          },
+        await insertIdempotency(tx, {
+          scope,
+          key: idempotencyKey,
+          requestDigest,
+          tenantId: tenant.id,
+          installCodeId: code.id,
+          sealedCode: s.secret.seal(code.installCode),
+          now,
         });
       }
-      await recordAudit(tx, actor, "tenant.registered", tenant.id, {
-        edition: data.edition,
-        deploymentType: data.deploymentType,
-        entitlementId: entitlement?.id ?? null,
-        installCodeId: code.id,
-      });
+      await insertAudit(
+        tx,
+        actor,
+        "tenant.registered",
+        tenant.id,
+        { edition: data.edition, deploymentType: data.deploymentType, entitlementId: entitlement?.id ?? null, installCodeId: code.id },
+        now,
+      );
       return {
         tenantId: tenant.id,
         installCode: code.installCode,
@@ -110,9 +102,12 @@ export async function registerTenant(s: Services, actor: Actor, input: RegisterT
     return result;
   } catch (err) {
     // A concurrent request with the same key won the race: answer with its result.
-    if (idempotencyKey && isUniqueViolation(err)) {
+    if (idempotencyKey && isUniqueViolation(err, IDEMPOTENCY_CONSTRAINT)) {
       const replay = await replayRegistration(s, scope, idempotencyKey, requestDigest);
       if (replay) return replay;
+    }
+    if (isUniqueViolation(err, "entitlement_stripe_subscription_id_key")) {
+      throw badInput("stripeSubscriptionId already belongs to another tenant's entitlement", "stripeSubscriptionId");
     }
     throw err;
   }
@@ -124,29 +119,32 @@ function idempotencyScope(actor: Actor): string {
   return "apiKeyId" in p ? `api-key:${p.apiKeyId}` : p.kind;
 }
 
-async function replayRegistration(
-  s: Services,
-  scope: string,
-  key: string,
-  requestDigest: string,
-): Promise<RegisterTenantResult | null> {
-  const record = await s.prisma.idempotencyKey.findUnique({ where: { scope_key: { scope, key } } });
+async function replayRegistration(s: Services, scope: string, key: string, requestDigest: string): Promise<RegisterTenantResult | null> {
+  const record = await findIdempotency(s.db, scope, key);
   if (!record) return null;
   if (record.requestDigest !== requestDigest) {
     throw badInput("idempotencyKey was already used with different input", "idempotencyKey");
   }
-  const code = await s.prisma.installCode.findUniqueOrThrow({ where: { id: record.installCodeId } });
   if (!record.sealedCode) {
-    throw new DomainError("BAD_USER_INPUT", "idempotencyKey has expired; use reissueInstallCode for this tenant", {
-      field: "idempotencyKey",
-      tenantId: record.tenantId,
-    });
+    const now = s.clock();
+    const what = record.codeConsumedAt
+      ? "its install code has since been redeemed"
+      : record.codeRevokedAt
+        ? "its install code has since been revoked (a newer code was issued)"
+        : record.codeExpiresAt <= now
+          ? "its install code has since expired"
+          : "its install code is no longer kept";
+    throw new DomainError(
+      "BAD_USER_INPUT",
+      `This registration was already completed (tenant ${record.tenantId}) and ${what}, so it cannot be replayed. Use reissueInstallCode with this tenantId for a fresh code.`,
+      { field: "idempotencyKey", tenantId: record.tenantId, reason: record.codeConsumedAt ? "CODE_REDEEMED" : record.codeRevokedAt ? "CODE_REVOKED" : "CODE_EXPIRED" },
+    );
   }
   const link = await s.isoLinks.presign();
   return {
     tenantId: record.tenantId,
     installCode: s.secret.unseal(record.sealedCode),
-    installCodeExpiresAt: code.expiresAt,
+    installCodeExpiresAt: record.codeExpiresAt,
     downloadUrl: link.url,
     downloadUrlExpiresAt: link.expiresAt,
     replayed: true,

@@ -1,20 +1,28 @@
-// What the domain operations need, built once at start-up (api/src/app.ts) and passed in,
+// What the domain operations need, built once at start-up (api/src/control-plane.ts) and passed in,
 // so every operation is a plain function testable without HTTP.
+import type pg from "pg";
 import type { ServerSecret } from "../crypto/server-secret.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
-import type { LicenseIssuer } from "../license/issue-license.js";
+import type { LicenseSigner } from "../license/issue-license.js";
 import type { IsoLinks } from "../storage/iso-download.js";
-import type { RateLimitRule } from "./rate-limit.js";
+import type { SeatOverflow } from "../config.js";
 
 export interface Services {
+  /** the domain's SQL (api/src/data) */
+  db: pg.Pool;
+  /** the support read graph (Pothos' Prisma plugin); shares db's pool */
   prisma: PrismaClient;
   secret: ServerSecret;
   isoLinks: IsoLinks;
-  issueLicense: LicenseIssuer;
+  signLicense: LicenseSigner;
+  licenseTtlSeconds: number;
   installCodeTtlSeconds: number;
-  /** base URL the appliance reaches; checkInUrl = <publicUrl>/graphql */
-  publicUrl: string;
-  redeemRateLimit: RateLimitRule;
+  entitlements: { graceSeconds: number; seatOverflow: SeatOverflow };
+  /** base URL the appliance reaches; checkInUrl = <publicUrl>/graphql (known once the server listens) */
+  publicUrl: () => string;
+  redeemRateLimit: { maxFailures: number; windowSeconds: number };
+  /** the time every decision uses (tests move it) */
+  clock: () => Date;
   /** called after a transaction that queued mail commits (wakes the outbox worker) */
   mailQueued?: () => void;
   /** called with each redemption's outcome (metrics) */

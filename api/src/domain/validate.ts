@@ -1,13 +1,20 @@
 // Input checks shared by the mutations; each failure is BAD_USER_INPUT naming the field.
+// (NUL and lone surrogates are refused for every string argument at the edge already: http/input-text.ts.)
 import { badInput } from "./errors.js";
 
 const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const APPLIANCE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+// C0/C1 controls, DEL, line/paragraph separators, bidi overrides: names end up in emails and terminals
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
+/** Text a person typed: trimmed, not empty, no control characters, at most max characters. */
 export function requireText(value: string, field: string, max = 200): string {
   const v = value.trim();
   if (!v) throw badInput(`${field} must not be empty`, field);
+  if (CONTROL.test(v)) throw badInput(`${field} must not contain control characters (line breaks, tabs, escape codes)`, field);
+  if (!v.isWellFormed()) throw badInput(`${field} is not valid text (it contains a lone UTF-16 surrogate)`, field);
   if (v.length > max) throw badInput(`${field} must be at most ${max} characters`, field);
   return v;
 }

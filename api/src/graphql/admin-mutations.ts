@@ -34,9 +34,12 @@ builder.mutationFields((t) => ({
   revokeApplianceCredential: t.prismaField({
     ...adminOnly,
     type: ApplianceType,
-    args: { applianceId: t.arg.string({ required: true }) },
+    args: {
+      applianceId: t.arg.string({ required: true }),
+      tenantId: t.arg.id({ required: false, description: "needed when several tenants have an appliance with this id" }),
+    },
     resolve: async (query, _root, args, ctx) => {
-      const appliance = await revokeApplianceCredential(ctx.services, ctx, { applianceId: args.applianceId });
+      const appliance = await revokeApplianceCredential(ctx.services, ctx, { applianceId: args.applianceId, tenantId: args.tenantId?.toString() });
       return ctx.services.prisma.appliance.findUniqueOrThrow({ ...query, where: { id: appliance.id } });
     },
   }),

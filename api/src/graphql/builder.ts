@@ -9,6 +9,7 @@ import { DateTimeResolver, JSONResolver } from "graphql-scalars";
 import { DomainError } from "../domain/errors.js";
 import type PrismaTypes from "../generated/pothos-types.js";
 import { getDatamodel } from "../generated/pothos-types.js";
+import { unauthenticated } from "./authorization.js";
 import type { GraphQLContext } from "./context.js";
 
 export const builder = new SchemaBuilder<{
@@ -44,9 +45,7 @@ export const builder = new SchemaBuilder<{
       appliance: ctx.principal.kind === "appliance",
     }),
     unauthorizedError: (_parent, ctx) =>
-      ctx.principal.kind === "anonymous"
-        ? new DomainError("UNAUTHENTICATED", "Authentication required: send an API key as 'Authorization: Bearer <key>'.")
-        : new DomainError("FORBIDDEN", `The ${ctx.principal.kind} principal may not do this.`),
+      ctx.principal.kind === "anonymous" ? unauthenticated(ctx.principal) : new DomainError("FORBIDDEN", `The ${ctx.principal.kind} principal may not do this.`),
   },
   complexity: {
     defaultComplexity: 1,

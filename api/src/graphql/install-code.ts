@@ -1,14 +1,8 @@
 // Install codes as support sees them: metadata and state only. The code itself is never stored,
 // so it cannot be shown.
+import { installCodeState } from "../domain/install-code-state.js";
 import { builder } from "./builder.js";
 import { InstallCodeStateEnum } from "./enums.js";
-
-export function installCodeState(c: { revokedAt: Date | null; consumedAt: Date | null; expiresAt: Date }, now = new Date()) {
-  if (c.revokedAt) return "REVOKED" as const;
-  if (c.consumedAt) return "CONSUMED" as const;
-  if (c.expiresAt <= now) return "EXPIRED" as const;
-  return "ISSUED" as const;
-}
 
 export const InstallCodeType = builder.prismaObject("InstallCode", {
   authScopes: { support: true, admin: true },

@@ -1,10 +1,11 @@
 // Prometheus metrics on a registry of our own (several apps can live in one process, e.g. tests).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { PrismaClient } from "../generated/prisma/client.js";
+import { backlog } from "../data/outbox.js";
+import type { Queryable } from "../db/sql.js";
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
-export function createMetrics(prisma: PrismaClient) {
+export function createMetrics(db: Queryable) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "alga_license_" });
   const operations = new Counter({
@@ -38,15 +39,19 @@ export function createMetrics(prisma: PrismaClient) {
     labelNames: ["status"] as const,
     registers: [registry],
     async collect() {
-      const rows = await prisma.emailOutbox.groupBy({ by: ["status"], where: { status: { not: "SENT" } }, _count: true });
-      this.reset();
-      this.set({ status: "PENDING" }, 0);
-      this.set({ status: "DEAD" }, 0);
-      for (const r of rows) this.set({ status: r.status }, r._count);
+      const b = await backlog(db);
+      this.set({ status: "PENDING" }, b.pending);
+      this.set({ status: "DEAD" }, b.dead);
     },
+  });
+  const shed = new Counter({
+    name: "alga_license_requests_shed_total",
+    help: "Requests answered SERVICE_BUSY because MAX_INFLIGHT_REQUESTS were in flight",
+    registers: [registry],
   });
   return {
     registry,
+    shed: () => shed.inc(),
     operation(operation: string, outcome: string, seconds: number) {
       operations.inc({ operation, outcome });
       latency.observe({ operation }, seconds);

@@ -1,38 +1,30 @@
-// Mints license JWTs: aud = tenant id (from the registry, never from appliance input), sub = appliance id.
-import { randomUUID } from "node:crypto";
+// Signs license JWTs: aud = tenant id (from the registry, never from appliance input), sub = appliance
+// id. The domain decides the claims (jti, expiry) and records them before anything is signed.
 import { SignJWT } from "jose";
 import type { Edition } from "../generated/prisma/enums.js";
 import { EDITION_FEATURES } from "./features.js";
 import type { SigningKeySet } from "./signing-keys.js";
 
-export interface LicenseGrant {
+export interface LicenseClaims {
   tenantId: string;
   applianceId: string;
   edition: Edition;
-}
-
-export interface IssuedLicense {
-  token: string;
   jti: string;
+  issuedAt: Date;
   expiresAt: Date;
 }
 
-export type LicenseIssuer = (grant: LicenseGrant) => Promise<IssuedLicense>;
+export type LicenseSigner = (claims: LicenseClaims) => Promise<string>;
 
-export function createLicenseIssuer(keys: SigningKeySet, opts: { issuer: string; ttlSeconds: number }): LicenseIssuer {
-  return async ({ tenantId, applianceId, edition }) => {
-    const jti = randomUUID();
-    const iat = Math.floor(Date.now() / 1000);
-    const exp = iat + opts.ttlSeconds;
-    const token = await new SignJWT({ edition, features: [...EDITION_FEATURES[edition]] })
+export function createLicenseSigner(keys: SigningKeySet, opts: { issuer: string | (() => string) }): LicenseSigner {
+  return (c) =>
+    new SignJWT({ edition: c.edition, features: [...EDITION_FEATURES[c.edition]] })
       .setProtectedHeader({ alg: keys.signer.alg, kid: keys.signer.kid, typ: "JWT" })
-      .setIssuer(opts.issuer)
-      .setSubject(applianceId)
-      .setAudience(tenantId)
-      .setIssuedAt(iat)
-      .setExpirationTime(exp)
-      .setJti(jti)
+      .setIssuer(typeof opts.issuer === "function" ? opts.issuer() : opts.issuer)
+      .setSubject(c.applianceId)
+      .setAudience(c.tenantId)
+      .setIssuedAt(Math.floor(c.issuedAt.getTime() / 1000))
+      .setExpirationTime(Math.floor(c.expiresAt.getTime() / 1000))
+      .setJti(c.jti)
       .sign(keys.signer.key);
-    return { token, jti, expiresAt: new Date(exp * 1000) };
-  };
 }

@@ -1,115 +1,175 @@
-// Sends queued mail. Safe in every replica: rows are claimed with FOR UPDATE SKIP LOCKED and leased
-// (next_attempt_at pushed ahead) before sending, so two workers never send the same row at once.
-// A failure reschedules with exponential backoff; nothing is dropped (after MAIL_MAX_ATTEMPTS the row
-// is parked as DEAD, still sealed, for an operator to requeue).
+// Sends queued mail, safe in every replica. Each message is claimed on its own, right before it is
+// sent, under a lease token (FOR UPDATE SKIP LOCKED), and every final write is fenced on that token:
+// a slow SMTP server can make a lease run out, but never makes two workers send from one claim.
+// Failures:
+//   - the mail service is unreachable (connection refused, timeout, 421): the attempt is given back,
+//     the worker stops claiming and probes the server every few seconds; when it answers, every
+//     message waiting out a backoff becomes due at once, so the drain resumes within seconds;
+//   - a temporary refusal (4xx): exponential backoff capped at MAIL_RETRY_MAX_SECONDS;
+//   - a permanent refusal (5xx) or MAIL_MAX_ATTEMPTS reached: parked as DEAD, still sealed, never dropped.
 import type { Logger } from "pino";
 import type { ServerSecret } from "../crypto/server-secret.js";
-import type { PrismaClient } from "../generated/prisma/client.js";
+import { claimEmail, expediteFailed, markFailed, markSent, type ClaimedEmail } from "../data/outbox.js";
+import type { Queryable } from "../db/sql.js";
 import type { RenderedEmail } from "./install-code-email.js";
 import type { SendMail } from "./transport.js";
 
-const LEASE_SECONDS = 300;
-
 export interface OutboxWorkerOptions {
-  prisma: PrismaClient;
+  db: Queryable;
   secret: ServerSecret;
   send: SendMail;
   from: string;
   maxAttempts: number;
   log: Logger;
-  batchSize?: number;
-  /** base backoff; attempt n waits base * 2^(n-1), capped at one hour */
+  /** cap of the backoff between attempts, seconds (MAIL_RETRY_MAX_SECONDS) */
+  retryMaxSeconds?: number;
+  /** first backoff; attempt n waits base * 2^(n-1) */
   backoffBaseMs?: number;
+  /** how long a claim lasts; longer than any one send can take (the transport's timeouts) */
+  leaseSeconds?: number;
+  /** messages sent at once by this worker */
+  concurrency?: number;
+  /** how often to probe an unreachable mail service */
+  probeMs?: number;
 }
 
-interface ClaimedRow {
-  id: string;
-  recipient: string;
-  sealed_message: string;
-  attempts: number;
+export type FailureKind = "service" | "temporary" | "permanent";
+
+const SERVICE_CODES = new Set(["ECONNECTION", "ETIMEDOUT", "ESOCKET", "EDNS", "ECONNREFUSED", "ECONNRESET", "EHOSTUNREACH", "ENOTFOUND", "EAI_AGAIN", "ETLS"]);
+
+export function classifySendFailure(err: unknown): FailureKind {
+  const e = err as { code?: string; responseCode?: number; command?: string };
+  if (e.responseCode === 421 || (e.code && SERVICE_CODES.has(e.code))) return "service";
+  if (typeof e.responseCode === "number" && e.responseCode >= 500) return "permanent";
+  return "temporary";
 }
 
-export function backoffMs(attempt: number, baseMs: number): number {
-  const raw = Math.min(baseMs * 2 ** Math.max(0, attempt - 1), 3_600_000);
+export function backoffMs(attempt: number, baseMs: number, maxMs: number): number {
+  const raw = Math.min(baseMs * 2 ** Math.max(0, attempt - 1), maxMs);
   return Math.round(raw * (0.8 + Math.random() * 0.4));
 }
 
-/** One pass: claims due rows and sends them. Returns how many were sent. */
-export async function drainOutbox(o: OutboxWorkerOptions): Promise<{ sent: number; failed: number }> {
-  const claimed = await o.prisma.$queryRaw<ClaimedRow[]>`
-    UPDATE email_outbox
-       SET attempts = attempts + 1,
-           next_attempt_at = now() + make_interval(secs => ${LEASE_SECONDS})
-     WHERE id IN (SELECT id FROM email_outbox
-                   WHERE status = 'PENDING' AND next_attempt_at <= now()
-                   ORDER BY next_attempt_at
-                   LIMIT ${o.batchSize ?? 20}
-                   FOR UPDATE SKIP LOCKED)
- RETURNING id, recipient, sealed_message, attempts`;
-  let sent = 0;
-  let failed = 0;
-  for (const row of claimed) {
-    try {
-      const email = JSON.parse(o.secret.unseal(row.sealed_message)) as RenderedEmail;
-      const info = await o.send({ from: o.from, to: row.recipient, ...email, messageId: `<${row.id}@alga-license>` });
-      await o.prisma.emailOutbox.update({
-        where: { id: row.id },
-        data: { status: "SENT", sentAt: new Date(), sealedMessage: null, messageId: info.messageId, lastError: null },
-      });
-      o.log.info({ emailId: row.id, attempts: row.attempts, location: info.location }, "email sent");
-      sent++;
-    } catch (err) {
-      failed++;
-      const dead = row.attempts >= o.maxAttempts;
-      const delay = backoffMs(row.attempts, o.backoffBaseMs ?? 30_000);
-      const message = err instanceof Error ? err.message : String(err);
-      await o.prisma.emailOutbox.update({
-        where: { id: row.id },
-        data: {
-          status: dead ? "DEAD" : "PENDING",
-          lastError: message.slice(0, 500),
-          nextAttemptAt: new Date(Date.now() + delay),
-        },
-      });
-      o.log.warn({ emailId: row.id, attempts: row.attempts, retryInMs: dead ? null : delay, err: message }, dead ? "email parked as DEAD" : "email send failed; will retry");
-    }
+type Outcome = { sent: true } | { sent: false; kind: FailureKind };
+
+/** Sends one claimed message and records the outcome (fenced on its lease). */
+async function deliver(o: OutboxWorkerOptions, row: ClaimedEmail): Promise<Outcome> {
+  try {
+    const email = JSON.parse(o.secret.unseal(row.sealedMessage)) as RenderedEmail;
+    // a stable Message-ID lets a receiver drop the duplicate of a send whose outcome was lost
+    const info = await o.send({ from: o.from, to: row.recipient, ...email, messageId: `<${row.id}@alga-license>` });
+    const recorded = await markSent(o.db, row, info.messageId);
+    o.log.info({ emailId: row.id, attempts: row.attempts, location: info.location, recorded }, recorded ? "email sent" : "email sent after its lease was taken over");
+    return { sent: true };
+  } catch (err) {
+    const kind = classifySendFailure(err);
+    const message = err instanceof Error ? err.message : String(err);
+    const dead = kind === "permanent" || (kind === "temporary" && row.attempts >= o.maxAttempts);
+    const retryInMs = kind === "service" ? 0 : backoffMs(row.attempts, o.backoffBaseMs ?? 5_000, (o.retryMaxSeconds ?? 300) * 1000);
+    await markFailed(o.db, row, { error: `${kind}: ${message}`, retryInMs, dead, refundAttempt: kind === "service" }).catch((e: unknown) =>
+      o.log.warn({ err: e, emailId: row.id }, "could not record a failed send (its lease will expire)"),
+    );
+    o.log.warn({ emailId: row.id, attempts: row.attempts, kind, retryInMs: dead ? null : retryInMs, err: message }, dead ? "email parked as DEAD" : "email send failed; will retry");
+    return { sent: false, kind };
   }
-  return { sent, failed };
 }
 
-/** Polls until stopped; a pass that sent a full batch runs again at once. */
-export function startOutboxWorker(o: OutboxWorkerOptions & { pollMs: number }): { stop(): Promise<void>; kick(): void } {
+/** One pass: claims and sends due messages one by one until none is due or the mail service is down. */
+export async function drainOutbox(o: OutboxWorkerOptions): Promise<{ sent: number; failed: number; serviceDown: boolean }> {
+  let sent = 0;
+  let failed = 0;
+  for (;;) {
+    const row = await claimEmail(o.db, o.leaseSeconds ?? 120);
+    if (!row) return { sent, failed, serviceDown: false };
+    const outcome = await deliver(o, row);
+    if (outcome.sent) sent++;
+    else {
+      failed++;
+      if (outcome.kind === "service") return { sent, failed, serviceDown: true };
+    }
+  }
+}
+
+export interface OutboxWorker {
+  /** wakes the worker (a transaction that queued mail committed) */
+  kick(): void;
+  /** stops claiming; resolves when the sends in flight have finished */
+  stop(): Promise<void>;
+}
+
+/** Keeps up to `concurrency` sends going, polls every pollMs, probes an unreachable mail service. */
+export function startOutboxWorker(o: OutboxWorkerOptions & { pollMs: number }): OutboxWorker {
+  const slots = o.concurrency ?? 4;
+  let inflight = 0;
   let stopped = false;
+  let serviceDown = false;
+  let failuresSinceExpedite = false;
   let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-  const tick = () => {
-    if (stopped) return;
-    running = drainOutbox(o)
-      .then(({ sent }) => (sent >= (o.batchSize ?? 20) ? 0 : o.pollMs))
-      .catch((err: unknown) => {
-        o.log.error({ err }, "outbox pass failed");
-        return o.pollMs;
-      })
-      .then((wait) => {
-        if (!stopped) timer = setTimeout(tick, wait);
-      });
+  const running = new Set<Promise<unknown>>();
+  const track = <T>(p: Promise<T>) => {
+    running.add(p);
+    void p.finally(() => running.delete(p));
+    return p;
   };
-  timer = setTimeout(tick, 0);
+  const schedule = (ms: number) => {
+    clearTimeout(timer);
+    if (!stopped) timer = setTimeout(() => (serviceDown ? probe() : pump()), ms);
+  };
+
+  async function probe() {
+    try {
+      await track(o.send.verify());
+      serviceDown = false;
+      const due = await expediteFailed(o.db);
+      o.log.info({ due }, "mail service answers again: resuming the outbox");
+      pump();
+    } catch {
+      schedule(o.probeMs ?? 2_000);
+    }
+  }
+
+  let claiming = false;
+  async function pump() {
+    if (stopped || serviceDown || claiming) return;
+    claiming = true;
+    try {
+      while (!stopped && !serviceDown && inflight < slots) {
+        const row = await track(claimEmail(o.db, o.leaseSeconds ?? 120));
+        if (!row) break;
+        inflight++;
+        void track(deliver(o, row)).then(async (outcome) => {
+          inflight--;
+          if (!outcome.sent && outcome.kind === "service") {
+            if (!serviceDown) o.log.warn("mail service unreachable: pausing the outbox and probing it");
+            serviceDown = true;
+            schedule(o.probeMs ?? 2_000);
+            return;
+          }
+          if (!outcome.sent) failuresSinceExpedite = true;
+          else if (failuresSinceExpedite) {
+            // a send went through after refusals: the others waiting out a backoff may go now
+            failuresSinceExpedite = false;
+            await expediteFailed(o.db).catch(() => 0);
+          }
+          pump();
+        });
+      }
+    } catch (err) {
+      o.log.error({ err }, "outbox pass failed");
+    } finally {
+      claiming = false;
+    }
+    if (!serviceDown) schedule(o.pollMs);
+  }
+
+  schedule(0);
   return {
     kick() {
-      if (stopped) return;
-      clearTimeout(timer);
-      void running.then(() => {
-        if (!stopped) {
-          clearTimeout(timer);
-          timer = setTimeout(tick, 0);
-        }
-      });
+      if (!stopped && !serviceDown) void pump();
     },
     async stop() {
       stopped = true;
       clearTimeout(timer);
-      await running;
+      while (running.size) await Promise.allSettled([...running]);
     },
   };
 }

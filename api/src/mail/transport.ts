@@ -1,4 +1,5 @@
 // SMTP in production (SMTP_URL); locally, each message becomes an .eml file in DATA_DIR/outbox.
+// Timeouts are bounded so a stalled server can never hold a send longer than the outbox lease.
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import nodemailer from "nodemailer";
@@ -12,18 +13,29 @@ export interface OutgoingMail {
   messageId?: string;
 }
 
-export type SendMail = (mail: OutgoingMail) => Promise<{ messageId: string; location?: string }>;
+export type SendMail = ((mail: OutgoingMail) => Promise<{ messageId: string; location?: string }>) & {
+  /** resolves when the mail service answers (the outbox probes it during an outage) */
+  verify(): Promise<void>;
+  close(): void;
+};
 
-export function smtpTransport(smtpUrl: string): SendMail & { close(): void } {
-  const transporter = nodemailer.createTransport(smtpUrl);
+export const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 60_000 };
+
+export function smtpTransport(smtpUrl: string): SendMail {
+  const transporter = nodemailer.createTransport({ url: smtpUrl, ...SMTP_TIMEOUTS });
   const send = async (mail: OutgoingMail) => {
     const info = await transporter.sendMail(mail);
     return { messageId: info.messageId };
   };
-  return Object.assign(send, { close: () => transporter.close() });
+  return Object.assign(send, {
+    verify: async () => {
+      await transporter.verify();
+    },
+    close: () => transporter.close(),
+  });
 }
 
-export function folderTransport(dir: string): SendMail & { close(): void } {
+export function folderTransport(dir: string): SendMail {
   const transporter = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "unix" });
   const send = async (mail: OutgoingMail) => {
     const info = await transporter.sendMail(mail);
@@ -33,5 +45,10 @@ export function folderTransport(dir: string): SendMail & { close(): void } {
     writeFileSync(file, info.message as Buffer, { mode: 0o600 });
     return { messageId: info.messageId, location: file };
   };
-  return Object.assign(send, { close: () => transporter.close() });
+  return Object.assign(send, {
+    verify: async () => {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+    },
+    close: () => transporter.close(),
+  });
 }

@@ -1,6 +1,8 @@
 // Presigned, time-boxed links to the current generic appliance ISO. The URL is not a secret gate
-// (the install code is); it only keeps downloads behind registration.
-import { createReadStream, existsSync, statSync } from "node:fs";
+// (the install code is); it only keeps downloads behind registration. The sha256 the release pointer
+// carries (or, for the local file, a computed one) travels with the link into the email.
+import { createHash } from "node:crypto";
+import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import * as Minio from "minio";
 import type { Config } from "../config.js";
@@ -9,6 +11,9 @@ import type { ServerSecret } from "../crypto/server-secret.js";
 export interface DownloadLink {
   url: string;
   expiresAt: Date;
+  /** hex sha256 of the ISO, when known */
+  sha256?: string;
+  version?: string;
 }
 
 export interface IsoLinks {
@@ -20,6 +25,8 @@ interface ReleasePointer {
   version?: string;
   sha256?: string;
 }
+
+const SHA256 = /^[0-9a-f]{64}$/i;
 
 function minioClient(endpoint: string, region: string, accessKey: string, secretKey: string): Minio.Client {
   const u = new URL(endpoint);
@@ -41,64 +48,91 @@ export function s3IsoLinks(s3: NonNullable<Config["s3"]>, iso: Config["iso"], tt
   const internalClient = minioClient(s3.endpoint, s3.region, s3.accessKey, s3.secretKey);
   let pointer: { value: ReleasePointer; readAt: number } | undefined;
 
-  async function currentKey(): Promise<string> {
-    if (!iso.releasePointerKey) return iso.key;
+  async function current(): Promise<ReleasePointer> {
+    if (!iso.releasePointerKey) return { key: iso.key };
     if (!pointer || Date.now() - pointer.readAt > 60_000) {
       const stream = await internalClient.getObject(iso.bucket, iso.releasePointerKey);
       const chunks: Buffer[] = [];
       for await (const chunk of stream) chunks.push(chunk as Buffer);
       const value = JSON.parse(Buffer.concat(chunks).toString("utf8")) as ReleasePointer;
       if (typeof value.key !== "string" || !value.key) throw new Error("ISO release pointer has no key");
+      if (value.sha256 !== undefined && !SHA256.test(value.sha256)) throw new Error("ISO release pointer has a malformed sha256");
       pointer = { value, readAt: Date.now() };
     }
-    return pointer.value.key;
+    return pointer.value;
   }
 
   return {
     async presign(now = new Date()) {
-      const key = await currentKey();
-      const url = await publicClient.presignedGetObject(iso.bucket, key, ttlSeconds, {}, now);
-      return { url, expiresAt: new Date(now.getTime() + ttlSeconds * 1000) };
+      const release = await current();
+      const url = await publicClient.presignedGetObject(iso.bucket, release.key, ttlSeconds, {}, now);
+      return { url, expiresAt: new Date(now.getTime() + ttlSeconds * 1000), sha256: release.sha256?.toLowerCase(), version: release.version };
     },
   };
 }
 
+/** The local ISO file under DATA_DIR/iso (the key's base name only: no path escapes). */
+export const localIsoFile = (dataDir: string, key: string) => path.join(dataDir, "iso", path.basename(key));
+
+/**
+ * sha256 of the local ISO: from a `<file>.sha256` sidecar if present, else computed once per
+ * (size, mtime) in the background — a multi-GB file is never hashed on a request's path.
+ */
+export function localIsoDigests() {
+  const cache = new Map<string, { stamp: string; sha256?: string; running?: Promise<void> }>();
+  return (file: string): string | undefined => {
+    if (!existsSync(file)) return undefined;
+    const sidecar = `${file}.sha256`;
+    if (existsSync(sidecar)) {
+      const v = readFileSync(sidecar, "utf8").trim().split(/\s+/)[0] ?? "";
+      if (SHA256.test(v)) return v.toLowerCase();
+    }
+    const st = statSync(file);
+    const stamp = `${st.size}:${st.mtimeMs}`;
+    const entry = cache.get(file);
+    if (entry?.stamp === stamp) return entry.sha256;
+    const fresh: { stamp: string; sha256?: string; running?: Promise<void> } = { stamp };
+    cache.set(file, fresh);
+    fresh.running = new Promise<void>((resolve) => {
+      const hash = createHash("sha256");
+      createReadStream(file)
+        .on("data", (d) => hash.update(d))
+        .on("error", () => resolve())
+        .on("end", () => {
+          fresh.sha256 = hash.digest("hex");
+          resolve();
+        });
+    });
+    return undefined;
+  };
+}
+
 /** Local default (no S3): the API serves DATA_DIR/iso/<ISO_KEY> behind an HMAC-signed, expiring link. */
-export function localIsoLinks(publicUrl: string, iso: Config["iso"], ttlSeconds: number, secret: ServerSecret): IsoLinks {
+export function localIsoLinks(dataDir: string, publicUrl: () => string, iso: Config["iso"], ttlSeconds: number, secret: ServerSecret, digests = localIsoDigests()): IsoLinks {
   return {
     async presign(now = new Date()) {
       const expiresAt = new Date(now.getTime() + ttlSeconds * 1000);
       const expires = String(Math.floor(expiresAt.getTime() / 1000));
       const signature = secret.hmac("iso-link", `${iso.key}\n${expires}`);
-      const url = `${publicUrl}/downloads/${encodeURIComponent(iso.key)}?expires=${expires}&signature=${signature}`;
-      return { url, expiresAt };
+      const url = `${publicUrl()}/downloads/${encodeURIComponent(iso.key)}?expires=${expires}&signature=${signature}`;
+      return { url, expiresAt, sha256: digests(localIsoFile(dataDir, iso.key)) };
     },
   };
 }
 
-export type LocalDownload =
-  | { status: 200; file: string; size: number; open: () => NodeJS.ReadableStream }
-  | { status: 403 | 404; message: string };
+export type LinkCheck = { ok: true } | { ok: false; status: 403; message: string };
 
-export function resolveLocalDownload(
-  dataDir: string,
-  secret: ServerSecret,
-  key: string,
-  expires: string,
-  signature: string,
-  now = Date.now(),
-): LocalDownload {
+/** Is this a valid, unexpired local download link for key? */
+export function checkLocalLink(secret: ServerSecret, key: string, expires: string, signature: string, now = Date.now()): LinkCheck {
   if (!/^\d+$/.test(expires) || !/^[0-9a-f]{64}$/.test(signature) || !secret.verifyHmac("iso-link", `${key}\n${expires}`, signature)) {
-    return { status: 403, message: "invalid download link" };
+    return { ok: false, status: 403, message: "invalid download link" };
   }
-  if (Number(expires) * 1000 < now) return { status: 403, message: "download link expired: ask for a re-issued install code" };
-  const file = path.join(dataDir, "iso", path.basename(key));
-  if (!existsSync(file)) return { status: 404, message: `no ISO at ${file}` };
-  return { status: 200, file, size: statSync(file).size, open: () => createReadStream(file) };
+  if (Number(expires) * 1000 < now) return { ok: false, status: 403, message: "download link expired: ask for a re-issued install code" };
+  return { ok: true };
 }
 
-export function createIsoLinks(config: Config, publicUrl: string, secret: ServerSecret): IsoLinks {
+export function createIsoLinks(config: Config, publicUrl: () => string, secret: ServerSecret, digests: ReturnType<typeof localIsoDigests>): IsoLinks {
   return config.s3
     ? s3IsoLinks(config.s3, config.iso, config.downloadUrlTtlSeconds)
-    : localIsoLinks(publicUrl, config.iso, config.downloadUrlTtlSeconds, secret);
+    : localIsoLinks(config.dataDir, publicUrl, config.iso, config.downloadUrlTtlSeconds, secret, digests);
 }

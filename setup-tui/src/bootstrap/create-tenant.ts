@@ -3,7 +3,7 @@
 // Re-running with the same id is a no-op; a different id on a bootstrapped database is an error.
 import { hash } from "@node-rs/argon2";
 import pg from "pg";
-import { INITIAL_TENANT_KEYS as T, LICENSE_SEED_KEYS as L } from "../seed-contract.js";
+import { INITIAL_TENANT_KEYS as T, LICENSE_SEED_KEYS as L } from "@alga-license/contract";
 import { ensureApplianceSchema } from "./appliance-schema.js";
 
 export class BootstrapConflictError extends Error {}

@@ -1,4 +1,4 @@
-import type { AlgaLicenseErrorCode } from "../errors.js";
+import type { AlgaLicenseErrorCode } from "@alga-license/contract";
 
 /** alga-store exit codes, one per kind of failure (documented in README.md). */
 export const EXIT = {
@@ -26,8 +26,11 @@ export function exitCodeFor(code: AlgaLicenseErrorCode): number {
       return EXIT.AUTH;
     case "NETWORK_ERROR":
     case "TIMEOUT":
+    case "SERVICE_BUSY":
+    case "SERVICE_UNAVAILABLE":
       return EXIT.UNREACHABLE;
     case "TENANT_SUSPENDED":
+    case "ENTITLEMENT_LAPSED":
     case "RATE_LIMITED":
     case "INVALID_INSTALL_CODE":
     case "EXPIRED_INSTALL_CODE":

@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { createStoreClient } from "../client.js";
-import { AlgaLicenseError } from "../errors.js";
+import { AlgaLicenseError } from "@alga-license/contract";
 import type { DeploymentType, Edition, TenantStatus } from "../generated/graphql.js";
 import { EXIT, exitCodeFor } from "./exit-codes.js";
 import { renderRegistered, renderReissued, renderTenant, renderTenantPage } from "./render.js";

@@ -1,5 +1,5 @@
-// Install-code format, shared by the API and the appliance console (which checks a code locally
-// before spending a rate-limited attempt). Dependency-free on purpose.
+// Install-code format, shared by the API (minting, digesting) and the appliance console (which checks a
+// code locally before spending a rate-limited attempt). Dependency-free on purpose.
 //
 // 19 random symbols of Crockford base32 (95 bits) + 1 Luhn mod 32 check symbol, shown as
 // XXXX-XXXX-XXXX-XXXX-XXXX. Input is case-, dash- and space-insensitive; I/L read as 1, O as 0.
@@ -47,6 +47,22 @@ export function checkInstallCode(input: string): InstallCodeCheck {
   if (canonical.length !== CODE_LENGTH) return { ok: false, reason: "LENGTH" };
   if (checkSymbol(canonical.slice(0, -1)) !== canonical.at(-1)) return { ok: false, reason: "CHECK" };
   return { ok: true, canonical, formatted: formatInstallCode(canonical) };
+}
+
+export type InstallCodeProblem = Extract<InstallCodeCheck, { ok: false }>["reason"];
+
+/** What a failed local check means, in the words the console and the non-interactive mode use. */
+export function describeInstallCodeProblem(reason: InstallCodeProblem, input = ""): string {
+  switch (reason) {
+    case "CHARACTERS":
+      return "It contains characters that never appear in install codes (such as the letter U, or punctuation other than dashes and spaces).";
+    case "LENGTH": {
+      const typed = canonicalizeInstallCode(input)?.length;
+      return `An install code has ${CODE_LENGTH} characters (5 groups of 4)${typed !== undefined ? `; this one has ${typed}` : ""}.`;
+    }
+    case "CHECK":
+      return "One character is mistyped: the last character is a check character computed from the others, and it does not match. Compare the code with the email.";
+  }
 }
 
 /** Groups of four, for display; also used to echo partial input as it is typed. */

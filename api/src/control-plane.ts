@@ -1,0 +1,126 @@
+// Assembles a running control plane from a Config: database (embedded or DATABASE_URL), migrations,
+// keys, services, the HTTP server and the outbox worker — and one stop-stack that unwinds them in
+// reverse, for a failed start and for a shutdown alike. Used by main.ts and the tests.
+import type pg from "pg";
+import type { Logger } from "pino";
+import type { Config } from "./config.js";
+import { loadServerSecret } from "./crypto/server-secret.js";
+import { startEmbeddedDatabase } from "./db/embedded.js";
+import { migrateIfNeeded } from "./db/migrate.js";
+import { createPool } from "./db/pool.js";
+import { createPrisma } from "./db/prisma.js";
+import { startHousekeeping } from "./domain/housekeeping.js";
+import type { Services } from "./domain/services.js";
+import { createMetrics } from "./http/metrics.js";
+import { createHttpServer } from "./http/server.js";
+import { createLicenseSigner } from "./license/issue-license.js";
+import { loadSigningKeys, type SigningKeySet } from "./license/signing-keys.js";
+import { startOutboxWorker } from "./mail/outbox-worker.js";
+import { folderTransport, smtpTransport } from "./mail/transport.js";
+import { createIsoLinks, localIsoDigests } from "./storage/iso-download.js";
+
+export interface ControlPlane {
+  url: string;
+  databaseUrl: string;
+  embedded: boolean;
+  services: Services;
+  keys: SigningKeySet;
+  pool: pg.Pool;
+  /** migrations applied at this start (empty: the database was current or MIGRATE_ON_START=false) */
+  migrated: string[];
+  /** drains requests, the outbox worker and the pool, stops the embedded database */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  outboxWorker?: boolean;
+  /** the time the domain decides with (tests) */
+  clock?: () => Date;
+}
+
+export async function startControlPlane(config: Config, log: Logger, opts: StartOptions = {}): Promise<ControlPlane> {
+  const stops: { name: string; stop: () => void | Promise<void> }[] = [];
+  const unwind = async () => {
+    for (const { name, stop } of stops.reverse()) {
+      try {
+        await stop();
+      } catch (err) {
+        log.warn({ err, component: name }, "error while stopping");
+      }
+    }
+    stops.length = 0;
+  };
+  try {
+    let databaseUrl = config.databaseUrl;
+    if (!databaseUrl) {
+      const embedded = await startEmbeddedDatabase(config.dataDir, (line) => log.debug({ postgres: line }, "embedded postgres"));
+      stops.push({ name: "embedded database", stop: () => embedded.stop() });
+      databaseUrl = embedded.url;
+      log.info({ dataDir: config.dataDir }, "using the embedded PostgreSQL; set DATABASE_URL for a server");
+    }
+    const pool = createPool(databaseUrl, {
+      size: config.database.poolSize,
+      timeoutMs: config.database.poolTimeoutMs,
+      statementTimeoutMs: config.database.statementTimeoutMs,
+      log,
+    });
+    stops.push({ name: "database pool", stop: () => pool.end() });
+    const migrated = config.migrateOnStart ? await migrateIfNeeded(pool, databaseUrl, (line) => log.debug({ migrate: line }, "migrate")) : [];
+    if (migrated.length) log.info({ migrations: migrated }, "database migrations applied");
+    const prisma = createPrisma(pool);
+    stops.push({ name: "prisma", stop: () => prisma.$disconnect() });
+
+    const secret = loadServerSecret(config.serverSecret, config.dataDir);
+    const keys = await loadSigningKeys({ configured: config.license.signingKeys, dataDir: config.dataDir });
+    log.info({ kid: keys.signer.kid, alg: keys.signer.alg, source: keys.source }, "license signing key loaded");
+    const metrics = config.metricsEnabled ? createMetrics(pool) : undefined;
+    const transport = config.mail.smtpUrl ? smtpTransport(config.mail.smtpUrl) : folderTransport(config.mail.outboxDir);
+    stops.push({ name: "mail transport", stop: () => transport.close() });
+    const worker =
+      opts.outboxWorker === false
+        ? undefined
+        : startOutboxWorker({
+            db: pool,
+            secret,
+            send: transport,
+            from: config.mail.from,
+            maxAttempts: config.mail.maxAttempts,
+            retryMaxSeconds: config.mail.retryMaxSeconds,
+            pollMs: config.mail.pollMs,
+            log: log.child({ component: "outbox" }),
+          });
+    if (worker) stops.push({ name: "outbox worker", stop: () => worker.stop() });
+
+    // known once the server listens (PORT=0 picks a free port)
+    let listeningUrl = "";
+    const publicUrl = () => config.publicUrl ?? listeningUrl;
+    const isoDigests = localIsoDigests();
+    const services: Services = {
+      db: pool,
+      prisma,
+      secret,
+      isoLinks: createIsoLinks(config, publicUrl, secret, isoDigests),
+      signLicense: createLicenseSigner(keys, { issuer: () => config.license.issuer ?? publicUrl() }),
+      licenseTtlSeconds: config.license.ttlSeconds,
+      installCodeTtlSeconds: config.installCodeTtlSeconds,
+      entitlements: config.entitlements,
+      publicUrl,
+      redeemRateLimit: config.redeemRateLimit,
+      clock: opts.clock ?? (() => new Date()),
+      mailQueued: () => worker?.kick(),
+      redemptionOutcome: (outcome) => metrics?.redemption(outcome),
+    };
+    const housekeeping = startHousekeeping(pool, config.redeemRateLimit.windowSeconds, log.child({ component: "housekeeping" }));
+    stops.push({ name: "housekeeping", stop: () => housekeeping.stop() });
+
+    const server = await createHttpServer({ config, services, keys, log, metrics, isoDigests });
+    listeningUrl = await server.listen();
+    // first to stop: no new requests, in-flight ones finish before the worker and the pool go
+    stops.push({ name: "http server", stop: () => server.stop() });
+    log.info({ url: listeningUrl, mail: config.mail.smtpUrl ? "smtp" : config.mail.outboxDir }, "alga-license API listening");
+    return { url: listeningUrl, databaseUrl, embedded: !config.databaseUrl, services, keys, pool, migrated, stop: unwind };
+  } catch (err) {
+    await unwind();
+    throw err;
+  }
+}

@@ -1,0 +1,177 @@
+// appliance: identified by (tenant, appliance id) — an id is unique within its tenant only — and
+// authenticated by the digest of its credential.
+import type { Edition, TenantStatus } from "../generated/prisma/enums.js";
+import type { Queryable } from "../db/sql.js";
+import type { EntitlementRow } from "./entitlements.js";
+
+export interface ApplianceRow {
+  id: string;
+  applianceId: string;
+  tenantId: string;
+  edition: Edition;
+  hasCredential: boolean;
+  credentialActive: boolean;
+  licenseJti: string | null;
+  licenseExpiresAt: Date | null;
+  lastCheckInAt: Date | null;
+  reportedVersion: string | null;
+  createdAt: Date;
+}
+
+const COLUMNS = `id, appliance_id AS "applianceId", tenant_id AS "tenantId", edition,
+  (credential_digest IS NOT NULL) AS "hasCredential", (credential_digest IS NOT NULL AND credential_revoked_at IS NULL) AS "credentialActive",
+  license_jti AS "licenseJti", license_expires_at AS "licenseExpiresAt", last_check_in_at AS "lastCheckInAt",
+  reported_version AS "reportedVersion", created_at AS "createdAt"`;
+
+/** What authenticating an appliance loads in one statement, reused by checkIn (no second read). */
+export interface ApplianceSession {
+  applianceRowId: string;
+  applianceId: string;
+  tenantId: string;
+  applianceEdition: Edition;
+  tenantStatus: TenantStatus;
+  tenantRevision: number;
+  entitlement: EntitlementRow | null;
+}
+
+/** The appliance of an active credential (by its digest, or by row) with its tenant's state and current entitlement. */
+export async function findSession(q: Queryable, by: { credentialDigest: string } | { applianceRowId: string }): Promise<ApplianceSession | null> {
+  const { rows } = await q.query<Omit<ApplianceSession, "entitlement"> & Record<`e_${keyof EntitlementRow}`, unknown>>(
+    `SELECT a.id AS "applianceRowId", a.appliance_id AS "applianceId", a.tenant_id AS "tenantId", a.edition AS "applianceEdition",
+            t.status AS "tenantStatus", t.revision AS "tenantRevision",
+            e.id AS "e_id", e.edition AS "e_edition", e.status AS "e_status", e.stripe_subscription_id AS "e_stripeSubscriptionId",
+            e.stripe_price_id AS "e_stripePriceId", e.valid_until AS "e_validUntil", e.past_due_since AS "e_pastDueSince",
+            e.cancelled_at AS "e_cancelledAt", e.seats AS "e_seats", e.stripe_updated_at AS "e_stripeUpdatedAt", e.created_at AS "e_createdAt"
+       FROM appliance a
+       JOIN tenant_registry t ON t.tenant_id = a.tenant_id
+       LEFT JOIN LATERAL (SELECT * FROM entitlement WHERE tenant_id = a.tenant_id ORDER BY created_at DESC, id DESC LIMIT 1) e ON true
+      WHERE ${"credentialDigest" in by ? "a.credential_digest = $1" : "a.id = $1"} AND a.credential_digest IS NOT NULL AND a.credential_revoked_at IS NULL`,
+    ["credentialDigest" in by ? by.credentialDigest : by.applianceRowId],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  return {
+    applianceRowId: r.applianceRowId,
+    applianceId: r.applianceId,
+    tenantId: r.tenantId,
+    applianceEdition: r.applianceEdition,
+    tenantStatus: r.tenantStatus,
+    tenantRevision: r.tenantRevision,
+    entitlement: r.e_id
+      ? ({
+          id: r.e_id,
+          tenantId: r.tenantId,
+          edition: r.e_edition,
+          status: r.e_status,
+          stripeSubscriptionId: r.e_stripeSubscriptionId,
+          stripePriceId: r.e_stripePriceId,
+          validUntil: r.e_validUntil,
+          pastDueSince: r.e_pastDueSince,
+          cancelledAt: r.e_cancelledAt,
+          seats: r.e_seats,
+          stripeUpdatedAt: r.e_stripeUpdatedAt,
+          createdAt: r.e_createdAt,
+        } as EntitlementRow)
+      : null,
+  };
+}
+
+export async function findAppliance(q: Queryable, tenantId: string, applianceId: string): Promise<ApplianceRow | null> {
+  const { rows } = await q.query<ApplianceRow>(`SELECT ${COLUMNS} FROM appliance WHERE tenant_id = $1 AND appliance_id = $2`, [tenantId, applianceId]);
+  return rows[0] ?? null;
+}
+
+export async function findAppliancesById(q: Queryable, applianceId: string, limit = 20): Promise<ApplianceRow[]> {
+  const { rows } = await q.query<ApplianceRow>(`SELECT ${COLUMNS} FROM appliance WHERE appliance_id = $1 ORDER BY created_at LIMIT $2`, [applianceId, limit]);
+  return rows;
+}
+
+export async function findApplianceByRowId(q: Queryable, id: string): Promise<ApplianceRow | null> {
+  const { rows } = await q.query<ApplianceRow>(`SELECT ${COLUMNS} FROM appliance WHERE id = $1`, [id]);
+  return rows[0] ?? null;
+}
+
+/**
+ * A redemption's appliance, within the code's tenant only: a new row, or (a reinstall of the same
+ * tenant's appliance) the existing row with a fresh credential and license.
+ */
+export async function upsertAppliance(
+  q: Queryable,
+  a: { tenantId: string; applianceId: string; edition: Edition; credentialDigest: string | null; licenseJti: string | null; licenseExpiresAt: Date | null; now: Date },
+): Promise<ApplianceRow & { reinstalled: boolean }> {
+  const { rows } = await q.query<ApplianceRow & { reinstalled: boolean }>(
+    `INSERT INTO appliance AS a (id, tenant_id, appliance_id, edition, credential_digest, license_jti, license_expires_at, created_at, updated_at)
+     VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $7)
+     ON CONFLICT (tenant_id, appliance_id) DO UPDATE SET
+       edition = EXCLUDED.edition, credential_digest = EXCLUDED.credential_digest, credential_revoked_at = NULL,
+       credential_revoked_reason = NULL, license_jti = EXCLUDED.license_jti, license_expires_at = EXCLUDED.license_expires_at,
+       updated_at = EXCLUDED.updated_at
+     RETURNING ${COLUMNS}, (xmax <> 0) AS reinstalled`,
+    [a.tenantId, a.applianceId, a.edition, a.credentialDigest, a.licenseJti, a.licenseExpiresAt, a.now],
+  );
+  return rows[0]!;
+}
+
+/** Licensed (active-credential) appliances of a tenant other than `exceptRowId`, oldest check-in first. */
+export async function otherLicensedAppliances(q: Queryable, tenantId: string, exceptRowId: string | null): Promise<ApplianceRow[]> {
+  const { rows } = await q.query<ApplianceRow>(
+    `SELECT ${COLUMNS} FROM appliance
+      WHERE tenant_id = $1 AND credential_digest IS NOT NULL AND credential_revoked_at IS NULL AND ($2::uuid IS NULL OR id <> $2)
+      ORDER BY COALESCE(last_check_in_at, created_at), created_at`,
+    [tenantId, exceptRowId],
+  );
+  return rows;
+}
+
+export async function revokeCredentials(q: Queryable, rowIds: string[], reason: string, now: Date): Promise<void> {
+  if (rowIds.length === 0) return;
+  await q.query(
+    `UPDATE appliance SET credential_revoked_at = $2, credential_revoked_reason = $3, updated_at = $2
+      WHERE id = ANY($1::uuid[]) AND credential_digest IS NOT NULL AND credential_revoked_at IS NULL`,
+    [rowIds, now, reason],
+  );
+}
+
+/**
+ * A check-in's writes in one statement. The appliance and tenant rows are locked first and only if the
+ * credential is still active, the tenant is not blocked and its revision is the one the license was
+ * decided on; then the tenant records the check-in (REGISTERED/INSTALLED become ACTIVE), the appliance
+ * its new license, and the audit event is written. Nothing is written when the lock finds a change.
+ */
+export async function recordCheckIn(
+  q: Queryable,
+  c: {
+    applianceRowId: string;
+    tenantId: string;
+    revision: number;
+    edition: Edition;
+    licenseJti: string;
+    licenseExpiresAt: Date;
+    version: string | null;
+    now: Date;
+    audit: { principalId: string; requestId: string; details: Record<string, unknown> };
+  },
+): Promise<boolean> {
+  const { rows } = await q.query<{ ok: boolean }>(
+    `WITH locked AS (
+       SELECT t.tenant_id FROM tenant_registry t JOIN appliance a ON a.tenant_id = t.tenant_id
+        WHERE a.id = $1 AND t.tenant_id = $2 AND t.revision = $3 AND t.status NOT IN ('SUSPENDED', 'CANCELLED')
+          AND a.credential_revoked_at IS NULL
+        FOR UPDATE OF t, a
+     ), tenant AS (
+       UPDATE tenant_registry SET status = CASE WHEN status IN ('REGISTERED', 'INSTALLED') THEN 'ACTIVE'::"TenantStatus" ELSE status END,
+              last_check_in_at = $8, updated_at = $8
+        WHERE tenant_id IN (SELECT tenant_id FROM locked) RETURNING tenant_id
+     ), appl AS (
+       UPDATE appliance SET edition = $4, license_jti = $5, license_expires_at = $6, last_check_in_at = $8,
+              reported_version = COALESCE($7, reported_version), updated_at = $8
+        WHERE id = $1 AND tenant_id IN (SELECT tenant_id FROM locked) RETURNING id
+     ), audit AS (
+       INSERT INTO audit_event (id, principal_type, principal_id, action, tenant_id, details, request_id, created_at)
+       SELECT gen_random_uuid(), 'appliance', $9, 'appliance.checked_in', $2, $10, $11, $8 FROM appl
+     )
+     SELECT EXISTS (SELECT 1 FROM appl) AND EXISTS (SELECT 1 FROM tenant) AS ok`,
+    [c.applianceRowId, c.tenantId, c.revision, c.edition, c.licenseJti, c.licenseExpiresAt, c.version, c.now, c.audit.principalId, JSON.stringify(c.audit.details), c.audit.requestId],
+  );
+  return rows[0]?.ok === true;
+}

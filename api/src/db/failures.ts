@@ -1,0 +1,30 @@
+// Classifies infrastructure failures (pg, pool, Prisma) so the edge answers a retryable contract code
+// instead of a masked 500: SERVICE_BUSY when the database is up but saturated, SERVICE_UNAVAILABLE
+// when it cannot be reached. Anything else stays an internal error.
+export type Failure = "SERVICE_BUSY" | "SERVICE_UNAVAILABLE";
+
+const UNAVAILABLE_ERRNO = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "EPIPE"]);
+// 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now, 08xxx connection exceptions
+const UNAVAILABLE_SQLSTATE = /^(08\w{3}|57P0[123])$/;
+// 53300 too many connections, 53400 configuration limit, 57014 statement timeout, 40001/40P01 serialization/deadlock
+const BUSY_SQLSTATE = new Set(["53300", "53400", "57014", "40001", "40P01", "55P03"]);
+const PRISMA_UNAVAILABLE = new Set(["P1001", "P1002", "P1017"]);
+const PRISMA_BUSY = new Set(["P2024", "P2028", "P2034"]);
+
+export function classifyFailure(err: unknown): Failure | undefined {
+  const seen = new Set<unknown>();
+  for (let e = err; e && typeof e === "object" && !seen.has(e); e = (e as { cause?: unknown }).cause) {
+    seen.add(e);
+    const o = e as { code?: unknown; originalCode?: unknown; message?: unknown; kind?: unknown; name?: unknown };
+    const code = typeof o.code === "string" ? o.code : typeof o.originalCode === "string" ? o.originalCode : undefined;
+    const message = typeof o.message === "string" ? o.message : "";
+    if (code && (UNAVAILABLE_ERRNO.has(code) || UNAVAILABLE_SQLSTATE.test(code) || PRISMA_UNAVAILABLE.has(code))) return "SERVICE_UNAVAILABLE";
+    if (code && (BUSY_SQLSTATE.has(code) || PRISMA_BUSY.has(code))) return "SERVICE_BUSY";
+    if (/timeout exceeded when trying to connect/i.test(message)) return "SERVICE_BUSY";
+    if (/Connection terminated|connection (was )?(closed|lost)|terminating connection|the database system is (starting up|shutting down)|Client has encountered a connection error/i.test(message)) {
+      return "SERVICE_UNAVAILABLE";
+    }
+    if (o.name === "PrismaClientInitializationError") return "SERVICE_UNAVAILABLE";
+  }
+  return undefined;
+}

@@ -1,0 +1,142 @@
+// What a GraphQL request may look like before any resolver runs, checked at the edge:
+// - nesting: counted on the raw text before parsing, so a 5,000-level document cannot overflow the
+//   parser's stack; then the depth of every selection (introspection included) after parsing
+// - text: NUL and lone UTF-16 surrogates are refused in every string, in variables and literals
+// - one mutation field per operation: a request is one write (20 aliased registerTenant calls would
+//   be 20 writes behind one rate-limit check and one idempotency key)
+import { GraphQLError, Kind, type ASTVisitor, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext } from "graphql";
+
+const code = (reason: string) => ({ code: "BAD_USER_INPUT", reason });
+
+/** The deepest brace nesting of a GraphQL source, skipping strings and comments. */
+export function braceDepth(source: string): number {
+  let depth = 0;
+  let max = 0;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === "#") {
+      while (i < source.length && source[i] !== "\n") i++;
+    } else if (c === '"') {
+      if (source.startsWith('"""', i)) {
+        const end = source.indexOf('"""', i + 3);
+        i = end < 0 ? source.length : end + 2;
+      } else {
+        for (i++; i < source.length && source[i] !== '"' && source[i] !== "\n"; i++) if (source[i] === "\\") i++;
+      }
+    } else if (c === "{" || c === "[" || c === "(") {
+      max = Math.max(max, ++depth);
+    } else if (c === "}" || c === "]" || c === ")") {
+      depth--;
+    }
+  }
+  return max;
+}
+
+// eslint-disable-next-line no-control-regex
+const NUL = /\u0000/;
+
+/** A string that is not valid text for this service (NUL, lone surrogates), else undefined. */
+export function invalidText(value: string): string | undefined {
+  if (NUL.test(value)) return "contains a NUL character";
+  if (!value.isWellFormed()) return "contains a lone UTF-16 surrogate (not valid Unicode text)";
+  return undefined;
+}
+
+/** The path of the first invalid string inside a JSON value (variables), else undefined. */
+export function findInvalidText(value: unknown, path = "variables"): { path: string; problem: string } | undefined {
+  if (typeof value === "string") {
+    const problem = invalidText(value);
+    return problem ? { path, problem } : undefined;
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = findInvalidText(value[i], `${path}[${i}]`);
+      if (found) return found;
+    }
+  } else if (value && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) {
+      const keyProblem = invalidText(k);
+      if (keyProblem) return { path: `${path} key`, problem: keyProblem };
+      const found = findInvalidText(v, `${path}.${k}`);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/** Refuses string literals that are not valid text. */
+export function validTextRule(context: ValidationContext): ASTVisitor {
+  return {
+    StringValue(node) {
+      const problem = invalidText(node.value);
+      if (problem) context.reportError(new GraphQLError(`A string argument ${problem}.`, { nodes: node, extensions: code("INVALID_TEXT") }));
+    },
+  };
+}
+
+/** Refuses selections deeper than maxDepth, counting every field (introspection included). */
+export function depthRule(maxDepth: number) {
+  return (context: ValidationContext): ASTVisitor => {
+    const fragments = new Map<string, FragmentDefinitionNode>();
+    for (const d of context.getDocument().definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+    // iterative, with fragment spreads followed once per path
+    const deepest = (root: SelectionSetNode): number => {
+      let max = 0;
+      const stack: { set: SelectionSetNode; depth: number; seen: Set<string> }[] = [{ set: root, depth: 0, seen: new Set() }];
+      while (stack.length) {
+        const { set, depth, seen } = stack.pop()!;
+        for (const sel of set.selections) {
+          if (sel.kind === Kind.FIELD) {
+            max = Math.max(max, depth + 1);
+            // one level past the limit is enough to report it (and bounds the walk)
+            if (sel.selectionSet && depth + 1 <= maxDepth) stack.push({ set: sel.selectionSet, depth: depth + 1, seen });
+          } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+            stack.push({ set: sel.selectionSet, depth, seen });
+          } else {
+            const f = fragments.get(sel.name.value);
+            if (f && !seen.has(f.name.value)) stack.push({ set: f.selectionSet, depth, seen: new Set([...seen, f.name.value]) });
+          }
+        }
+      }
+      return max;
+    };
+    return {
+      OperationDefinition(node) {
+        const depth = deepest(node.selectionSet);
+        if (depth > maxDepth) {
+          context.reportError(new GraphQLError(`Query depth ${depth} exceeds the limit of ${maxDepth}.`, { nodes: node, extensions: { ...code("DEPTH_LIMIT"), limit: "depth" } }));
+        }
+      },
+    };
+  };
+}
+
+/** At most one field (besides __typename) at the root of a mutation. */
+export function singleMutationRule(context: ValidationContext): ASTVisitor {
+  return {
+    OperationDefinition(node) {
+      if (node.operation !== "mutation") return;
+      const names: string[] = [];
+      const collect = (set: SelectionSetNode, seen: Set<string>) => {
+        for (const sel of set.selections) {
+          if (sel.kind === Kind.FIELD) {
+            if (sel.name.value !== "__typename") names.push(sel.alias?.value ?? sel.name.value);
+          } else if (sel.kind === Kind.INLINE_FRAGMENT) collect(sel.selectionSet, seen);
+          else if (!seen.has(sel.name.value)) {
+            const f = context.getFragment(sel.name.value);
+            if (f) collect(f.selectionSet, new Set([...seen, sel.name.value]));
+          }
+        }
+      };
+      collect(node.selectionSet, new Set());
+      if (names.length > 1) {
+        context.reportError(
+          new GraphQLError(`A request may carry one mutation; this one has ${names.length} (${names.slice(0, 5).join(", ")}). Send each as its own request.`, {
+            nodes: node,
+            extensions: code("ONE_MUTATION_PER_REQUEST"),
+          }),
+        );
+      }
+    },
+  };
+}

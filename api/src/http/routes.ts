@@ -1,0 +1,89 @@
+// The HTTP routes besides /graphql: health, readiness, the JWKS, metrics, the local ISO download and
+// the playground.
+import express, { type Router } from "express";
+import type { Logger } from "pino";
+import type { Config } from "../config.js";
+import type { Services } from "../domain/services.js";
+import type { SigningKeySet } from "../license/signing-keys.js";
+import { checkLocalLink, localIsoFile, type localIsoDigests } from "../storage/iso-download.js";
+import type { Metrics } from "./metrics.js";
+import { playgroundRouter } from "./playground.js";
+
+export interface RouteDeps {
+  config: Config;
+  services: Services;
+  keys: SigningKeySet;
+  log: Logger;
+  metrics?: Metrics;
+  isoDigests: ReturnType<typeof localIsoDigests>;
+}
+
+export function metricsRouter(metrics: Metrics): Router {
+  const router = express.Router();
+  router.get("/metrics", async (_req, res) => {
+    res.setHeader("Content-Type", metrics.registry.contentType);
+    res.send(await metrics.registry.metrics());
+  });
+  return router;
+}
+
+export function routes(d: RouteDeps): Router {
+  const router = express.Router();
+  router.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  router.get("/readyz", async (_req, res) => {
+    try {
+      await d.services.db.query("SELECT 1");
+      res.json({ status: "ready" });
+    } catch (err) {
+      d.log.warn({ err }, "readiness check failed");
+      res.status(503).json({ status: "unavailable", reason: "database unreachable" });
+    }
+  });
+  router.get("/.well-known/jwks.json", (_req, res) => {
+    res.setHeader("Cache-Control", "public, max-age=300");
+    res.json(d.keys.publicJwks());
+  });
+  // metrics on the main port only when no METRICS_PORT keeps them off the public path
+  if (d.metrics && d.config.metricsPort === undefined) router.use(metricsRouter(d.metrics));
+  if (d.config.playgroundEnabled) router.use(playgroundRouter());
+
+  // Local ISO links (no S3): resumable (Range / If-Range), HEAD, ETag, Content-Length and the sha256.
+  router.get("/downloads/:key", (req, res) => {
+    const q = req.query as Record<string, string | undefined>;
+    const key = req.params.key;
+    const link = checkLocalLink(d.services.secret, key, q.expires ?? "", q.signature ?? "");
+    if (!link.ok) {
+      res.status(link.status).type("text/plain").send(link.message);
+      return;
+    }
+    const file = localIsoFile(d.config.dataDir, key);
+    const sha256 = d.isoDigests(file);
+    const headers: Record<string, string> = {
+      "Content-Type": "application/octet-stream",
+      "Content-Disposition": `attachment; filename="${key.replace(/["\\\r\n]/g, "")}"`,
+      "Cache-Control": "private, no-transform",
+    };
+    if (sha256) {
+      headers["X-Checksum-Sha256"] = sha256;
+      headers["Repr-Digest"] = `sha-256=:${Buffer.from(sha256, "hex").toString("base64")}:`;
+    }
+    res.sendFile(file, { headers, dotfiles: "deny", acceptRanges: true, etag: true, lastModified: true, cacheControl: false }, (err?: Error & { code?: string; status?: number }) => {
+      if (!err) return;
+      if (res.headersSent) {
+        // the client went away or the disk failed mid-stream: end this response only
+        d.log.warn({ err: { message: err.message, code: err.code }, key }, "ISO download interrupted");
+        res.destroy();
+        return;
+      }
+      if (err.code === "ENOENT" || err.status === 404) {
+        res.status(404).type("text/plain").send("The appliance ISO is not available on this server yet. Try again later or contact your vendor.");
+      } else {
+        d.log.error({ err, key }, "ISO download failed");
+        res.status(err.status ?? 500).type("text/plain").send("The download failed. Try again later.");
+      }
+    });
+  });
+  return router;
+}

@@ -1,0 +1,134 @@
+// The HTTP server: the Express app is built completely (request ids and logs through pino-http, load
+// shedding, routes, GraphQL, the JSON error handler), then it listens. Metrics can get a port of
+// their own (METRICS_PORT) so they stay off the public path.
+import { randomUUID } from "node:crypto";
+import http from "node:http";
+import express, { type NextFunction, type Request, type Response } from "express";
+import { pinoHttp } from "pino-http";
+import type { Logger } from "pino";
+import type { Config } from "../config.js";
+import type { Services } from "../domain/services.js";
+import type { SigningKeySet } from "../license/signing-keys.js";
+import type { localIsoDigests } from "../storage/iso-download.js";
+import { graphqlHandler } from "./graphql.js";
+import { loadShedding } from "./load-shedding.js";
+import type { Metrics } from "./metrics.js";
+import { metricsRouter, routes } from "./routes.js";
+
+export interface ServerDeps {
+  config: Config;
+  services: Services;
+  keys: SigningKeySet;
+  log: Logger;
+  metrics?: Metrics;
+  isoDigests: ReturnType<typeof localIsoDigests>;
+}
+
+// a client's X-Request-Id is kept only if it is plainly an id (it reaches logs and audit rows)
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const QUIET = new Set(["/healthz", "/readyz", "/metrics"]);
+
+export interface HttpServer {
+  httpServer: http.Server;
+  /** binds the port; resolves with the local base URL */
+  listen(): Promise<string>;
+  /** stops accepting requests and drains in-flight ones */
+  stop(): Promise<void>;
+}
+
+export async function createHttpServer(d: ServerDeps): Promise<HttpServer> {
+  const { config, log, metrics } = d;
+  const app = express();
+  const httpServer = http.createServer(app);
+  app.disable("x-powered-by");
+  app.set("trust proxy", config.trustProxy);
+
+  app.use(
+    pinoHttp({
+      logger: log,
+      genReqId: (req, res) => {
+        const incoming = req.headers["x-request-id"];
+        const id = typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+        res.setHeader("X-Request-Id", id);
+        return id;
+      },
+      customAttributeKeys: { reqId: "requestId" },
+      // req.log (every line of a request) carries just the request id; the access line has the rest
+      quietReqLogger: true,
+      autoLogging: { ignore: (req) => QUIET.has((req.url ?? "").split("?")[0]!) },
+      // never the query string (download signatures), never headers (credentials)
+      serializers: {
+        req: (req: { id: string; method: string; url: string; raw?: Request }) => ({
+          method: req.method,
+          path: req.url.split("?")[0],
+          clientAddress: req.raw?.ip,
+        }),
+        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+      },
+      customProps: (_req, res) => ({ principal: (res as Response).locals?.principal }),
+      customSuccessMessage: () => "request",
+      customErrorMessage: () => "request failed",
+    }),
+  );
+  app.use((req, res, next) => {
+    res.locals.requestId = req.id;
+    if (metrics) {
+      res.on("finish", () => {
+        const path = req.originalUrl.split("?")[0]!;
+        const route = req.route?.path ?? (path.startsWith("/graphql") ? "/graphql" : res.statusCode === 404 ? "unmatched" : path);
+        metrics.http(String(route), res.statusCode);
+      });
+    }
+    next();
+  });
+
+  app.use(routes(d));
+  app.use("/graphql", loadShedding(config.maxInflightRequests, metrics?.shed));
+  const graphql = await graphqlHandler({ httpServer, config, services: d.services, log, metrics });
+  app.use(graphql.handler);
+
+  // Oversized or malformed JSON bodies: a contract-shaped error, never a stack.
+  app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    const status = err.status ?? 500;
+    if (status >= 500) log.error({ err, requestId: res.locals.requestId }, "unhandled HTTP error");
+    const code = status === 413 || status === 400 ? "BAD_USER_INPUT" : "INTERNAL_SERVER_ERROR";
+    const message = status === 413 ? `request body exceeds ${config.bodyLimit} bytes (BODY_LIMIT)` : status === 400 ? "malformed request body" : "Internal server error";
+    res.status(status).json({ errors: [{ message, extensions: { code, requestId: res.locals.requestId } }] });
+  });
+
+  let metricsServer: http.Server | undefined;
+  return {
+    httpServer,
+    async listen() {
+      await listenOn(httpServer, config.port, config.host);
+      if (metrics && config.metricsPort !== undefined) {
+        metricsServer = http.createServer(express().use(metricsRouter(metrics)));
+        await listenOn(metricsServer, config.metricsPort, config.host);
+      }
+      return baseUrl(httpServer, config.host);
+    },
+    async stop() {
+      metricsServer?.close();
+      await graphql.stop(); // Apollo's drain plugin closes the server once in-flight requests are done
+      if (httpServer.listening) await new Promise<void>((r) => httpServer.close(() => r()));
+    },
+  };
+}
+
+function listenOn(server: http.Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+}
+
+export function baseUrl(server: http.Server, host: string): string {
+  const addr = server.address();
+  const port = typeof addr === "object" && addr ? addr.port : 0;
+  const shown = host === "0.0.0.0" || host === "::" ? "localhost" : host.includes(":") ? `[${host}]` : host;
+  return `http://${shown}:${port}`;
+}

@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+// `npm run build` (also run by `npm ci` through postinstall): generates what must be generated and
+// compiles every workspace to JavaScript. Each step runs only when its inputs changed since the last
+// successful run (stamps in node_modules/.cache/alga-build); tsc -b is incremental on its own.
+//   node build.mjs           build what is out of date
+//   node build.mjs --force   rebuild everything
+//   node build.mjs --check   exit 1 when something is out of date (builds nothing)
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.dirname(fileURLToPath(import.meta.url));
+const stampDir = path.join(root, "node_modules/.cache/alga-build");
+const force = process.argv.includes("--force");
+const checkOnly = process.argv.includes("--check");
+const quiet = process.argv.includes("--quiet");
+
+/** Files under the given paths (folders recursively), skipping generated output. */
+function files(paths) {
+  const out = [];
+  const walk = (p) => {
+    if (!existsSync(p)) return;
+    if (statSync(p).isDirectory()) {
+      for (const e of readdirSync(p)) if (!["node_modules", "dist", "generated"].includes(e)) walk(path.join(p, e));
+    } else out.push(p);
+  };
+  for (const p of paths) walk(path.join(root, p));
+  return out.sort();
+}
+
+function digest(inputs) {
+  const h = createHash("sha256");
+  for (const f of files(inputs)) h.update(f).update("\0").update(readFileSync(f)).update("\0");
+  return h.digest("hex");
+}
+
+const steps = [
+  {
+    name: "prisma client",
+    inputs: ["prisma/schema.prisma", "node_modules/prisma/package.json"],
+    outputs: ["api/src/generated/prisma/client.ts"],
+    command: ["node", "node_modules/prisma/build/index.js", "generate", "--no-hints"],
+  },
+  {
+    name: "contract operations",
+    inputs: ["api/schema.graphql", "contract/src/operations", "contract/codegen.ts"],
+    outputs: ["contract/src/generated/graphql.ts"],
+    command: ["npm", "run", "--silent", "codegen", "-w", "contract"],
+  },
+  {
+    name: "store client operations",
+    inputs: ["api/schema.graphql", "store-client/src/operations", "store-client/codegen.ts"],
+    outputs: ["store-client/src/generated/graphql.ts"],
+    command: ["npm", "run", "--silent", "codegen", "-w", "store-client"],
+  },
+  {
+    // incremental: a no-op when nothing changed
+    name: "TypeScript",
+    always: true,
+    command: ["node", "node_modules/typescript/bin/tsc", "-b", "contract/tsconfig.build.json", "store-client/tsconfig.build.json", "api/tsconfig.build.json", "setup-tui/tsconfig.build.json"],
+  },
+  {
+    name: "playground",
+    inputs: ["api/playground", "api/package.json"],
+    outputs: ["api/playground/dist/index.html"],
+    command: ["node", "node_modules/vite/bin/vite.js", "build", "--logLevel", "warn", "--config", "api/playground/vite.config.ts"],
+  },
+];
+
+mkdirSync(stampDir, { recursive: true });
+let stale = 0;
+for (const step of steps) {
+  const stampFile = path.join(stampDir, `${step.name.replace(/\W+/g, "-")}.sha256`);
+  const hash = step.inputs ? digest(step.inputs) : undefined;
+  const outputsExist = (step.outputs ?? []).every((o) => existsSync(path.join(root, o)));
+  const current = hash && outputsExist && existsSync(stampFile) && readFileSync(stampFile, "utf8") === hash;
+  if (current && !force) continue;
+  if (checkOnly) {
+    if (!step.always) {
+      console.error(`out of date: ${step.name}`);
+      stale++;
+    }
+    continue;
+  }
+  if (!quiet) console.error(`build: ${step.name}`);
+  const started = Date.now();
+  const r = spawnSync(step.command[0], step.command.slice(1), { cwd: root, stdio: "inherit", env: { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: "1", PATH: `${path.join(root, "node_modules/.bin")}${path.delimiter}${process.env.PATH}` } });
+  if (r.status !== 0) {
+    console.error(`build: ${step.name} failed (exit ${r.status ?? r.signal})`);
+    process.exit(r.status || 1);
+  }
+  if (hash) writeFileSync(stampFile, hash);
+  if (!quiet && Date.now() - started > 2000) console.error(`build: ${step.name} took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+process.exit(stale ? 1 : 0);

@@ -1,0 +1,14 @@
+// @alga-license/contract: what the control plane, the store client and the appliance tools share —
+// error codes, the install-code format, the seed Secrets, and the appliance's GraphQL operations.
+export * from "./errors.js";
+export * from "./install-code.js";
+export * from "./seeds.js";
+export * from "./client/errors.js";
+export * from "./client/transport.js";
+export { CheckInDocument, RedeemInstallCodeDocument } from "./generated/graphql.js";
+export type {
+  CheckInMutation,
+  Edition,
+  RedeemInstallCodeMutation,
+  TypedDocumentString,
+} from "./generated/graphql.js";
