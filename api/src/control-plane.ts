@@ -14,6 +14,7 @@ import type { Services } from "./domain/services.js";
 import { createMetrics } from "./http/metrics.js";
 import { createHttpServer } from "./http/server.js";
 import { createLicenseSigner } from "./license/issue-license.js";
+import { keyHandoverCache } from "./license/key-handover.js";
 import { loadSigningKeys, type SigningKeySet } from "./license/signing-keys.js";
 import { startOutboxWorker } from "./mail/outbox-worker.js";
 import { folderTransport, smtpTransport } from "./mail/transport.js";
@@ -113,7 +114,8 @@ export async function startControlPlane(config: Config, log: Logger, opts: Start
     const housekeeping = startHousekeeping(pool, config.redeemRateLimit.windowSeconds, log.child({ component: "housekeeping" }));
     stops.push({ name: "housekeeping", stop: () => housekeeping.stop() });
 
-    const server = await createHttpServer({ config, services, keys, log, metrics, isoDigests });
+    const keyHandover = keyHandoverCache(keys, () => config.license.issuer ?? publicUrl());
+    const server = await createHttpServer({ config, services, keys, log, metrics, isoDigests, keyHandover });
     listeningUrl = await server.listen();
     // first to stop: no new requests, in-flight ones finish before the worker and the pool go
     stops.push({ name: "http server", stop: () => server.stop() });

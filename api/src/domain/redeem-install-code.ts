@@ -19,7 +19,7 @@ import { isBlocked, licenseTerms } from "./license-terms.js";
 import type { Actor } from "./principal.js";
 import { withFailureLimit } from "./rate-limit.js";
 import type { Services } from "./services.js";
-import { requireApplianceId } from "./validate.js";
+import { requireApplianceId, requireUuid } from "./validate.js";
 
 export interface RedeemResult {
   tenantId: string;
@@ -58,10 +58,18 @@ function refusal(code: InstallCodeRow | null, now: Date): DomainError {
   return codeError("INVALID_INSTALL_CODE");
 }
 
-export async function redeemInstallCode(s: Services, actor: Actor, input: { installCode: string; applianceId: string }): Promise<RedeemResult> {
+export interface RedeemInput {
+  installCode: string;
+  applianceId: string;
+  /** connect (upgrade in place): the code must belong to this tenant, else nothing is consumed */
+  tenantId?: string | null;
+}
+
+export async function redeemInstallCode(s: Services, actor: Actor, input: RedeemInput): Promise<RedeemResult> {
   const applianceId = requireApplianceId(input.applianceId);
+  const expectedTenant = input.tenantId ? requireUuid(input.tenantId, "tenantId") : undefined;
   try {
-    const result = await withFailureLimit(s, `redeem:${actor.clientAddress}`, COUNTS_AS_FAILURE, () => consume(s, actor, input.installCode, applianceId));
+    const result = await withFailureLimit(s, `redeem:${actor.clientAddress}`, COUNTS_AS_FAILURE, () => consume(s, actor, input.installCode, applianceId, expectedTenant));
     s.redemptionOutcome?.("SUCCESS");
     return result;
   } catch (err) {
@@ -70,13 +78,20 @@ export async function redeemInstallCode(s: Services, actor: Actor, input: { inst
   }
 }
 
-async function consume(s: Services, actor: Actor, rawCode: string, applianceId: string): Promise<RedeemResult> {
+async function consume(s: Services, actor: Actor, rawCode: string, applianceId: string, expectedTenant: string | undefined): Promise<RedeemResult> {
   const check = checkInstallCode(rawCode);
   if (!check.ok) throw codeError("INVALID_INSTALL_CODE");
   const now = s.clock();
   // Unknown and unusable codes are answered without a lock (losers of a burst do not queue).
   const found = await findCodeByDigest(s.db, installCodeDigest(s.secret, check.canonical));
   if (!found || found.revokedAt || found.consumedAt || found.expiresAt <= now) throw refusal(found, now);
+  if (expectedTenant && found.tenantId !== expectedTenant) {
+    throw new DomainError(
+      "BAD_USER_INPUT",
+      `This install code belongs to another organisation than this appliance's (tenant ${expectedTenant}); it was not used. Ask your vendor for a code for this organisation.`,
+      { field: "installCode", reason: "OTHER_TENANT" },
+    );
+  }
 
   const credential = newApplianceCredential();
   const jti = randomUUID();

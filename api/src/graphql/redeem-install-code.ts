@@ -1,11 +1,16 @@
+import { installCodeStatus, type InstallCodeStatus } from "../domain/install-code-status.js";
 import { redeemInstallCode, type RedeemResult } from "../domain/redeem-install-code.js";
 import { builder } from "./builder.js";
-import { EditionEnum } from "./enums.js";
+import { EditionEnum, InstallCodeStateEnum } from "./enums.js";
 
 const RedeemInstallCodeInput = builder.inputType("RedeemInstallCodeInput", {
   fields: (t) => ({
     installCode: t.string({ required: true, description: "case- and dash-insensitive" }),
-    applianceId: t.string({ required: true }),
+    applianceId: t.string({ required: true, description: "unique within the tenant; a redeem never touches another tenant's appliance" }),
+    tenantId: t.id({
+      required: false,
+      description: "connect (upgrade in place): the appliance's own tenant id. A code of another tenant is refused (BAD_USER_INPUT, reason OTHER_TENANT) and not consumed.",
+    }),
   }),
 });
 
@@ -19,14 +24,40 @@ const RedeemInstallCodePayload = builder.objectRef<RedeemResult>("RedeemInstallC
     firstJwt: t.exposeString("firstJwt", { nullable: true, description: "paid only" }),
     checkInUrl: t.exposeString("checkInUrl", { nullable: true, description: "paid only" }),
     licenseExpiresAt: t.expose("licenseExpiresAt", { type: "DateTime", nullable: true }),
+    reinstalled: t.exposeBoolean("reinstalled", { description: "true when this appliance id was already installed for the tenant" }),
+  }),
+});
+
+const InstallCodeStatusType = builder.objectRef<InstallCodeStatus>("InstallCodeStatus").implement({
+  description: "What a code would do, without using it.",
+  fields: (t) => ({
+    state: t.expose("state", { type: InstallCodeStateEnum }),
+    expiresAt: t.expose("expiresAt", { type: "DateTime" }),
+    tenantId: t.exposeID("tenantId"),
+    companyName: t.exposeString("companyName"),
+    edition: t.expose("edition", { type: EditionEnum, description: "the edition a redemption would install now" }),
+    tenantSuspended: t.exposeBoolean("tenantSuspended"),
   }),
 });
 
 builder.mutationField("redeemInstallCode", (t) =>
   t.field({
     type: RedeemInstallCodePayload,
-    description: "No principal: the install code is the credential. Atomic single use.",
+    description:
+      "No principal: the install code is the credential. Atomic single use. Errors: INVALID/EXPIRED/CONSUMED/REVOKED_INSTALL_CODE, TENANT_SUSPENDED, " +
+      "SEAT_LIMIT_REACHED, RATE_LIMITED (failed attempts per client address), SERVICE_BUSY / SERVICE_UNAVAILABLE (retryable; nothing was consumed).",
     args: { input: t.arg({ type: RedeemInstallCodeInput, required: true }) },
-    resolve: (_root, { input }, ctx) => redeemInstallCode(ctx.services, ctx, input),
+    resolve: (_root, { input }, ctx) => redeemInstallCode(ctx.services, ctx, { ...input, tenantId: input.tenantId?.toString() }),
+  }),
+);
+
+builder.queryField("installCodeStatus", (t) =>
+  t.field({
+    type: InstallCodeStatusType,
+    description:
+      "No principal: the code is the credential. A code's state without consuming it (the console checks it before asking for a password). " +
+      "An unknown code is INVALID_INSTALL_CODE and counts against the caller's failure limit like a redemption.",
+    args: { installCode: t.arg.string({ required: true }) },
+    resolve: (_root, args, ctx) => installCodeStatus(ctx.services, ctx, args),
   }),
 );

@@ -16,6 +16,8 @@ export interface RouteDeps {
   log: Logger;
   metrics?: Metrics;
   isoDigests: ReturnType<typeof localIsoDigests>;
+  /** the signed key hand-over document (license/key-handover.ts) */
+  keyHandover: () => Promise<unknown>;
 }
 
 export function metricsRouter(metrics: Metrics): Router {
@@ -44,6 +46,10 @@ export function routes(d: RouteDeps): Router {
   router.get("/.well-known/jwks.json", (_req, res) => {
     res.setHeader("Cache-Control", "public, max-age=300");
     res.json(d.keys.publicJwks());
+  });
+  router.get("/.well-known/license-keys.jws", async (_req, res) => {
+    res.setHeader("Cache-Control", "public, max-age=300");
+    res.type("application/jose+json").send(JSON.stringify(await d.keyHandover()));
   });
   // metrics on the main port only when no METRICS_PORT keeps them off the public path
   if (d.metrics && d.config.metricsPort === undefined) router.use(metricsRouter(d.metrics));

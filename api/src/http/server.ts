@@ -22,6 +22,7 @@ export interface ServerDeps {
   log: Logger;
   metrics?: Metrics;
   isoDigests: ReturnType<typeof localIsoDigests>;
+  keyHandover: () => Promise<unknown>;
 }
 
 // a client's X-Request-Id is kept only if it is plainly an id (it reaches logs and audit rows)

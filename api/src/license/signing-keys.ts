@@ -15,8 +15,17 @@ export interface StoredKey {
   publishUntil?: string;
 }
 
+export interface Signer {
+  kid: string;
+  alg: string;
+  key: CryptoKey;
+}
+
 export interface SigningKeySet {
-  signer: { kid: string; alg: string; key: CryptoKey };
+  /** signs licenses */
+  signer: Signer;
+  /** every private key still published (the current one first): they co-sign the key hand-over */
+  handoverSigners: (now?: number) => Signer[];
   publicJwks: (now?: number) => { keys: JWK[] };
   source: "env" | "file";
 }
@@ -100,13 +109,21 @@ export async function loadSigningKeys(opts: { configured?: string; dataDir: stri
   }
   const active = stored.find((k) => k.jwk.d !== undefined && !k.publishUntil);
   if (!active) throw new Error("no private signing key available (LICENSE_SIGNING_KEYS holds only public keys)");
-  const alg = defaultAlg(active.jwk);
-  const key = (await importJWK(active.jwk, alg)) as CryptoKey;
+  const importSigner = async (jwk: JWK): Promise<Signer> => {
+    const alg = defaultAlg(jwk);
+    return { kid: jwk.kid!, alg, key: (await importJWK(jwk, alg)) as CryptoKey };
+  };
+  const signer = await importSigner(active.jwk);
+  const live = (until: string | undefined, now: number) => !until || Date.parse(until) > now;
+  const privateOnes = await Promise.all(
+    [active, ...stored.filter((k) => k !== active && k.jwk.d !== undefined)].map(async (k) => ({ signer: await importSigner(k.jwk), until: k.publishUntil })),
+  );
   const published = stored.map((k) => ({ publicJwk: publicPart(k.jwk), until: k.publishUntil }));
   return {
-    signer: { kid: active.jwk.kid!, alg, key },
+    signer,
+    handoverSigners: (now = Date.now()) => privateOnes.filter((k) => live(k.until, now)).map((k) => k.signer),
     publicJwks: (now = Date.now()) => ({
-      keys: published.filter((k) => !k.until || Date.parse(k.until) > now).map((k) => k.publicJwk),
+      keys: published.filter((k) => live(k.until, now)).map((k) => k.publicJwk),
     }),
     source,
   };

@@ -1,0 +1,32 @@
+// The key hand-over document (GET /.well-known/license-keys.jws): the published public keys, signed
+// by every private key still in service. An appliance pins the vendor's keys at install; later it
+// accepts a new key only from this document, fetched over its configured service URL, when a key it
+// already trusts signed it — so a rotation (new key first, old key kept for one license lifetime)
+// reaches every appliance that checks in during the overlap, and nobody can inject a key without one.
+import { GeneralSign, type GeneralJWS } from "jose";
+import type { SigningKeySet } from "./signing-keys.js";
+
+export const KEY_HANDOVER_TYPE = "alga-license-keys+jws";
+
+export interface KeyHandoverPayload {
+  iss: string;
+  iat: number;
+  /** the public JWKs licenses may be signed with */
+  keys: Record<string, unknown>[];
+}
+
+export async function signKeyHandover(keys: SigningKeySet, issuer: string, now = Date.now()): Promise<GeneralJWS> {
+  const payload: KeyHandoverPayload = { iss: issuer, iat: Math.floor(now / 1000), keys: keys.publicJwks(now).keys as Record<string, unknown>[] };
+  const jws = new GeneralSign(new TextEncoder().encode(JSON.stringify(payload)));
+  for (const s of keys.handoverSigners(now)) jws.addSignature(s.key).setProtectedHeader({ alg: s.alg, kid: s.kid, typ: KEY_HANDOVER_TYPE });
+  return jws.sign();
+}
+
+/** Cached for a few minutes: the document changes only on rotation. */
+export function keyHandoverCache(keys: SigningKeySet, issuer: () => string, ttlMs = 5 * 60_000) {
+  let cached: { at: number; doc: GeneralJWS } | undefined;
+  return async () => {
+    if (!cached || Date.now() - cached.at > ttlMs) cached = { at: Date.now(), doc: await signKeyHandover(keys, issuer()) };
+    return cached.doc;
+  };
+}
