@@ -78,6 +78,8 @@ export async function startTestPlane(env: Record<string, string> = {}, opts: Sta
     SMTP_URL: smtp.url,
     OUTBOX_POLL_MS: "200",
     LOG_LEVEL: "debug",
+    // the shared test server has 100 connections for every parallel run on this machine
+    DATABASE_POOL_SIZE: "5",
     ...env,
   });
   const logs: string[] = [];
