@@ -56,6 +56,23 @@ it("starts, creates an API key from the CLI, runs the whole flow, and shuts down
     expect(api.output()).not.toContain(secret);
   }
 
-  await api.stop("SIGTERM");
+  await api.stop("SIGTERM"); // (npm itself dies of the signal; the API exit code is checked on node api/dist/main.js)
   expect(api.output()).toMatch(/"msg":"stopped"/);
+}, 180_000);
+
+it("a second npm start on the same data folder stops at once, says who holds it, and leaves the running API intact", async () => {
+  // the first test stopped its API: start again on the same (now existing) data folder
+  api = startProcess("npm", ["start", "--silent"], env());
+  const [, url] = await api.waitForOutput(/alga-license API: (http:\/\/[^\s]+)\/graphql/, 120_000);
+  const second = await run("npm", ["start", "--silent"], env());
+  expect(second.code).toBe(2);
+  expect(second.stderr).toMatch(/is in use by npm start \(alga-license API\) \(pid \d+, started /);
+  expect(second.stderr).not.toMatch(/EADDRINUSE|\n\s+at /);
+  // the running API and its connection file are untouched: the CLI still reaches it
+  expect((await fetch(`${url}/readyz`)).status).toBe(200);
+  const created = await run("npm", ["run", "--silent", "api-key", "--", "create", "--role", "support"], env());
+  expect(created.code).toBe(0);
+  const key = created.stdout.trim().split("\n").at(-1)!;
+  const res = await gqlRequest<any>(url!, "{ tenants(first: 1) { totalCount } }", {}, { token: key });
+  expect(res.errors).toBeUndefined();
 }, 180_000);

@@ -27,6 +27,8 @@ export interface ControlPlane {
   services: Services;
   keys: SigningKeySet;
   pool: pg.Pool;
+  /** the port serving /metrics when METRICS_PORT is set */
+  metricsPort?: number;
   /** migrations applied at this start (empty: the database was current or MIGRATE_ON_START=false) */
   migrated: string[];
   /** drains requests, the outbox worker and the pool, stops the embedded database */
@@ -120,7 +122,7 @@ export async function startControlPlane(config: Config, log: Logger, opts: Start
     // first to stop: no new requests, in-flight ones finish before the worker and the pool go
     stops.push({ name: "http server", stop: () => server.stop() });
     log.info({ url: listeningUrl, mail: config.mail.smtpUrl ? "smtp" : config.mail.outboxDir }, "alga-license API listening");
-    return { url: listeningUrl, databaseUrl, embedded: !config.databaseUrl, services, keys, pool, migrated, stop: unwind };
+    return { url: listeningUrl, metricsPort: server.metricsPort(), databaseUrl, embedded: !config.databaseUrl, services, keys, pool, migrated, stop: unwind };
   } catch (err) {
     await unwind();
     throw err;

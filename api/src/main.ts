@@ -15,7 +15,7 @@ function describeDatabase(config: Config, plane: ControlPlane): string {
 
 async function banner(config: Config, plane: ControlPlane): Promise<string> {
   const keys = await countActiveApiKeys(plane.pool);
-  const metrics = config.metricsEnabled ? (config.metricsPort !== undefined ? `port ${config.metricsPort} /metrics` : `${plane.url}/metrics`) : "";
+  const metrics = config.metricsEnabled ? (plane.metricsPort !== undefined ? `port ${plane.metricsPort} /metrics (METRICS_PORT)` : `${plane.url}/metrics`) : "";
   const lines = [
     `alga-license API: ${plane.url}/graphql`,
     `  JWKS:       ${plane.url}/.well-known/jwks.json`,

@@ -33,6 +33,8 @@ export interface HttpServer {
   httpServer: http.Server;
   /** binds the port; resolves with the local base URL */
   listen(): Promise<string>;
+  /** the metrics port when METRICS_PORT is set (resolved once listening) */
+  metricsPort(): number | undefined;
   /** stops accepting requests and drains in-flight ones */
   stop(): Promise<void>;
 }
@@ -108,6 +110,10 @@ export async function createHttpServer(d: ServerDeps): Promise<HttpServer> {
         await listenOn(metricsServer, config.metricsPort, config.host);
       }
       return baseUrl(httpServer, config.host);
+    },
+    metricsPort() {
+      const addr = metricsServer?.address();
+      return typeof addr === "object" && addr ? addr.port : undefined;
     },
     async stop() {
       metricsServer?.close();
