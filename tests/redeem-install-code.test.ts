@@ -119,12 +119,22 @@ describe("redeemInstallCode", () => {
     }
   });
 
-  it("tenant id comes from the code, never from input", async () => {
-    const reg = await registered();
-    const res = await t.gql(
-      `mutation { redeemInstallCode(input: { installCode: "${reg.installCode}", applianceId: "a1", tenantId: "x" }) { tenantId } }`,
-    );
-    expect(codeOf(res)).toBe("BAD_USER_INPUT"); // there is no such input field
+  it("the tenant comes from the code: a tenantId in the input only narrows (connect), and a mismatch consumes nothing", async () => {
+    const a = await registered();
+    const b = await registered();
+    const mismatch = await t.gql(`mutation($input: RedeemInstallCodeInput!) { redeemInstallCode(input: $input) { tenantId } }`, {
+      input: { installCode: a.installCode, applianceId: "connect-box", tenantId: b.tenantId },
+    });
+    expect(mismatch.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", reason: "OTHER_TENANT" });
+    const code = await t.plane.services.prisma.installCode.findFirstOrThrow({ where: { tenantId: a.tenantId } });
+    expect(code.consumedAt).toBeNull();
+    expect(await t.plane.services.prisma.appliance.count({ where: { applianceId: "connect-box" } })).toBe(0);
+    const ok = await t.gql(`mutation($input: RedeemInstallCodeInput!) { redeemInstallCode(input: $input) { tenantId } }`, {
+      input: { installCode: a.installCode, applianceId: "connect-box", tenantId: a.tenantId },
+    });
+    expect(ok.data.redeemInstallCode.tenantId).toBe(a.tenantId);
+    const plain = await redeem(b.installCode, "plain-box");
+    expect(plain.data.redeemInstallCode.tenantId).toBe(b.tenantId);
   });
 
   it("RATE_LIMITED after 10 failures from one address; successes do not count; other addresses unaffected", async () => {
