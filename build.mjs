@@ -65,7 +65,7 @@ const steps = [
     name: "playground",
     inputs: ["api/playground", "api/package.json"],
     outputs: ["api/playground/dist/index.html"],
-    command: ["node", "node_modules/vite/bin/vite.js", "build", "--logLevel", "warn", "--config", "api/playground/vite.config.ts"],
+    command: ["node", "node_modules/vite/bin/vite.js", "build", "--logLevel", "error", "--config", "api/playground/vite.config.ts"],
   },
 ];
 
