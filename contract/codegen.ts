@@ -1,27 +1,4 @@
-// graphql-codegen: typed documents (TypedDocumentString, no graphql runtime needed) for the appliance's
-// operations, generated from the API's checked-in SDL.
-import type { CodegenConfig } from "@graphql-codegen/cli";
+// graphql-codegen for the appliance's operations (contract/src/operations), from the API's SDL.
+import { clientCodegen } from "./codegen.preset.js";
 
-const config: CodegenConfig = {
-  schema: "../api/schema.graphql",
-  documents: ["src/operations/*.graphql"],
-  ignoreNoDocuments: false,
-  silent: true,
-  emitLegacyCommonJSImports: false,
-  generates: {
-    "src/generated/": {
-      preset: "client",
-      presetConfig: { fragmentMasking: false },
-      config: {
-        documentMode: "string",
-        enumsAsTypes: true,
-        useTypeImports: true,
-        strictScalars: true,
-        scalars: { DateTime: "string", JSON: "unknown" },
-        skipTypename: true,
-      },
-    },
-  },
-};
-
-export default config;
+export default clientCodegen("src/operations/*.graphql", "../api/schema.graphql");

@@ -1,27 +1,5 @@
-// graphql-codegen: typed documents (TypedDocumentString, no graphql runtime needed) generated from the
-// API's checked-in SDL and this package's .graphql operations.
-import type { CodegenConfig } from "@graphql-codegen/cli";
+// graphql-codegen for the store client's operations (src/operations), from the API's SDL, with the
+// same setup as the contract's appliance operations.
+import { clientCodegen } from "../contract/codegen.preset.js";
 
-const config: CodegenConfig = {
-  schema: "../api/schema.graphql",
-  documents: ["src/operations/*.graphql"],
-  ignoreNoDocuments: false,
-  silent: true,
-  emitLegacyCommonJSImports: false,
-  generates: {
-    "src/generated/": {
-      preset: "client",
-      presetConfig: { fragmentMasking: false },
-      config: {
-        documentMode: "string",
-        enumsAsTypes: true,
-        useTypeImports: true,
-        strictScalars: true,
-        scalars: { DateTime: "string", JSON: "unknown" },
-        skipTypename: true,
-      },
-    },
-  },
-};
-
-export default config;
+export default clientCodegen("src/operations/*.graphql", "../api/schema.graphql");

@@ -5,25 +5,11 @@ import { randomUUID } from "node:crypto";
 import http from "node:http";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { pinoHttp } from "pino-http";
-import type { Logger } from "pino";
-import type { Config } from "../config.js";
-import type { Services } from "../domain/services.js";
-import type { SigningKeySet } from "../license/signing-keys.js";
-import type { localIsoDigests } from "../storage/iso-download.js";
 import { graphqlHandler } from "./graphql.js";
 import { loadShedding } from "./load-shedding.js";
-import type { Metrics } from "./metrics.js";
-import { metricsRouter, routes } from "./routes.js";
+import { metricsRouter, routes, type RouteDeps } from "./routes.js";
 
-export interface ServerDeps {
-  config: Config;
-  services: Services;
-  keys: SigningKeySet;
-  log: Logger;
-  metrics?: Metrics;
-  isoDigests: ReturnType<typeof localIsoDigests>;
-  keyHandover: () => Promise<unknown>;
-}
+export type ServerDeps = RouteDeps;
 
 // a client's X-Request-Id is kept only if it is plainly an id (it reaches logs and audit rows)
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
