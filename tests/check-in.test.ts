@@ -76,4 +76,28 @@ describe("checkIn", () => {
     const a = await installed();
     expect(codeOf(await checkIn(a.credential, "bad id"))).toBe("BAD_USER_INPUT");
   });
+
+  it("the check-in write holds only for the credential that authenticated: a reinstall in between wins", async () => {
+    const { findSession, recordCheckIn, upsertAppliance } = await import("../api/src/data/appliances.js");
+    const { sha256 } = await import("../api/src/domain/credentials.js");
+    const a = await installed();
+    const db = t.plane.services.db;
+    const session = (await findSession(db, { credentialDigest: sha256(a.credential) }))!;
+    // a reinstall of the same appliance replaces the credential on the same row
+    await upsertAppliance(db, { tenantId: a.tenantId, applianceId: a.applianceId, edition: "PRO", credentialDigest: sha256("alc_replacement"), licenseJti: null, licenseExpiresAt: null, now: new Date() });
+    const written = await recordCheckIn(db, {
+      applianceRowId: session.applianceRowId,
+      credentialDigest: session.credentialDigest,
+      tenantId: a.tenantId,
+      revision: session.tenantRevision,
+      edition: "PRO",
+      licenseJti: "stale",
+      licenseExpiresAt: new Date(Date.now() + 60_000),
+      version: null,
+      now: new Date(),
+      audit: { principalId: a.applianceId, requestId: "test", details: {} },
+    });
+    expect(written).toBe(false);
+    expect(await t.plane.services.prisma.auditEvent.count({ where: { tenantId: a.tenantId, action: "appliance.checked_in" } })).toBe(0);
+  });
 });

@@ -26,6 +26,8 @@ const COLUMNS = `id, appliance_id AS "applianceId", tenant_id AS "tenantId", edi
 /** What authenticating an appliance loads in one statement, reused by checkIn (no second read). */
 export interface ApplianceSession {
   applianceRowId: string;
+  /** the digest of the credential that authenticated (a reinstall replaces it on the same row) */
+  credentialDigest: string;
   applianceId: string;
   tenantId: string;
   applianceEdition: Edition;
@@ -37,7 +39,7 @@ export interface ApplianceSession {
 /** The appliance of an active credential (by its digest, or by row) with its tenant's state and current entitlement. */
 export async function findSession(q: Queryable, by: { credentialDigest: string } | { applianceRowId: string }): Promise<ApplianceSession | null> {
   const { rows } = await q.query<Omit<ApplianceSession, "entitlement"> & Record<`e_${keyof EntitlementRow}`, unknown>>(
-    `SELECT a.id AS "applianceRowId", a.appliance_id AS "applianceId", a.tenant_id AS "tenantId", a.edition AS "applianceEdition",
+    `SELECT a.id AS "applianceRowId", a.credential_digest AS "credentialDigest", a.appliance_id AS "applianceId", a.tenant_id AS "tenantId", a.edition AS "applianceEdition",
             t.status AS "tenantStatus", t.revision AS "tenantRevision",
             e.id AS "e_id", e.edition AS "e_edition", e.status AS "e_status", e.stripe_subscription_id AS "e_stripeSubscriptionId",
             e.stripe_price_id AS "e_stripePriceId", e.valid_until AS "e_validUntil", e.past_due_since AS "e_pastDueSince",
@@ -52,6 +54,7 @@ export async function findSession(q: Queryable, by: { credentialDigest: string }
   if (!r) return null;
   return {
     applianceRowId: r.applianceRowId,
+    credentialDigest: r.credentialDigest,
     applianceId: r.applianceId,
     tenantId: r.tenantId,
     applianceEdition: r.applianceEdition,
@@ -134,7 +137,7 @@ export async function revokeCredentials(q: Queryable, rowIds: string[], reason: 
 
 /**
  * A check-in's writes in one statement. The appliance and tenant rows are locked first and only if the
- * credential is still active, the tenant is not blocked and its revision is the one the license was
+ * credential that authenticated is still the row's active one (a reinstall replaces it), the tenant is not blocked and its revision is the one the license was
  * decided on; then the tenant records the check-in (REGISTERED/INSTALLED become ACTIVE), the appliance
  * its new license, and the audit event is written. Nothing is written when the lock finds a change.
  */
@@ -142,6 +145,7 @@ export async function recordCheckIn(
   q: Queryable,
   c: {
     applianceRowId: string;
+    credentialDigest: string;
     tenantId: string;
     revision: number;
     edition: Edition;
@@ -156,7 +160,7 @@ export async function recordCheckIn(
     `WITH locked AS (
        SELECT t.tenant_id FROM tenant_registry t JOIN appliance a ON a.tenant_id = t.tenant_id
         WHERE a.id = $1 AND t.tenant_id = $2 AND t.revision = $3 AND t.status NOT IN ('SUSPENDED', 'CANCELLED')
-          AND a.credential_revoked_at IS NULL
+          AND a.credential_digest = $12 AND a.credential_revoked_at IS NULL
         FOR UPDATE OF t, a
      ), tenant AS (
        UPDATE tenant_registry SET status = CASE WHEN status IN ('REGISTERED', 'INSTALLED') THEN 'ACTIVE'::"TenantStatus" ELSE status END,
@@ -171,7 +175,7 @@ export async function recordCheckIn(
        SELECT gen_random_uuid(), 'appliance', $9, 'appliance.checked_in', $2, $10, $11, $8 FROM appl
      )
      SELECT EXISTS (SELECT 1 FROM appl) AND EXISTS (SELECT 1 FROM tenant) AS ok`,
-    [c.applianceRowId, c.tenantId, c.revision, c.edition, c.licenseJti, c.licenseExpiresAt, c.version, c.now, c.audit.principalId, JSON.stringify(c.audit.details), c.audit.requestId],
+    [c.applianceRowId, c.tenantId, c.revision, c.edition, c.licenseJti, c.licenseExpiresAt, c.version, c.now, c.audit.principalId, JSON.stringify(c.audit.details), c.audit.requestId, c.credentialDigest],
   );
   return rows[0]?.ok === true;
 }

@@ -46,6 +46,7 @@ export async function checkIn(s: Services, actor: Actor, input: { applianceId: s
     const jti = randomUUID();
     const written = await recordCheckIn(s.db, {
       applianceRowId: session.applianceRowId,
+      credentialDigest: session.credentialDigest,
       tenantId: session.tenantId,
       revision: session.tenantRevision,
       edition: terms.edition,
@@ -64,7 +65,7 @@ export async function checkIn(s: Services, actor: Actor, input: { applianceId: s
       return { token, expiresAt: terms.expiresAt, tenantId: session.tenantId, edition: terms.edition };
     }
     // The tenant, its entitlement or the credential changed since it was loaded: decide again.
-    session = await findSession(s.db, { applianceRowId: session.applianceRowId });
+    session = await findSession(s.db, { credentialDigest: session.credentialDigest });
   }
   throw new DomainError("SERVICE_BUSY", "The tenant changed during the check-in several times; retry shortly.", { retryAfterSeconds: 5 });
 }
