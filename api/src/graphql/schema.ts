@@ -13,6 +13,7 @@ import "./redeem-install-code.js";
 import "./reissue-install-code.js";
 import "./check-in.js";
 import "./admin-mutations.js";
+import "./entitlement-mutations.js";
 
 export const schema = builder.toSchema();
 

@@ -1,6 +1,8 @@
 // Tenant: registry fields are readable by the store (it gets the tenant back from registerTenant);
 // entitlements, codes, appliances and audit trail are support data (support/admin only).
 import { builder } from "./builder.js";
+import { EntitlementType } from "./entitlement.js";
+import "./entitlement-stripe-events.js";
 import { DeploymentTypeEnum, EditionEnum, TenantStatusEnum } from "./enums.js";
 
 const supportOnly = { authScopes: { support: true, admin: true } } as const;
@@ -24,6 +26,45 @@ export const TenantType = builder.prismaObject("TenantRegistry", {
     entitlements: t.relation("entitlements", { ...supportOnly, query: { orderBy: { createdAt: "desc" } } }),
     installCodes: t.relation("installCodes", { ...supportOnly, query: { orderBy: { createdAt: "desc" } } }),
     appliances: t.relation("appliances", { ...supportOnly, query: { orderBy: { createdAt: "asc" } } }),
+    // entitlements: what support needs to answer "what is this customer licensed for, and since when"
+    currentEntitlement: t.prismaField({
+      ...supportOnly,
+      type: EntitlementType,
+      nullable: true,
+      description: "The newest entitlement: the one redemption and check-in decide on (null: ESSENTIALS, never paid).",
+      resolve: (query, tenant, _args, ctx) =>
+        ctx.services.prisma.entitlement.findFirst({ ...query, where: { tenantId: tenant.id }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] }),
+    }),
+    seats: t.int({
+      ...supportOnly,
+      nullable: true,
+      description: "Appliances the current entitlement licenses at once (null: no ACTIVE or PAST_DUE entitlement).",
+      select: { entitlements: { orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: 1, select: { seats: true, status: true } } },
+      resolve: (tenant) => {
+        const e = tenant.entitlements[0];
+        return e && (e.status === "ACTIVE" || e.status === "PAST_DUE") ? e.seats : null;
+      },
+    }),
+    seatsUsed: t.relationCount("appliances", {
+      ...supportOnly,
+      description: "Licensed appliances: those holding an active credential (essentials appliances have none).",
+      where: { credentialDigest: { not: null }, credentialRevokedAt: null },
+    }),
+    entitlementHistory: t.relation("auditEvents", {
+      ...supportOnly,
+      description: "Entitlement changes (entitlement.granted, .edition_changed, .seats_changed, .extended, .renewed, .past_due, .reinstated, .cancelled…) and credentials retired for seats, newest first. details.source says admin or stripe (with the Stripe event id).",
+      args: { last: t.arg.int({ required: false, description: "newest N events (default 50, at most 500)" }) },
+      query: (args) => ({
+        where: { OR: [{ action: { startsWith: "entitlement." } }, { action: "appliance.credential_retired" }] },
+        orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+        take: Math.min(Math.max(args.last ?? 50, 1), 500),
+      }),
+    }),
+    stripeEvents: t.relation("stripeEvents", {
+      ...supportOnly,
+      args: { last: t.arg.int({ required: false, description: "newest N events (default 20, at most 500)" }) },
+      query: (args) => ({ orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: Math.min(Math.max(args.last ?? 20, 1), 500) }),
+    }),
     auditEvents: t.relation("auditEvents", {
       ...supportOnly,
       args: { last: t.arg.int({ required: false, description: "newest N events (default 50, at most 500)" }) },

@@ -2,6 +2,7 @@
 // the playground.
 import express, { type Router } from "express";
 import type { Logger } from "pino";
+import { stripeWebhook } from "../billing/webhook-route.js";
 import type { Config } from "../config.js";
 import type { Services } from "../domain/services.js";
 import type { SigningKeySet } from "../license/signing-keys.js";
@@ -51,6 +52,8 @@ export function routes(d: RouteDeps): Router {
     res.setHeader("Cache-Control", "public, max-age=300");
     res.type("application/jose+json").send(JSON.stringify(await d.keyHandover()));
   });
+  // Stripe billing events: a raw body (the signature covers its exact bytes), before any JSON parser
+  router.post("/webhooks/stripe", ...stripeWebhook({ services: d.services, stripe: d.config.stripe, log: d.log }));
   // metrics on the main port only when no METRICS_PORT keeps them off the public path
   if (d.metrics && d.config.metricsPort === undefined) router.use(metricsRouter(d.metrics));
   if (d.config.playgroundEnabled) router.use(playgroundRouter());

@@ -1,0 +1,171 @@
+// What the webhook reads from Stripe's objects, in one normalised shape. Fields are read leniently:
+// a webhook endpoint is pinned to the API version it was created with, and recent versions moved
+// current_period_end to the subscription items and an invoice's subscription under parent.
+import type { Edition, EntitlementStatus } from "../generated/prisma/enums.js";
+
+type Id = string | { id: string } | null | undefined;
+type Metadata = Record<string, string> | null | undefined;
+
+const idOf = (v: Id): string | null => (typeof v === "string" ? v : v && typeof v.id === "string" ? v.id : null);
+const at = (seconds: unknown): Date | null => (typeof seconds === "number" && Number.isFinite(seconds) ? new Date(seconds * 1000) : null);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The store puts the registry tenant id in metadata.tenant_id (or the Checkout client_reference_id). */
+export const tenantIdIn = (...candidates: unknown[]): string | null => {
+  for (const c of candidates) if (typeof c === "string" && UUID.test(c.trim())) return c.trim().toLowerCase();
+  return null;
+};
+
+interface StripeItem {
+  price?: Id;
+  plan?: Id;
+  pricing?: { price_details?: { price?: Id } | null } | null;
+  quantity?: number | null;
+  current_period_end?: number;
+  period?: { end?: number } | null;
+  /** invoice lines of other subscriptions (an invoice may mix) */
+  subscription?: Id;
+  parent?: { subscription_item_details?: { subscription?: Id } | null } | null;
+}
+
+export interface StripeSubscription {
+  id: string;
+  customer?: Id;
+  status?: string;
+  metadata?: Metadata;
+  current_period_end?: number;
+  canceled_at?: number | null;
+  ended_at?: number | null;
+  items?: { data?: StripeItem[] } | null;
+}
+
+export interface StripeInvoice {
+  id?: string;
+  customer?: Id;
+  subscription?: Id;
+  subscription_details?: { metadata?: Metadata } | null;
+  parent?: { subscription_details?: { subscription?: Id; metadata?: Metadata } | null } | null;
+  lines?: { data?: StripeItem[] } | null;
+}
+
+export interface StripeCheckoutSession {
+  id?: string;
+  mode?: string;
+  status?: string | null;
+  customer?: Id;
+  subscription?: Id;
+  client_reference_id?: string | null;
+  metadata?: Metadata;
+}
+
+/** The billing facts an event carries about one subscription; null fields were not in the event. */
+export interface SubscriptionFacts {
+  subscriptionId: string;
+  customerId: string | null;
+  tenantId: string | null;
+  priceId: string | null;
+  /** the price's edition (STRIPE_PRICE_EDITIONS); null when the price is not mapped */
+  edition: Edition | null;
+  seats: number | null;
+  periodEnd: Date | null;
+  /** the entitlement status Stripe's subscription status means; null: nothing to license yet (incomplete) */
+  status: EntitlementStatus | null;
+  stripeStatus: string | null;
+  endedAt: Date | null;
+}
+
+const itemPrice = (i: StripeItem) => idOf(i.price) ?? idOf(i.pricing?.price_details?.price) ?? idOf(i.plan);
+
+/** The item that decides the edition: the first whose price is mapped, else the first. */
+function licensingItem(items: StripeItem[], prices: Record<string, Edition>): StripeItem | undefined {
+  return items.find((i) => {
+    const p = itemPrice(i);
+    return p !== null && p in prices;
+  }) ?? items[0];
+}
+
+/**
+ * Stripe's subscription status → the entitlement's: active/trialing license; past_due and unpaid
+ * (retries exhausted, subscription kept) run on the grace period; canceled and incomplete_expired end
+ * it; paused stops licensing until resumed; incomplete (first payment pending) licenses nothing yet.
+ */
+export function entitlementStatusFor(stripeStatus: string | undefined): EntitlementStatus | null {
+  switch (stripeStatus) {
+    case "active":
+    case "trialing":
+      return "ACTIVE";
+    case "past_due":
+    case "unpaid":
+      return "PAST_DUE";
+    case "canceled":
+    case "incomplete_expired":
+      return "CANCELLED";
+    case "paused":
+      return "EXPIRED";
+    default:
+      return null;
+  }
+}
+
+const quantity = (i: StripeItem | undefined) => (i && typeof i.quantity === "number" && Number.isInteger(i.quantity) && i.quantity >= 1 ? i.quantity : null);
+const maxDate = (dates: (Date | null)[]) => dates.reduce<Date | null>((m, d) => (d && (!m || d > m) ? d : m), null);
+
+export function subscriptionFacts(sub: StripeSubscription, prices: Record<string, Edition>): SubscriptionFacts {
+  const items = sub.items?.data ?? [];
+  const item = licensingItem(items, prices);
+  const priceId = item ? itemPrice(item) : null;
+  return {
+    subscriptionId: sub.id,
+    customerId: idOf(sub.customer),
+    tenantId: tenantIdIn(sub.metadata?.tenant_id),
+    priceId,
+    edition: priceId ? (prices[priceId] ?? null) : null,
+    seats: quantity(item),
+    periodEnd: at(sub.current_period_end) ?? maxDate(items.map((i) => at(i.current_period_end))),
+    status: entitlementStatusFor(sub.status),
+    stripeStatus: sub.status ?? null,
+    endedAt: at(sub.ended_at) ?? at(sub.canceled_at),
+  };
+}
+
+/** A paid subscription invoice: its subscription, and the service period its lines pay for. Null: not a subscription's. */
+export function invoiceFacts(inv: StripeInvoice, prices: Record<string, Edition>): SubscriptionFacts | null {
+  const subscriptionId = idOf(inv.parent?.subscription_details?.subscription) ?? idOf(inv.subscription);
+  if (!subscriptionId) return null;
+  const lines = (inv.lines?.data ?? []).filter((l) => {
+    const of = idOf(l.parent?.subscription_item_details?.subscription) ?? idOf(l.subscription);
+    return of === null || of === subscriptionId;
+  });
+  const item = licensingItem(lines, prices);
+  const priceId = item ? itemPrice(item) : null;
+  return {
+    subscriptionId,
+    customerId: idOf(inv.customer),
+    tenantId: tenantIdIn(inv.parent?.subscription_details?.metadata?.tenant_id, inv.subscription_details?.metadata?.tenant_id),
+    priceId,
+    edition: priceId ? (prices[priceId] ?? null) : null,
+    seats: quantity(item),
+    periodEnd: maxDate(lines.map((l) => at(l.period?.end))),
+    status: "ACTIVE",
+    stripeStatus: null,
+    endedAt: null,
+  };
+}
+
+export interface CheckoutFacts {
+  subscriptionId: string | null;
+  customerId: string | null;
+  tenantId: string | null;
+  /** metadata.edition (PRO / PREMIUM), or the edition of metadata.price_id */
+  edition: Edition | null;
+}
+
+export function checkoutFacts(session: StripeCheckoutSession, prices: Record<string, Edition>): CheckoutFacts {
+  const named = session.metadata?.edition?.trim().toUpperCase();
+  const price = session.metadata?.price_id?.trim();
+  return {
+    subscriptionId: idOf(session.subscription),
+    customerId: idOf(session.customer),
+    tenantId: tenantIdIn(session.metadata?.tenant_id, session.client_reference_id),
+    edition: named === "PRO" || named === "PREMIUM" ? named : price ? (prices[price] ?? null) : null,
+  };
+}

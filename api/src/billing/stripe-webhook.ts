@@ -1,0 +1,287 @@
+// Applies one verified Stripe event to the registry, exactly once: the event id is claimed in the
+// transaction of its effect (stripe_event), the tenant is locked, and the entitlement changes through
+// the same path as an admin's change (revision, edition, audit). Delivery order does not matter:
+//   - subscription events are snapshots: one older than the last applied snapshot (stripeUpdatedAt)
+//     is skipped as stale;
+//   - validUntil means "paid through": it only moves forward, from invoice.paid (the paid period) and
+//     from active subscriptions (the current period); a past_due subscription keeps the paid period,
+//     so the grace period runs from the end of what was paid;
+//   - a payment newer than the last snapshot reinstates a PAST_DUE entitlement.
+// Events are mapped to a tenant by subscription id (an entitlement), then metadata.tenant_id (or a
+// Checkout client_reference_id), then the tenant's stripe_customer_id; none → recorded as unmatched.
+import type { Logger } from "pino";
+import { currentEntitlement, findEntitlementBySubscription, type EntitlementPatch, type EntitlementRow } from "../data/entitlements.js";
+import { findTenant, findTenantByStripeCustomer, lockTenant, setStripeCustomer, type TenantRow } from "../data/tenants.js";
+import { transaction, type Queryable } from "../db/sql.js";
+import { applyEntitlementChange, isLive, supersedeOthers, type EntitlementAction } from "../domain/entitlements/apply-change.js";
+import { listEntitlements } from "../data/entitlements.js";
+import { systemActor, type Actor } from "../domain/principal.js";
+import type { Services } from "../domain/services.js";
+import type { Edition } from "../generated/prisma/enums.js";
+import { claimStripeEvent, findStripeEvent, recordStripeOutcome, type StripeOutcome } from "./stripe-events.js";
+import {
+  checkoutFacts,
+  invoiceFacts,
+  subscriptionFacts,
+  type StripeCheckoutSession,
+  type StripeInvoice,
+  type StripeSubscription,
+  type SubscriptionFacts,
+} from "./stripe-objects.js";
+
+/** The parts of a verified Stripe event this reads. */
+export interface StripeEventLike {
+  id: string;
+  type: string;
+  /** seconds since the epoch: Stripe's time of the event */
+  created: number;
+  data: { object: unknown };
+}
+
+export interface StripeResult {
+  outcome: StripeOutcome | "duplicate";
+  tenantId: string | null;
+}
+
+interface Ctx {
+  tx: Queryable;
+  actor: Actor;
+  event: StripeEventLike;
+  eventTime: Date;
+  now: Date;
+  prices: Record<string, Edition>;
+  log: Logger;
+  details: Record<string, unknown>;
+}
+
+export const HANDLED_EVENT_TYPES = [
+  "checkout.session.completed",
+  "customer.subscription.created",
+  "customer.subscription.updated",
+  "customer.subscription.paused",
+  "customer.subscription.resumed",
+  "customer.subscription.deleted",
+  "invoice.paid",
+] as const;
+
+export async function processStripeEvent(s: Services, o: { prices: Record<string, Edition>; requestId: string; log: Logger }, event: StripeEventLike): Promise<StripeResult> {
+  const eventTime = new Date(event.created * 1000);
+  return transaction(s.db, async (tx) => {
+    const now = s.clock();
+    if (!(await claimStripeEvent(tx, { id: event.id, type: event.type, createdAt: eventTime, now }))) {
+      return { outcome: "duplicate", tenantId: (await findStripeEvent(tx, event.id))?.tenantId ?? null };
+    }
+    const ctx: Ctx = {
+      tx,
+      actor: systemActor("stripe", o.requestId),
+      event,
+      eventTime,
+      now,
+      prices: o.prices,
+      log: o.log,
+      details: { source: "stripe", stripeEventId: event.id, stripeEventType: event.type },
+    };
+    const r = await dispatch(ctx);
+    await recordStripeOutcome(tx, event.id, r.outcome as StripeOutcome, r.tenantId);
+    return r;
+  });
+}
+
+async function dispatch(c: Ctx): Promise<StripeResult> {
+  const object = c.event.data.object;
+  switch (c.event.type) {
+    case "checkout.session.completed":
+      return onCheckout(c, object as StripeCheckoutSession);
+    case "customer.subscription.created":
+    case "customer.subscription.updated":
+    case "customer.subscription.paused":
+    case "customer.subscription.resumed":
+      return onSubscription(c, subscriptionFacts(object as StripeSubscription, c.prices));
+    case "customer.subscription.deleted":
+      return onSubscription(c, { ...subscriptionFacts(object as StripeSubscription, c.prices), status: "CANCELLED" });
+    case "invoice.paid": {
+      const facts = invoiceFacts(object as StripeInvoice, c.prices);
+      return facts ? onInvoicePaid(c, facts) : { outcome: "ignored", tenantId: null };
+    }
+    default:
+      return { outcome: "ignored", tenantId: null };
+  }
+}
+
+/** The tenant an event is about, locked, with the subscription's entitlement read under the lock. */
+async function target(c: Ctx, f: { subscriptionId: string | null; tenantId: string | null; customerId: string | null }): Promise<{ tenant: TenantRow; entitlement: EntitlementRow | null } | null> {
+  const bySubscription = f.subscriptionId ? await findEntitlementBySubscription(c.tx, f.subscriptionId) : null;
+  const tenantId =
+    bySubscription?.tenantId ??
+    (f.tenantId ? (await findTenant(c.tx, f.tenantId))?.id : undefined) ??
+    (f.customerId ? (await findTenantByStripeCustomer(c.tx, f.customerId))?.id : undefined);
+  if (!tenantId) {
+    c.log.warn({ stripeEventId: c.event.id, type: c.event.type, customer: f.customerId, subscription: f.subscriptionId }, "Stripe event matches no tenant: recorded as unmatched");
+    return null;
+  }
+  if (bySubscription && f.tenantId && f.tenantId !== bySubscription.tenantId) {
+    c.log.warn({ stripeEventId: c.event.id, metadataTenant: f.tenantId, tenant: bySubscription.tenantId }, "Stripe metadata names another tenant than the subscription's entitlement: the subscription wins");
+  }
+  const tenant = await lockTenant(c.tx, tenantId);
+  if (!tenant) return null;
+  const entitlement = f.subscriptionId ? await findEntitlementBySubscription(c.tx, f.subscriptionId) : null;
+  return { tenant, entitlement };
+}
+
+/** The first customer seen for a tenant is kept (Checkout's is authoritative and may replace it). */
+async function linkCustomer(c: Ctx, tenant: TenantRow, customerId: string | null, replace: boolean): Promise<boolean> {
+  if (!customerId || tenant.stripeCustomerId === customerId || (tenant.stripeCustomerId && !replace)) return false;
+  await setStripeCustomer(c.tx, tenant.id, customerId, c.now);
+  return true;
+}
+
+function unmappedPrice(c: Ctx, f: SubscriptionFacts) {
+  c.log.warn(
+    { stripeEventId: c.event.id, price: f.priceId, subscription: f.subscriptionId },
+    "Stripe price is not in STRIPE_PRICE_EDITIONS: the edition is left as it is (add the price to STRIPE_PRICE_EDITIONS)",
+  );
+}
+
+/**
+ * A subscription the registry does not know yet: attached to the tenant's current live entitlement
+ * when that has no subscription (a paid registration before checkout), else a new entitlement that
+ * supersedes any other live one.
+ */
+async function attachOrCreate(
+  c: Ctx,
+  tenant: TenantRow,
+  f: { subscriptionId: string; edition: Edition | null; priceId: string | null; seats: number | null; validUntil: Date | null; status: "ACTIVE" | "PAST_DUE"; stamp: Date | null },
+  extra: Record<string, unknown>,
+): Promise<StripeResult> {
+  const current = await currentEntitlement(c.tx, tenant.id);
+  const details = { ...c.details, ...extra };
+  if (current && isLive(current) && !current.stripeSubscriptionId) {
+    await applyEntitlementChange(c.tx, c.actor, {
+      tenant,
+      entitlement: current,
+      patch: {
+        stripeSubscriptionId: f.subscriptionId,
+        edition: f.edition ?? undefined,
+        stripePriceId: f.priceId ?? undefined,
+        seats: f.seats ?? undefined,
+        validUntil: f.validUntil ?? undefined,
+        status: f.status,
+        pastDueSince: f.status === "PAST_DUE" ? (current.pastDueSince ?? c.eventTime) : null,
+        stripeUpdatedAt: f.stamp ?? undefined,
+      },
+      details: { ...details, attachedSubscription: f.subscriptionId },
+      now: c.now,
+    });
+    return { outcome: "applied", tenantId: tenant.id };
+  }
+  if (!f.edition) return { outcome: "ignored", tenantId: tenant.id };
+  const created = await applyEntitlementChange(c.tx, c.actor, {
+    tenant,
+    entitlement: null,
+    patch: {},
+    create: {
+      tenantId: tenant.id,
+      edition: f.edition,
+      status: f.status,
+      stripeSubscriptionId: f.subscriptionId,
+      stripePriceId: f.priceId,
+      validUntil: f.validUntil,
+      seats: f.seats ?? 1,
+      stripeUpdatedAt: f.stamp,
+      now: c.now,
+    },
+    details,
+    now: c.now,
+  });
+  if (f.status === "PAST_DUE") {
+    // born overdue (e.g. its first events arrived late): the grace period runs from now on
+    await applyEntitlementChange(c.tx, c.actor, { tenant, entitlement: created.entitlement, patch: { pastDueSince: c.eventTime }, details, now: c.now });
+  }
+  await supersedeOthers(c.tx, c.actor, tenant, created.entitlement.id, await listEntitlements(c.tx, tenant.id), details, c.now);
+  return { outcome: "applied", tenantId: tenant.id };
+}
+
+/** checkout.session.completed: binds the customer (and the subscription) to the tenant named in the session. */
+async function onCheckout(c: Ctx, session: StripeCheckoutSession): Promise<StripeResult> {
+  if (session.mode !== "subscription") return { outcome: "ignored", tenantId: null };
+  const f = checkoutFacts(session, c.prices);
+  const t = await target(c, f);
+  if (!t) return { outcome: "unmatched", tenantId: null };
+  const linked = await linkCustomer(c, t.tenant, f.customerId, true);
+  if (t.entitlement || !f.subscriptionId) {
+    // the subscription's own events already created it (or there is none): the customer link is all
+    return { outcome: linked ? "applied" : "ignored", tenantId: t.tenant.id };
+  }
+  // The period is not in a Checkout Session: the subscription's events set validUntil (open-ended until then).
+  const r = await attachOrCreate(
+    c,
+    t.tenant,
+    { subscriptionId: f.subscriptionId, edition: f.edition ?? (t.tenant.edition !== "ESSENTIALS" ? t.tenant.edition : null), priceId: null, seats: null, validUntil: null, status: "ACTIVE", stamp: null },
+    { stripeCustomerId: f.customerId },
+  );
+  if (r.outcome === "ignored") {
+    c.log.info({ stripeEventId: c.event.id, tenantId: t.tenant.id }, "checkout names no edition: the subscription's events create the entitlement");
+    return { outcome: linked ? "applied" : "ignored", tenantId: t.tenant.id };
+  }
+  return r;
+}
+
+/** customer.subscription.*: Stripe's snapshot of the subscription (price → edition, quantity → seats, status). */
+async function onSubscription(c: Ctx, f: SubscriptionFacts): Promise<StripeResult> {
+  const t = await target(c, f);
+  if (!t) return { outcome: "unmatched", tenantId: null };
+  const { tenant, entitlement: e } = t;
+  await linkCustomer(c, tenant, f.customerId, false);
+  if (e?.stripeUpdatedAt && c.eventTime < e.stripeUpdatedAt) return { outcome: "stale", tenantId: tenant.id };
+  if (f.priceId && !f.edition) unmappedPrice(c, f);
+  const details = { ...c.details, ...(f.stripeStatus ? { stripeStatus: f.stripeStatus } : {}) };
+  const paidThrough = f.status === "ACTIVE" ? f.periodEnd : null;
+
+  if (!e) {
+    if (f.status !== "ACTIVE" && f.status !== "PAST_DUE") return { outcome: "ignored", tenantId: tenant.id };
+    return attachOrCreate(c, tenant, { ...f, validUntil: paidThrough, status: f.status, stamp: c.eventTime }, { stripeStatus: f.stripeStatus });
+  }
+  if (!f.status) {
+    // incomplete: nothing to license from yet, nothing to take away either
+    await applyEntitlementChange(c.tx, c.actor, { tenant, entitlement: e, patch: { stripeUpdatedAt: c.eventTime }, details, now: c.now });
+    return { outcome: "ignored", tenantId: tenant.id };
+  }
+  const patch: EntitlementPatch = {
+    status: f.status,
+    edition: f.edition ?? undefined,
+    stripePriceId: f.priceId ?? undefined,
+    seats: f.seats ?? undefined,
+    validUntil: paidThrough && (!e.validUntil || paidThrough > e.validUntil) ? paidThrough : undefined,
+    pastDueSince: f.status === "PAST_DUE" ? (e.pastDueSince ?? c.eventTime) : null,
+    cancelledAt: f.status === "CANCELLED" ? (e.cancelledAt ?? f.endedAt ?? c.eventTime) : null,
+    stripeUpdatedAt: c.eventTime,
+  };
+  await applyEntitlementChange(c.tx, c.actor, { tenant, entitlement: e, patch, details, now: c.now });
+  return { outcome: "applied", tenantId: tenant.id };
+}
+
+/** invoice.paid: a paid period extends validUntil; a payment newer than the last snapshot ends PAST_DUE. */
+async function onInvoicePaid(c: Ctx, f: SubscriptionFacts): Promise<StripeResult> {
+  const t = await target(c, f);
+  if (!t) return { outcome: "unmatched", tenantId: null };
+  const { tenant, entitlement: e } = t;
+  await linkCustomer(c, tenant, f.customerId, false);
+  if (!e) {
+    if (f.priceId && !f.edition) unmappedPrice(c, f);
+    return attachOrCreate(c, tenant, { ...f, validUntil: f.periodEnd, status: "ACTIVE", stamp: null }, {});
+  }
+  const newer = !e.stripeUpdatedAt || c.eventTime >= e.stripeUpdatedAt;
+  const reinstate = newer && (e.status === "PAST_DUE" || e.status === "EXPIRED");
+  const extends_ = f.periodEnd !== null && (!e.validUntil || f.periodEnd > e.validUntil);
+  if (!reinstate && !extends_) return { outcome: "stale", tenantId: tenant.id };
+  const action: EntitlementAction | undefined = reinstate ? undefined : "entitlement.renewed";
+  await applyEntitlementChange(c.tx, c.actor, {
+    tenant,
+    entitlement: e,
+    patch: { validUntil: extends_ ? f.periodEnd! : undefined, ...(reinstate ? { status: "ACTIVE" as const, pastDueSince: null } : {}) },
+    details: { ...c.details, paidThrough: f.periodEnd?.toISOString() ?? null },
+    now: c.now,
+    action,
+  });
+  return { outcome: "applied", tenantId: tenant.id };
+}
