@@ -1,11 +1,26 @@
 // The store's client for the alga-license control plane. Typed from the API's SDL (graphql-codegen).
 import { randomUUID } from "node:crypto";
 import {
+  CancelEntitlementDocument,
+  ChangeEntitlementEditionDocument,
+  ExtendEntitlementDocument,
   FindTenantsDocument,
+  GetTenantEntitlementDocument,
+  GrantEntitlementDocument,
+  MarkEntitlementPastDueDocument,
+  SetEntitlementSeatsDocument,
   GetTenantDocument,
   RegisterTenantDocument,
   ReissueInstallCodeDocument,
+  type CancelEntitlementInput,
+  type ChangeEntitlementEditionInput,
+  type EntitlementChangeFragment,
+  type ExtendEntitlementInput,
   type FindTenantsQuery,
+  type GetTenantEntitlementQuery,
+  type GrantEntitlementInput,
+  type MarkEntitlementPastDueInput,
+  type SetEntitlementSeatsInput,
   type FindTenantsQueryVariables,
   type GetTenantQuery,
   type RegisterTenantInput,
@@ -36,6 +51,9 @@ export type ReissuedInstallCode = ReissueInstallCodeMutation["reissueInstallCode
 export type TenantDetails = NonNullable<GetTenantQuery["tenant"]>;
 export type TenantPage = FindTenantsQuery["tenants"];
 export type FindTenantsOptions = FindTenantsQueryVariables;
+export type TenantEntitlement = NonNullable<GetTenantEntitlementQuery["tenant"]>;
+export type EntitlementHistoryEvent = TenantEntitlement["entitlementHistory"][number];
+export type EntitlementChange = EntitlementChangeFragment;
 
 export interface StoreClient {
   /**
@@ -50,13 +68,30 @@ export interface StoreClient {
   getTenant(id: string): Promise<TenantDetails | null>;
   /** Support/admin keys: one page of tenants, newest first. */
   findTenants(options?: FindTenantsOptions): Promise<TenantPage>;
+  /**
+   * Support/admin keys: a tenant's current entitlement, seats and seats used, every entitlement, and
+   * the entitlement history (newest `last` audit events, default 50), or null for an unknown tenant.
+   */
+  getEntitlement(tenantId: string, options?: { last?: number }): Promise<TenantEntitlement | null>;
+  /** Admin key: a new entitlement for a tenant without a live one (refused while one is live). */
+  grantEntitlement(input: GrantEntitlementInput): Promise<EntitlementChange>;
+  /** Admin key: PRO ↔ PREMIUM; appliances get it at their next check-in. */
+  changeEntitlementEdition(input: ChangeEntitlementEditionInput): Promise<EntitlementChange>;
+  /** Admin key: seats; fewer than licensed appliances retires the least recently checked-in ones. */
+  setEntitlementSeats(input: SetEntitlementSeatsInput): Promise<EntitlementChange>;
+  /** Admin key: a new validUntil (or openEnded); reinstates a PAST_DUE or EXPIRED entitlement. */
+  extendEntitlement(input: ExtendEntitlementInput): Promise<EntitlementChange>;
+  /** Admin key: payment overdue; licensed until validUntil + grace, then lapsed. */
+  markEntitlementPastDue(input: MarkEntitlementPastDueInput): Promise<EntitlementChange>;
+  /** Admin key: ends the entitlement now (check-in answers ENTITLEMENT_LAPSED). */
+  cancelEntitlement(input: CancelEntitlementInput): Promise<EntitlementChange>;
 }
 
 const VERSION = "0.1.0";
 
 export function createStoreClient(options: StoreClientOptions = {}): StoreClient {
   const baseUrl = options.baseUrl ?? process.env.ALGA_LICENSE_URL;
-  if (!baseUrl) throw new TypeError("alga-license base URL missing: pass baseUrl or set ALGA_LICENSE_URL");
+  if (!baseUrl) throw new TypeError("alga-license base URL missing: pass the baseUrl option or set ALGA_LICENSE_URL (e.g. https://license.example.com)");
   const transport: TransportOptions = {
     endpoint: graphqlEndpoint(baseUrl),
     token: options.apiKey ?? process.env.ALGA_LICENSE_API_KEY,
@@ -82,6 +117,27 @@ export function createStoreClient(options: StoreClientOptions = {}): StoreClient
     },
     async findTenants(vars = {}) {
       return (await run(FindTenantsDocument, vars)).tenants;
+    },
+    async getEntitlement(tenantId, o = {}) {
+      return (await run(GetTenantEntitlementDocument, { id: tenantId, last: o.last })).tenant ?? null;
+    },
+    async grantEntitlement(input) {
+      return (await run(GrantEntitlementDocument, { input })).grantEntitlement;
+    },
+    async changeEntitlementEdition(input) {
+      return (await run(ChangeEntitlementEditionDocument, { input })).changeEntitlementEdition;
+    },
+    async setEntitlementSeats(input) {
+      return (await run(SetEntitlementSeatsDocument, { input })).setEntitlementSeats;
+    },
+    async extendEntitlement(input) {
+      return (await run(ExtendEntitlementDocument, { input })).extendEntitlement;
+    },
+    async markEntitlementPastDue(input) {
+      return (await run(MarkEntitlementPastDueDocument, { input })).markEntitlementPastDue;
+    },
+    async cancelEntitlement(input) {
+      return (await run(CancelEntitlementDocument, { input })).cancelEntitlement;
     },
   };
 }

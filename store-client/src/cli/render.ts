@@ -1,5 +1,5 @@
 // Human-readable output of alga-store (the --json output is the client's result as is).
-import type { RegisteredTenant, ReissuedInstallCode, TenantDetails, TenantPage } from "../client.js";
+import type { EntitlementChange, RegisteredTenant, ReissuedInstallCode, TenantDetails, TenantEntitlement, TenantPage } from "../client.js";
 
 const when = (iso: string | null | undefined) => (iso ? iso.replace("T", " ").replace(/\.\d+Z$/, " UTC") : "—");
 
@@ -37,6 +37,7 @@ export function renderTenant(t: TenantDetails): string {
     `  status:        ${t.status}${t.suspendedAt ? ` since ${when(t.suspendedAt)}` : ""}`,
     `  registered:    ${when(t.createdAt)}   installed: ${when(t.installedAt)}   last check-in: ${when(t.lastCheckInAt)}`,
     `  entitlements:  ${t.entitlements.map((e) => `${e.edition} ${e.status}`).join(", ") || "none (essentials)"}`,
+    `  seats:         ${t.seatsUsed} licensed appliance(s) of ${t.seats ?? "—"}`,
     "  install codes:",
     ...(t.installCodes.length
       ? t.installCodes.map(
@@ -64,4 +65,51 @@ export function renderTenantPage(p: TenantPage): string {
   );
   const more = p.pageInfo.hasNextPage ? `\nmore: --after ${p.pageInfo.endCursor}` : "";
   return `${rows.join("\n")}${rows.length ? "\n" : ""}${p.edges.length} of ${p.totalCount} tenant(s)${more}`;
+}
+
+type EntitlementLike = TenantEntitlement["entitlements"][number];
+
+function entitlementLine(e: EntitlementLike): string {
+  const until = e.validUntil ? `paid through ${when(e.validUntil)}` : "open-ended";
+  const grace = e.licensedUntil && e.standing !== "LAPSED" ? `, licensed until ${when(e.licensedUntil)}` : "";
+  const stripe = e.stripeSubscriptionId ? `  [${e.stripeSubscriptionId}]` : "";
+  return `${e.edition} ${e.status} (${e.standing.toLowerCase().replace("_", " ")}), ${until}${grace}, ${e.seats} seat(s)${stripe}`;
+}
+
+export function renderEntitlement(t: TenantEntitlement): string {
+  const e = t.currentEntitlement;
+  return [
+    `${t.companyName}  (${t.id})`,
+    `  edition:       ${t.edition}`,
+    `  entitlement:   ${e ? entitlementLine(e) : "none (essentials)"}`,
+    `  seats:         ${t.seatsUsed} licensed appliance(s) of ${t.seats ?? "—"}`,
+    `  stripe:        ${t.stripeCustomerId ?? "—"}`,
+  ].join("\n");
+}
+
+/** One line per change: what, when, who (admin key or Stripe event). */
+export function renderEntitlementHistory(t: TenantEntitlement): string {
+  const lines = t.entitlementHistory.map((h) => {
+    const d = (h.details ?? {}) as Record<string, unknown>;
+    const who = d.stripeEventId ? `stripe ${String(d.stripeEventType)} ${String(d.stripeEventId)}` : `${h.principalType}${h.principalId ? ` ${h.principalId}` : ""}`;
+    const changes = d.changes as Record<string, { from: unknown; to: unknown }> | undefined;
+    const what = changes
+      ? Object.entries(changes).map(([k, v]) => `${k} ${String(v.from ?? "—")} → ${String(v.to ?? "—")}`).join(", ")
+      : h.action === "appliance.credential_retired"
+        ? `appliance ${String(d.applianceId)} retired (${String(d.reason)})`
+        : [d.edition, d.status, d.seats !== undefined ? `${String(d.seats)} seat(s)` : undefined, d.validUntil ? `until ${when(String(d.validUntil))}` : undefined].filter(Boolean).join(" ");
+    const reason = d.reason && h.action !== "appliance.credential_retired" ? `  "${String(d.reason)}"` : "";
+    return `  ${when(h.createdAt)}  ${h.action.replace(/^entitlement\./, "").padEnd(22)} ${what}  — ${who}${reason}`;
+  });
+  return [renderEntitlement(t), "history (newest first):", ...(lines.length ? lines : ["  none"])].join("\n");
+}
+
+export function renderEntitlementChange(r: EntitlementChange): string {
+  return [
+    `${r.changed ? "Entitlement changed" : "Nothing to change"}: ${r.tenant.companyName} (${r.tenantId})`,
+    `  entitlement:   ${entitlementLine(r.entitlement)}`,
+    `  edition:       ${r.tenant.edition}   seats: ${r.tenant.seatsUsed} used of ${r.tenant.seats ?? "—"}`,
+    ...(r.retiredApplianceIds.length ? [`  retired:       ${r.retiredApplianceIds.join(", ")} (credentials revoked to fit the seats)`] : []),
+    "Appliances get the change at their next check-in.",
+  ].join("\n");
 }
