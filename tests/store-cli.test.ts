@@ -37,7 +37,8 @@ describe("alga-store CLI", () => {
     const amb = await cli(["reissue", "--email", "cli@shop.test"]);
     expect(amb.code).toBe(4);
     expect(amb.stderr).toMatch(/AMBIGUOUS_TENANT/);
-    expect(amb.stderr).toMatch(/candidates \(use --tenant\): [0-9a-f-]{36}, [0-9a-f-]{36}/);
+    // each candidate with its company name, so the caller can tell them apart
+    expect(amb.stderr).toMatch(/candidates \(use --tenant ID\):\n {4}[0-9a-f-]{36} {2}CLI Co {2}\(registered \d{4}-\d{2}-\d{2}\)\n {4}[0-9a-f-]{36} {2}CLI Co 2/);
     const ambJson = await cli(["reissue", "--email", "cli@shop.test", "--json"]);
     expect(JSON.parse(ambJson.stdout).error).toMatchObject({ code: "AMBIGUOUS_TENANT", tenantIds: expect.any(Array) });
   });
@@ -66,9 +67,68 @@ describe("alga-store CLI", () => {
     expect((await cli(["register", "--company", "X"])).code).toBe(2);
     expect((await cli(["frobnicate"])).code).toBe(2);
     expect((await cli(["reissue", "--email", "a@b.test", "--tenant", "x"])).code).toBe(2);
+    // a URL without its scheme is a usage error naming where it came from, never a network error
+    const noScheme = await cli(["tenants", "--url", "127.0.0.1:4000"], t.keys.support);
+    expect(noScheme.code).toBe(2);
+    expect(noScheme.stderr).toMatch(/--url "127.0.0.1:4000" is not a URL: write it with its scheme, e\.g\. https:\/\//);
+    const envNoScheme = await cli(["tenants"], t.keys.support, "localhost:4000");
+    expect(envNoScheme.code).toBe(2);
+    expect(envNoScheme.stderr).toMatch(/ALGA_LICENSE_URL "localhost:4000" must start with http:\/\/ or https:\/\//);
+    const noUrl = await cli(["tenants"], t.keys.support, "");
+    expect(noUrl.code).toBe(2);
+    expect(noUrl.stderr).toContain("pass --url URL or set ALGA_LICENSE_URL");
+    expect(noUrl.stderr).not.toMatch(/baseUrl|at .*\.js/);
+    const missingKeyFile = await cli(["tenants", "--api-key-file", "/nonexistent/key"], t.keys.support);
+    expect(missingKeyFile.code).toBe(2);
+    expect(missingKeyFile.stderr).toContain("--api-key-file /nonexistent/key: no such file");
+    // a refused key says so, and where the key came from
+    const refused = await cli(["tenants"], "alk_not_a_key");
+    expect(refused.code).toBe(5);
+    expect(refused.stderr).toMatch(/^error UNAUTHENTICATED: The API key was not accepted/);
+    expect(refused.stderr).toContain("check ALGA_LICENSE_API_KEY (or --api-key-file)");
+    const noKey = await cli(["tenants"], "");
+    expect(noKey.code).toBe(5);
+    expect(noKey.stderr).toContain("no API key: set ALGA_LICENSE_API_KEY or pass --api-key-file FILE");
     const down = await cli(["tenants", "--timeout", "500"], t.keys.support, "http://127.0.0.1:9");
     expect(down.code).toBe(6);
     expect(down.stderr).toMatch(/NETWORK_ERROR: cannot reach/);
+  });
+});
+
+describe("alga-store entitlement commands", () => {
+  it("grant, change, seats, extend, past due, cancel with an admin key; entitlement and history for support", async () => {
+    const reg = JSON.parse((await cli(["register", "--company", "Ent CLI Co", "--email", "ent-cli@shop.test", "--edition", "essentials", "--json"])).stdout);
+    const id = reg.tenantId as string;
+    const none = await cli(["entitlement", id], t.keys.support);
+    expect(none.code).toBe(0);
+    expect(none.stdout).toContain("entitlement:   none (essentials)");
+
+    expect((await cli(["grant", id, "--edition", "pro"], t.keys.support)).code).toBe(5); // support reads only
+    const grant = await cli(["grant", id, "--edition", "pro", "--seats", "2", "--valid-until", "2099-01-31", "--reason", "PO 991"], t.keys.admin);
+    expect(grant.code).toBe(0);
+    expect(grant.stdout).toMatch(/^Entitlement changed: Ent CLI Co/);
+    expect(grant.stdout).toMatch(/PRO ACTIVE \(licensed\), paid through 2099-01-31 00:00:00 UTC, licensed until 2099-02-14 00:00:00 UTC, 2 seat\(s\)/);
+    expect((await cli(["grant", id, "--edition", "premium"], t.keys.admin)).code).toBe(2); // a live one exists
+    expect((await cli(["set-edition", id, "--edition", "premium"], t.keys.admin)).stdout).toContain("edition:       PREMIUM");
+    expect((await cli(["set-seats", id, "--seats", "3"], t.keys.admin)).stdout).toContain("3 seat(s)");
+    expect((await cli(["extend", id, "--open-ended"], t.keys.admin)).stdout).toContain("open-ended");
+    expect((await cli(["past-due", id, "--reason", "card declined"], t.keys.admin)).stdout).toContain("PREMIUM PAST_DUE (in grace)");
+    const cancel = JSON.parse((await cli(["cancel", id, "--json"], t.keys.admin)).stdout);
+    expect(cancel).toMatchObject({ changed: true, entitlement: { status: "CANCELLED", standing: "LAPSED" }, tenant: { edition: "ESSENTIALS" } });
+
+    const hist = await cli(["entitlements", id], t.keys.support);
+    expect(hist.code).toBe(0);
+    const lines = hist.stdout.split("\n").filter((l) => / — admin /.test(l));
+    expect(lines.map((l) => l.trim().split(/\s+/)[3])).toEqual(["cancelled", "past_due", "extended", "seats_changed", "edition_changed", "granted"]);
+    expect(hist.stdout).toMatch(/edition_changed +edition PRO → PREMIUM/);
+    expect(hist.stdout).toMatch(/granted +PRO ACTIVE 2 seat\(s\) until 2099-01-31 00:00:00 UTC {2}— admin [0-9a-f-]{36} {2}"PO 991"/);
+    const json = JSON.parse((await cli(["entitlements", id, "--last", "2", "--json"], t.keys.support)).stdout);
+    expect(json.entitlementHistory).toHaveLength(2);
+
+    expect((await cli(["extend", id], t.keys.admin)).code).toBe(2);
+    expect((await cli(["set-seats", id, "--seats", "0"], t.keys.admin)).code).toBe(2);
+    expect((await cli(["grant", id, "--edition", "pro", "--valid-until", "soon"], t.keys.admin)).stderr).toContain('--valid-until "soon" is not a date');
+    expect((await cli(["entitlements", "00000000-0000-4000-8000-000000000000"], t.keys.support)).code).toBe(3);
   });
 });
 
