@@ -70,6 +70,7 @@ describe("typed errors", () => {
     expect(err.code).toBe("AMBIGUOUS_TENANT");
     if (err.details.code !== "AMBIGUOUS_TENANT") throw new Error("narrowing");
     expect(err.details.tenantIds.sort()).toEqual([a.tenantId, b.tenantId].sort());
+    expect(err.details.tenants.map((c) => c.companyName).sort()).toEqual(["A", "B"]);
     expect(err.attempts).toBe(1); // domain errors are never retried
   });
 
@@ -87,6 +88,40 @@ describe("typed errors", () => {
     const err = await expectError(down.findTenants());
     expect(err.code).toBe("NETWORK_ERROR");
     expect(err.attempts).toBe(3);
+  });
+});
+
+describe("entitlements", () => {
+  it("admin keys grant and change entitlements; support reads the entitlement, seats and history, typed", async () => {
+    const admin = createStoreClient({ baseUrl: t.url, apiKey: t.keys.admin });
+    const r = await store.registerTenant({ companyName: "Upgrade Co", contactEmail: email(), edition: "ESSENTIALS" });
+    expect((await support.getEntitlement(r.tenantId))).toMatchObject({ edition: "ESSENTIALS", seats: null, seatsUsed: 0, currentEntitlement: null });
+    const granted = await admin.grantEntitlement({ tenantId: r.tenantId, edition: "PRO", seats: 2, validUntil: "2099-01-01T00:00:00.000Z" });
+    expect(granted).toMatchObject({ changed: true, entitlement: { edition: "PRO", status: "ACTIVE", standing: "LICENSED", seats: 2 }, tenant: { edition: "PRO", seats: 2 } });
+    expect((await admin.changeEntitlementEdition({ tenantId: r.tenantId, edition: "PREMIUM" })).tenant.edition).toBe("PREMIUM");
+    expect((await admin.setEntitlementSeats({ tenantId: r.tenantId, seats: 4 })).entitlement.seats).toBe(4);
+    expect((await admin.extendEntitlement({ tenantId: r.tenantId, openEnded: true })).entitlement.validUntil).toBeNull();
+    expect((await admin.markEntitlementPastDue({ tenantId: r.tenantId })).entitlement.status).toBe("PAST_DUE");
+    expect((await admin.cancelEntitlement({ tenantId: r.tenantId, reason: "test" })).entitlement.standing).toBe("LAPSED");
+    const e = await support.getEntitlement(r.tenantId, { last: 3 });
+    expect(e?.entitlementHistory.map((h) => h.action)).toEqual(["entitlement.cancelled", "entitlement.past_due", "entitlement.extended"]);
+    expect(await support.getEntitlement("00000000-0000-4000-8000-000000000000")).toBeNull();
+    // the upgrade-in-place code: the store re-issues for the tenant once it is paid again
+    await admin.grantEntitlement({ tenantId: r.tenantId, edition: "PRO" });
+    const code = await store.reissueInstallCode({ tenantId: r.tenantId });
+    expect((await support.getTenant(r.tenantId))?.installCodes.find((c) => c.state === "ISSUED")).toMatchObject({ paid: true });
+    expect(code.tenantId).toBe(r.tenantId);
+  });
+
+  it("typed refusals: FORBIDDEN for support and store keys, BAD_USER_INPUT with field and reason", async () => {
+    const admin = createStoreClient({ baseUrl: t.url, apiKey: t.keys.admin });
+    const r = await store.registerTenant({ companyName: "Refusal Co", contactEmail: email(), edition: "PRO" });
+    expect((await expectError(support.cancelEntitlement({ tenantId: r.tenantId }))).code).toBe("FORBIDDEN");
+    expect((await expectError(store.getEntitlement(r.tenantId))).code).toBe("FORBIDDEN");
+    const exists = await expectError(admin.grantEntitlement({ tenantId: r.tenantId, edition: "PREMIUM" }));
+    expect(exists.details).toEqual({ code: "BAD_USER_INPUT", field: "tenantId" });
+    expect(exists.extensions.reason).toBe("ENTITLEMENT_EXISTS");
+    expect((await expectError(admin.setEntitlementSeats({ tenantId: r.tenantId, seats: -1 }))).details).toEqual({ code: "BAD_USER_INPUT", field: "seats" });
   });
 });
 

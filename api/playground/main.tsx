@@ -24,11 +24,68 @@ query FindTenants($search: String) {
 }
 `;
 
+// Entitlements: what a tenant is licensed for, its seats, and every change (admin or Stripe).
+const entitlementQuery = `# A tenant's entitlement: seats, seats used (licensed appliances), its history and Stripe events.
+# Support or admin key in the Headers tab; the tenant id in Variables.
+query TenantEntitlement($tenantId: ID!) {
+  tenant(id: $tenantId) {
+    companyName edition status stripeCustomerId
+    seats seatsUsed
+    currentEntitlement {
+      edition status standing validUntil licensedUntil pastDueSince cancelledAt seats
+      stripeSubscriptionId stripePriceId
+    }
+    appliances { applianceId credentialActive lastCheckInAt licenseExpiresAt }
+    entitlementHistory(last: 50) { createdAt action principalType principalId details }
+    stripeEvents(last: 20) { id type createdAt outcome }
+  }
+}
+
+# Stripe events that matched no tenant (a customer or subscription the registry does not know).
+query UnmatchedStripeEvents {
+  stripeEvents(outcome: "unmatched", last: 50) { id type createdAt receivedAt }
+}
+`;
+
+const entitlementMutations = `# Admin key only. Pick the operation with the run button's menu; every change is audited.
+mutation GrantEntitlement($tenantId: ID!) {
+  grantEntitlement(input: { tenantId: $tenantId, edition: PRO, seats: 1, reason: "invoice …" }) { ...Change }
+}
+mutation ChangeEdition($tenantId: ID!) {
+  changeEntitlementEdition(input: { tenantId: $tenantId, edition: PREMIUM }) { ...Change }
+}
+mutation SetSeats($tenantId: ID!) {
+  setEntitlementSeats(input: { tenantId: $tenantId, seats: 2 }) { ...Change }
+}
+mutation Extend($tenantId: ID!) {
+  extendEntitlement(input: { tenantId: $tenantId, validUntil: "2031-12-31T23:59:59Z" }) { ...Change }
+}
+mutation MarkPastDue($tenantId: ID!) {
+  markEntitlementPastDue(input: { tenantId: $tenantId, reason: "card declined" }) { ...Change }
+}
+mutation Cancel($tenantId: ID!) {
+  cancelEntitlement(input: { tenantId: $tenantId, reason: "customer left" }) { ...Change }
+}
+fragment Change on EntitlementChangePayload {
+  changed retiredApplianceIds
+  entitlement { edition status standing validUntil licensedUntil seats }
+  tenant { edition seats seatsUsed }
+}
+`;
+
+const headers = JSON.stringify({ Authorization: "Bearer <paste your API key>" }, null, 2);
+const tenantVariables = JSON.stringify({ tenantId: "<tenant id>" }, null, 2);
+
 createRoot(document.getElementById("root")!).render(
   <GraphiQL
     fetcher={createGraphiQLFetcher({ url: endpoint })}
     defaultQuery={defaultQuery}
-    defaultHeaders={JSON.stringify({ Authorization: "Bearer <paste your API key>" }, null, 2)}
+    defaultTabs={[
+      { query: defaultQuery, headers },
+      { query: entitlementQuery, variables: tenantVariables, headers },
+      { query: entitlementMutations, variables: tenantVariables, headers },
+    ]}
+    defaultHeaders={headers}
     defaultEditorToolsVisibility="headers"
     shouldPersistHeaders={false}
   />,
