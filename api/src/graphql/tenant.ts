@@ -56,7 +56,7 @@ export const TenantType = builder.prismaObject("TenantRegistry", {
       args: { last: t.arg.int({ required: false, description: "newest N events (default 50, at most 500)" }) },
       query: (args) => ({
         where: { OR: [{ action: { startsWith: "entitlement." } }, { action: "appliance.credential_retired" }] },
-        orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+        orderBy: { seq: "desc" },
         take: Math.min(Math.max(args.last ?? 50, 1), 500),
       }),
     }),
@@ -68,7 +68,7 @@ export const TenantType = builder.prismaObject("TenantRegistry", {
     auditEvents: t.relation("auditEvents", {
       ...supportOnly,
       args: { last: t.arg.int({ required: false, description: "newest N events (default 50, at most 500)" }) },
-      query: (args) => ({ orderBy: { createdAt: "desc" }, take: Math.min(Math.max(args.last ?? 50, 1), 500) }),
+      query: (args) => ({ orderBy: { seq: "desc" }, take: Math.min(Math.max(args.last ?? 50, 1), 500) }),
     }),
   }),
 });
