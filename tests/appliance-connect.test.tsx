@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { render } from "ink-testing-library";
 import { verify } from "@node-rs/argon2";
+import { replaceLicense, withApplianceDb } from "../setup-tui/src/bootstrap/appliance-schema.js";
 import { createTenant } from "../setup-tui/src/bootstrap/create-tenant.js";
 import { readSeedDir } from "../setup-tui/src/seeds.js";
 import { Wizard } from "../setup-tui/src/wizard/app.js";
@@ -48,6 +49,7 @@ const connect = (db: string, args: string[], env: Record<string, string> = {}) =
 it("non-interactive: redeems for the existing tenant, updates license_state and the license seed; the next check-in refreshes", async () => {
   const { reg, db } = await essentialsAppliance();
   const hashBefore = (await query(db, "SELECT password_hash FROM users"))[0].password_hash;
+  const installSeeds = readSeedDir(path.join(dir, "seeds"));
   const code = await becomesPaid(reg.tenantId, "PREMIUM");
   const res = await connect(db, ["--install-code", code]);
   expect(res.code).toBe(0);
@@ -67,6 +69,15 @@ it("non-interactive: redeems for the existing tenant, updates license_state and 
   expect(readSeedDir(path.join(dir, "seeds"))).toMatchObject({ EDITION: "PREMIUM", APPLIANCE_CREDENTIAL: state.appliance_credential });
   const status = await licenseCli(["status", "--json"], { APPLIANCE_DATABASE_URL: db });
   expect(JSON.parse(status.stdout)).toMatchObject({ edition: "PREMIUM", licensed: true, verification: { result: "valid" } });
+
+  // the chart's bootstrap Job re-run (an upgrade) with the install's older ESSENTIALS seeds keeps the upgrade,
+  // and of two writers the newer redemption wins whatever the order
+  expect(await createTenant(db, installSeeds)).toMatchObject({ status: "already-bootstrapped", edition: "PREMIUM" });
+  const older = await withApplianceDb(db, (c) =>
+    replaceLicense(c, reg.tenantId, { edition: "ESSENTIALS", applianceId: "edge-1", token: null, expiresAt: null, credential: null, checkInUrl: null, licenseUrl: null, vendorKeys: null, redeemedAt: new Date(installSeeds.REDEEMED_AT!) }),
+  );
+  expect(older).toBe(false);
+  expect((await licenseState(db)).edition).toBe("PREMIUM");
 
   const checkIn = await checkInCli(["--no-spread", "--json"], { APPLIANCE_DATABASE_URL: db });
   expect(checkIn.code).toBe(0);

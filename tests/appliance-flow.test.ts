@@ -1,6 +1,7 @@
 // The appliance side as an operator runs it: alga-setup non-interactive, create-tenant on a real
 // PostgreSQL, and the check-in agent against the real API — each as the compiled CLI process.
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { verify } from "@node-rs/argon2";
@@ -305,6 +306,95 @@ describe("reinstall on a surviving appliance database", () => {
     expect(JSON.parse(checkIn.stdout)).toMatchObject({ status: "refreshed", edition: "PRO" });
     // re-running the bootstrap with the older seeds of the first install changes nothing
     expect((await createTenantCli([], { APPLIANCE_DATABASE_URL: db, ...readSeedDir(seedsDir()), REDEEMED_AT: before.redeemed_at.toISOString() })).stdout).toContain("already bootstrapped");
+  });
+});
+
+/** A proxy that forwards requests at once but holds the answers until released. */
+async function holdingProxy(target: string) {
+  const { hostname, port } = new URL(target);
+  let forwarded!: () => void;
+  const seen = new Promise<void>((r) => (forwarded = r));
+  let released = false;
+  const waiting: (() => void)[] = [];
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(port), hostname);
+    sockets.add(client).add(upstream);
+    client.on("error", () => {});
+    upstream.on("error", () => client.destroy());
+    client.on("data", (d) => {
+      upstream.write(d);
+      forwarded();
+    });
+    upstream.on("data", (d) => (released ? client.write(d) : waiting.push(() => client.write(d))));
+    upstream.on("end", () => (released ? client.end() : waiting.push(() => client.end())));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    forwarded: seen,
+    release() {
+      released = true;
+      for (const w of waiting.splice(0)) w();
+    },
+    stop: () => new Promise<void>((r) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => r());
+    }),
+  };
+}
+
+describe("a check-in racing a reinstall on the same database", () => {
+  it("the check-in's answer arriving after the reinstall replaced license_state is not stored over it", async () => {
+    const reg = await register();
+    expect((await install(reg.installCode, ["--appliance-id", "race-1"])).code).toBe(0);
+    const db = await applianceDb();
+    await createTenant(db, readSeedDir(seedsDir()));
+    const proxy = await holdingProxy(t.url);
+    try {
+      await query(db, "UPDATE license_state SET check_in_url = $1", [`${proxy.url}/graphql`]);
+      // the check-in's request reaches the service; its answer is held back
+      const checkIn = runCheckIn({ databaseUrl: db, attempts: 1 });
+      await proxy.forwarded;
+      // meanwhile the appliance is reinstalled with a re-issued code, and the bootstrap refreshes license_state
+      const code = (await t.gql(REISSUE, { input: { tenantId: reg.tenantId } }, { token: t.keys.store })).data.reissueInstallCode.installCode;
+      const reinstall = await setup(["--install-code", code, "--license-url", t.url, "--output", seedsDir(), "--appliance-id", "race-1"], { APPLIANCE_DATABASE_URL: db });
+      expect(reinstall.code).toBe(0);
+      expect((await createTenantCli(["--seed-dir", seedsDir()], { APPLIANCE_DATABASE_URL: db })).code).toBe(0);
+      const reinstalled = await licenseState(db);
+      proxy.release();
+      expect(await checkIn).toMatchObject({ exitCode: 0, status: "superseded" });
+      const after = await licenseState(db);
+      expect(after).toMatchObject({ appliance_credential: reinstalled.appliance_credential, license_token: reinstalled.license_token, last_check_in_error: null });
+      // and the next run works with the new credential
+      expect(await runCheckIn({ databaseUrl: db })).toMatchObject({ status: "refreshed" });
+    } finally {
+      proxy.stop();
+    }
+  });
+
+  it("a check-in refused because a reinstall already replaced the credential records nothing over the new state", async () => {
+    const reg = await register();
+    expect((await install(reg.installCode, ["--appliance-id", "race-2"])).code).toBe(0);
+    const db = await applianceDb();
+    await createTenant(db, readSeedDir(seedsDir()));
+    const proxy = await holdingProxy(t.url);
+    try {
+      await query(db, "UPDATE license_state SET check_in_url = $1", [`${proxy.url}/graphql`]);
+      // the reinstall's redemption retires the old credential; its bootstrap has not run yet
+      const code = (await t.gql(REISSUE, { input: { tenantId: reg.tenantId } }, { token: t.keys.store })).data.reissueInstallCode.installCode;
+      expect((await setup(["--install-code", code, "--license-url", t.url, "--output", seedsDir(), "--appliance-id", "race-2"], { APPLIANCE_DATABASE_URL: db })).code).toBe(0);
+      const refused = runCheckIn({ databaseUrl: db, attempts: 1 });
+      await proxy.forwarded; // refused with the old credential; the answer is held back
+      await createTenant(db, readSeedDir(seedsDir()));
+      proxy.release();
+      expect(await refused).toMatchObject({ status: "refused", message: expect.stringContaining("UNAUTHENTICATED") });
+      const after = await licenseState(db);
+      expect(after).toMatchObject({ last_check_in_error: null, last_check_in_outcome: null });
+      expect(await runCheckIn({ databaseUrl: db })).toMatchObject({ status: "refreshed" });
+    } finally {
+      proxy.stop();
+    }
   });
 });
 

@@ -29,7 +29,7 @@ export interface FlowContext {
 /** A refusal the console explains (a code's state, another organisation, an unverified answer). */
 export class FlowError extends Error {
   constructor(
-    readonly code: LicenseErrorCode | "OTHER_TENANT" | "NOT_PAID" | "NOT_BOOTSTRAPPED" | "KEYS_NOT_TRUSTED" | "LICENSE_NOT_VERIFIED",
+    readonly code: LicenseErrorCode | "OTHER_TENANT" | "NOT_PAID" | "NOT_BOOTSTRAPPED" | "KEYS_NOT_TRUSTED" | "LICENSE_NOT_VERIFIED" | "FAILED",
     readonly explanation: Explanation,
     /** true once the install code was spent */
     readonly codeUsed = false,
@@ -168,7 +168,7 @@ export async function loadInstalled(databaseUrl: string, o: { licenseUrl?: strin
 /** Stores the connected license in license_state, then the license seed (so a bootstrap re-run agrees). */
 export async function applyConnect(databaseUrl: string, installed: Installed, r: Redemption, target: ApplyTarget): Promise<string[]> {
   const notes: string[] = [];
-  await withApplianceDb(databaseUrl, (db) =>
+  const written = await withApplianceDb(databaseUrl, (db) =>
     replaceLicense(db, installed.row.tenant_id, {
       edition: r.redeemed.edition,
       applianceId: installed.applianceId,
@@ -181,6 +181,17 @@ export async function applyConnect(databaseUrl: string, installed: Installed, r:
       redeemedAt: r.redeemedAt,
     }),
   );
+  if (!written) {
+    throw new FlowError(
+      "FAILED",
+      {
+        title: "A newer redemption is already in place",
+        detail: "license_state was updated by a newer redemption while this connect ran (another connect, or a reinstall's bootstrap); this one was not stored.",
+        action: "Check `alga-license status`; nothing else is needed if it shows the expected edition.",
+      },
+      true,
+    );
+  }
   notes.push("license_state updated: credential, license, check-in URL and vendor keys");
   const seed = buildLicenseSeed({ redeemed: r.redeemed, applianceId: installed.applianceId, licenseUrl: installed.licenseUrl, vendorKeys: r.keys, redeemedAt: r.redeemedAt });
   for (const step of applySteps({ licenseSeed: seed }, target)) {

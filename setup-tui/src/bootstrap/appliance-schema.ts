@@ -40,8 +40,12 @@ ALTER TABLE license_state ADD COLUMN IF NOT EXISTS redeemed_at timestamptz;
 -- refreshed | lapsed | refused | unreachable | not-verified: what the last check-in run found
 ALTER TABLE license_state ADD COLUMN IF NOT EXISTS last_check_in_outcome text;`;
 
+/** Applies the DDL unless the schema is current (DDL takes locks the appliance application would wait on). */
 export async function ensureApplianceSchema(client: pg.ClientBase): Promise<void> {
-  await client.query(APPLIANCE_SCHEMA);
+  const current = await client.query(
+    "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'license_state' AND column_name = 'last_check_in_outcome'",
+  );
+  if (!current.rowCount) await client.query(APPLIANCE_SCHEMA);
 }
 
 export interface LicenseStateRow {
@@ -96,17 +100,23 @@ export async function insertLicenseState(client: pg.ClientBase, tenantId: string
   );
 }
 
-/** A new redemption's license for this tenant: the credential, token and pins it came with; no error. */
-export async function replaceLicense(client: pg.ClientBase, tenantId: string, f: LicenseFields): Promise<void> {
-  await client.query(
+/**
+ * A new redemption's license for this tenant: the credential, token and pins it came with; no error.
+ * Monotonic in the redemption time, so of two writers (a bootstrap re-run, a connect) the newer
+ * redemption wins whatever the order. False when a newer one is already in place.
+ */
+export async function replaceLicense(client: pg.ClientBase, tenantId: string, f: LicenseFields): Promise<boolean> {
+  const r = await client.query(
     `INSERT INTO license_state (tenant_id, ${LICENSE_COLUMNS}, keys_updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now())
      ON CONFLICT (tenant_id) DO UPDATE SET edition = $2, appliance_id = $3, license_token = $4, license_expires_at = $5,
        appliance_credential = $6, check_in_url = $7, license_url = COALESCE($8, license_state.license_url),
        vendor_keys = COALESCE($9::jsonb, license_state.vendor_keys),
        keys_updated_at = CASE WHEN $9::jsonb IS NULL THEN license_state.keys_updated_at ELSE now() END,
-       redeemed_at = $10, last_check_in_error = NULL, last_check_in_outcome = NULL, updated_at = now()`,
+       redeemed_at = $10, last_check_in_error = NULL, last_check_in_outcome = NULL, updated_at = now()
+     WHERE $10::timestamptz IS NULL OR license_state.redeemed_at IS NULL OR license_state.redeemed_at < $10::timestamptz`,
     [tenantId, ...licenseValues(f)],
   );
+  return r.rowCount === 1;
 }
 
 /** The appliance's tenant and license state (one tenant per appliance), or null before the bootstrap. */

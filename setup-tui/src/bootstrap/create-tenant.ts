@@ -180,8 +180,7 @@ async function bootstrap(client: pg.ClientBase, s: ParsedSeed, passwordHash: str
     adminCreated = true;
   }
   const stored = current.edition === null ? null : current;
-  if (!stored || (s.wantedId && isNewer(s.license, stored))) {
-    await replaceLicense(client, tenantId, s.license);
+  if ((!stored || (s.wantedId && isNewer(s.license, stored))) && (await replaceLicense(client, tenantId, s.license))) {
     return { status: "refreshed", tenantId, edition: s.license.edition, adminEmail: s.adminEmail, adminCreated };
   }
   return { status: "already-bootstrapped", tenantId, edition: current.edition ?? s.license.edition, adminEmail: s.adminEmail, adminCreated };

@@ -50,7 +50,7 @@ export interface AgentOptions {
 
 export interface AgentReport {
   exitCode: number;
-  status: "refreshed" | "essentials" | "kept-current-token" | "lapsed" | "refused" | "not-verified" | "not-bootstrapped";
+  status: "refreshed" | "essentials" | "kept-current-token" | "lapsed" | "refused" | "not-verified" | "superseded" | "not-bootstrapped";
   message: string;
   edition?: string;
   expiresAt?: string | null;
@@ -145,7 +145,11 @@ export async function runCheckIn(o: AgentOptions): Promise<AgentReport> {
           if (!check.ok && check.reason !== "EXPIRED") throw new KeyTrustError("UNTRUSTED", `the key document does not verify this appliance's license (${check.message})`);
         }
         if (pinsChanged(pins, fetched)) {
-          await db.query("UPDATE license_state SET vendor_keys = $1, keys_updated_at = now(), updated_at = now() WHERE tenant_id = $2", [JSON.stringify(fetched.document), row.tenant_id]);
+          // conditional on the pins this run started from (a concurrent connect may have pinned newer ones)
+          await db.query(
+            "UPDATE license_state SET vendor_keys = $1, keys_updated_at = now(), updated_at = now() WHERE tenant_id = $2 AND vendor_keys IS NOT DISTINCT FROM $3::jsonb",
+            [JSON.stringify(fetched.document), row.tenant_id, row.vendor_keys === null || row.vendor_keys === undefined ? null : JSON.stringify(row.vendor_keys)],
+          );
           report.keys = "updated";
           keysNote = `pinned vendor keys ${fetched.keys.map((k) => k.kid).join(", ")}`;
         } else report.keys = "unchanged";
@@ -182,11 +186,14 @@ export async function runCheckIn(o: AgentOptions): Promise<AgentReport> {
         await record(db, row, "not-verified", `NOT_VERIFIED: ${message}`);
         return { ...report, keysNote, attempts, exitCode: CHECKIN_EXIT.NOT_VERIFIED, status: "not-verified", message, expiresAt: row.license_expires_at?.toISOString() ?? null };
       }
-      await db.query(
+      // conditional on the credential used: a connect or reinstall that replaced it meanwhile wins
+      const stored = await db.query(
         `UPDATE license_state SET license_token = $1, license_expires_at = $2, edition = $3, last_check_in_at = now(),
-           last_check_in_error = NULL, last_check_in_outcome = 'refreshed', updated_at = now() WHERE tenant_id = $4`,
-        [r.token, check.expiresAt, check.claims.edition, row.tenant_id],
+           last_check_in_error = NULL, last_check_in_outcome = 'refreshed', updated_at = now()
+         WHERE tenant_id = $4 AND appliance_credential = $5`,
+        [r.token, check.expiresAt, check.claims.edition, row.tenant_id, row.appliance_credential],
       );
+      if (!stored.rowCount) return superseded({ ...report, keysNote, attempts });
       return {
         ...report,
         keysNote,
@@ -216,8 +223,21 @@ export async function runCheckIn(o: AgentOptions): Promise<AgentReport> {
     }
   });
 
+  /** Records what this run found — unless a connect or reinstall replaced the credential meanwhile. */
   async function record(db: pg.ClientBase, row: LicenseStateRow, outcome: string, error: string) {
-    await db.query("UPDATE license_state SET last_check_in_error = $1, last_check_in_outcome = $2, updated_at = now() WHERE tenant_id = $3", [error.slice(0, 1000), outcome, row.tenant_id]);
+    await db.query(
+      "UPDATE license_state SET last_check_in_error = $1, last_check_in_outcome = $2, updated_at = now() WHERE tenant_id = $3 AND appliance_credential IS NOT DISTINCT FROM $4",
+      [error.slice(0, 1000), outcome, row.tenant_id, row.appliance_credential],
+    );
+  }
+
+  function superseded(report: Omit<AgentReport, "exitCode" | "status" | "message">): AgentReport {
+    return {
+      ...report,
+      exitCode: CHECKIN_EXIT.OK,
+      status: "superseded",
+      message: "license_state was replaced while this check-in ran (a connect or a reinstall): its answer was not stored; the next run uses the new credential",
+    };
   }
 
   /** The service did not answer (or stayed busy): keep the current token, say how long it lasts. */
