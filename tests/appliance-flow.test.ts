@@ -112,6 +112,27 @@ describe("alga-setup non-interactive", () => {
     }
   });
 
+  it("vendor keys shipped with the image (ALGA_VENDOR_KEYS): a service whose keys they do not vouch for is refused before the code is spent (exit 9)", async () => {
+    const stranger = { kty: "OKP", crv: "Ed25519", kid: "someone-else", alg: "EdDSA", x: "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo" };
+    const reg2 = await register();
+    const wrong = await setup(["--install-code", reg2.installCode, "--admin-password-file", path.join(dir, "password"), "--license-url", t.url, "--output", seedsDir()], {
+      ALGA_VENDOR_KEYS: JSON.stringify({ keys: [stranger] }),
+    });
+    expect(wrong.code).toBe(9);
+    expect(JSON.parse(wrong.stdout).error).toMatchObject({ code: "KEYS_NOT_TRUSTED", detail: expect.stringContaining("not signed by a vendor key shipped with this appliance") });
+    expect((await t.plane.services.prisma.installCode.findFirstOrThrow({ where: { tenantId: reg2.tenantId } })).consumedAt).toBeNull();
+    // the vendor's real keys, as a file in the image
+    const jwks = await (await fetch(`${t.url}/.well-known/jwks.json`)).json();
+    writeFileSync(path.join(dir, "vendor-keys.json"), JSON.stringify(jwks));
+    const right = await setup(["--install-code", reg2.installCode, "--admin-password-file", path.join(dir, "password"), "--license-url", t.url, "--output", seedsDir()], {
+      ALGA_VENDOR_KEYS: path.join(dir, "vendor-keys.json"),
+    });
+    expect(right.code).toBe(0);
+    const bad = await setup(["--install-code", reg2.installCode], { ALGA_LICENSE_URL: t.url, ALGA_VENDOR_KEYS: "{not json" });
+    expect(bad.code).toBe(2);
+    expect(JSON.parse(bad.stdout).error.detail).toMatch(/^ALGA_VENDOR_KEYS: vendor keys must be JSON/);
+  });
+
   it("service unreachable exits 6 after retrying", async () => {
     const res = await setup(["--install-code", generateInstallCode(), "--admin-password-file", path.join(dir, "password"), "--license-url", "http://127.0.0.1:9"]);
     expect(res.code).toBe(6);

@@ -261,6 +261,8 @@ export interface CheckInSettings {
   /** 0: check in now; else wait a delay derived from the appliance id within this window */
   spreadSeconds: number;
   graceSeconds: number;
+  /** vendor keys shipped with the image: trusted for the first key document when none is pinned */
+  vendorKeys?: JWK[];
 }
 
 export const DEFAULT_SPREAD_SECONDS = 3600;
@@ -288,6 +290,7 @@ export function checkInSettings(argv: string[], env: NodeJS.ProcessEnv = process
     warnDays: r.int("warn-days", "ALGA_CHECKIN_WARN_DAYS", 7, 0, 365, "days"),
     spreadSeconds: r.bool("no-spread") ? 0 : spread,
     graceSeconds: r.graceSeconds(),
+    vendorKeys: r.vendorKeys(),
   };
   if (!s.help && !s.databaseUrl && !r.problems.some((p) => p.includes("APPLIANCE_DATABASE_URL"))) {
     r.fail(undefined, "APPLIANCE_DATABASE_URL", "is required: the appliance's PostgreSQL, e.g. postgresql://alga@db:5432/appliance");

@@ -11,7 +11,6 @@ import {
   parseBaseUrl,
   RedeemInstallCodeDocument,
   RETRYABLE_ERROR_CODES,
-  type CheckInMutation,
   type ErrorCode,
   type InstallCodeStatusQuery,
   type RedeemInstallCodeMutation,
@@ -44,7 +43,6 @@ export class LicenseServiceError extends Error {
 }
 
 export type RedeemResult = RedeemInstallCodeMutation["redeemInstallCode"];
-export type CheckInResult = CheckInMutation["checkIn"];
 export type InstallCodeStatus = InstallCodeStatusQuery["installCodeStatus"];
 
 export interface CallOptions {

@@ -73,12 +73,7 @@ async function statusOrNull(licenseUrl: string, code: string, c: FlowContext): P
   }
 }
 
-export interface RunOptions {
-  policy?: RetryPolicy;
-  sleep?: (ms: number) => Promise<void>;
-}
-
-export async function runNonInteractive(s: SetupSettings, o: RunOptions = {}): Promise<Outcome> {
+export async function runNonInteractive(s: SetupSettings): Promise<Outcome> {
   const check = checkInstallCode(s.installCode ?? "");
   if (!check.ok) {
     return failure(
@@ -90,10 +85,7 @@ export async function runNonInteractive(s: SetupSettings, o: RunOptions = {}): P
     );
   }
   let attempts = 0;
-  const c: FlowContext = {
-    policy: o.policy ?? NONINTERACTIVE_POLICY,
-    hooks: { onAttempt: (n) => (attempts = n), ...(o.sleep ? { wait: (ms: number) => o.sleep!(ms) } : {}) },
-  };
+  const c: FlowContext = { policy: NONINTERACTIVE_POLICY, hooks: { onAttempt: (n) => (attempts = n) } };
   try {
     return s.command === "connect" ? await connect(s, check.formatted, c) : await setup(s, check.formatted, c);
   } catch (err) {

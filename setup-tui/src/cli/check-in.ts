@@ -44,6 +44,7 @@ try {
     warnDays: s.warnDays,
     spreadSeconds: s.spreadSeconds,
     graceSeconds: s.graceSeconds,
+    vendorKeys: s.vendorKeys,
     log: (line) => console.error(`check-in: ${line}`),
   });
   if (s.json) console.log(JSON.stringify(report));
