@@ -698,7 +698,9 @@ describe("appliance: extras, helm test, NOTES", () => {
     const pod = must(r.find("Pod"), "test pod");
     expect(pod.metadata.annotations?.["helm.sh/hook"]).toBe("test");
     expect(container(pod).command).toEqual(["alga-check-in"]);
+    expect(container(pod).args).toEqual(["--no-spread"]); // now, not in the appliance's spread slot
     expect(container(pod).env).toEqual(container(r.find("CronJob")!).env);
+    expect(envValue(container(r.find("CronJob")!), "ALGA_CHECKIN_SPREAD_SECONDS").value).toBe("3600");
     expect(rendered("appliance ci/bootstrap-only").find("Pod")).toBeUndefined();
   });
 

@@ -1,75 +1,60 @@
-// The wizard in a real terminal: tmux (80x24) runs `npm run setup`, send-keys types, capture-pane reads.
-import { execFileSync } from "node:child_process";
+// The wizard in a real terminal: tmux (80x24) runs the compiled `alga-setup`, send-keys types (a
+// send-keys call is one write: a burst), paste-buffer pastes, capture-pane reads.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parse } from "yaml";
-import { REGISTER, startTestPlane, type TestPlane } from "./helpers/control-plane.js";
+import { register, Terminal } from "./helpers/appliance.js";
+import { REDEEM, startTestPlane, type TestPlane } from "./helpers/control-plane.js";
 
 let t: TestPlane;
 let dir: string;
-const sessions: string[] = [];
 beforeAll(async () => {
   t = await startTestPlane();
   dir = mkdtempSync(path.join(os.tmpdir(), "alga-tmux-"));
 });
 afterAll(async () => {
-  for (const s of sessions) {
-    try {
-      tmux("kill-session", "-t", s);
-    } catch {
-      /* already gone */
-    }
-  }
+  Terminal.killAll();
   rmSync(dir, { recursive: true, force: true });
   await t.stop();
 });
 
-function tmux(...args: string[]): string {
-  return execFileSync("tmux", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-}
+const wizard = (name: string, outputDir: string) =>
+  new Terminal(name, `node setup-tui/dist/cli/setup.js --output ${outputDir}`, { ALGA_STATE_DIR: path.join(dir, "state"), ALGA_LICENSE_URL: t.url });
 
-function startWizard(name: string, outputDir: string) {
-  sessions.push(name);
-  // a console is not CI: with CI set, Ink draws only the final frame
-  const cmd =
-    `cd ${process.cwd()} && env -u CI -u CONTINUOUS_INTEGRATION ALGA_STATE_DIR=${dir}/state ALGA_LICENSE_URL=${t.url} ` +
-    `npm run --silent setup -- --output ${outputDir}; echo "WIZARD-EXIT=$?"; sleep 60`;
-  tmux("new-session", "-d", "-s", name, "-x", "80", "-y", "24", cmd);
-  const screen = () => tmux("capture-pane", "-p", "-t", name);
-  const until = async (text: string, timeoutMs = 60_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!screen().includes(text)) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for "${text}"; screen:\n${screen()}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return screen();
-  };
-  const keys = (...k: string[]) => tmux("send-keys", "-t", name, ...k);
-  return { screen, until, keys };
-}
-
-it("an operator goes from install code to seeds in a real 80x24 terminal", async () => {
-  const reg = (await t.gql(REGISTER, { input: { companyName: "Terminal Works", contactEmail: "ops@terminal.test", edition: "PRO" } }, { token: t.keys.store })).data.registerTenant;
+it("an operator goes from install code to seeds in a real 80x24 terminal; bursts of editing keys are applied in order", async () => {
+  const reg = await register(t, "PRO", "Terminal Works");
+  const canonical = reg.installCode.replace(/-/g, "");
   const out = path.join(dir, "seeds");
-  const w = startWizard("alga-wizard-ok", out);
+  const w = wizard("alga-wizard-ok", out);
   const welcome = await w.until("✓ reachable");
   expect(welcome).toContain("Alga appliance setup");
   expect(welcome).toContain("step 1/6: Welcome");
   w.keys("Enter");
   await w.until("Install code:");
-  // typed in lower case without dashes, as an operator might
-  w.keys("-l", reg.installCode.replace(/-/g, "").toLowerCase());
+  // typed in lower case without dashes, then a held Backspace: one write of 4 DELs
+  w.type(canonical.slice(0, 12).toLowerCase());
+  await w.until("12/20");
+  w.type("\u007f".repeat(4));
+  await w.until("8/20");
+  expect(w.screen()).toContain(`${canonical.slice(0, 4)}-${canonical.slice(4, 8)}`);
+  w.keys("C-u");
+  await w.until("0/20");
+  w.paste(reg.installCode);
   await w.until(reg.installCode);
   w.keys("Enter");
   await w.until("Confirm password");
-  w.keys("-l", "Terminal-Pass-2026");
+  // eight characters too many, deleted by one burst: the mask must show the real length
+  w.type(`Terminal-Pass-2026${"x".repeat(8)}`);
+  w.type("\u007f".repeat(8));
+  await w.until(new RegExp(`Password: {9}\\*{${"Terminal-Pass-2026".length}}(?!\\*)`));
+  expect(w.screen()).not.toContain("*".repeat("Terminal-Pass-2026".length + 1));
   w.keys("Enter");
-  w.keys("-l", "Terminal-Pass-2026");
-  w.keys("Enter");
+  w.type("Terminal-Pass-2026\r");
   const done = await w.until("The appliance is bound to your organisation.");
   expect(done).toContain(reg.tenantId);
   expect(done).toContain("Terminal Works");
+  expect(done).toMatch(/Edition: +PRO — licensed until/);
   expect(done).not.toContain("Terminal-Pass-2026");
   // it fits the console
   const lines = done.trimEnd().split("\n");
@@ -78,15 +63,37 @@ it("an operator goes from install code to seeds in a real 80x24 terminal", async
   w.keys("Enter");
   await w.until("WIZARD-EXIT=0");
   const seed = parse(readFileSync(path.join(out, "appliance-initial-tenant.yaml"), "utf8"));
-  expect(seed.stringData.INITIAL_TENANT_ID).toBe(reg.tenantId);
+  expect(seed.stringData).toMatchObject({ INITIAL_TENANT_ID: reg.tenantId, INITIAL_ADMIN_PASSWORD: "Terminal-Pass-2026" });
+}, 120_000);
+
+it("a used code is said before the password; Esc, and a pasted code replaces the old one", async () => {
+  const used = await register(t);
+  await t.gql(REDEEM, { input: { installCode: used.installCode, applianceId: "elsewhere" } });
+  const good = await register(t);
+  const w = wizard("alga-wizard-used", path.join(dir, "seeds-used"));
+  await w.until("✓ reachable");
+  w.keys("Enter");
+  await w.until("Install code:");
+  w.type(`${used.installCode}\r`);
+  const refused = await w.until("Install code already used");
+  expect(refused).not.toContain("Admin password");
+  w.keys("Escape");
+  await w.until("20/20");
+  w.paste(good.installCode);
+  await w.until(good.installCode);
+  expect(w.screen()).toContain("20/20");
+  w.keys("Enter");
+  await w.until("Confirm password");
+  w.keys("C-c");
+  await w.until("WIZARD-EXIT=130");
 }, 120_000);
 
 it("Ctrl+C quits cleanly at any step", async () => {
-  const w = startWizard("alga-wizard-quit", path.join(dir, "unused"));
+  const w = wizard("alga-wizard-quit", path.join(dir, "unused"));
   await w.until("✓ reachable");
   w.keys("Enter");
   await w.until("Install code:");
   w.keys("C-c");
   const screen = await w.until("WIZARD-EXIT=130");
-  expect(screen).not.toMatch(/Error|at .*\.ts/);
+  expect(screen).not.toMatch(/Error|at .*\.(ts|js)/);
 }, 120_000);

@@ -5,10 +5,12 @@ export * from "./install-code.js";
 export * from "./seeds.js";
 export * from "./client/errors.js";
 export * from "./client/transport.js";
-export { CheckInDocument, RedeemInstallCodeDocument } from "./generated/graphql.js";
+export { CheckInDocument, InstallCodeStatusDocument, RedeemInstallCodeDocument } from "./generated/graphql.js";
 export type {
   CheckInMutation,
   Edition,
+  InstallCodeState,
+  InstallCodeStatusQuery,
   RedeemInstallCodeMutation,
   TypedDocumentString,
 } from "./generated/graphql.js";

@@ -5,6 +5,8 @@ export const LICENSE_SEED_SECRET = "appliance-license-seed";
 
 export const INITIAL_TENANT_KEYS = {
   tenantId: "INITIAL_TENANT_ID",
+  /** absent when the appliance was already bootstrapped (the password could not take effect); the
+   * appliance chart clears it after the bootstrap */
   adminPassword: "INITIAL_ADMIN_PASSWORD",
   adminEmail: "INITIAL_ADMIN_EMAIL",
   companyName: "INITIAL_COMPANY_NAME",
@@ -14,11 +16,15 @@ export const LICENSE_SEED_KEYS = {
   edition: "EDITION",
   applianceId: "APPLIANCE_ID",
   licenseUrl: "ALGA_LICENSE_URL",
+  /** when the code was redeemed (ISO 8601): a bootstrap refreshes license_state only from a newer redemption */
+  redeemedAt: "REDEEMED_AT",
+  /** the vendor's key hand-over document (a General JWS, JSON) verified at redemption: the keys pinned */
+  vendorKeys: "LICENSE_VENDOR_KEYS",
   /** paid only */
   token: "LICENSE_TOKEN",
   credential: "APPLIANCE_CREDENTIAL",
   checkInUrl: "CHECK_IN_URL",
 } as const;
 
-export type InitialTenantSeed = Record<(typeof INITIAL_TENANT_KEYS)[keyof typeof INITIAL_TENANT_KEYS], string>;
+export type InitialTenantSeed = Partial<Record<(typeof INITIAL_TENANT_KEYS)[keyof typeof INITIAL_TENANT_KEYS], string>>;
 export type LicenseSeed = Partial<Record<(typeof LICENSE_SEED_KEYS)[keyof typeof LICENSE_SEED_KEYS], string>>;

@@ -1,93 +1,151 @@
-// The wizard's flow without a screen, for automation: same checks, same seeds, a JSON result on
-// stdout and an exit code per kind of failure.
+// The wizard's flows without a screen, for automation: the same checks, seeds and explanations, one
+// JSON document on stdout for every outcome (usage errors included) and an exit code per kind of failure.
 import { readFileSync } from "node:fs";
-import { backoffSeconds, explain, isTransient } from "./explain.js";
+import { describeInstallCodeProblem } from "@alga-license/contract";
+import { inspectBinding, passwordTakesEffect } from "./binding.js";
+import type { SetupSettings } from "./config.js";
+import { applyConnect, checkCode, codeProblem, describeFailure, loadInstalled, redeemVerified, type FlowContext, type Redemption } from "./flows.js";
 import { checkInstallCode } from "./install-code.js";
-import { LicenseServiceError, redeemInstallCode, type LicenseErrorCode, type RedeemResult } from "./license-api.js";
+import type { InstallCodeStatus } from "./license-api.js";
 import { passwordProblems } from "./password-policy.js";
-import { applySteps, buildSeeds, type ApplyTarget } from "./seeds.js";
+import { failureOf, RetriesExhausted, type RetryPolicy } from "./retry.js";
+import { applySteps, buildSeeds } from "./seeds.js";
 
 export const SETUP_EXIT = {
   OK: 0,
   FAILED: 1,
+  /** the command line or a setting is wrong, or the password is too weak */
   USAGE: 2,
   /** the code failed the local format/check-character test: nothing was sent */
   MALFORMED_CODE: 3,
-  /** the service refused the code: invalid, expired, used or revoked */
+  /** the code cannot be used here: invalid, expired, used, revoked, another organisation's, no paid license (connect) */
   CODE_REFUSED: 4,
   TENANT_SUSPENDED: 5,
   UNREACHABLE: 6,
-  /** the code was consumed but the seeds could not be written: a re-issued code is needed */
+  /** the code was used but the seeds could not be written: a re-issued code is needed */
   APPLY_FAILED: 7,
   RATE_LIMITED: 8,
+  /** the service's keys or license did not verify against what this appliance trusts */
+  NOT_VERIFIED: 9,
+  /** connect: the appliance is not installed (run alga-setup) */
+  NOT_BOOTSTRAPPED: 10,
 } as const;
-
-export interface NonInteractiveOptions {
-  installCode: string;
-  adminPasswordFile: string;
-  licenseUrl: string;
-  applianceId: string;
-  target: ApplyTarget;
-  /** automatic attempts while the service is unreachable (default 5) */
-  attempts?: number;
-  sleep?: (ms: number) => Promise<void>;
-}
 
 export interface Outcome {
   exitCode: number;
   result: Record<string, unknown>;
 }
 
-function exitFor(code: LicenseErrorCode): number {
-  if (code.endsWith("_INSTALL_CODE")) return SETUP_EXIT.CODE_REFUSED;
+export const NONINTERACTIVE_POLICY: RetryPolicy = { attempts: 5, baseDelayMs: 1000, maxDelayMs: 30_000, maxRetryAfterMs: 60_000 };
+
+function exitFor(code: string): number {
+  if (code.endsWith("_INSTALL_CODE") || code === "OTHER_TENANT" || code === "NOT_PAID" || code === "SEAT_LIMIT_REACHED" || code === "BAD_USER_INPUT") return SETUP_EXIT.CODE_REFUSED;
   if (code === "TENANT_SUSPENDED") return SETUP_EXIT.TENANT_SUSPENDED;
   if (code === "RATE_LIMITED") return SETUP_EXIT.RATE_LIMITED;
-  if (code === "UNREACHABLE") return SETUP_EXIT.UNREACHABLE;
+  if (code === "UNREACHABLE" || code === "SERVICE_BUSY" || code === "SERVICE_UNAVAILABLE" || code === "BAD_RESPONSE") return SETUP_EXIT.UNREACHABLE;
+  if (code === "KEYS_NOT_TRUSTED" || code === "LICENSE_NOT_VERIFIED") return SETUP_EXIT.NOT_VERIFIED;
+  if (code === "NOT_BOOTSTRAPPED") return SETUP_EXIT.NOT_BOOTSTRAPPED;
   return SETUP_EXIT.FAILED;
 }
 
-const failure = (exitCode: number, code: string, title: string, detail: string, action: string): Outcome => ({
+export const failure = (exitCode: number, code: string, title: string, detail: string, action: string, extra: Record<string, unknown> = {}): Outcome => ({
   exitCode,
-  result: { ok: false, error: { code, title, detail, action } },
+  result: { ok: false, error: { code, title, detail, action, ...extra } },
 });
 
-export async function runNonInteractive(o: NonInteractiveOptions): Promise<Outcome> {
-  const check = checkInstallCode(o.installCode);
-  if (!check.ok) {
-    return failure(SETUP_EXIT.MALFORMED_CODE, "MALFORMED_INSTALL_CODE", "That is not a valid install code", `local check failed: ${check.reason}`, "Check the code against the email.");
+export const usageFailure = (problems: string[], command = "alga-setup"): Outcome =>
+  failure(SETUP_EXIT.USAGE, "USAGE", "Invalid command line or setting", problems.join("; "), `See ${command} --help.`, { problems });
+
+function failed(err: unknown, attempts: number): Outcome {
+  const { code, explanation: why } = describeFailure(err);
+  const detail = code === "CONSUMED_INSTALL_CODE" && attempts > 1 ? `${why.detail} An earlier attempt whose answer was lost may have used it.` : why.detail;
+  return failure(exitFor(code), code, why.title, detail, why.action);
+}
+
+/** The code's state, or null when the service could not say (the redemption then checks it). */
+async function statusOrNull(licenseUrl: string, code: string, c: FlowContext): Promise<InstallCodeStatus | null> {
+  try {
+    return await checkCode(licenseUrl, code, { ...c, policy: { ...c.policy, attempts: 2 } });
+  } catch (err) {
+    const { error } = failureOf(err);
+    if (err instanceof RetriesExhausted || error.retryable || error.code === "BAD_RESPONSE") return null;
+    throw err;
   }
+}
+
+export async function runNonInteractive(s: SetupSettings): Promise<Outcome> {
+  const check = checkInstallCode(s.installCode ?? "");
+  if (!check.ok) {
+    return failure(
+      SETUP_EXIT.MALFORMED_CODE,
+      "MALFORMED_INSTALL_CODE",
+      "That is not a valid install code",
+      describeInstallCodeProblem(check.reason, s.installCode ?? ""),
+      "Compare the code with the email; nothing was sent to the license service.",
+    );
+  }
+  let attempts = 0;
+  const c: FlowContext = { policy: NONINTERACTIVE_POLICY, hooks: { onAttempt: (n) => (attempts = n) } };
+  try {
+    return s.command === "connect" ? await connect(s, check.formatted, c) : await setup(s, check.formatted, c);
+  } catch (err) {
+    return failed(err, attempts);
+  }
+}
+
+function readPassword(file: string): string | Outcome {
   let password: string;
   try {
-    password = readFileSync(o.adminPasswordFile, "utf8").replace(/\r?\n$/, "");
+    password = readFileSync(file, "utf8").replace(/\r?\n$/, "");
   } catch (err) {
     return failure(SETUP_EXIT.USAGE, "USAGE", "Cannot read the admin password file", (err as Error).message, "Pass --admin-password-file with a readable file.");
   }
   const problems = passwordProblems(password);
   if (problems.length) return failure(SETUP_EXIT.USAGE, "WEAK_PASSWORD", "Password not accepted", `The password ${problems.join(", ")}.`, "Choose a stronger password.");
+  return password;
+}
 
-  const sleep = o.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
-  const attempts = o.attempts ?? 5;
-  let redeemed: RedeemResult | undefined;
-  for (let n = 1; !redeemed; n++) {
-    try {
-      redeemed = await redeemInstallCode(o.licenseUrl, check.formatted, o.applianceId);
-    } catch (err) {
-      const e = err instanceof LicenseServiceError ? err : new LicenseServiceError("INTERNAL_SERVER_ERROR", String(err));
-      if (isTransient(e.code) && n < attempts) {
-        await sleep(backoffSeconds(n) * 1000);
-        continue;
-      }
-      const why = explain(e.code, e.message);
-      const detail = e.code === "CONSUMED_INSTALL_CODE" && n > 1 ? `${why.detail} An earlier attempt whose answer was lost may have used it.` : why.detail;
-      return failure(exitFor(e.code), e.code, why.title, detail, why.action);
-    }
+const licensed = (r: Redemption) => ({
+  tenantId: r.redeemed.tenantId,
+  companyName: r.redeemed.companyName,
+  edition: r.redeemed.edition,
+  licensed: r.redeemed.edition !== "ESSENTIALS",
+  licenseExpiresAt: r.license?.expiresAt.toISOString() ?? null,
+  features: r.license?.claims.features ?? [],
+  reinstalled: r.redeemed.reinstalled,
+  vendorKeys: r.keys.keys.map((k) => k.kid),
+});
+
+async function setup(s: SetupSettings, code: string, c: FlowContext): Promise<Outcome> {
+  const licenseUrl = s.licenseUrl!;
+  const binding = await inspectBinding({ databaseUrl: s.databaseUrl, target: s.target });
+  // the admin password matters only while the bootstrap can still create the admin: only a
+  // bootstrapped appliance (of this code's tenant, known below) may go without it
+  let password: string | undefined;
+  if (s.adminPasswordFile) {
+    const read = readPassword(s.adminPasswordFile);
+    if (typeof read !== "string") return read;
+    password = read;
+  } else if (binding.kind !== "bootstrapped") {
+    return usageFailure(["--admin-password-file / ALGA_ADMIN_PASSWORD_FILE: the non-interactive mode needs a file with the admin password"]);
+  }
+  const status = await statusOrNull(licenseUrl, code, c);
+  if (status) {
+    const problem = codeProblem(status, { binding });
+    if (problem) throw problem;
+  }
+  const effect = status ? passwordTakesEffect(binding, status.tenantId) : binding.kind === "bootstrapped" ? "no" : "unsure";
+  if (effect === "no") password = undefined;
+  else if (password === undefined) {
+    return usageFailure([`--admin-password-file / ALGA_ADMIN_PASSWORD_FILE: this code's tenant has no administrator on this appliance yet, so the password is needed`]);
   }
 
-  const seeds = buildSeeds({ redeemed, adminPassword: password, applianceId: o.applianceId, licenseUrl: o.licenseUrl });
-  const written: string[] = [];
-  for (const step of applySteps(seeds, o.target)) {
+  const r = await redeemVerified({ licenseUrl, installCode: code, applianceId: s.applianceId, anchors: s.vendorKeys, graceSeconds: s.graceSeconds }, c);
+  const seeds = buildSeeds({ redeemed: r.redeemed, adminPassword: password, applianceId: s.applianceId, licenseUrl, vendorKeys: r.keys, redeemedAt: r.redeemedAt });
+  const applied: string[] = [];
+  for (const step of applySteps(seeds, s.target)) {
     try {
-      written.push(await step.run());
+      applied.push(await step.run());
     } catch (err) {
       return failure(
         SETUP_EXIT.APPLY_FAILED,
@@ -98,17 +156,37 @@ export async function runNonInteractive(o: NonInteractiveOptions): Promise<Outco
       );
     }
   }
+  const adminPassword =
+    password === undefined
+      ? "unchanged: this appliance was bootstrapped before, its administrator keeps the existing password"
+      : effect === "yes"
+        ? "set: the bootstrap creates the administrator with it"
+        : "set in the seed: it takes effect only if the appliance database has no administrator yet";
+  return { exitCode: SETUP_EXIT.OK, result: { ok: true, command: "setup", ...licensed(r), applianceId: s.applianceId, adminPassword, applied } };
+}
+
+async function connect(s: SetupSettings, code: string, c: FlowContext): Promise<Outcome> {
+  const installed = await loadInstalled(s.databaseUrl!, { licenseUrl: s.licenseUrl, applianceId: s.applianceId || undefined });
+  const status = await statusOrNull(installed.licenseUrl, code, c);
+  if (status) {
+    const problem = codeProblem(status, { connectTenantId: installed.row.tenant_id, connectCompany: installed.row.company_name });
+    if (problem) throw problem;
+  }
+  const r = await redeemVerified(
+    {
+      licenseUrl: installed.licenseUrl,
+      installCode: code,
+      applianceId: installed.applianceId,
+      tenantId: installed.row.tenant_id,
+      pinned: installed.pinned,
+      anchors: s.vendorKeys,
+      graceSeconds: s.graceSeconds,
+    },
+    c,
+  );
+  const applied = await applyConnect(s.databaseUrl!, installed, r, s.target);
   return {
     exitCode: SETUP_EXIT.OK,
-    result: {
-      ok: true,
-      tenantId: redeemed.tenantId,
-      companyName: redeemed.companyName,
-      edition: redeemed.edition,
-      licensed: redeemed.edition !== "ESSENTIALS",
-      licenseExpiresAt: redeemed.licenseExpiresAt,
-      applianceId: o.applianceId,
-      applied: written,
-    },
+    result: { ok: true, command: "connect", ...licensed(r), previousEdition: installed.row.edition, applianceId: installed.applianceId, adminPassword: "untouched", applied },
   };
 }

@@ -1,11 +1,10 @@
-// Builds the two seed Secrets from a redemption and writes them: as manifests into a folder
-// (mode 0600) or straight into the cluster with `kubectl apply`. The admin password stays here:
-// it only ever goes into the local Secret, never to the license service.
-import { spawn } from "node:child_process";
+// The two seed Secrets the bootstrap consumes, built from a redemption and written as manifests into a
+// folder (mode 0600 in a 0700 folder) or into the cluster with kubectl (create, or replace when they
+// exist). The admin password stays here: it only ever goes into the local Secret, never to the license
+// service, and only when it can still take effect (the appliance was not bootstrapped yet).
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parse, stringify } from "yaml";
-import type { RedeemResult } from "./license-api.js";
 import {
   INITIAL_TENANT_KEYS as T,
   INITIAL_TENANT_SECRET,
@@ -14,35 +13,50 @@ import {
   type InitialTenantSeed,
   type LicenseSeed,
 } from "@alga-license/contract";
+import type { ApplyTarget } from "./config.js";
+import { readSecret, writeSecret } from "./kubectl.js";
+import type { RedeemResult } from "./license-api.js";
+import type { VendorKeys } from "./license/verify.js";
 
 export interface SeedInput {
   redeemed: RedeemResult;
-  adminPassword: string;
+  /** unset when the appliance was already bootstrapped: the admin keeps the existing password */
+  adminPassword?: string;
   applianceId: string;
   licenseUrl: string;
+  vendorKeys: VendorKeys;
+  redeemedAt: Date;
 }
 
-export function buildSeeds(i: SeedInput): { initialTenant: InitialTenantSeed; licenseSeed: LicenseSeed } {
-  const paid = i.redeemed.edition !== "ESSENTIALS";
-  const licenseSeed: LicenseSeed = {
+export interface Seeds {
+  initialTenant: InitialTenantSeed;
+  licenseSeed: LicenseSeed;
+}
+
+export function buildLicenseSeed(i: Omit<SeedInput, "adminPassword">): LicenseSeed {
+  const seed: LicenseSeed = {
     [L.edition]: i.redeemed.edition,
     [L.applianceId]: i.applianceId,
     [L.licenseUrl]: i.licenseUrl,
+    [L.redeemedAt]: i.redeemedAt.toISOString(),
+    [L.vendorKeys]: JSON.stringify(i.vendorKeys.document),
   };
-  if (paid) {
-    licenseSeed[L.token] = i.redeemed.firstJwt ?? "";
-    licenseSeed[L.credential] = i.redeemed.applianceCredential ?? "";
-    licenseSeed[L.checkInUrl] = i.redeemed.checkInUrl ?? "";
+  if (i.redeemed.edition !== "ESSENTIALS") {
+    seed[L.token] = i.redeemed.firstJwt ?? "";
+    seed[L.credential] = i.redeemed.applianceCredential ?? "";
+    seed[L.checkInUrl] = i.redeemed.checkInUrl ?? "";
   }
-  return {
-    initialTenant: {
-      [T.tenantId]: i.redeemed.tenantId,
-      [T.adminPassword]: i.adminPassword,
-      [T.adminEmail]: i.redeemed.contactEmail,
-      [T.companyName]: i.redeemed.companyName,
-    },
-    licenseSeed,
+  return seed;
+}
+
+export function buildSeeds(i: SeedInput): Seeds {
+  const initialTenant: InitialTenantSeed = {
+    [T.tenantId]: i.redeemed.tenantId,
+    [T.adminEmail]: i.redeemed.contactEmail,
+    [T.companyName]: i.redeemed.companyName,
   };
+  if (i.adminPassword !== undefined) initialTenant[T.adminPassword] = i.adminPassword;
+  return { initialTenant, licenseSeed: buildLicenseSeed(i) };
 }
 
 export function secretManifest(name: string, data: Record<string, string>, namespace?: string): string {
@@ -59,64 +73,56 @@ export function secretManifest(name: string, data: Record<string, string>, names
   });
 }
 
-export interface ApplyTarget {
-  /** folder for the manifests (default when no kubectl is configured) */
-  outputDir?: string;
-  /** kubectl binary: apply straight into the cluster instead */
-  kubectl?: string;
-  namespace?: string;
-}
-
 export interface ApplyStep {
   name: string;
   run: () => Promise<string>;
 }
 
-/** The apply steps, each with its own status line in the wizard. */
-export function applySteps(seeds: ReturnType<typeof buildSeeds>, target: ApplyTarget): ApplyStep[] {
-  const manifests: [string, Record<string, string>][] = [
-    [INITIAL_TENANT_SECRET, seeds.initialTenant],
-    [LICENSE_SEED_SECRET, seeds.licenseSeed as Record<string, string>],
+/** One step per Secret, each with its own status line in the wizard. */
+export function applySteps(seeds: Partial<Seeds>, target: ApplyTarget): ApplyStep[] {
+  const secrets: [string, Record<string, string> | undefined][] = [
+    [INITIAL_TENANT_SECRET, seeds.initialTenant as Record<string, string> | undefined],
+    [LICENSE_SEED_SECRET, seeds.licenseSeed as Record<string, string> | undefined],
   ];
-  return manifests.map(([name, data]) => ({
-    name,
-    run: async () => {
-      const manifest = secretManifest(name, data, target.namespace);
-      if (target.kubectl) {
-        await kubectlApply(target.kubectl, manifest, target.namespace);
-        return `applied Secret ${name}${target.namespace ? ` in ${target.namespace}` : ""}`;
-      }
-      const dir = target.outputDir ?? ".";
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
-      const file = path.join(dir, `${name}.yaml`);
-      writeFileSync(file, manifest, { mode: 0o600 });
-      chmodSync(file, 0o600); // also when the file existed with wider permissions
-      return `wrote ${file}`;
-    },
-  }));
+  return secrets
+    .filter((s): s is [string, Record<string, string>] => s[1] !== undefined)
+    .map(([name, data]) => ({
+      name,
+      run: async () => {
+        const manifest = secretManifest(name, data, target.namespace);
+        if (target.kubectl) {
+          const how = await writeSecret(target.kubectl, manifest, target.namespace);
+          return `${how} Secret ${name}${target.namespace ? ` in ${target.namespace}` : ""}`;
+        }
+        mkdirSync(target.outputDir, { recursive: true, mode: 0o700 });
+        const file = path.join(target.outputDir, `${name}.yaml`);
+        writeFileSync(file, manifest, { mode: 0o600 });
+        chmodSync(file, 0o600); // also when the file existed with wider permissions
+        return `wrote ${file}`;
+      },
+    }));
 }
 
-function kubectlApply(kubectl: string, manifest: string, namespace?: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const args = ["apply", "-f", "-", ...(namespace ? ["-n", namespace] : [])];
-    const child = spawn(kubectl, args, { stdio: ["pipe", "ignore", "pipe"] });
-    let stderr = "";
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", (err) => reject(new Error(`cannot run ${kubectl}: ${err.message}`)));
-    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`kubectl apply failed (${code}): ${stderr.trim()}`))));
-    child.stdin.end(manifest);
-  });
+/** One Secret's values from a manifest file, or null when the file does not exist. */
+export function readSeedFile(file: string): Record<string, string> | null {
+  if (!existsSync(file)) return null;
+  const doc = parse(readFileSync(file, "utf8")) as { stringData?: Record<string, string>; data?: Record<string, string> } | null;
+  const values: Record<string, string> = { ...(doc?.stringData ?? {}) };
+  for (const [k, v] of Object.entries(doc?.data ?? {})) values[k] = Buffer.from(v, "base64").toString("utf8");
+  return values;
 }
 
 /** Reads the seeds back from a folder written by the wizard (for create-tenant outside the cluster). */
 export function readSeedDir(dir: string): Record<string, string> {
+  if (!existsSync(dir)) throw new Error(`the seed folder ${dir} does not exist`);
   const values: Record<string, string> = {};
-  for (const name of [INITIAL_TENANT_SECRET, LICENSE_SEED_SECRET]) {
-    const file = path.join(dir, `${name}.yaml`);
-    if (!existsSync(file)) continue;
-    const doc = parse(readFileSync(file, "utf8")) as { stringData?: Record<string, string>; data?: Record<string, string> };
-    Object.assign(values, doc.stringData ?? {});
-    for (const [k, v] of Object.entries(doc.data ?? {})) values[k] = Buffer.from(v, "base64").toString("utf8");
-  }
+  for (const name of [INITIAL_TENANT_SECRET, LICENSE_SEED_SECRET]) Object.assign(values, readSeedFile(path.join(dir, `${name}.yaml`)) ?? {});
   return values;
+}
+
+/** The initial-tenant seed already in place for this target (a previous install), if any. */
+export async function existingInitialTenant(target: ApplyTarget): Promise<Record<string, string> | null> {
+  return target.kubectl
+    ? readSecret(target.kubectl, INITIAL_TENANT_SECRET, target.namespace)
+    : readSeedFile(path.join(target.outputDir, `${INITIAL_TENANT_SECRET}.yaml`));
 }

@@ -87,6 +87,10 @@ the APPLIANCE_ID in the wizard's seed Secret. The same install always gets the s
   value: {{ .Values.checkIn.attempts | quote }}
 - name: ALGA_CHECKIN_WARN_DAYS
   value: {{ .Values.checkIn.warnDays | quote }}
+- name: ALGA_CHECKIN_SPREAD_SECONDS
+  value: {{ .Values.checkIn.spreadSeconds | quote }}
+- name: ALGA_CHECKIN_MAX_WAIT_SECONDS
+  value: {{ .Values.checkIn.maxWaitSeconds | quote }}
 {{- end }}
 
 {{/* envFrom, volumeMounts of every appliance-tools container. */}}

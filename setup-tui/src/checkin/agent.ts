@@ -1,94 +1,259 @@
-// The daily check-in: refresh the license with the appliance credential and store the new token.
-// When the service is down, keep the current token and report how long it stays valid; exit non-zero
-// only when someone has to act (license about to lapse, credential refused, tenant suspended).
-import pg from "pg";
-import { backoffSeconds, isTransient } from "../explain.js";
-import { checkIn, LicenseServiceError } from "../license-api.js";
+// The daily check-in: refresh the vendor key pins and the license with the appliance credential, and
+// store the new token once it verifies. In a fleet it waits its own deterministic slot first and
+// honours the service's Retry-After (bounded). When the service is down or busy it keeps the current
+// token and reports how long it stays valid; it exits non-zero only when someone has to act.
+import type { JWK } from "jose";
+import type pg from "pg";
+import { ensureApplianceSchema, readLicenseState, withApplianceDb, type LicenseStateRow } from "../bootstrap/appliance-schema.js";
+import { baseUrlOfCheckInUrl, checkIn, LicenseServiceError } from "../license-api.js";
+import { fetchVendorKeys, pinsChanged, storedPins } from "../license/pins.js";
+import { DEFAULT_OFFLINE_GRACE_SECONDS, KeyTrustError, verifyLicense, type VendorKeys } from "../license/verify.js";
+import { callWithRetry, failureOf, sleep as defaultSleep, type RetryPolicy } from "../retry.js";
+import { spreadDelaySeconds } from "./spread.js";
 
-export const CHECKIN_EXIT = { OK: 0, FAILED: 1, USAGE: 2, LICENSE_AT_RISK: 3, REFUSED: 4 } as const;
+export const CHECKIN_EXIT = {
+  OK: 0,
+  FAILED: 1,
+  /** usage, or the appliance is not bootstrapped */
+  USAGE: 2,
+  /** the service could not be reached (or stayed busy) and the license lapses within warnDays, or has */
+  LICENSE_AT_RISK: 3,
+  /** the service refused: tenant suspended, credential revoked or replaced, wrong appliance id */
+  REFUSED: 4,
+  /** the paid subscription lapsed: no new license; the appliance runs as ESSENTIALS once its token expires */
+  ENTITLEMENT_LAPSED: 5,
+  /** the service's answer did not verify (refreshed license or key document): nothing was stored */
+  NOT_VERIFIED: 6,
+} as const;
 
 export interface AgentOptions {
   databaseUrl: string;
   applianceVersion?: string;
-  /** attempts per run while the service is unreachable (default 4) */
+  /** attempts per request while the service is unreachable or busy (default 4) */
   attempts?: number;
-  /** base of the exponential backoff between attempts (default 1000 ms) */
+  /** first backoff between attempts (default 1000 ms), doubled per attempt */
   retryDelayMs?: number;
+  /** longest single wait honoured from a Retry-After (default 300 s) */
+  maxWaitSeconds?: number;
   /** below this many days of validity left, an unreachable service needs attention (default 7) */
   warnDays?: number;
+  /** wait a delay derived from the appliance within this window first (0: at once) */
+  spreadSeconds?: number;
+  graceSeconds?: number;
+  /** vendor keys shipped with the image: trusted for the first key document when none is pinned */
+  vendorKeys?: JWK[];
   now?: () => Date;
+  sleep?: (ms: number) => Promise<void>;
+  /** progress lines (the CLI prints them on stderr) */
+  log?: (line: string) => void;
 }
 
 export interface AgentReport {
   exitCode: number;
-  status: "refreshed" | "essentials" | "kept-current-token" | "refused" | "not-bootstrapped";
+  status: "refreshed" | "essentials" | "kept-current-token" | "lapsed" | "refused" | "not-verified" | "superseded" | "not-bootstrapped";
   message: string;
+  edition?: string;
   expiresAt?: string | null;
+  /** the deterministic delay waited before the first request */
+  spreadDelaySeconds: number;
+  /** requests made for the check-in itself */
+  attempts: number;
+  /** the waits between them (ms), Retry-After honoured */
+  waitsMs: number[];
+  /** what happened to the pinned vendor keys */
+  keys: "updated" | "unchanged" | "not-updated" | "none";
+  keysNote?: string;
 }
 
-interface LicenseRow {
-  tenant_id: string;
-  edition: string;
-  appliance_id: string | null;
-  license_token: string | null;
-  license_expires_at: Date | null;
-  appliance_credential: string | null;
-  check_in_url: string | null;
+const DAY = 86_400_000;
+
+function validity(row: LicenseStateRow, check: Awaited<ReturnType<typeof verifyLicense>> | null, now: Date): { left: number; text: string } {
+  const until = check?.ok ? check.expiresAt : row.license_expires_at;
+  if (check && !check.ok && check.reason !== "NO_KEYS") return { left: -1, text: `the current license is not valid (${check.message})` };
+  if (!until) return { left: -1, text: "there is no current license" };
+  const left = until.getTime() - now.getTime();
+  if (left <= 0) {
+    return check?.ok && check.state === "in-grace"
+      ? { left, text: `the current license has EXPIRED; it is honoured offline until ${check.graceEndsAt.toISOString()}` }
+      : { left, text: "the current license has EXPIRED" };
+  }
+  return { left, text: `the current license stays valid for ${Math.floor(left / DAY)}d ${Math.floor((left % DAY) / 3_600_000)}h (until ${until.toISOString()})` };
+}
+
+/** What the operator reads for a refusal, and what is recorded in last_check_in_error. */
+function refusal(code: string, row: LicenseStateRow, message: string): string {
+  switch (code) {
+    case "TENANT_SUSPENDED":
+      return "the organisation's license is suspended: contact your vendor";
+    case "UNAUTHENTICATED":
+      return (
+        "the license service did not accept this appliance's credential: it was revoked or replaced (a reinstall, " +
+        "or another appliance took this license's seat). Re-bind this appliance with a re-issued install code: alga-setup connect"
+      );
+    case "FORBIDDEN":
+      return `the license service refused the check-in for appliance id ${row.appliance_id}: the credential belongs to another appliance id`;
+    default:
+      return message;
+  }
 }
 
 export async function runCheckIn(o: AgentOptions): Promise<AgentReport> {
   const now = o.now ?? (() => new Date());
-  const db = new pg.Client({ connectionString: o.databaseUrl });
-  await db.connect();
-  try {
-    const exists = await db.query("SELECT to_regclass('license_state') AS t");
-    const row = exists.rows[0]?.t ? (await db.query<LicenseRow>("SELECT * FROM license_state LIMIT 1")).rows[0] : undefined;
-    if (!row) return { exitCode: CHECKIN_EXIT.USAGE, status: "not-bootstrapped", message: "no license_state: run create-tenant first" };
-    if (row.edition === "ESSENTIALS" || !row.appliance_credential || !row.check_in_url || !row.appliance_id) {
-      return { exitCode: CHECKIN_EXIT.OK, status: "essentials", message: "essentials edition: no license to refresh" };
+  const log = o.log ?? (() => {});
+  const graceSeconds = o.graceSeconds ?? DEFAULT_OFFLINE_GRACE_SECONDS;
+  const policy: RetryPolicy = {
+    attempts: o.attempts ?? 4,
+    baseDelayMs: o.retryDelayMs ?? 1000,
+    maxDelayMs: 60_000,
+    maxRetryAfterMs: (o.maxWaitSeconds ?? 300) * 1000,
+  };
+  const sleep = o.sleep ?? ((ms: number) => defaultSleep(ms));
+  const waitsMs: number[] = [];
+  const hooks = {
+    wait: (ms: number) => sleep(ms),
+    onWait: (w: { waitMs: number; askedByService: boolean; error: LicenseServiceError; attempt: number }) => {
+      waitsMs.push(w.waitMs);
+      log(`attempt ${w.attempt} failed (${w.error.code}: ${w.error.message}); retrying in ${Math.round(w.waitMs / 100) / 10}s${w.askedByService ? " as the service asked" : ""}`);
+    },
+  };
+
+  return withApplianceDb(o.databaseUrl, async (db) => {
+    const row = (await readLicenseState(db)) ?? null;
+    const base = { spreadDelaySeconds: 0, attempts: 0, waitsMs, keys: "none" as AgentReport["keys"] };
+    if (!row) return { ...base, exitCode: CHECKIN_EXIT.USAGE, status: "not-bootstrapped", message: "no license_state: run create-tenant first" };
+    await ensureApplianceSchema(db);
+    const paid = row.edition !== "ESSENTIALS" && !!row.appliance_credential && !!row.check_in_url && !!row.appliance_id;
+    const licenseUrl = row.license_url ?? (row.check_in_url ? baseUrlOfCheckInUrl(row.check_in_url) : null);
+    if (!paid && !licenseUrl) return { ...base, exitCode: CHECKIN_EXIT.OK, status: "essentials", message: "essentials edition: no license to refresh", edition: "ESSENTIALS" };
+
+    const spread = spreadDelaySeconds(row.tenant_id, row.appliance_id ?? row.tenant_id, o.spreadSeconds ?? 0);
+    if (spread > 0) {
+      log(`waiting ${spread}s, this appliance's slot within the ${o.spreadSeconds}s spread window (--no-spread checks in now)`);
+      await sleep(spread * 1000);
     }
-    const attempts = o.attempts ?? 4;
-    let lastError: LicenseServiceError | undefined;
-    for (let n = 1; n <= attempts; n++) {
+    const report = { ...base, spreadDelaySeconds: spread };
+
+    // 1. the vendor's keys: a rotation is handed over while the old key still signs
+    let pins = storedPins(row.vendor_keys);
+    let keysNote: string | undefined;
+    if (licenseUrl) {
       try {
-        const r = await checkIn(row.check_in_url, row.appliance_credential, row.appliance_id, o.applianceVersion);
-        if (r.tenantId !== row.tenant_id) throw new LicenseServiceError("FORBIDDEN", `the service answered for tenant ${r.tenantId}, this appliance is ${row.tenant_id}`);
-        await db.query(
-          `UPDATE license_state SET license_token = $1, license_expires_at = $2, edition = $3, last_check_in_at = now(),
-             last_check_in_error = NULL, updated_at = now() WHERE tenant_id = $4`,
-          [r.token, r.expiresAt, r.edition, row.tenant_id],
-        );
-        return { exitCode: CHECKIN_EXIT.OK, status: "refreshed", message: `license refreshed, valid until ${r.expiresAt}`, expiresAt: r.expiresAt };
+        const fetched = await fetchVendorKeys(licenseUrl, { pinned: pins, anchors: o.vendorKeys, policy, hooks });
+        if (!pins && paid && row.license_token) {
+          // nothing pinned yet (installed by an older console): trust the document only if it vouches for the stored license
+          const check = await verifyLicense(row.license_token, { keys: fetched, tenantId: row.tenant_id, applianceId: row.appliance_id, now: now(), graceSeconds });
+          if (!check.ok && check.reason !== "EXPIRED") throw new KeyTrustError("UNTRUSTED", `the key document does not verify this appliance's license (${check.message})`);
+        }
+        if (pinsChanged(pins, fetched)) {
+          // conditional on the pins this run started from (a concurrent connect may have pinned newer ones)
+          await db.query(
+            "UPDATE license_state SET vendor_keys = $1, keys_updated_at = now(), updated_at = now() WHERE tenant_id = $2 AND vendor_keys IS NOT DISTINCT FROM $3::jsonb",
+            [JSON.stringify(fetched.document), row.tenant_id, row.vendor_keys === null || row.vendor_keys === undefined ? null : JSON.stringify(row.vendor_keys)],
+          );
+          report.keys = "updated";
+          keysNote = `pinned vendor keys ${fetched.keys.map((k) => k.kid).join(", ")}`;
+        } else report.keys = "unchanged";
+        pins = fetched;
       } catch (err) {
-        lastError = err instanceof LicenseServiceError ? err : new LicenseServiceError("INTERNAL_SERVER_ERROR", String(err));
-        if (!isTransient(lastError.code)) break;
-        if (n < attempts) await new Promise((r) => setTimeout(r, backoffSeconds(n) * (o.retryDelayMs ?? 1000)));
+        if (err instanceof KeyTrustError) {
+          report.keys = "not-updated";
+          keysNote = `the vendor keys were not updated: ${err.message}`;
+          log(keysNote);
+        } else {
+          const { error } = failureOf(err);
+          report.keys = "not-updated";
+          keysNote = `the vendor keys could not be fetched: ${error.message}`;
+          // the service is down or busy: the check-in would meet the same, after as many retries
+          if (error.retryable && paid) return keep(db, row, pins, error, { ...report, attempts: 0, keysNote });
+        }
       }
     }
-    const e = lastError!;
-    await db.query("UPDATE license_state SET last_check_in_error = $1, updated_at = now() WHERE tenant_id = $2", [
-      `${e.code}: ${e.message}`.slice(0, 500),
-      row.tenant_id,
-    ]);
-    if (!isTransient(e.code)) {
-      const action =
-        e.code === "TENANT_SUSPENDED"
-          ? "the organisation's license is suspended: contact your vendor"
-          : "the license service refused this appliance's credential: contact your vendor (a re-issued install code re-binds the appliance)";
-      return { exitCode: CHECKIN_EXIT.REFUSED, status: "refused", message: `${e.code}: ${action}`, expiresAt: row.license_expires_at?.toISOString() ?? null };
+    if (!paid) {
+      return { ...report, keysNote, exitCode: CHECKIN_EXIT.OK, status: "essentials", edition: "ESSENTIALS", message: `essentials edition: no license to refresh${keysNote ? `; ${keysNote}` : ""}` };
     }
-    const left = row.license_expires_at ? row.license_expires_at.getTime() - now().getTime() : -1;
-    const days = Math.floor(left / 86_400_000);
-    const hours = Math.floor((left % 86_400_000) / 3_600_000);
-    const validity = left <= 0 ? "the current license has EXPIRED" : `the current license stays valid for ${days}d ${hours}h (until ${row.license_expires_at!.toISOString()})`;
-    const atRisk = left < (o.warnDays ?? 7) * 86_400_000;
+
+    // 2. the license
+    let attempts = 0;
+    try {
+      const r = await callWithRetry(
+        () => checkIn(row.check_in_url!, row.appliance_credential!, { applianceId: row.appliance_id!, applianceVersion: o.applianceVersion }),
+        policy,
+        { ...hooks, onAttempt: (n) => (attempts = n) },
+      );
+      const check = await verifyLicense(r.token, { keys: pins, tenantId: row.tenant_id, applianceId: row.appliance_id, now: now(), graceSeconds });
+      if (!check.ok) {
+        const message = `the refreshed license was not stored: ${check.message}`;
+        await record(db, row, "not-verified", `NOT_VERIFIED: ${message}`);
+        return { ...report, keysNote, attempts, exitCode: CHECKIN_EXIT.NOT_VERIFIED, status: "not-verified", message, expiresAt: row.license_expires_at?.toISOString() ?? null };
+      }
+      // conditional on the credential used: a connect or reinstall that replaced it meanwhile wins
+      const stored = await db.query(
+        `UPDATE license_state SET license_token = $1, license_expires_at = $2, edition = $3, last_check_in_at = now(),
+           last_check_in_error = NULL, last_check_in_outcome = 'refreshed', updated_at = now()
+         WHERE tenant_id = $4 AND appliance_credential = $5`,
+        [r.token, check.expiresAt, check.claims.edition, row.tenant_id, row.appliance_credential],
+      );
+      if (!stored.rowCount) return superseded({ ...report, keysNote, attempts });
+      return {
+        ...report,
+        keysNote,
+        attempts,
+        exitCode: CHECKIN_EXIT.OK,
+        status: "refreshed",
+        edition: check.claims.edition,
+        expiresAt: check.expiresAt.toISOString(),
+        message: `license refreshed (${check.claims.edition}), valid until ${check.expiresAt.toISOString()}${report.keys === "updated" ? `; ${keysNote}` : ""}`,
+      };
+    } catch (err) {
+      const { error } = failureOf(err);
+      if (error.retryable || error.code === "BAD_RESPONSE") return keep(db, row, pins, error, { ...report, attempts, keysNote });
+      if (error.code === "ENTITLEMENT_LAPSED") {
+        const check = row.license_token ? await verifyLicense(row.license_token, { keys: pins, tenantId: row.tenant_id, applianceId: row.appliance_id, now: now(), graceSeconds }) : null;
+        const reason = String(error.extensions.reason ?? "lapsed").toLowerCase();
+        const until = check?.ok ? `until ${check.expiresAt.toISOString()} (honoured offline until ${check.graceEndsAt.toISOString()})` : "no longer (the current license is not valid)";
+        const message =
+          `the paid subscription is ${reason}: the license service issued no new license. This appliance keeps its credential and its current license ${until}, ` +
+          "then runs as ESSENTIALS; renewing the subscription restores it at the next check-in";
+        await record(db, row, "lapsed", `ENTITLEMENT_LAPSED: ${message}`);
+        return { ...report, keysNote, attempts, exitCode: CHECKIN_EXIT.ENTITLEMENT_LAPSED, status: "lapsed", message, edition: row.edition, expiresAt: row.license_expires_at?.toISOString() ?? null };
+      }
+      const message = refusal(error.code, row, error.message);
+      await record(db, row, "refused", `${error.code}: ${message}`);
+      return { ...report, keysNote, attempts, exitCode: CHECKIN_EXIT.REFUSED, status: "refused", message: `${error.code}: ${message}`, expiresAt: row.license_expires_at?.toISOString() ?? null };
+    }
+  });
+
+  /** Records what this run found — unless a connect or reinstall replaced the credential meanwhile. */
+  async function record(db: pg.ClientBase, row: LicenseStateRow, outcome: string, error: string) {
+    await db.query(
+      "UPDATE license_state SET last_check_in_error = $1, last_check_in_outcome = $2, updated_at = now() WHERE tenant_id = $3 AND appliance_credential IS NOT DISTINCT FROM $4",
+      [error.slice(0, 1000), outcome, row.tenant_id, row.appliance_credential],
+    );
+  }
+
+  function superseded(report: Omit<AgentReport, "exitCode" | "status" | "message">): AgentReport {
     return {
+      ...report,
+      exitCode: CHECKIN_EXIT.OK,
+      status: "superseded",
+      message: "license_state was replaced while this check-in ran (a connect or a reinstall): its answer was not stored; the next run uses the new credential",
+    };
+  }
+
+  /** The service did not answer (or stayed busy): keep the current token, say how long it lasts. */
+  async function keep(db: pg.ClientBase, row: LicenseStateRow, pins: VendorKeys | null, error: LicenseServiceError, report: Omit<AgentReport, "exitCode" | "status" | "message">): Promise<AgentReport> {
+    const check = row.license_token ? await verifyLicense(row.license_token, { keys: pins, tenantId: row.tenant_id, applianceId: row.appliance_id, now: now(), graceSeconds }) : null;
+    const v = validity(row, check, now());
+    const atRisk = v.left < (o.warnDays ?? 7) * DAY;
+    const what = error.code === "SERVICE_BUSY" ? "license service busy" : error.code === "BAD_RESPONSE" ? "unexpected answer from the license service" : "license service unreachable";
+    await record(db, row, "unreachable", `${error.code}: ${error.message}`);
+    return {
+      ...report,
       exitCode: atRisk ? CHECKIN_EXIT.LICENSE_AT_RISK : CHECKIN_EXIT.OK,
       status: "kept-current-token",
-      message: `license service unreachable (${e.message}); kept the current token: ${validity}${atRisk ? " — restore connectivity to the license service" : "; the next daily run retries"}`,
+      edition: row.edition,
       expiresAt: row.license_expires_at?.toISOString() ?? null,
+      message: `${what}: ${error.message}. Kept the current token: ${v.text}${atRisk ? " — restore connectivity to the license service" : "; the next daily run retries"}`,
     };
-  } finally {
-    await db.end();
   }
 }

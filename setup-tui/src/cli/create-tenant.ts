@@ -1,37 +1,50 @@
 #!/usr/bin/env node
 // alga-create-tenant: bootstrap the appliance database from the seeds (Secret values in the
 // environment, as the chart's Job provides them, or --seed-dir with the wizard's manifests).
-import { parseArgs } from "node:util";
 import { BootstrapConflictError, BootstrapInputError, createTenant } from "../bootstrap/create-tenant.js";
+import { databaseProblem } from "../bootstrap/appliance-schema.js";
+import { createTenantSettings, UsageError, type CreateTenantSettings } from "../config.js";
 import { readSeedDir } from "../seeds.js";
 
-const { values } = parseArgs({ options: { "seed-dir": { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
-if (values.help) {
-  console.log(`usage: alga-create-tenant [--seed-dir DIR] [--json]
-  APPLIANCE_DATABASE_URL   the appliance's PostgreSQL (required)
-  seeds: INITIAL_TENANT_ID, INITIAL_ADMIN_PASSWORD, INITIAL_ADMIN_EMAIL, INITIAL_COMPANY_NAME, EDITION,
-         LICENSE_TOKEN, APPLIANCE_CREDENTIAL, CHECK_IN_URL, APPLIANCE_ID from the environment,
-         or read from the manifests in --seed-dir (env ALGA_SEED_DIR)
-exit codes: 0 created or already bootstrapped, 1 failed, 2 bad input, 3 bootstrapped for another tenant`);
-  process.exit(0);
-}
-const databaseUrl = process.env.APPLIANCE_DATABASE_URL;
-if (!databaseUrl) {
-  console.error("APPLIANCE_DATABASE_URL is required");
+const USAGE = `usage: alga-create-tenant [--seed-dir DIR] [--json]
+  env APPLIANCE_DATABASE_URL  the appliance's PostgreSQL (required)
+  --seed-dir DIR              read the seeds from the wizard's manifests (env ALGA_SEED_DIR);
+                              otherwise from the environment: INITIAL_TENANT_ID, INITIAL_ADMIN_PASSWORD,
+                              INITIAL_ADMIN_EMAIL, INITIAL_COMPANY_NAME, EDITION, APPLIANCE_ID, ALGA_LICENSE_URL,
+                              REDEEMED_AT, LICENSE_VENDOR_KEYS, LICENSE_TOKEN, APPLIANCE_CREDENTIAL, CHECK_IN_URL
+  env ALGA_VENDOR_KEYS        vendor keys shipped with the image: the seed's key document must be signed by one
+  env ALGA_LICENSE_GRACE_HOURS  offline grace of an expired license (default 72)
+INITIAL_ADMIN_PASSWORD is needed only while the admin user does not exist. Seeds of a newer redemption
+for the same tenant (a reinstall) refresh license_state; another tenant's seeds are refused.
+exit codes: 0 created, refreshed or already bootstrapped, 1 failed, 2 usage or bad seeds,
+            3 bootstrapped for another tenant`;
+
+let s: CreateTenantSettings;
+try {
+  s = createTenantSettings(process.argv.slice(2));
+} catch (err) {
+  if (!(err instanceof UsageError)) throw err;
+  console.error(`create-tenant: ${err.problems.join("\ncreate-tenant: ")}\n(--help lists every setting)`);
   process.exit(2);
 }
-const seedDir = values["seed-dir"] ?? process.env.ALGA_SEED_DIR;
-const seed: Record<string, string | undefined> = seedDir ? { ...process.env, ...readSeedDir(seedDir) } : { ...process.env };
+if (s.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const seed: Record<string, string | undefined> = s.seedDir ? { ...process.env, ...readSeedDir(s.seedDir) } : { ...process.env };
 try {
-  const r = await createTenant(databaseUrl, seed);
-  console.log(
-    values.json
-      ? JSON.stringify(r)
-      : r.status === "created"
-        ? `created tenant ${r.tenantId} (${r.edition}) with admin ${r.adminEmail}`
-        : `already bootstrapped for tenant ${r.tenantId}: nothing to do`,
-  );
+  const r = await createTenant(s.databaseUrl, seed, { vendorKeys: s.vendorKeys, graceSeconds: s.graceSeconds });
+  const text =
+    r.status === "created"
+      ? `created tenant ${r.tenantId} (${r.edition}) with admin ${r.adminEmail}`
+      : r.status === "refreshed"
+        ? `tenant ${r.tenantId} was bootstrapped before: license_state now holds the newer redemption (${r.edition}); the admin keeps its password`
+        : `already bootstrapped for tenant ${r.tenantId}: nothing to do`;
+  console.log(s.json ? JSON.stringify({ ok: true, ...r }) : text);
 } catch (err) {
-  console.error(`create-tenant: ${(err as Error).message}`);
-  process.exit(err instanceof BootstrapConflictError ? 3 : err instanceof BootstrapInputError ? 2 : 1);
+  const code = err instanceof BootstrapConflictError ? 3 : err instanceof BootstrapInputError ? 2 : 1;
+  const message = err instanceof BootstrapConflictError || err instanceof BootstrapInputError ? err.message : `the appliance database could not be bootstrapped (${databaseProblem(err)})`;
+  if (s.json) console.log(JSON.stringify({ ok: false, exitCode: code, error: message }));
+  console.error(`create-tenant: ${message}`);
+  process.exit(code);
 }

@@ -1,80 +1,67 @@
 #!/usr/bin/env node
-// alga-setup: the first-boot wizard on a TTY; non-interactive with --install-code (or ALGA_INSTALL_CODE).
-import { parseArgs } from "node:util";
-import { render } from "ink";
-import { createElement } from "react";
-import { resolveApplianceId } from "../appliance-id.js";
-import { runNonInteractive, SETUP_EXIT } from "../noninteractive.js";
-import { Wizard } from "../wizard/app.js";
+// alga-setup: the first-boot wizard on a terminal; non-interactive with --install-code (or without a
+// terminal). alga-setup connect: an installed appliance redeems a code of its own tenant (upgrade in place).
+import { setupIsInteractive, setupSettings, UsageError, type SetupSettings } from "../config.js";
+import { failure, runNonInteractive, SETUP_EXIT, usageFailure } from "../noninteractive.js";
 
-const USAGE = `usage: alga-setup [options]
-  (no --install-code, on a terminal: the interactive wizard)
+const USAGE = `usage: alga-setup [options]            first-boot setup (the wizard on a terminal)
+       alga-setup connect [options]    an installed appliance takes a paid license for its own
+                                       organisation (upgrade in place; needs APPLIANCE_DATABASE_URL)
 
-  --install-code CODE         redeem without the wizard (env ALGA_INSTALL_CODE)
-  --admin-password-file FILE  the appliance admin password, non-interactive (env ALGA_ADMIN_PASSWORD_FILE)
-  --license-url URL           control plane base URL (env ALGA_LICENSE_URL)
-  --output DIR                where the seed Secret manifests go (env ALGA_SEED_DIR, default ./appliance-seeds)
-  --kubectl PATH              apply the Secrets with kubectl instead of writing files (env ALGA_KUBECTL)
-  --namespace NS              namespace for the Secrets (env ALGA_NAMESPACE)
-  --appliance-id ID           override the appliance id (env APPLIANCE_ID; default derived from the machine)
+  --install-code CODE         without the wizard: redeem this code (env ALGA_INSTALL_CODE)
+  --admin-password-file FILE  the appliance admin password, non-interactive setup
+                              (env ALGA_ADMIN_PASSWORD_FILE; not needed when the appliance was bootstrapped)
+  --license-url URL           the license service's base URL (env ALGA_LICENSE_URL; connect defaults to
+                              the URL the appliance was installed with)
+  --output DIR                folder for the seed Secret manifests (env ALGA_SEED_DIR, default ./appliance-seeds)
+  --kubectl PATH              write the Secrets with kubectl instead (env ALGA_KUBECTL)
+  --namespace NS              namespace of the Secrets (env ALGA_NAMESPACE)
+  --appliance-id ID           the appliance id (env APPLIANCE_ID; default derived from the machine)
+  env APPLIANCE_DATABASE_URL  the appliance's database: setup sees whether it is bootstrapped already
+  env ALGA_STATE_DIR          where the derived appliance id is kept (default /var/lib/alga-appliance)
+  env ALGA_VENDOR_KEYS        vendor keys shipped with the image (JWKS file or JSON), trusted at install
+  env ALGA_LICENSE_GRACE_HOURS  offline grace of an expired license (default 72)
 
-exit codes: 0 ok, 1 failed, 2 usage, 3 malformed code, 4 code refused (invalid/expired/used/revoked),
-            5 tenant suspended, 6 license service unreachable, 7 seeds not applied after the code was used,
-            8 rate limited`;
+Non-interactive runs print one JSON document on stdout for every outcome.
+exit codes: 0 ok, 1 failed, 2 usage or weak password, 3 malformed code (nothing sent),
+            4 code refused (invalid/expired/used/revoked, another organisation's, no paid license),
+            5 tenant suspended, 6 license service unreachable or busy, 7 seeds not applied after the
+            code was used, 8 rate limited, 9 keys or license not verified, 10 connect: not installed,
+            130 quit with Ctrl+C`;
 
-const { values } = parseArgs({
-  options: {
-    "install-code": { type: "string" },
-    "admin-password-file": { type: "string" },
-    "license-url": { type: "string" },
-    output: { type: "string" },
-    kubectl: { type: "string" },
-    namespace: { type: "string" },
-    "appliance-id": { type: "string" },
-    help: { type: "boolean", short: "h" },
-  },
-});
-
-if (values.help) {
+const argv = process.argv.slice(2);
+let settings: SetupSettings;
+try {
+  settings = setupSettings(argv);
+} catch (err) {
+  if (!(err instanceof UsageError)) throw err;
+  if (setupIsInteractive(argv, process.env, !!process.stdin.isTTY)) {
+    console.error(`alga-setup: ${err.problems.join("\nalga-setup: ")}\n(--help lists every setting)`);
+  } else {
+    console.log(JSON.stringify(usageFailure(err.problems).result, null, 2));
+  }
+  process.exit(SETUP_EXIT.USAGE);
+}
+if (settings.help) {
   console.log(USAGE);
   process.exit(0);
 }
-const env = process.env;
-const licenseUrl = values["license-url"] ?? env.ALGA_LICENSE_URL;
-if (!licenseUrl) {
-  console.error(`the license service URL is required (--license-url or ALGA_LICENSE_URL)\n\n${USAGE}`);
-  process.exit(SETUP_EXIT.USAGE);
-}
-const applianceId = values["appliance-id"] ?? resolveApplianceId(env.ALGA_STATE_DIR ?? "/var/lib/alga-appliance", env);
-const target = {
-  outputDir: values.output ?? env.ALGA_SEED_DIR ?? "./appliance-seeds",
-  kubectl: values.kubectl ?? env.ALGA_KUBECTL,
-  namespace: values.namespace ?? env.ALGA_NAMESPACE,
-};
-const installCode = values["install-code"] ?? env.ALGA_INSTALL_CODE;
 
-if (installCode !== undefined || !process.stdin.isTTY) {
-  const passwordFile = values["admin-password-file"] ?? env.ALGA_ADMIN_PASSWORD_FILE;
-  if (!installCode || !passwordFile) {
-    console.error(`non-interactive mode needs --install-code and --admin-password-file\n\n${USAGE}`);
-    process.exit(SETUP_EXIT.USAGE);
+if (!settings.interactive) {
+  let outcome;
+  try {
+    outcome = await runNonInteractive(settings);
+  } catch (err) {
+    outcome = failure(SETUP_EXIT.FAILED, "FAILED", "Setup failed", err instanceof Error ? err.message : String(err), "Try again; if it persists, contact your vendor.");
   }
-  const outcome = await runNonInteractive({ installCode, adminPasswordFile: passwordFile, licenseUrl, applianceId, target });
   console.log(JSON.stringify(outcome.result, null, 2));
   process.exit(outcome.exitCode);
 }
 
+// the screen's libraries load only for the wizard
+const [{ render }, { createElement }, { Wizard }] = await Promise.all([import("ink"), import("react"), import("../wizard/app.js")]);
 let finished = false;
-const app = render(
-  createElement(Wizard, {
-    licenseUrl,
-    applianceId,
-    target,
-    onFinish: () => {
-      finished = true;
-    },
-  }),
-);
+const app = render(createElement(Wizard, { settings, onFinish: () => (finished = true) }), { exitOnCtrlC: false });
 await app.waitUntilExit();
-// Ctrl+C before the end: quit cleanly with the conventional status
+// Ctrl+C before the end: quit with the conventional status
 process.exit(finished ? 0 : 130);

@@ -1,91 +1,236 @@
-// The first-boot wizard: welcome → install code → admin password → redeem → apply → done.
-// Enter continues, Esc goes back, Ctrl+C quits at any step (Ink's exitOnCtrlC).
+// The console. Setup: welcome → install code (checked locally, then its state with the service) →
+// admin password (skipped when it could not take effect) → redeem → apply → done. Connect (upgrade in
+// place): welcome → install code → connect → done. Enter continues, Esc goes back, Ctrl+C quits.
 import { useApp } from "ink";
-import { useCallback, useMemo, useState } from "react";
-import type { RedeemResult } from "../license-api.js";
-import { applySteps, buildSeeds, type ApplyTarget } from "../seeds.js";
+import { useEffect, useState } from "react";
+import { inspectBinding, passwordTakesEffect, type Binding } from "../binding.js";
+import type { SetupSettings } from "../config.js";
+import { applyConnect, type Installed, type Redemption } from "../flows.js";
+import type { InstallCodeStatus } from "../license-api.js";
+import { applySteps, buildSeeds, type ApplyStep as Step } from "../seeds.js";
 import { ApplyStep } from "./apply-step.js";
+import { CheckStep } from "./check-step.js";
 import { CodeStep } from "./code-step.js";
-import { DoneStep } from "./done-step.js";
-import { KeyRouter } from "./key-router.js";
+import { ConnectWelcomeStep } from "./connect-welcome-step.js";
+import { DoneStep, type PasswordEffect } from "./done-step.js";
+import { KeypressProvider, useHoldKeys } from "./keypress.js";
 import { PasswordStep } from "./password-step.js";
 import { RedeemStep } from "./redeem-step.js";
+import { ServiceUrlStep } from "./service-url-step.js";
 import { WelcomeStep } from "./welcome-step.js";
 
-export interface WizardProps {
-  licenseUrl: string;
-  applianceId: string;
-  target: ApplyTarget;
-  /** called once with the outcome when the wizard ends normally */
-  onFinish?: (result: RedeemResult) => void;
-}
+export type WizardSettings = Pick<SetupSettings, "command" | "licenseUrl" | "applianceId" | "target" | "databaseUrl" | "vendorKeys" | "graceSeconds">;
 
-type Step = "welcome" | "code" | "password" | "redeem" | "apply" | "done";
+export interface WizardProps {
+  settings: WizardSettings;
+  /** called once with the outcome when the wizard ends normally */
+  onFinish?: (r: Redemption) => void;
+}
 
 export function Wizard(props: WizardProps) {
-  return (
-    <KeyRouter>
-      <Screens {...props} />
-    </KeyRouter>
-  );
+  return <KeypressProvider>{props.settings.command === "connect" ? <Connect {...props} /> : <Setup {...props} />}</KeypressProvider>;
 }
 
-function Screens({ licenseUrl, applianceId, target, onFinish }: WizardProps) {
+type SetupScreen = "welcome" | "service-url" | "code" | "check" | "password" | "redeem" | "apply" | "done";
+
+function Setup({ settings, onFinish }: WizardProps) {
   const { exit } = useApp();
-  const [step, setStep] = useState<Step>("welcome");
+  const hold = useHoldKeys();
+  const [screen, setScreen] = useState<SetupScreen>("welcome");
+  const [licenseUrl, setLicenseUrl] = useState(settings.licenseUrl ?? "");
+  const [binding, setBinding] = useState<Binding | null>(null);
   const [code, setCode] = useState("");
   const [password, setPassword] = useState("");
-  const [result, setResult] = useState<RedeemResult | null>(null);
+  const [effect, setEffect] = useState<PasswordEffect>("yes");
+  const [redemption, setRedemption] = useState<Redemption | null>(null);
+  const [steps, setSteps] = useState<Step[]>([]);
   const [notes, setNotes] = useState<string[]>([]);
+  const go = (next: SetupScreen) => {
+    hold();
+    setScreen(next);
+  };
 
-  const redeemed = useCallback((r: RedeemResult) => {
-    setResult(r);
-    setStep("apply");
-  }, []);
-  const applied = useCallback((n: string[]) => {
-    setNotes(n);
-    setStep("done");
-  }, []);
-  const steps = useMemo(
-    () => (result ? applySteps(buildSeeds({ redeemed: result, adminPassword: password, applianceId, licenseUrl }), target) : []),
-    [result, password, applianceId, licenseUrl, target],
-  );
+  useEffect(() => {
+    let live = true;
+    void inspectBinding({ databaseUrl: settings.databaseUrl, target: settings.target }).then((b) => live && setBinding(b));
+    return () => void (live = false);
+  }, [settings.databaseUrl, settings.target]);
 
-  switch (step) {
+  const checked = (status: InstallCodeStatus | null) => {
+    const e: PasswordEffect = status && binding ? passwordTakesEffect(binding, status.tenantId) : binding?.kind === "fresh" ? "yes" : "unsure";
+    setEffect(e);
+    go(e === "no" ? "redeem" : "password");
+  };
+
+  switch (screen) {
     case "welcome":
-      return <WelcomeStep applianceId={applianceId} licenseUrl={licenseUrl} onNext={() => setStep("code")} />;
-    case "code":
+      return <WelcomeStep applianceId={settings.applianceId} licenseUrl={licenseUrl} binding={binding} onNext={() => go("code")} onChangeUrl={() => go("service-url")} />;
+    case "service-url":
       return (
-        <CodeStep
-          initial={code.replace(/-/g, "")}
-          onBack={() => setStep("welcome")}
-          onNext={(c) => {
-            setCode(c);
-            setStep("password");
+        <ServiceUrlStep
+          current={licenseUrl}
+          onDone={(url) => {
+            if (url) setLicenseUrl(url);
+            go("welcome");
           }}
         />
       );
+    case "code":
+      return (
+        <CodeStep
+          flow="setup"
+          initial={code.replace(/-/g, "")}
+          onBack={() => go("welcome")}
+          onNext={(c) => {
+            setCode(c);
+            go("check");
+          }}
+        />
+      );
+    case "check":
+      return <CheckStep flow="setup" licenseUrl={licenseUrl} installCode={code} binding={binding} onBack={() => go("code")} onOk={checked} />;
     case "password":
       return (
         <PasswordStep
-          onBack={() => setStep("code")}
+          kept={password}
+          onBack={() => go("code")}
           onNext={(p) => {
             setPassword(p);
-            setStep("redeem");
+            go("redeem");
           }}
         />
       );
     case "redeem":
-      return <RedeemStep licenseUrl={licenseUrl} installCode={code} applianceId={applianceId} onBack={() => setStep("code")} onSuccess={redeemed} />;
+      return (
+        <RedeemStep
+          flow="setup"
+          step="redeem"
+          plan={{ licenseUrl, installCode: code, applianceId: settings.applianceId, anchors: settings.vendorKeys, graceSeconds: settings.graceSeconds }}
+          onBack={() => go("code")}
+          onSuccess={(r) => {
+            // the seeds carry the password only when it can still take effect
+            const final: PasswordEffect = effect === "no" ? "no" : binding ? (passwordTakesEffect(binding, r.redeemed.tenantId) === "yes" ? "yes" : effect) : effect;
+            setEffect(final);
+            setRedemption(r);
+            setSteps(
+              applySteps(
+                buildSeeds({ redeemed: r.redeemed, adminPassword: final === "no" ? undefined : password, applianceId: settings.applianceId, licenseUrl, vendorKeys: r.keys, redeemedAt: r.redeemedAt }),
+                settings.target,
+              ),
+            );
+            go("apply");
+          }}
+        />
+      );
     case "apply":
-      return <ApplyStep steps={steps} onDone={applied} />;
+      return (
+        <ApplyStep
+          steps={steps}
+          onDone={(n) => {
+            setNotes(n);
+            go("done");
+          }}
+        />
+      );
     case "done":
       return (
         <DoneStep
-          result={result!}
+          flow="setup"
+          redemption={redemption!}
           notes={notes}
+          password={effect}
           onExit={() => {
-            onFinish?.(result!);
+            onFinish?.(redemption!);
+            exit();
+          }}
+        />
+      );
+  }
+}
+
+type ConnectScreen = "welcome" | "code" | "check" | "connect" | "done";
+
+function Connect({ settings, onFinish }: WizardProps) {
+  const { exit } = useApp();
+  const hold = useHoldKeys();
+  const [screen, setScreen] = useState<ConnectScreen>("welcome");
+  const [installed, setInstalled] = useState<Installed | null>(null);
+  const [code, setCode] = useState("");
+  const [redemption, setRedemption] = useState<Redemption | null>(null);
+  const [notes, setNotes] = useState<string[]>([]);
+  const go = (next: ConnectScreen) => {
+    hold();
+    setScreen(next);
+  };
+  switch (screen) {
+    case "welcome":
+      return (
+        <ConnectWelcomeStep
+          databaseUrl={settings.databaseUrl!}
+          licenseUrl={settings.licenseUrl}
+          applianceId={settings.applianceId || undefined}
+          onNext={(i) => {
+            setInstalled(i);
+            go("code");
+          }}
+          onQuit={() => exit()}
+        />
+      );
+    case "code":
+      return (
+        <CodeStep
+          flow="connect"
+          initial={code.replace(/-/g, "")}
+          onBack={() => go("welcome")}
+          onNext={(c) => {
+            setCode(c);
+            go("check");
+          }}
+        />
+      );
+    case "check":
+      return (
+        <CheckStep
+          flow="connect"
+          licenseUrl={installed!.licenseUrl}
+          installCode={code}
+          connectTenant={{ tenantId: installed!.row.tenant_id, companyName: installed!.row.company_name }}
+          onBack={() => go("code")}
+          onOk={() => go("connect")}
+        />
+      );
+    case "connect":
+      return (
+        <RedeemStep
+          flow="connect"
+          step="connect"
+          plan={{
+            licenseUrl: installed!.licenseUrl,
+            installCode: code,
+            applianceId: installed!.applianceId,
+            tenantId: installed!.row.tenant_id,
+            pinned: installed!.pinned,
+            anchors: settings.vendorKeys,
+            graceSeconds: settings.graceSeconds,
+          }}
+          then={(r) => applyConnect(settings.databaseUrl!, installed!, r, settings.target)}
+          onBack={() => go("code")}
+          onSuccess={(r, n) => {
+            setRedemption(r);
+            setNotes(n);
+            go("done");
+          }}
+        />
+      );
+    case "done":
+      return (
+        <DoneStep
+          flow="connect"
+          redemption={redemption!}
+          notes={notes}
+          password="untouched"
+          onExit={() => {
+            onFinish?.(redemption!);
             exit();
           }}
         />

@@ -5,7 +5,7 @@ import Spinner from "ink-spinner";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { REISSUE_HINT } from "../explain.js";
 import type { ApplyStep as Step } from "../seeds.js";
-import { useKeys } from "./key-router.js";
+import { useKeypress } from "./keypress.js";
 import { Frame, Problem } from "./frame.js";
 
 type Status = { state: "pending" | "running" | "done" | "failed"; note?: string };
@@ -38,18 +38,18 @@ export function ApplyStep({ steps, onDone }: { steps: Step[]; onDone: (notes: st
   }, [steps, onDone]);
 
   useEffect(() => void runAll(), [runAll]);
-  useKeys((input) => {
-    if (failed && input.toLowerCase() === "r") void runAll();
+  useKeypress((key) => {
+    if (failed && key.name === "text" && key.text.toLowerCase() === "r") void runAll();
   });
 
   return (
-    <Frame step={4} keys={failed ? "R retry · Ctrl+C quit" : "please wait · Ctrl+C quit"}>
+    <Frame flow="setup" step="apply" keys={failed ? "R retry · Ctrl+C quit" : "please wait · Ctrl+C quit"}>
       <Text>Writing the seeds the appliance bootstrap consumes:</Text>
       <Box flexDirection="column" marginTop={1}>
         {steps.map((step, i) => {
           const s = status[i]!;
           return (
-            <Text key={step.name}>
+            <Text key={step.name} wrap="wrap">
               {s.state === "running" ? <Spinner type="dots" /> : s.state === "done" ? <Text color="green">✓</Text> : s.state === "failed" ? <Text color="red">✗</Text> : <Text dimColor>·</Text>}{" "}
               {step.name}
               {s.note ? <Text dimColor> — {s.note}</Text> : null}

@@ -1,30 +1,44 @@
+// The install code: grouped as typed, case- and dash-insensitive, Ctrl+U clears, a pasted complete code
+// replaces what is there; checked locally (alphabet, length, check character) before anything is sent.
 import { Box, Text } from "ink";
 import { useState } from "react";
-import { checkInstallCode, CODE_LENGTH } from "../install-code.js";
-import { CodeInput } from "./code-input.js";
-import { Frame, Problem } from "./frame.js";
+import { checkInstallCode, CODE_LENGTH, describeInstallCodeProblem, formatInstallCode } from "../install-code.js";
+import { editCode, useField } from "./field.js";
+import { useKeypress } from "./keypress.js";
+import { Frame, Problem, type FlowName } from "./frame.js";
 
-const REASONS = {
-  CHARACTERS: "It contains characters that never appear in install codes.",
-  LENGTH: `An install code has ${CODE_LENGTH} characters (5 groups of 4).`,
-  CHECK: "One character is mistyped (the check character does not match). Compare it with the email.",
-};
-
-export function CodeStep({ initial, onBack, onNext }: { initial: string; onBack: () => void; onNext: (formatted: string) => void }) {
+export function CodeStep(props: { flow: FlowName; initial: string; onBack: () => void; onNext: (formatted: string) => void }) {
+  const { flow, initial, onBack, onNext } = props;
+  const field = useField(initial);
   const [problem, setProblem] = useState<string | null>(null);
-  const submit = (value: string) => {
-    const check = checkInstallCode(value);
-    if (check.ok) return onNext(check.formatted);
-    setProblem(check.reason === "LENGTH" ? `${REASONS.LENGTH} You typed ${value.length}.` : REASONS[check.reason]);
-  };
+  useKeypress((key) => {
+    if (key.name === "escape") return onBack();
+    if (key.name === "return") {
+      const check = checkInstallCode(field.get());
+      if (check.ok) return onNext(check.formatted);
+      return setProblem(describeInstallCodeProblem(check.reason, field.get()));
+    }
+    const next = editCode(field.get(), key);
+    if (next !== null) {
+      setProblem(null);
+      field.set(next);
+    }
+  });
   return (
-    <Frame step={1} keys="Enter continue · Esc back · Ctrl+C quit">
+    <Frame flow={flow} step="code" keys="Enter continue · Ctrl+U clear · Esc back · Ctrl+C quit">
       <Text>Enter the install code from your registration email. Dashes and case do not matter.</Text>
       <Box marginTop={1}>
         <Text>Install code: </Text>
-        <CodeInput initial={initial} onChange={() => setProblem(null)} onSubmit={submit} onEscape={onBack} />
+        <Text bold color="cyan">
+          {formatInstallCode(field.value) || " "}
+        </Text>
+        <Text inverse> </Text>
+        <Text dimColor>
+          {"  "}
+          {field.value.length}/{CODE_LENGTH}
+        </Text>
       </Box>
-      {problem ? <Problem title="That is not a valid install code" detail={problem} /> : null}
+      {problem ? <Problem title="That is not a valid install code" detail={`${problem} Nothing was sent.`} /> : null}
     </Frame>
   );
 }

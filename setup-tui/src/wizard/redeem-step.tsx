@@ -1,106 +1,79 @@
-// Redeems the code: spinner with elapsed time; the service being unreachable is retried with backoff
-// (R retries at once); a refused code explains itself and Esc goes back to enter another one.
+// Pins the vendor's keys, redeems the code and verifies the first license (connect: then updates this
+// appliance's license state). The service being unreachable or busy is retried with backoff, or after
+// the time it asked for, with a countdown (R retries at once); a refused code explains itself and Esc
+// goes back to enter another one (the password chosen stays).
 import { Box, Text } from "ink";
-import Spinner from "ink-spinner";
-import { useCallback, useEffect, useRef, useState } from "react";
-import { backoffSeconds, explain, isTransient } from "../explain.js";
-import { LicenseServiceError, redeemInstallCode, type LicenseErrorCode, type RedeemResult } from "../license-api.js";
-import { useKeys } from "./key-router.js";
-import { Frame, Problem } from "./frame.js";
+import { useRef } from "react";
+import { explain } from "../explain.js";
+import { describeFailure, FlowError, redeemVerified, type RedeemPlan, type Redemption } from "../flows.js";
+import { LicenseServiceError } from "../license-api.js";
+import { INTERACTIVE_POLICY } from "../retry.js";
+import { useKeypress } from "./keypress.js";
+import { Frame, Problem, type FlowName, type StepName } from "./frame.js";
+import { Countdown, Running } from "./task-view.js";
+import { useServiceTask } from "./use-task.js";
 
-const MAX_AUTOMATIC_ATTEMPTS = 6;
-
-type State =
-  | { kind: "running"; attempt: number }
-  | { kind: "waiting"; attempt: number; retryAt: number; code: LicenseErrorCode; message: string }
-  | { kind: "failed"; attempt: number; code: LicenseErrorCode; message: string };
-
-export function RedeemStep(props: {
-  licenseUrl: string;
-  installCode: string;
-  applianceId: string;
+export interface RedeemProps {
+  flow: FlowName;
+  step: StepName;
+  plan: RedeemPlan;
+  /** connect: what to do with the redemption before the done screen */
+  then?: (r: Redemption) => Promise<string[]>;
   onBack: () => void;
-  onSuccess: (r: RedeemResult) => void;
-}) {
-  const { licenseUrl, installCode, applianceId, onBack, onSuccess } = props;
-  const [state, setState] = useState<State>({ kind: "running", attempt: 1 });
-  const [now, setNow] = useState(Date.now());
-  const started = useRef(Date.now());
-  const live = useRef(true);
-  useEffect(() => () => void (live.current = false), []);
+  onSuccess: (r: Redemption, notes: string[]) => void;
+}
 
-  const attempt = useCallback(
-    (n: number) => {
-      setState({ kind: "running", attempt: n });
-      redeemInstallCode(licenseUrl, installCode, applianceId).then(
-        (r) => live.current && onSuccess(r),
-        (err: unknown) => {
-          if (!live.current) return;
-          const e = err instanceof LicenseServiceError ? err : new LicenseServiceError("INTERNAL_SERVER_ERROR", String(err));
-          if (isTransient(e.code) && n < MAX_AUTOMATIC_ATTEMPTS) {
-            setState({ kind: "waiting", attempt: n, retryAt: Date.now() + backoffSeconds(n) * 1000, code: e.code, message: e.message });
-          } else setState({ kind: "failed", attempt: n, code: e.code, message: e.message });
-        },
-      );
+const retryable = (e: Error) => e instanceof LicenseServiceError && (e.retryable || e.code === "RATE_LIMITED");
+
+export function RedeemStep(p: RedeemProps) {
+  const since = useRef(Date.now());
+  const task = useServiceTask(
+    async (ctx) => {
+      const r = await redeemVerified(p.plan, { policy: INTERACTIVE_POLICY, hooks: ctx.hooks, phase: ctx.phase });
+      ctx.phase("Updating this appliance's license");
+      const notes = p.then ? await p.then(r) : [];
+      return { r, notes };
     },
-    [licenseUrl, installCode, applianceId, onSuccess],
+    ({ r, notes }) => p.onSuccess(r, notes),
+    "Fetching the vendor's license keys",
   );
-
-  useEffect(() => attempt(1), [attempt]);
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), 250);
-    return () => clearInterval(timer);
-  }, []);
-  useEffect(() => {
-    if (state.kind === "waiting" && now >= state.retryAt) attempt(state.attempt + 1);
-  }, [now, state, attempt]);
-
-  useKeys((input, key) => {
-    if (state.kind === "running") return;
-    if (key.escape) onBack();
-    else if (input.toLowerCase() === "r" && (state.kind === "waiting" || isTransient(state.code) || state.code === "RATE_LIMITED")) {
-      attempt(state.attempt + 1);
-    }
+  const s = task.state;
+  useKeypress((key) => {
+    if (s.kind === "running" || s.kind === "done") return;
+    const codeUsed = s.kind === "failed" && s.error instanceof FlowError && s.error.codeUsed;
+    if (key.name === "escape" && !codeUsed) p.onBack();
+    else if (key.name === "text" && key.text.toLowerCase() === "r" && (s.kind === "waiting" || retryable(s.error))) task.retryNow();
   });
 
-  const elapsed = Math.floor((now - started.current) / 1000);
-  if (state.kind === "running") {
+  if (s.kind === "running" || s.kind === "done") {
     return (
-      <Frame step={3} keys="please wait · Ctrl+C quit">
-        <Text>
-          <Text color="cyan">
-            <Spinner type="dots" />
-          </Text>{" "}
-          Redeeming install code {installCode} with the license service… {elapsed}s
-          {state.attempt > 1 ? ` (attempt ${state.attempt})` : ""}
-        </Text>
+      <Frame flow={p.flow} step={p.step} keys="please wait · Ctrl+C quit">
+        <Running
+          text={s.kind === "running" && s.phase === "Redeeming the install code" ? `Redeeming install code ${p.plan.installCode} with the license service` : s.kind === "running" ? s.phase : "Done"}
+          attempt={s.kind === "running" ? s.attempt : 1}
+          since={since.current}
+        />
       </Frame>
     );
   }
-  const why = explain(state.code, state.message);
-  const retryable = state.kind === "waiting" || isTransient(state.code) || state.code === "RATE_LIMITED";
-  const consumedAfterRetry = state.code === "CONSUMED_INSTALL_CODE" && state.attempt > 1;
+  const failure = s.kind === "waiting" ? { code: s.error.code, explanation: explain(s.error.code, s.error), codeUsed: false } : describeFailure(s.error);
+  const canRetry = s.kind === "waiting" || retryable(s.error);
+  const consumedAfterRetry = failure.code === "CONSUMED_INSTALL_CODE" && s.attempt > 1;
   return (
-    <Frame step={3} keys={retryable ? "R retry now · Esc back · Ctrl+C quit" : "Esc back to enter another code · Ctrl+C quit"}>
+    <Frame
+      flow={p.flow}
+      step={p.step}
+      keys={canRetry ? "R retry now · Esc back · Ctrl+C quit" : failure.codeUsed ? "Ctrl+C quit" : "Esc back to enter another code · Ctrl+C quit"}
+    >
       <Text>
-        Install code {installCode}, appliance {applianceId}
+        Install code {p.plan.installCode}, appliance {p.plan.applianceId}
       </Text>
       <Problem
-        title={why.title}
-        detail={
-          consumedAfterRetry
-            ? `${why.detail} An earlier attempt whose answer was lost may have used it.`
-            : why.detail
-        }
-        action={why.action}
+        title={failure.explanation.title}
+        detail={consumedAfterRetry ? `${failure.explanation.detail} An earlier attempt whose answer was lost may have used it.` : failure.explanation.detail}
+        action={failure.explanation.action}
       />
-      {state.kind === "waiting" ? (
-        <Box marginTop={1}>
-          <Text color="yellow">
-            Retrying in {Math.max(0, Math.ceil((state.retryAt - now) / 1000))}s (attempt {state.attempt + 1} of {MAX_AUTOMATIC_ATTEMPTS}) — press R to retry now.
-          </Text>
-        </Box>
-      ) : null}
+      {s.kind === "waiting" ? <Countdown state={s} /> : null}
       <Box marginTop={1}>
         <Text dimColor>The install stays blocked: this appliance never creates a tenant on its own.</Text>
       </Box>

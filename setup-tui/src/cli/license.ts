@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// alga-license status: the appliance's license, verified offline (signature against the pinned vendor
+// keys, aud = this tenant, exp and offline grace), with edition, features, expiry and last check-in.
+import { databaseProblem } from "../bootstrap/appliance-schema.js";
+import { licenseStatusSettings, UsageError, type LicenseStatusSettings } from "../config.js";
+import { licenseStatus, renderStatus, STATUS_EXIT } from "../license/status.js";
+
+const USAGE = `usage: alga-license status [--json]
+  env APPLIANCE_DATABASE_URL   the appliance's PostgreSQL (required)
+  env ALGA_LICENSE_GRACE_HOURS offline grace of an expired license (default 72)
+exit codes: 0 licensed and verified (or essentials, which needs no license); 1 failed;
+            2 usage or not bootstrapped; 3 expired, honoured only within the offline grace;
+            4 the stored license is refused (forged, another tenant's, expired past grace): runs as ESSENTIALS`;
+
+let s: LicenseStatusSettings;
+try {
+  s = licenseStatusSettings(process.argv.slice(2));
+} catch (err) {
+  if (!(err instanceof UsageError)) throw err;
+  console.error(`alga-license: ${err.problems.join("\nalga-license: ")}\n(--help lists every setting)`);
+  process.exit(STATUS_EXIT.USAGE);
+}
+if (s.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+try {
+  const status = await licenseStatus(s.databaseUrl, { graceSeconds: s.graceSeconds });
+  console.log(s.json ? JSON.stringify(status, null, 2) : renderStatus(status));
+  process.exit(status.exitCode);
+} catch (err) {
+  const message = `the appliance database could not be read (${databaseProblem(err)})`;
+  if (s.json) console.log(JSON.stringify({ exitCode: STATUS_EXIT.FAILED, error: message }));
+  console.error(`alga-license: ${message}`);
+  process.exit(STATUS_EXIT.FAILED);
+}

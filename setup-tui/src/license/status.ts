@@ -1,0 +1,132 @@
+// What the appliance is licensed for right now, verified offline from license_state: the edition it
+// runs as, the features (e.g. MOBILE_ACCESS), expiry and offline grace, the last check-in, and why a
+// stored license is refused (forged, another tenant's, expired past grace). The appliance application
+// reads its license through this (or verifyLicense directly); `alga-license status` prints it.
+import type pg from "pg";
+import { readLicenseState, withApplianceDb } from "../bootstrap/appliance-schema.js";
+import { storedPins } from "./pins.js";
+import { DEFAULT_OFFLINE_GRACE_SECONDS, effectiveEdition, verifyLicense, type LicenseCheck, type LicenseEdition } from "./verify.js";
+
+export const STATUS_EXIT = {
+  /** a verified license (or an essentials appliance, which needs none) */
+  OK: 0,
+  FAILED: 1,
+  /** usage, or the appliance is not bootstrapped */
+  USAGE: 2,
+  /** the license expired and is honoured only within the offline grace: the check-in must refresh it */
+  IN_GRACE: 3,
+  /** the stored license is refused: the appliance runs as ESSENTIALS */
+  REFUSED: 4,
+} as const;
+
+export interface LicenseStatus {
+  exitCode: number;
+  bootstrapped: boolean;
+  tenantId?: string;
+  companyName?: string;
+  applianceId?: string | null;
+  /** what the appliance runs as: the verified license's edition, else ESSENTIALS */
+  edition: LicenseEdition;
+  /** the edition recorded at install / last check-in (before verification) */
+  recordedEdition?: string;
+  features: string[];
+  licensed: boolean;
+  expiresAt?: string | null;
+  graceEndsAt?: string | null;
+  verification: { result: "valid" | "in-grace" | "refused" | "no-license"; reason?: string; message: string };
+  lastCheckInAt?: string | null;
+  lastCheckInOutcome?: string | null;
+  lastCheckInError?: string | null;
+  vendorKeys?: { issuer: string; kids: string[]; updatedAt: string | null } | null;
+}
+
+export interface StatusOptions {
+  graceSeconds?: number;
+  now?: Date;
+}
+
+export async function readLicenseStatus(client: pg.ClientBase, o: StatusOptions = {}): Promise<LicenseStatus> {
+  const row = await readLicenseState(client);
+  if (!row) {
+    return {
+      exitCode: STATUS_EXIT.USAGE,
+      bootstrapped: false,
+      edition: "ESSENTIALS",
+      features: [],
+      licensed: false,
+      verification: { result: "no-license", message: "this appliance is not bootstrapped yet (no license_state): run create-tenant" },
+    };
+  }
+  const pins = storedPins(row.vendor_keys);
+  const common = {
+    bootstrapped: true,
+    tenantId: row.tenant_id,
+    companyName: row.company_name,
+    applianceId: row.appliance_id,
+    recordedEdition: row.edition,
+    lastCheckInAt: row.last_check_in_at?.toISOString() ?? null,
+    lastCheckInOutcome: row.last_check_in_outcome ?? null,
+    lastCheckInError: row.last_check_in_error ?? null,
+    vendorKeys: pins ? { issuer: pins.issuer, kids: pins.keys.map((k) => k.kid ?? "?"), updatedAt: row.keys_updated_at?.toISOString() ?? null } : null,
+  };
+  if (!row.license_token) {
+    const paidWithoutToken = row.edition !== "ESSENTIALS";
+    return {
+      ...common,
+      exitCode: paidWithoutToken ? STATUS_EXIT.REFUSED : STATUS_EXIT.OK,
+      edition: "ESSENTIALS",
+      features: [],
+      licensed: false,
+      verification: paidWithoutToken
+        ? { result: "refused", reason: "NO_LICENSE", message: `${row.edition} is recorded but no license is stored: the appliance runs as ESSENTIALS` }
+        : { result: "no-license", message: "essentials edition: no license needed" },
+    };
+  }
+  const check: LicenseCheck = await verifyLicense(row.license_token, {
+    keys: pins,
+    tenantId: row.tenant_id,
+    applianceId: row.appliance_id,
+    now: o.now,
+    graceSeconds: o.graceSeconds ?? DEFAULT_OFFLINE_GRACE_SECONDS,
+  });
+  if (!check.ok) {
+    return {
+      ...common,
+      exitCode: STATUS_EXIT.REFUSED,
+      edition: "ESSENTIALS",
+      features: [],
+      licensed: false,
+      expiresAt: check.claims?.exp ? new Date(check.claims.exp * 1000).toISOString() : (row.license_expires_at?.toISOString() ?? null),
+      verification: { result: "refused", reason: check.reason, message: `${check.message}; the appliance runs as ESSENTIALS` },
+    };
+  }
+  return {
+    ...common,
+    exitCode: check.state === "valid" ? STATUS_EXIT.OK : STATUS_EXIT.IN_GRACE,
+    edition: effectiveEdition(check),
+    features: check.claims.features,
+    licensed: true,
+    expiresAt: check.expiresAt.toISOString(),
+    graceEndsAt: check.graceEndsAt.toISOString(),
+    verification: { result: check.state, message: check.message },
+  };
+}
+
+export const licenseStatus = (databaseUrl: string, o: StatusOptions = {}) => withApplianceDb(databaseUrl, (client) => readLicenseStatus(client, o));
+
+/** The status as an operator reads it. */
+export function renderStatus(s: LicenseStatus): string {
+  if (!s.bootstrapped) return `license: ${s.verification.message}`;
+  const lines = [
+    `tenant:        ${s.tenantId} (${s.companyName})`,
+    `appliance:     ${s.applianceId ?? "-"}`,
+    `edition:       ${s.edition}${s.recordedEdition && s.recordedEdition !== s.edition ? ` (recorded: ${s.recordedEdition})` : ""}`,
+    `features:      ${s.features.length ? s.features.join(", ") : "-"}`,
+    `expires:       ${s.expiresAt ?? "-"}${s.graceEndsAt ? ` (offline grace until ${s.graceEndsAt})` : ""}`,
+    `verification:  ${s.verification.result === "refused" ? "REFUSED — " : ""}${s.verification.message}`,
+    `last check-in: ${s.lastCheckInAt ?? "never"}${s.lastCheckInOutcome ? ` (${s.lastCheckInOutcome})` : ""}`,
+  ];
+  if (s.lastCheckInError) lines.push(`  last error:  ${s.lastCheckInError}`);
+  if (s.vendorKeys) lines.push(`vendor keys:   ${s.vendorKeys.kids.join(", ")} from ${s.vendorKeys.issuer}`);
+  return lines.join("\n");
+}

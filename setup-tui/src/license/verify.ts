@@ -1,0 +1,251 @@
+// The appliance's license verifier: every token the appliance stores or reads goes through it.
+//
+// - A license is an EdDSA (or ES/RS) JWT from the vendor: the signature must verify against the
+//   vendor keys pinned on this appliance, `iss` must be the pinned issuer, `aud` this appliance's
+//   tenant id, `sub` its appliance id (when known), and `exp` not past the offline grace.
+// - Vendor keys are pinned at install from the key hand-over document the license service publishes
+//   at /.well-known/license-keys.jws (a General JWS of { iss, iat, keys } signed by every key still in
+//   service), or from keys shipped in the image (ALGA_VENDOR_KEYS). A later document replaces the
+//   pins only when a key already pinned signed it and it is not older than the pinned one, so a key
+//   rotation reaches the appliance during the overlap and nobody can inject a key without a vendor key.
+import {
+  compactVerify,
+  createLocalJWKSet,
+  decodeProtectedHeader,
+  errors,
+  generalVerify,
+  type GeneralJWSInput,
+  type JWK,
+} from "jose";
+
+export const KEY_HANDOVER_TYPE = "alga-license-keys+jws";
+/** Signature algorithms a vendor key may use (the control plane signs with EdDSA by default). */
+export const LICENSE_ALGORITHMS = ["EdDSA", "ES256", "ES384", "RS256"];
+/** How long an expired license is still honoured while the license service cannot be reached. */
+export const DEFAULT_OFFLINE_GRACE_SECONDS = 72 * 3600;
+/** Clock skew tolerated between the vendor and the appliance for iat. */
+export const CLOCK_TOLERANCE_SECONDS = 300;
+export const EDITIONS = ["ESSENTIALS", "PRO", "PREMIUM"] as const;
+export type LicenseEdition = (typeof EDITIONS)[number];
+
+/** The vendor keys an appliance trusts, with the signed document they came from. */
+export interface VendorKeys {
+  issuer: string;
+  /** the hand-over document's iat (seconds): an older document never replaces these */
+  issuedAt: number;
+  keys: JWK[];
+  /** the signed key hand-over document, kept so the pins can be shown and re-checked */
+  document: GeneralJWSInput;
+}
+
+export type KeyTrustProblem = "MALFORMED" | "UNTRUSTED" | "OUTDATED";
+
+export class KeyTrustError extends Error {
+  constructor(
+    readonly reason: KeyTrustProblem,
+    message: string,
+  ) {
+    super(message);
+    this.name = "KeyTrustError";
+  }
+}
+
+const PRIVATE_PARTS = ["d", "p", "q", "dp", "dq", "qi", "k", "oth"];
+
+function parseHandoverPayload(document: unknown): { payload: { iss: string; iat: number; keys: JWK[] }; jws: GeneralJWSInput } {
+  const jws = document as GeneralJWSInput;
+  if (!jws || typeof jws !== "object" || typeof jws.payload !== "string" || !Array.isArray(jws.signatures) || jws.signatures.length === 0) {
+    throw new KeyTrustError("MALFORMED", "the key hand-over document is not a signed JWS (General JSON serialization)");
+  }
+  let payload: { iss?: unknown; iat?: unknown; keys?: unknown };
+  try {
+    payload = JSON.parse(Buffer.from(jws.payload, "base64url").toString("utf8")) as typeof payload;
+  } catch {
+    throw new KeyTrustError("MALFORMED", "the key hand-over document's payload is not JSON");
+  }
+  const keys = payload.keys;
+  if (typeof payload.iss !== "string" || !payload.iss || typeof payload.iat !== "number" || !Array.isArray(keys) || keys.length === 0) {
+    throw new KeyTrustError("MALFORMED", "the key hand-over document must carry iss, iat and a non-empty list of keys");
+  }
+  for (const k of keys as JWK[]) {
+    if (!k || typeof k !== "object" || typeof k.kty !== "string" || typeof k.kid !== "string") {
+      throw new KeyTrustError("MALFORMED", "every vendor key needs kty and kid");
+    }
+    if (PRIVATE_PARTS.some((p) => p in k)) throw new KeyTrustError("MALFORMED", `vendor key ${k.kid} carries private key material`);
+  }
+  return { payload: { iss: payload.iss, iat: payload.iat, keys: keys as JWK[] }, jws };
+}
+
+/** Reads pins stored by this appliance (already verified when they were accepted). */
+export function pinnedKeys(document: unknown): VendorKeys {
+  const { payload, jws } = parseHandoverPayload(typeof document === "string" ? JSON.parse(document) : document);
+  return { issuer: payload.iss, issuedAt: payload.iat, keys: payload.keys, document: jws };
+}
+
+/** Parses vendor keys shipped with the image: a JWKS ({ keys: [...] }), a JWK array or one JWK. */
+export function parseVendorKeys(text: string): JWK[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new KeyTrustError("MALFORMED", "vendor keys must be JSON: a JWKS ({\"keys\": [...]}), a JWK array or one JWK");
+  }
+  const keys = Array.isArray(parsed) ? parsed : parsed && typeof parsed === "object" && "keys" in parsed ? (parsed as { keys: unknown }).keys : [parsed];
+  if (!Array.isArray(keys) || keys.length === 0) throw new KeyTrustError("MALFORMED", "no vendor keys found");
+  for (const k of keys as JWK[]) {
+    if (!k || typeof k !== "object" || typeof k.kty !== "string" || typeof k.kid !== "string") throw new KeyTrustError("MALFORMED", "every vendor key needs kty and kid");
+    if (PRIVATE_PARTS.some((p) => p in k)) throw new KeyTrustError("MALFORMED", `vendor key ${k.kid} carries private key material`);
+  }
+  return keys as JWK[];
+}
+
+export interface HandoverTrust {
+  /** the keys this appliance pins today: a document must be signed by one of them */
+  pinned?: VendorKeys | null;
+  /** without pins: keys shipped in the image that must have signed the first document */
+  anchors?: JWK[] | null;
+}
+
+/**
+ * Accepts a key hand-over document: signed by a pinned key (or, before anything is pinned, by an
+ * image anchor key, or else by one of its own keys: trust on first use over the configured URL),
+ * with the hand-over type, and not older than the pinned document. Returns the new pins.
+ */
+export async function acceptKeyHandover(document: unknown, trust: HandoverTrust = {}): Promise<VendorKeys> {
+  const { payload, jws } = parseHandoverPayload(document);
+  const signers = trust.pinned?.keys ?? trust.anchors ?? payload.keys;
+  const by = trust.pinned ? "a key this appliance already trusts" : trust.anchors ? "a vendor key shipped with this appliance" : "one of its own keys";
+  let header: { typ?: unknown } | undefined;
+  try {
+    ({ protectedHeader: header } = await generalVerify(jws, createLocalJWKSet({ keys: signers }), { algorithms: LICENSE_ALGORITHMS }));
+  } catch {
+    throw new KeyTrustError("UNTRUSTED", `the key hand-over document is not signed by ${by}: its keys were not accepted`);
+  }
+  if (header?.typ !== KEY_HANDOVER_TYPE) throw new KeyTrustError("MALFORMED", `the key hand-over document's type is ${String(header?.typ)}, not ${KEY_HANDOVER_TYPE}`);
+  if (trust.pinned && payload.iat < trust.pinned.issuedAt) {
+    throw new KeyTrustError("OUTDATED", "the key hand-over document is older than the keys this appliance pinned: its keys were not accepted");
+  }
+  return { issuer: payload.iss, issuedAt: payload.iat, keys: payload.keys, document: jws };
+}
+
+/** The verified claims of a license. */
+export interface LicenseClaims {
+  iss: string;
+  sub: string;
+  aud: string;
+  edition: LicenseEdition;
+  features: string[];
+  iat: number;
+  exp: number;
+  jti: string;
+  kid?: string;
+}
+
+export type LicenseProblem =
+  | "MALFORMED"
+  | "UNKNOWN_KEY"
+  | "BAD_SIGNATURE"
+  | "WRONG_ISSUER"
+  | "WRONG_TENANT"
+  | "WRONG_APPLIANCE"
+  | "NOT_YET_VALID"
+  | "EXPIRED"
+  | "NO_KEYS";
+
+export type LicenseCheck =
+  | {
+      ok: true;
+      /** valid: before exp; in-grace: past exp but within the offline grace (refresh it soon) */
+      state: "valid" | "in-grace";
+      claims: LicenseClaims;
+      expiresAt: Date;
+      /** the last moment the license is honoured: exp + offline grace */
+      graceEndsAt: Date;
+      message: string;
+    }
+  | { ok: false; reason: LicenseProblem; message: string; claims?: Partial<LicenseClaims> };
+
+export interface VerifyOptions {
+  keys: VendorKeys | null | undefined;
+  /** this appliance's tenant id: the license's aud */
+  tenantId: string;
+  /** this appliance's id: the license's sub (checked when given) */
+  applianceId?: string | null;
+  now?: Date;
+  graceSeconds?: number;
+}
+
+const day = (d: Date) => d.toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+
+function unverifiedClaims(token: string): Partial<LicenseClaims> | undefined {
+  try {
+    return JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8")) as Partial<LicenseClaims>;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Verifies a license offline. Never throws for a bad token: it says why it is refused. */
+export async function verifyLicense(token: string, o: VerifyOptions): Promise<LicenseCheck> {
+  const refuse = (reason: LicenseProblem, message: string): LicenseCheck => ({ ok: false, reason, message, claims: unverifiedClaims(token) });
+  if (!o.keys?.keys.length) return refuse("NO_KEYS", "no vendor keys are pinned on this appliance, so the license cannot be verified");
+  let payload: Uint8Array;
+  let kid: string | undefined;
+  try {
+    kid = decodeProtectedHeader(token).kid;
+    ({ payload } = await compactVerify(token, createLocalJWKSet({ keys: o.keys.keys }), { algorithms: LICENSE_ALGORITHMS }));
+  } catch (err) {
+    if (err instanceof errors.JWKSNoMatchingKey) return refuse("UNKNOWN_KEY", `the license is signed by a key this appliance does not trust (kid ${kid ?? "none"}): refused`);
+    if (err instanceof errors.JWSSignatureVerificationFailed) return refuse("BAD_SIGNATURE", "the license's signature does not verify: it was forged or altered, refused");
+    return refuse("MALFORMED", "the license is not a well-formed signed token: refused");
+  }
+  let c: Record<string, unknown>;
+  try {
+    c = JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown>;
+  } catch {
+    return refuse("MALFORMED", "the license's claims are not JSON: refused");
+  }
+  const aud = Array.isArray(c.aud) ? c.aud : [c.aud];
+  const features = Array.isArray(c.features) ? c.features.filter((f): f is string => typeof f === "string") : [];
+  if (typeof c.exp !== "number" || typeof c.iat !== "number" || typeof c.sub !== "string" || typeof c.jti !== "string" || !EDITIONS.includes(c.edition as LicenseEdition)) {
+    return refuse("MALFORMED", "the license lacks exp, iat, sub, jti or a known edition: refused");
+  }
+  if (c.iss !== o.keys.issuer) return refuse("WRONG_ISSUER", `the license was issued by ${String(c.iss)}, not by ${o.keys.issuer}: refused`);
+  if (!aud.includes(o.tenantId)) return refuse("WRONG_TENANT", `the license is for tenant ${aud.map(String).join(", ")}, not for this appliance's tenant ${o.tenantId}: refused`);
+  if (o.applianceId && c.sub !== o.applianceId) return refuse("WRONG_APPLIANCE", `the license is for appliance ${c.sub}, not for this appliance (${o.applianceId}): refused`);
+  const now = (o.now ?? new Date()).getTime();
+  if (c.iat * 1000 > now + CLOCK_TOLERANCE_SECONDS * 1000) return refuse("NOT_YET_VALID", `the license was issued in the future (${day(new Date(c.iat * 1000))}): check this appliance's clock`);
+  const claims: LicenseClaims = {
+    iss: c.iss,
+    sub: c.sub,
+    aud: o.tenantId,
+    edition: c.edition as LicenseEdition,
+    features,
+    iat: c.iat,
+    exp: c.exp,
+    jti: c.jti,
+    kid,
+  };
+  const expiresAt = new Date(c.exp * 1000);
+  const graceEndsAt = new Date(expiresAt.getTime() + (o.graceSeconds ?? DEFAULT_OFFLINE_GRACE_SECONDS) * 1000);
+  if (now < expiresAt.getTime()) return { ok: true, state: "valid", claims, expiresAt, graceEndsAt, message: `valid until ${day(expiresAt)}` };
+  if (now < graceEndsAt.getTime()) {
+    return {
+      ok: true,
+      state: "in-grace",
+      claims,
+      expiresAt,
+      graceEndsAt,
+      message: `expired ${day(expiresAt)}, honoured within the offline grace until ${day(graceEndsAt)}: the check-in must refresh it`,
+    };
+  }
+  return {
+    ok: false,
+    reason: "EXPIRED",
+    message: `the license expired ${day(expiresAt)} and its offline grace ended ${day(graceEndsAt)}: refused`,
+    claims,
+  };
+}
+
+/** What the appliance runs as: the verified license's edition, else ESSENTIALS. */
+export const effectiveEdition = (check: LicenseCheck | null | undefined): LicenseEdition => (check?.ok ? check.claims.edition : "ESSENTIALS");

@@ -1,0 +1,86 @@
+// Checks the code's state with the license service without spending it (installCodeStatus), so a used,
+// revoked or expired code, another organisation's code or a suspended organisation is said before the
+// admin password is asked for. When the service cannot say, the operator may continue: the redemption
+// checks the code again.
+import { Box, Text } from "ink";
+import { useRef } from "react";
+import { type Binding } from "../binding.js";
+import { explain } from "../explain.js";
+import { checkCode, codeProblem, FlowError } from "../flows.js";
+import { LicenseServiceError, type InstallCodeStatus } from "../license-api.js";
+import { INTERACTIVE_POLICY } from "../retry.js";
+import { useKeypress } from "./keypress.js";
+import { Frame, Problem, type FlowName } from "./frame.js";
+import { Countdown, Running } from "./task-view.js";
+import { useServiceTask } from "./use-task.js";
+
+export interface CheckProps {
+  flow: FlowName;
+  licenseUrl: string;
+  installCode: string;
+  binding?: Binding | null;
+  /** connect: the appliance's own tenant */
+  connectTenant?: { tenantId: string; companyName: string };
+  onBack: () => void;
+  /** the code's state, or null when the service could not say and the operator continues */
+  onOk: (status: InstallCodeStatus | null) => void;
+}
+
+export function CheckStep(p: CheckProps) {
+  const since = useRef(Date.now());
+  const task = useServiceTask(
+    async (ctx) => {
+      const status = await checkCode(p.licenseUrl, p.installCode, { policy: { ...INTERACTIVE_POLICY, attempts: 3 }, hooks: ctx.hooks });
+      const problem = codeProblem(status, { binding: p.binding ?? undefined, connectTenantId: p.connectTenant?.tenantId, connectCompany: p.connectTenant?.companyName });
+      if (problem) throw problem;
+      return status;
+    },
+    (status) => p.onOk(status),
+  );
+  const s = task.state;
+  const unsure = s.kind === "failed" && s.error instanceof LicenseServiceError && (s.error.retryable || s.error.code === "BAD_RESPONSE");
+  const rateLimited = s.kind === "failed" && s.error instanceof LicenseServiceError && s.error.code === "RATE_LIMITED";
+  useKeypress((key) => {
+    if (s.kind === "running" || s.kind === "done") return;
+    if (key.name === "escape") p.onBack();
+    else if (key.name === "text" && key.text.toLowerCase() === "r" && (s.kind === "waiting" || unsure || rateLimited)) task.retryNow();
+    else if (key.name === "return" && unsure) p.onOk(null);
+  });
+
+  let body;
+  let keys = "please wait · Ctrl+C quit";
+  if (s.kind === "running" || s.kind === "done") {
+    body = <Running text={`Checking install code ${p.installCode} with the license service`} attempt={s.kind === "running" ? s.attempt : 1} since={since.current} />;
+  } else if (s.kind === "waiting") {
+    const why = explain(s.error.code, s.error);
+    body = (
+      <>
+        <Problem title={why.title} detail={why.detail} />
+        <Countdown state={s} />
+      </>
+    );
+    keys = "R retry now · Esc back · Ctrl+C quit";
+  } else if (unsure) {
+    const why = explain((s.error as LicenseServiceError).code, s.error as LicenseServiceError);
+    body = (
+      <Problem
+        title="The code's state could not be checked"
+        detail={`${why.title}: ${why.detail}`}
+        action="Enter continues anyway (the code is checked when it is redeemed) · R checks again."
+      />
+    );
+    keys = "Enter continue · R check again · Esc back · Ctrl+C quit";
+  } else {
+    const why = s.error instanceof FlowError ? s.error.explanation : s.error instanceof LicenseServiceError ? explain(s.error.code, s.error) : { title: "The check failed", detail: s.error.message, action: "" };
+    body = <Problem title={why.title} detail={why.detail} action={why.action} />;
+    keys = rateLimited ? "R retry now · Esc back to the code · Ctrl+C quit" : "Esc back to enter another code · Ctrl+C quit";
+  }
+  return (
+    <Frame flow={p.flow} step="code" keys={keys}>
+      <Text>Install code {p.installCode}</Text>
+      <Box flexDirection="column" marginTop={1}>
+        {body}
+      </Box>
+    </Frame>
+  );
+}

@@ -1,0 +1,128 @@
+// The check-in agent in a fleet, against the real API: each appliance waits its own deterministic slot
+// (derived from its identity) before checking in, and a shedding service (MAX_INFLIGHT_REQUESTS=1,
+// its one slot held by a request that never finishes its body) answers SERVICE_BUSY with Retry-After,
+// which the agent honours — never sooner than asked, never longer than its bound.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { connect, type Socket } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { createTenant } from "../setup-tui/src/bootstrap/create-tenant.js";
+import { runCheckIn } from "../setup-tui/src/checkin/agent.js";
+import { spreadDelaySeconds } from "../setup-tui/src/checkin/spread.js";
+import { readSeedDir } from "../setup-tui/src/seeds.js";
+import { applianceDb, checkInCli, licenseState, PASSWORD, register, setupCli } from "./helpers/appliance.js";
+import { startTestPlane, type TestPlane } from "./helpers/control-plane.js";
+import { startProcess } from "./helpers/processes.js";
+
+let t: TestPlane;
+let dir: string;
+beforeAll(async () => {
+  t = await startTestPlane({ MAX_INFLIGHT_REQUESTS: "1" });
+  dir = mkdtempSync(path.join(os.tmpdir(), "alga-fleet-"));
+  writeFileSync(path.join(dir, "password"), PASSWORD);
+});
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await t.stop();
+});
+
+async function appliance(applianceId: string) {
+  const reg = await register(t, "PRO", `Fleet ${applianceId}`);
+  const seeds = path.join(dir, applianceId);
+  const out = await setupCli(["--install-code", reg.installCode, "--admin-password-file", path.join(dir, "password"), "--license-url", t.url, "--output", seeds, "--appliance-id", applianceId], {
+    ALGA_STATE_DIR: path.join(dir, "state"),
+  });
+  expect(out.code).toBe(0);
+  const db = await applianceDb();
+  await createTenant(db, readSeedDir(seeds));
+  return { tenantId: reg.tenantId, db };
+}
+
+/** Holds the service's only request slot: headers sent, the body never. */
+function holdSlot(url: string): Promise<Socket> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(u.port), u.hostname, () => {
+      socket.write(`POST /graphql HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{`);
+      // give the server the time to count it
+      setTimeout(() => resolve(socket), 200);
+    });
+    socket.on("error", reject);
+  });
+}
+
+describe("a deterministic slot per appliance", () => {
+  it("the same appliance always gets the same delay; a fleet spreads over the whole window", () => {
+    expect(spreadDelaySeconds("t-1", "box-1", 3600)).toBe(spreadDelaySeconds("t-1", "box-1", 3600));
+    expect(spreadDelaySeconds("t-1", "box-1", 3600)).not.toBe(spreadDelaySeconds("t-1", "box-2", 3600));
+    expect(spreadDelaySeconds("t-1", "box-1", 0)).toBe(0);
+    const buckets = new Array(10).fill(0);
+    for (let i = 0; i < 5000; i++) buckets[Math.floor(spreadDelaySeconds(`tenant-${i}`, "appliance", 3600) / 360)]++;
+    for (const n of buckets) expect(n).toBeGreaterThan(350); // 500 expected per tenth of the window
+  });
+
+  it("the CronJob's run waits the appliance's slot; --no-spread checks in at once", async () => {
+    const { tenantId, db } = await appliance("slot-1");
+    const res = await checkInCli(["--json"], { APPLIANCE_DATABASE_URL: db, ALGA_CHECKIN_SPREAD_SECONDS: "4" });
+    expect(res.code).toBe(0);
+    const report = JSON.parse(res.stdout);
+    expect(report).toMatchObject({ status: "refreshed", spreadDelaySeconds: spreadDelaySeconds(tenantId, "slot-1", 4) });
+    if (report.spreadDelaySeconds > 0) expect(res.stderr).toContain(`waiting ${report.spreadDelaySeconds}s, this appliance's slot within the 4s spread window`);
+    const now = await checkInCli(["--json", "--no-spread"], { APPLIANCE_DATABASE_URL: db, ALGA_CHECKIN_SPREAD_SECONDS: "4" });
+    expect(JSON.parse(now.stdout)).toMatchObject({ status: "refreshed", spreadDelaySeconds: 0 });
+  });
+});
+
+describe("a shedding service: SERVICE_BUSY with Retry-After", () => {
+  it("the agent waits as long as the service asked, then succeeds once the service has room", async () => {
+    const { db } = await appliance("busy-1");
+    const slot = await holdSlot(t.url);
+    const agent = startProcess(process.execPath, ["setup-tui/dist/cli/check-in.js", "--json", "--no-spread", "--attempts", "3"], { APPLIANCE_DATABASE_URL: db });
+    // shed once; then the service has room again, long before the 5 s it asked for are over
+    await agent.waitForOutput(/attempt 1 failed \(SERVICE_BUSY/, 60_000);
+    slot.destroy();
+    const code = agent.child.exitCode ?? (await new Promise<number | null>((r) => agent.child.on("exit", r)));
+    expect(code).toBe(0);
+    const report = JSON.parse(agent.output().split("\n").find((l) => l.startsWith("{"))!);
+    expect(report).toMatchObject({ status: "refreshed", attempts: 2 });
+    // the shedder asks for 5 s: never sooner, at most a quarter later (jitter)
+    expect(report.waitsMs).toHaveLength(1);
+    expect(report.waitsMs[0]).toBeGreaterThanOrEqual(5000);
+    expect(report.waitsMs[0]).toBeLessThanOrEqual(6250);
+    expect(agent.output()).toMatch(/attempt 1 failed \(SERVICE_BUSY: The service is busy.*\); retrying in 5\.\ds as the service asked/);
+  }, 60_000);
+
+  it("waits are bounded: a service that stays busy is waited for at most --max-wait-seconds per attempt; the current token is kept", async () => {
+    const { db } = await appliance("busy-2");
+    const token = (await licenseState(db)).license_token;
+    const slot = await holdSlot(t.url);
+    try {
+      const res = await checkInCli(["--json", "--no-spread", "--attempts", "3", "--max-wait-seconds", "1"], { APPLIANCE_DATABASE_URL: db });
+      expect(res.code).toBe(0); // 30 days of validity left: nothing to do yet
+      const report = JSON.parse(res.stdout);
+      expect(report).toMatchObject({ status: "kept-current-token", attempts: 3, waitsMs: [1000, 1000] });
+      expect(report.message).toMatch(/^license service busy: The service is busy.*Kept the current token: the current license stays valid for (29|30)d/);
+      expect((await licenseState(db)).license_token).toBe(token);
+      expect((await licenseState(db)).last_check_in_error).toMatch(/^SERVICE_BUSY: /);
+    } finally {
+      slot.destroy();
+    }
+  }, 60_000);
+
+  it("a herd on a one-slot service: every appliance refreshes by honouring Retry-After", async () => {
+    const fleet = [];
+    for (const id of ["herd-1", "herd-2", "herd-3", "herd-4", "herd-5", "herd-6"]) fleet.push(await appliance(id));
+    // the herd arrives while the one slot is taken: every first attempt is shed; the slot frees once all wait
+    const slot = await holdSlot(t.url);
+    let shed = 0;
+    const onLog = (line: string) => {
+      if (line.includes("retrying") && ++shed === fleet.length) slot.destroy();
+    };
+    const reports = await Promise.all(fleet.map(({ db }) => runCheckIn({ databaseUrl: db, attempts: 8, retryDelayMs: 200, log: onLog })));
+    expect(reports.map((r) => r.status)).toEqual(new Array(6).fill("refreshed"));
+    // the shed ones came back no sooner than the service asked (5 s), not after the 200 ms backoff
+    const waits = reports.flatMap((r) => r.waitsMs);
+    expect(waits.length).toBeGreaterThanOrEqual(6);
+    for (const w of waits) expect(w).toBeGreaterThanOrEqual(5000);
+  }, 120_000);
+});
