@@ -53,24 +53,50 @@ type Outcome = { sent: true } | { sent: false; kind: FailureKind };
 
 /** Sends one claimed message and records the outcome (fenced on its lease). */
 async function deliver(o: OutboxWorkerOptions, row: ClaimedEmail): Promise<Outcome> {
+  let info: { messageId: string; location?: string };
   try {
     const email = JSON.parse(o.secret.unseal(row.sealedMessage)) as RenderedEmail;
     // a stable Message-ID lets a receiver drop the duplicate of a send whose outcome was lost
-    const info = await o.send({ from: o.from, to: row.recipient, ...email, messageId: `<${row.id}@alga-license>` });
-    const recorded = await markSent(o.db, row, info.messageId);
-    o.log.info({ emailId: row.id, attempts: row.attempts, location: info.location, recorded }, recorded ? "email sent" : "email sent after its lease was taken over");
-    return { sent: true };
+    info = await o.send({ from: o.from, to: row.recipient, ...email, messageId: `<${row.id}@alga-license>` });
   } catch (err) {
-    const kind = classifySendFailure(err);
-    const message = err instanceof Error ? err.message : String(err);
-    const dead = kind === "permanent" || (kind === "temporary" && row.attempts >= o.maxAttempts);
-    const retryInMs = kind === "service" ? 0 : backoffMs(row.attempts, o.backoffBaseMs ?? 5_000, (o.retryMaxSeconds ?? 300) * 1000);
-    await markFailed(o.db, row, { error: `${kind}: ${message}`, retryInMs, dead, refundAttempt: kind === "service" }).catch((e: unknown) =>
-      o.log.warn({ err: e, emailId: row.id }, "could not record a failed send (its lease will expire)"),
-    );
-    o.log.warn({ emailId: row.id, attempts: row.attempts, kind, retryInMs: dead ? null : retryInMs, err: message }, dead ? "email parked as DEAD" : "email send failed; will retry");
-    return { sent: false, kind };
+    return recordFailure(o, row, err);
   }
+  // Sent: only the record is left. A database hiccup here is not a failed send (retrying the send would
+  // deliver it twice), so the record is retried; if it never lands, the lease runs out and the message
+  // goes again (the one duplicate the outbox cannot rule out, with the same Message-ID).
+  const recorded = await recordSent(o, row, info.messageId);
+  o.log.info(
+    { emailId: row.id, attempts: row.attempts, location: info.location, recorded },
+    recorded === "recorded" ? "email sent" : recorded === "lease lost" ? "email sent after its lease was taken over" : "email sent but its outcome could not be recorded",
+  );
+  return { sent: true };
+}
+
+async function recordSent(o: OutboxWorkerOptions, row: ClaimedEmail, messageId: string): Promise<"recorded" | "lease lost" | "not recorded"> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await markSent(o.db, row, messageId)) ? "recorded" : "lease lost";
+    } catch (err) {
+      if (attempt >= 5) {
+        o.log.error({ err, emailId: row.id }, "could not record a sent email (it will be sent again when its lease expires)");
+        return "not recorded";
+      }
+      await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+    }
+  }
+}
+
+/** A failed send: retried after a backoff (the attempt given back when the service itself was down), or DEAD. */
+async function recordFailure(o: OutboxWorkerOptions, row: ClaimedEmail, err: unknown): Promise<Outcome> {
+  const kind = classifySendFailure(err);
+  const message = err instanceof Error ? err.message : String(err);
+  const dead = kind === "permanent" || (kind === "temporary" && row.attempts >= o.maxAttempts);
+  const retryInMs = kind === "service" ? 0 : backoffMs(row.attempts, o.backoffBaseMs ?? 5_000, (o.retryMaxSeconds ?? 300) * 1000);
+  await markFailed(o.db, row, { error: `${kind}: ${message}`, retryInMs, dead, refundAttempt: kind === "service" }).catch((e: unknown) =>
+    o.log.warn({ err: e, emailId: row.id }, "could not record a failed send (its lease will expire)"),
+  );
+  o.log.warn({ emailId: row.id, attempts: row.attempts, kind, retryInMs: dead ? null : retryInMs, err: message }, dead ? "email parked as DEAD" : "email send failed; will retry");
+  return { sent: false, kind };
 }
 
 /** One pass: claims and sends due messages one by one until none is due or the mail service is down. */
@@ -107,7 +133,10 @@ export function startOutboxWorker(o: OutboxWorkerOptions & { pollMs: number }): 
   const running = new Set<Promise<unknown>>();
   const track = <T>(p: Promise<T>) => {
     running.add(p);
-    void p.finally(() => running.delete(p));
+    // the caller handles p's failure; this bookkeeping branch must not become an unhandled rejection
+    // (a pool timeout during a claim would otherwise crash the process)
+    const forget = () => void running.delete(p);
+    p.then(forget, forget);
     return p;
   };
   const schedule = (ms: number) => {
