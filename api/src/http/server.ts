@@ -71,6 +71,28 @@ export async function createHttpServer(d: ServerDeps): Promise<HttpServer> {
     next();
   });
 
+  // Shutting down: a request that arrives now (on a kept-alive connection) is not processed — it is
+  // answered with the retryable SERVICE_UNAVAILABLE and the connection closes — so nothing this replica
+  // did can be lost with the process; requests already running finish (Apollo's drain waits for them).
+  let draining = false;
+  const active = new Set<Response>();
+  app.use((_req, res, next) => {
+    if (!draining) {
+      active.add(res);
+      res.once("close", () => active.delete(res));
+      return next();
+    }
+    res.setHeader("Connection", "close");
+    res.setHeader("Retry-After", "1");
+    res.status(503).json({
+      errors: [
+        {
+          message: "This server is shutting down: nothing was changed. Retry (another replica answers).",
+          extensions: { code: "SERVICE_UNAVAILABLE", retryAfterSeconds: 1, requestId: res.locals.requestId },
+        },
+      ],
+    });
+  });
   app.use(routes(d));
   app.use("/graphql", loadShedding(config.maxInflightRequests, metrics?.shed));
   const graphql = await graphqlHandler({ httpServer, config, services: d.services, log, metrics });
@@ -102,6 +124,9 @@ export async function createHttpServer(d: ServerDeps): Promise<HttpServer> {
       return typeof addr === "object" && addr ? addr.port : undefined;
     },
     async stop() {
+      draining = true;
+      // answers still to come close their connection: the client's next request goes elsewhere
+      for (const res of active) if (!res.headersSent) res.setHeader("Connection", "close");
       metricsServer?.close();
       await graphql.stop(); // Apollo's drain plugin closes the server once in-flight requests are done
       if (httpServer.listening) await new Promise<void>((r) => httpServer.close(() => r()));

@@ -31,7 +31,12 @@ export interface OutboxWorkerOptions {
   concurrency?: number;
   /** how often to probe an unreachable mail service */
   probeMs?: number;
+  /** at stop, how long sends in flight may take before they are abandoned (given back to be sent again) */
+  stopGraceMs?: number;
 }
+
+/** how long a claim lasts (sends are aborted before it runs out) */
+const LEASE_SECONDS = 120;
 
 export type FailureKind = "service" | "temporary" | "permanent";
 
@@ -51,14 +56,21 @@ export function backoffMs(attempt: number, baseMs: number, maxMs: number): numbe
 
 type Outcome = { sent: true } | { sent: false; kind: FailureKind };
 
-/** Sends one claimed message and records the outcome (fenced on its lease). */
-async function deliver(o: OutboxWorkerOptions, row: ClaimedEmail): Promise<Outcome> {
+/**
+ * Sends one claimed message and records the outcome (fenced on its lease). A send never outlives its
+ * lease (it is aborted before the lease runs out, so no other worker can be sending it at the same
+ * time), and `abandon` (the worker stopping) aborts it and gives the message back at once.
+ */
+async function deliver(o: OutboxWorkerOptions, row: ClaimedEmail, abandon?: AbortSignal): Promise<Outcome> {
+  const leaseMs = (o.leaseSeconds ?? LEASE_SECONDS) * 1000;
+  const deadline = AbortSignal.timeout(Math.max(1000, leaseMs - Math.min(30_000, leaseMs / 4)));
   let info: { messageId: string; location?: string };
   try {
     const email = JSON.parse(o.secret.unseal(row.sealedMessage)) as RenderedEmail;
     // a stable Message-ID lets a receiver drop the duplicate of a send whose outcome was lost
-    info = await o.send({ from: o.from, to: row.recipient, ...email, messageId: `<${row.id}@alga-license>` });
+    info = await o.send({ from: o.from, to: row.recipient, ...email, messageId: `<${row.id}@alga-license>`, signal: abandon ? AbortSignal.any([abandon, deadline]) : deadline });
   } catch (err) {
+    if (abandon?.aborted) return giveBack(o, row);
     return recordFailure(o, row, err);
   }
   // Sent: only the record is left. A database hiccup here is not a failed send (retrying the send would
@@ -86,6 +98,15 @@ async function recordSent(o: OutboxWorkerOptions, row: ClaimedEmail, messageId: 
   }
 }
 
+/** The worker stops mid-send: the message is due again at once, its attempt not counted. */
+async function giveBack(o: OutboxWorkerOptions, row: ClaimedEmail): Promise<Outcome> {
+  await markFailed(o.db, row, { error: "abandoned: the sending worker stopped", retryInMs: 0, dead: false, refundAttempt: true }).catch((e: unknown) =>
+    o.log.warn({ err: e, emailId: row.id }, "could not give back an abandoned send (its lease will expire)"),
+  );
+  o.log.info({ emailId: row.id }, "send abandoned at shutdown: the message is due again for another worker");
+  return { sent: false, kind: "service" };
+}
+
 /** A failed send: retried after a backoff (the attempt given back when the service itself was down), or DEAD. */
 async function recordFailure(o: OutboxWorkerOptions, row: ClaimedEmail, err: unknown): Promise<Outcome> {
   const kind = classifySendFailure(err);
@@ -104,7 +125,7 @@ export async function drainOutbox(o: OutboxWorkerOptions): Promise<{ sent: numbe
   let sent = 0;
   let failed = 0;
   for (;;) {
-    const row = await claimEmail(o.db, o.leaseSeconds ?? 120);
+    const row = await claimEmail(o.db, o.leaseSeconds ?? LEASE_SECONDS);
     if (!row) return { sent, failed, serviceDown: false };
     const outcome = await deliver(o, row);
     if (outcome.sent) sent++;
@@ -118,7 +139,7 @@ export async function drainOutbox(o: OutboxWorkerOptions): Promise<{ sent: numbe
 export interface OutboxWorker {
   /** wakes the worker (a transaction that queued mail committed) */
   kick(): void;
-  /** stops claiming; resolves when the sends in flight have finished */
+  /** stops claiming; sends in flight get stopGraceMs to finish, then are abandoned and given back */
   stop(): Promise<void>;
 }
 
@@ -130,6 +151,7 @@ export function startOutboxWorker(o: OutboxWorkerOptions & { pollMs: number }): 
   let serviceDown = false;
   let failuresSinceExpedite = false;
   let timer: NodeJS.Timeout | undefined;
+  const abandon = new AbortController();
   const running = new Set<Promise<unknown>>();
   const track = <T>(p: Promise<T>) => {
     running.add(p);
@@ -162,11 +184,12 @@ export function startOutboxWorker(o: OutboxWorkerOptions & { pollMs: number }): 
     claiming = true;
     try {
       while (!stopped && !serviceDown && inflight < slots) {
-        const row = await track(claimEmail(o.db, o.leaseSeconds ?? 120));
+        const row = await track(claimEmail(o.db, o.leaseSeconds ?? LEASE_SECONDS));
         if (!row) break;
         inflight++;
-        void track(deliver(o, row)).then(async (outcome) => {
+        void track(deliver(o, row, abandon.signal)).then(async (outcome) => {
           inflight--;
+          if (stopped) return;
           if (!outcome.sent && outcome.kind === "service") {
             if (!serviceDown) o.log.warn("mail service unreachable: pausing the outbox and probing it");
             serviceDown = true;
@@ -183,7 +206,8 @@ export function startOutboxWorker(o: OutboxWorkerOptions & { pollMs: number }): 
         });
       }
     } catch (err) {
-      o.log.error({ err }, "outbox pass failed");
+      // the database is away or saturated: the next poll tries again
+      o.log.warn({ err }, "outbox pass failed");
     } finally {
       claiming = false;
     }
@@ -198,7 +222,14 @@ export function startOutboxWorker(o: OutboxWorkerOptions & { pollMs: number }): 
     async stop() {
       stopped = true;
       clearTimeout(timer);
-      while (running.size) await Promise.allSettled([...running]);
+      const grace = new Promise<void>((resolve) => setTimeout(resolve, o.stopGraceMs ?? 3_000).unref());
+      const settled = async () => {
+        while (running.size) await Promise.allSettled([...running]);
+      };
+      await Promise.race([settled(), grace]);
+      // a stalled mail server must not hold the shutdown: abort what is left and give it back
+      if (running.size) abandon.abort();
+      await settled();
     },
   };
 }

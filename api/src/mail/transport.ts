@@ -11,6 +11,8 @@ export interface OutgoingMail {
   text: string;
   html: string;
   messageId?: string;
+  /** aborts the send (SMTP closes its connection): the outbox's lease deadline and shutdown */
+  signal?: AbortSignal;
 }
 
 export type SendMail = ((mail: OutgoingMail) => Promise<{ messageId: string; location?: string }>) & {

@@ -20,6 +20,8 @@ export interface CallOptions {
   /** the whole body, for requests that are not `{ query, variables }` */
   body?: string;
   signal?: AbortSignal;
+  /** X-Request-Id: the replica keeps a well-formed one, so the test can find the request in rows and logs */
+  requestId?: string;
 }
 
 export async function gql<T = any>(url: string, query: string, variables?: unknown, o: CallOptions = {}): Promise<Answer<T>> {
@@ -32,6 +34,7 @@ export async function gql<T = any>(url: string, query: string, variables?: unkno
         "content-type": "application/json",
         ...(o.token ? { authorization: `Bearer ${o.token}` } : {}),
         ...(o.clientAddress ? { "x-forwarded-for": o.clientAddress } : {}),
+        ...(o.requestId ? { "x-request-id": o.requestId } : {}),
       },
       body: o.body ?? JSON.stringify({ query, variables }),
       signal: o.signal,

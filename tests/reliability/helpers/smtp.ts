@@ -20,6 +20,8 @@ export interface SmtpService {
   deliveries: Delivery[];
   /** RCPT commands answered 451 */
   refusals: number;
+  /** stalled messages whose sender hung up before the answer: not delivered (no 250 was sent) */
+  abandoned: number;
   mode: SmtpMode;
   /** how long a stalled DATA answer waits */
   stallMs: number;
@@ -33,12 +35,23 @@ export async function startSmtpService(): Promise<SmtpService> {
     url: "",
     deliveries: [],
     refusals: 0,
+    abandoned: 0,
     mode: "accept",
     stallMs: 20_000,
     set: async () => {},
     stop: async () => {},
   };
+  // stalled answers by session: a sender that hangs up before the 250 did not hand its message over
+  const stalled = new Map<string, { timer: NodeJS.Timeout; callback: (err?: Error) => void }>();
   const smtp = new SMTPServer({
+    onClose(session) {
+      const s = stalled.get(session.id);
+      if (!s) return;
+      clearTimeout(s.timer);
+      stalled.delete(session.id);
+      svc.abandoned++;
+      s.callback(new Error("connection closed"));
+    },
     authOptional: true,
     disabledCommands: ["STARTTLS"],
     logger: false,
@@ -59,6 +72,7 @@ export async function startSmtpService(): Promise<SmtpService> {
         const raw = Buffer.concat(chunks).toString("utf8");
         const header = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, "im").exec(raw)?.[1]?.trim() ?? "";
         const accept = () => {
+          stalled.delete(session.id);
           svc.deliveries.push({
             messageId: header("Message-ID"),
             to: session.envelope.rcptTo.map((r) => r.address).join(","),
@@ -68,8 +82,8 @@ export async function startSmtpService(): Promise<SmtpService> {
           });
           callback();
         };
-        // stalled: the message is taken (it counts as delivered once answered), the 250 comes late
-        if (svc.mode === "stall") setTimeout(accept, svc.stallMs);
+        // stalled: the 250 comes late, and only then is the message delivered
+        if (svc.mode === "stall") stalled.set(session.id, { timer: setTimeout(accept, svc.stallMs), callback });
         else accept();
       });
     },
@@ -107,6 +121,7 @@ export async function startSmtpService(): Promise<SmtpService> {
     svc.mode = mode;
   };
   svc.stop = async () => {
+    for (const { timer } of stalled.values()) clearTimeout(timer);
     if (svc.mode !== "down") await new Promise<void>((resolve) => front.close(() => resolve()));
     for (const s of sockets) s.destroy();
     await new Promise<void>((resolve) => smtp.close(() => resolve()));
