@@ -8,6 +8,13 @@ export type Queryable = Pick<pg.Pool | pg.PoolClient, "query">;
 export async function transaction<T>(pool: pg.Pool, fn: (tx: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken = false;
+  // The server may drop the connection while we hold it (restart, failover, admin shutdown). pg then
+  // emits 'error' on the client, and the pool listens only on idle ones: without this listener the
+  // process crashed. The statement in flight fails on its own; the client is discarded on release.
+  const onError = () => {
+    broken = true;
+  };
+  client.on("error", onError);
   try {
     await client.query("BEGIN");
     const result = await fn(client);
@@ -19,6 +26,7 @@ export async function transaction<T>(pool: pg.Pool, fn: (tx: pg.PoolClient) => P
     });
     throw err;
   } finally {
+    client.removeListener("error", onError);
     client.release(broken);
   }
 }

@@ -1,5 +1,6 @@
 // Databases on the suite's own PostgreSQL (global setup): a migrated clone of the run's template per
 // probe, and the invariants that say "no half-written rows" after a probe.
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 
@@ -32,11 +33,24 @@ export interface ProbeDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh migrated database: a clone of the run's template (on `adminUrl`, default the suite's server). */
-export async function probeDatabase(label: string, adminUrl = ADMIN_URL(), template = process.env.RELIABILITY_TEMPLATE): Promise<ProbeDatabase> {
+/** Applies the migrations (prisma migrate deploy, as the chart's migration Job does). */
+export function migrate(url: string): void {
+  execFileSync(process.execPath, ["node_modules/prisma/build/index.js", "migrate", "deploy"], {
+    env: { ...process.env, DATABASE_URL: url, PRISMA_HIDE_UPDATE_MESSAGE: "1" },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+}
+
+/**
+ * A fresh migrated database: a clone of the run's template on the suite's server, or (another server,
+ * `adminUrl`) a new database migrated from scratch.
+ */
+export async function probeDatabase(label: string, adminUrl?: string): Promise<ProbeDatabase> {
   const name = `alga_rel_${label}_${randomBytes(3).toString("hex")}`;
-  await adminQuery(adminUrl, template ? `CREATE DATABASE ${name} TEMPLATE ${template}` : `CREATE DATABASE ${name}`);
-  const url = withDatabase(adminUrl, name);
+  const server = adminUrl ?? ADMIN_URL();
+  await adminQuery(server, adminUrl ? `CREATE DATABASE ${name}` : `CREATE DATABASE ${name} TEMPLATE ${process.env.RELIABILITY_TEMPLATE}`);
+  const url = withDatabase(server, name);
+  if (adminUrl) migrate(url);
   const pool = new pg.Pool({ connectionString: url, max: 3 });
   pool.on("error", () => {}); // the outage probe stops the server under this pool
   return {
@@ -44,7 +58,7 @@ export async function probeDatabase(label: string, adminUrl = ADMIN_URL(), templ
     pool,
     async drop() {
       await pool.end();
-      await adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
+      await adminQuery(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
     },
   };
 }

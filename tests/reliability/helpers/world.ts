@@ -26,8 +26,8 @@ export interface WorldOptions {
   label: string;
   replicas: number;
   env?: Record<string, string>;
-  /** a database URL to use instead of a clone on the suite's server (the outage probe brings its own) */
-  databaseUrl?: string;
+  /** another PostgreSQL server (its superuser URL) to make the probe's database on: the outage probe's own */
+  adminUrl?: string;
 }
 
 export function sharedSecrets(): Record<string, string> {
@@ -36,7 +36,7 @@ export function sharedSecrets(): Record<string, string> {
 }
 
 export async function startWorld(o: WorldOptions): Promise<World> {
-  const db = await probeDatabase(o.label);
+  const db = await probeDatabase(o.label, o.adminUrl);
   const s3 = await startS3([ISO_BUCKET]);
   await s3.putObject(ISO_BUCKET, ISO_KEY, Buffer.from("ISO-9660 reliability image\n".repeat(32)));
   const smtp = await startSmtpService();
@@ -46,7 +46,7 @@ export async function startWorld(o: WorldOptions): Promise<World> {
     admin: (await createApiKey(db.pool, "ADMIN", "rel-admin")).key,
   };
   const env = {
-    DATABASE_URL: o.databaseUrl ?? db.url,
+    DATABASE_URL: db.url,
     REPLICATED: "true",
     ...sharedSecrets(),
     SMTP_URL: smtp.url,
