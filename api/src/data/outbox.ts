@@ -9,6 +9,8 @@ export interface ClaimedEmail {
   sealedMessage: string;
   attempts: number;
   leaseToken: string;
+  /** false for an early claim of a message not yet due (its attempt is not counted) */
+  counted?: boolean;
 }
 
 export async function enqueueEmail(q: Queryable, m: { tenantId: string | null; recipient: string; kind: string; sealedMessage: string; now: Date }): Promise<string> {
@@ -29,6 +31,25 @@ export async function claimEmail(q: Queryable, leaseSeconds: number): Promise<Cl
                    ORDER BY next_attempt_at, created_at LIMIT 1 FOR UPDATE SKIP LOCKED)
       RETURNING id, recipient, sealed_message AS "sealedMessage", attempts, lease_token AS "leaseToken"`,
     [leaseSeconds],
+  );
+  return rows[0] ?? null;
+}
+
+/**
+ * Claims the message due soonest even before it is due (a probe of a mail service that refuses mail):
+ * its attempt counts only if it was due and `count` is set. Messages leased by a live worker are skipped.
+ */
+export async function claimSoonestEmail(q: Queryable, leaseSeconds: number, count: boolean): Promise<ClaimedEmail | null> {
+  const { rows } = await q.query<ClaimedEmail>(
+    `WITH pick AS (
+       SELECT id, next_attempt_at <= now() AS due FROM email_outbox
+        WHERE status = 'PENDING' AND (lease_token IS NULL OR next_attempt_at <= now())
+        ORDER BY next_attempt_at, created_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+     UPDATE email_outbox o SET attempts = o.attempts + CASE WHEN pick.due AND $2 THEN 1 ELSE 0 END, lease_token = gen_random_uuid(),
+            next_attempt_at = now() + make_interval(secs => $1)
+       FROM pick WHERE o.id = pick.id
+     RETURNING o.id, o.recipient, o.sealed_message AS "sealedMessage", o.attempts, o.lease_token AS "leaseToken", (pick.due AND $2) AS counted`,
+    [leaseSeconds, count],
   );
   return rows[0] ?? null;
 }
