@@ -1,15 +1,21 @@
 // Sends queued mail, safe in every replica. Each message is claimed on its own, right before it is
-// sent, under a lease token (FOR UPDATE SKIP LOCKED), and every final write is fenced on that token:
-// a slow SMTP server can make a lease run out, but never makes two workers send from one claim.
+// sent, under a lease token (FOR UPDATE SKIP LOCKED), every final write is fenced on that token, and
+// no send outlives its lease: a slow SMTP server can make a lease run out, but never makes two
+// workers send one message at the same time.
 // Failures:
 //   - the mail service is unreachable (connection refused, timeout, 421): the attempt is given back,
-//     the worker stops claiming and probes the server every few seconds; when it answers, every
-//     message waiting out a backoff becomes due at once, so the drain resumes within seconds;
-//   - a temporary refusal (4xx): exponential backoff capped at MAIL_RETRY_MAX_SECONDS;
-//   - a permanent refusal (5xx) or MAIL_MAX_ATTEMPTS reached: parked as DEAD, still sealed, never dropped.
+//     the worker stops claiming and probes the server (verify) every few seconds; when it answers,
+//     every message waiting out a backoff becomes due at once, so the drain resumes within seconds;
+//   - a temporary refusal (4xx): the message backs off (exponential, capped at MAIL_RETRY_MAX_SECONDS),
+//     and the worker stops claiming: every few seconds it sends the message due soonest, even early,
+//     until one is accepted. Once several messages were refused it is the service that refuses, and
+//     these probes count no attempts: an outage of any length burns none (no message goes DEAD for
+//     it), and the drain resumes within seconds of the return, every refused message due at once. A
+//     refusal of one message among accepted ones only delays that message (its backoff, its attempts);
+//   - a permanent refusal (5xx) or MAIL_MAX_ATTEMPTS counted: parked as DEAD, still sealed, never dropped.
 import type { Logger } from "pino";
 import type { ServerSecret } from "../crypto/server-secret.js";
-import { claimEmail, expediteFailed, markFailed, markSent, type ClaimedEmail } from "../data/outbox.js";
+import { claimEmail, claimSoonestEmail, expediteFailed, markFailed, markSent, type ClaimedEmail } from "../data/outbox.js";
 import type { Queryable } from "../db/sql.js";
 import type { RenderedEmail } from "./install-code-email.js";
 import type { SendMail } from "./transport.js";
@@ -29,7 +35,7 @@ export interface OutboxWorkerOptions {
   leaseSeconds?: number;
   /** messages sent at once by this worker */
   concurrency?: number;
-  /** how often to probe an unreachable mail service */
+  /** how often to probe a mail service that is unreachable or refuses everything */
   probeMs?: number;
   /** at stop, how long sends in flight may take before they are abandoned (given back to be sent again) */
   stopGraceMs?: number;
@@ -54,7 +60,7 @@ export function backoffMs(attempt: number, baseMs: number, maxMs: number): numbe
   return Math.round(raw * (0.8 + Math.random() * 0.4));
 }
 
-type Outcome = { sent: true } | { sent: false; kind: FailureKind };
+type Outcome = { sent: true; id: string } | { sent: false; kind: FailureKind; id: string };
 
 /**
  * Sends one claimed message and records the outcome (fenced on its lease). A send never outlives its
@@ -81,7 +87,7 @@ async function deliver(o: OutboxWorkerOptions, row: ClaimedEmail, abandon?: Abor
     { emailId: row.id, attempts: row.attempts, location: info.location, recorded },
     recorded === "recorded" ? "email sent" : recorded === "lease lost" ? "email sent after its lease was taken over" : "email sent but its outcome could not be recorded",
   );
-  return { sent: true };
+  return { sent: true, id: row.id };
 }
 
 async function recordSent(o: OutboxWorkerOptions, row: ClaimedEmail, messageId: string): Promise<"recorded" | "lease lost" | "not recorded"> {
@@ -104,20 +110,20 @@ async function giveBack(o: OutboxWorkerOptions, row: ClaimedEmail): Promise<Outc
     o.log.warn({ err: e, emailId: row.id }, "could not give back an abandoned send (its lease will expire)"),
   );
   o.log.info({ emailId: row.id }, "send abandoned at shutdown: the message is due again for another worker");
-  return { sent: false, kind: "service" };
+  return { sent: false, kind: "service", id: row.id };
 }
 
 /** A failed send: retried after a backoff (the attempt given back when the service itself was down), or DEAD. */
 async function recordFailure(o: OutboxWorkerOptions, row: ClaimedEmail, err: unknown): Promise<Outcome> {
   const kind = classifySendFailure(err);
   const message = err instanceof Error ? err.message : String(err);
-  const dead = kind === "permanent" || (kind === "temporary" && row.attempts >= o.maxAttempts);
+  const dead = kind === "permanent" || (kind === "temporary" && row.counted !== false && row.attempts >= o.maxAttempts);
   const retryInMs = kind === "service" ? 0 : backoffMs(row.attempts, o.backoffBaseMs ?? 5_000, (o.retryMaxSeconds ?? 300) * 1000);
   await markFailed(o.db, row, { error: `${kind}: ${message}`, retryInMs, dead, refundAttempt: kind === "service" }).catch((e: unknown) =>
     o.log.warn({ err: e, emailId: row.id }, "could not record a failed send (its lease will expire)"),
   );
   o.log.warn({ emailId: row.id, attempts: row.attempts, kind, retryInMs: dead ? null : retryInMs, err: message }, dead ? "email parked as DEAD" : "email send failed; will retry");
-  return { sent: false, kind };
+  return { sent: false, kind, id: row.id };
 }
 
 /** One pass: claims and sends due messages one by one until none is due or the mail service is down. */
@@ -143,13 +149,17 @@ export interface OutboxWorker {
   stop(): Promise<void>;
 }
 
-/** Keeps up to `concurrency` sends going, polls every pollMs, probes an unreachable mail service. */
+/** Keeps up to `concurrency` sends going, polls every pollMs, probes a mail service that is down or refusing. */
 export function startOutboxWorker(o: OutboxWorkerOptions & { pollMs: number }): OutboxWorker {
   const slots = o.concurrency ?? 4;
+  const probeMs = o.probeMs ?? 2_000;
+  const leaseSeconds = o.leaseSeconds ?? LEASE_SECONDS;
   let inflight = 0;
   let stopped = false;
+  /** the mail service is unreachable: probe it with verify() */
   let serviceDown = false;
-  let failuresSinceExpedite = false;
+  /** messages refused (4xx) since the last accepted one; non-empty: probe with the soonest message */
+  const refused = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
   const abandon = new AbortController();
   const running = new Set<Promise<unknown>>();
@@ -161,48 +171,83 @@ export function startOutboxWorker(o: OutboxWorkerOptions & { pollMs: number }): 
     p.then(forget, forget);
     return p;
   };
+  const paused = () => serviceDown || refused.size > 0;
   const schedule = (ms: number) => {
     clearTimeout(timer);
-    if (!stopped) timer = setTimeout(() => (serviceDown ? probe() : pump()), ms);
+    if (!stopped) timer = setTimeout(() => (serviceDown ? verify() : refused.size ? probeWithMessage() : pump()), ms);
   };
 
-  async function probe() {
+  /** The service answered again: messages that waited out a backoff because of it go now. */
+  async function resume(reason: string, expedite: boolean) {
+    const due = expedite ? await expediteFailed(o.db).catch(() => 0) : 0;
+    o.log.info({ due }, reason);
+    pump();
+  }
+
+  async function verify() {
     try {
       await track(o.send.verify());
       serviceDown = false;
-      const due = await expediteFailed(o.db);
-      o.log.info({ due }, "mail service answers again: resuming the outbox");
-      pump();
+      refused.clear();
+      await resume("mail service answers again: resuming the outbox", true);
     } catch {
-      schedule(o.probeMs ?? 2_000);
+      schedule(probeMs);
     }
+  }
+
+  async function probeWithMessage() {
+    try {
+      // once several messages were refused it is the service refusing: probes cost no attempts then
+      const row = await track(claimSoonestEmail(o.db, leaseSeconds, refused.size < 2));
+      if (!row) {
+        refused.clear();
+        return pump();
+      }
+      inflight++;
+      const outcome = await track(deliver(o, row, abandon.signal));
+      inflight--;
+      settle(outcome);
+    } catch (err) {
+      o.log.warn({ err }, "outbox probe failed");
+      schedule(probeMs);
+    }
+  }
+
+  /** What one send's outcome says about the mail service. */
+  function settle(outcome: Outcome) {
+    if (stopped) return;
+    if (outcome.sent || outcome.kind === "permanent") {
+      // the service takes (or definitively judges) mail again; if it had refused several messages,
+      // that was the service, not those messages: they may all go now
+      const serviceWide = outcome.sent && refused.size > 1;
+      refused.clear();
+      if (serviceWide) void resume("mail service accepts mail again: resuming the outbox", true);
+      else pump();
+      return;
+    }
+    if (outcome.kind === "service") {
+      if (!serviceDown) o.log.warn("mail service unreachable: pausing the outbox and probing it");
+      serviceDown = true;
+      schedule(probeMs);
+      return;
+    }
+    if (!refused.size) o.log.warn("mail service refuses mail: pausing the outbox and probing it with one message at a time");
+    refused.add(outcome.id);
+    schedule(probeMs);
   }
 
   let claiming = false;
   async function pump() {
-    if (stopped || serviceDown || claiming) return;
+    if (stopped || paused() || claiming) return;
     claiming = true;
     try {
-      while (!stopped && !serviceDown && inflight < slots) {
-        const row = await track(claimEmail(o.db, o.leaseSeconds ?? LEASE_SECONDS));
+      while (!stopped && !paused() && inflight < slots) {
+        const row = await track(claimEmail(o.db, leaseSeconds));
         if (!row) break;
         inflight++;
-        void track(deliver(o, row, abandon.signal)).then(async (outcome) => {
+        void track(deliver(o, row, abandon.signal)).then((outcome) => {
           inflight--;
-          if (stopped) return;
-          if (!outcome.sent && outcome.kind === "service") {
-            if (!serviceDown) o.log.warn("mail service unreachable: pausing the outbox and probing it");
-            serviceDown = true;
-            schedule(o.probeMs ?? 2_000);
-            return;
-          }
-          if (!outcome.sent) failuresSinceExpedite = true;
-          else if (failuresSinceExpedite) {
-            // a send went through after refusals: the others waiting out a backoff may go now
-            failuresSinceExpedite = false;
-            await expediteFailed(o.db).catch(() => 0);
-          }
-          pump();
+          settle(outcome);
         });
       }
     } catch (err) {
@@ -211,13 +256,13 @@ export function startOutboxWorker(o: OutboxWorkerOptions & { pollMs: number }): 
     } finally {
       claiming = false;
     }
-    if (!serviceDown) schedule(o.pollMs);
+    if (!paused()) schedule(o.pollMs);
   }
 
   schedule(0);
   return {
     kick() {
-      if (!stopped && !serviceDown) void pump();
+      if (!stopped && !paused()) void pump();
     },
     async stop() {
       stopped = true;

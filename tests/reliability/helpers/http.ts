@@ -94,3 +94,12 @@ export const CHECK_IN = `mutation CheckIn($input: CheckInInput!) {
   checkIn(input: $input) { token expiresAt tenantId edition }
 }`;
 export const CODE_STATUS = `query Status($code: String!) { installCodeStatus(installCode: $code) { state tenantId edition } }`;
+
+/** Calls `call` again while it answers a retryable code, after its Retry-After (as the store client does). */
+export async function retrying<T>(call: () => Promise<Answer<T>>, attempts = 10): Promise<Answer<T> & { retries: number }> {
+  for (let retries = 0; ; retries++) {
+    const a = await call();
+    if (!RETRYABLE.has(a.kind) || retries + 1 >= attempts) return { ...a, retries };
+    await new Promise((r) => setTimeout(r, Number(a.retryAfter ?? 1) * 1000));
+  }
+}

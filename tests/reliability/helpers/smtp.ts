@@ -25,6 +25,8 @@ export interface SmtpService {
   mode: SmtpMode;
   /** how long a stalled DATA answer waits */
   stallMs: number;
+  /** recipients refused (451) whatever the mode: a problem of one mailbox, not of the service */
+  refuseRecipients: Set<string>;
   set(mode: SmtpMode): Promise<void>;
   stop(): Promise<void>;
 }
@@ -38,6 +40,7 @@ export async function startSmtpService(): Promise<SmtpService> {
     abandoned: 0,
     mode: "accept",
     stallMs: 20_000,
+    refuseRecipients: new Set(),
     set: async () => {},
     stop: async () => {},
   };
@@ -56,8 +59,8 @@ export async function startSmtpService(): Promise<SmtpService> {
     disabledCommands: ["STARTTLS"],
     logger: false,
     size: 1024 * 1024,
-    onRcptTo(_address, _session, callback) {
-      if (svc.mode === "refuse") {
+    onRcptTo(address, _session, callback) {
+      if (svc.mode === "refuse" || svc.refuseRecipients.has(address.address)) {
         svc.refusals++;
         const err = new Error("mailbox temporarily unavailable") as Error & { responseCode: number };
         err.responseCode = 451;
