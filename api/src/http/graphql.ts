@@ -18,7 +18,7 @@ import { authenticate } from "./authenticate.js";
 import { expectedError, formatError } from "./graphql-errors.js";
 import type { Metrics } from "./metrics.js";
 import { observabilityPlugin } from "./observability.js";
-import { braceDepth, depthRule, findInvalidText, invalidText, singleMutationRule, validTextRule } from "./request-limits.js";
+import { braceDepth, depthRule, findInvalidText, invalidText, knownOperationTypeRule, singleMutationRule, validTextRule } from "./request-limits.js";
 
 /** A contract error raised at the edge (outside resolvers), with the HTTP status it answers with. */
 function edgeError(err: DomainError, status = 200, headers?: Record<string, string>): GraphQLError {
@@ -34,19 +34,25 @@ function requestGuard(maxDepth: number): RequestHandler {
   return (req, res, next) => {
     const body = (req.method === "POST" ? req.body : req.query) as { query?: unknown; variables?: unknown } | undefined;
     let problem: string | undefined;
+    let reason = "INVALID_TEXT";
     if (typeof body?.query === "string") {
-      if (braceDepth(body.query) > maxNesting) problem = `The document nests deeper than ${maxNesting} levels.`;
-      else {
+      if (braceDepth(body.query) > maxNesting) {
+        problem = `The document nests deeper than ${maxNesting} levels.`;
+        reason = "DEPTH_LIMIT";
+      } else {
         const text = invalidText(body.query);
         if (text) problem = `The document ${text}.`;
       }
     }
     if (!problem && body?.variables && typeof body.variables === "object") {
-      const found = findInvalidText(body.variables);
-      if (found) problem = `${found.path} ${found.problem}.`;
+      const found = findInvalidText(body.variables, maxNesting);
+      if (found) {
+        problem = `${found.path} ${found.problem}.`;
+        if (found.problem.startsWith("nests")) reason = "DEPTH_LIMIT";
+      }
     }
     if (!problem) return next();
-    res.status(400).json({ errors: [{ message: problem, extensions: { code: "BAD_USER_INPUT", requestId: res.locals.requestId } }] });
+    res.status(400).json({ errors: [{ message: problem, extensions: { code: "BAD_USER_INPUT", reason, requestId: res.locals.requestId } }] });
   };
 }
 
@@ -80,7 +86,7 @@ export async function graphqlHandler(d: GraphQLDeps): Promise<{ handler: express
     // main.ts owns SIGTERM/SIGINT: it drains Apollo, the outbox and the pool in order
     stopOnTerminationSignals: false,
     parseOptions: { maxTokens: config.graphqlLimits.maxTokens },
-    validationRules: [validTextRule, depthRule(config.graphqlLimits.maxDepth), singleMutationRule],
+    validationRules: [knownOperationTypeRule, validTextRule, depthRule(config.graphqlLimits.maxDepth), singleMutationRule],
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: d.httpServer, stopGracePeriodMillis: Math.floor(config.shutdownTimeoutMs / 2) }),
       ApolloServerPluginLandingPageDisabled(),

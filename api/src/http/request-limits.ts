@@ -1,7 +1,9 @@
 // What a GraphQL request may look like before any resolver runs, checked at the edge:
 // - nesting: counted on the raw text before parsing, so a 5,000-level document cannot overflow the
 //   parser's stack; then the depth of every selection (introspection included) after parsing
-// - text: NUL and lone UTF-16 surrogates are refused in every string, in variables and literals
+// - text: NUL and lone UTF-16 surrogates are refused in every string, in variables and literals;
+//   variables nested deeper than the document may be are refused too (walked without recursion)
+// - operations of a type the schema lacks (subscriptions) are refused
 // - one mutation field per operation: a request is one write (20 aliased registerTenant calls would
 //   be 20 writes behind one rate-limit check and one idempotency key)
 import { GraphQLError, Kind, type ASTVisitor, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext } from "graphql";
@@ -42,23 +44,29 @@ export function invalidText(value: string): string | undefined {
   return undefined;
 }
 
-/** The path of the first invalid string inside a JSON value (variables), else undefined. */
-export function findInvalidText(value: unknown, path = "variables"): { path: string; problem: string } | undefined {
-  if (typeof value === "string") {
-    const problem = invalidText(value);
-    return problem ? { path, problem } : undefined;
-  }
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = findInvalidText(value[i], `${path}[${i}]`);
-      if (found) return found;
-    }
-  } else if (value && typeof value === "object") {
-    for (const [k, v] of Object.entries(value)) {
-      const keyProblem = invalidText(k);
-      if (keyProblem) return { path: `${path} key`, problem: keyProblem };
-      const found = findInvalidText(v, `${path}.${k}`);
-      if (found) return found;
+/**
+ * The first problem inside a JSON value (variables): nesting deeper than maxDepth, or a string or key
+ * that is not valid text. Iterative, so no input can overflow the stack (5,000 nested lists did).
+ */
+export function findInvalidText(value: unknown, maxDepth = 64, root = "variables"): { path: string; problem: string } | undefined {
+  const stack: { value: unknown; path: string; depth: number }[] = [{ value, path: root, depth: 0 }];
+  while (stack.length) {
+    const { value: v, path, depth } = stack.pop()!;
+    if (typeof v === "string") {
+      const problem = invalidText(v);
+      if (problem) return { path, problem };
+    } else if (v && typeof v === "object") {
+      if (depth >= maxDepth) return { path, problem: `nests deeper than ${maxDepth} levels` };
+      if (Array.isArray(v)) {
+        for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], path: `${path}[${i}]`, depth: depth + 1 });
+      } else {
+        const entries = Object.entries(v);
+        for (const [k] of entries) {
+          const keyProblem = invalidText(k);
+          if (keyProblem) return { path: `${path} key`, problem: keyProblem };
+        }
+        for (let i = entries.length - 1; i >= 0; i--) stack.push({ value: entries[i]![1], path: `${path}.${entries[i]![0]}`, depth: depth + 1 });
+      }
     }
   }
   return undefined;
@@ -108,6 +116,17 @@ export function depthRule(maxDepth: number) {
         }
       },
     };
+  };
+}
+
+/** An operation whose root type the schema lacks (a subscription here) is a validation error, not a 500. */
+export function knownOperationTypeRule(context: ValidationContext): ASTVisitor {
+  return {
+    OperationDefinition(node) {
+      if (!context.getSchema().getRootType(node.operation)) {
+        context.reportError(new GraphQLError(`This service has no ${node.operation} operations.`, { nodes: node, extensions: code("UNSUPPORTED_OPERATION") }));
+      }
+    },
   };
 }
 
