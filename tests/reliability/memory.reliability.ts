@@ -1,5 +1,5 @@
 // Memory under a long mixed load over two replicas: RSS and V8 heap (from each replica's /metrics)
-// sampled every 1,000 requests. The heap must stay flat once warm — no leak per request.
+// sampled every 500 requests. The heap must stay flat once warm — no leak per request.
 import { installAppliances } from "./helpers/appliances.js";
 import { describeTally, setting, table, tally } from "./helpers/figures.js";
 import { CHECK_IN, CODE_STATUS, gql, REDEEM, REGISTER } from "./helpers/http.js";
@@ -7,7 +7,7 @@ import { clientAddress, replicaUrl, startWorld, type World } from "./helpers/wor
 
 const REQUESTS = setting("RSS_REQUESTS", 20_000);
 const CONCURRENCY = setting("RSS_CONCURRENCY", 16);
-const SAMPLE_EVERY = 1_000;
+const SAMPLE_EVERY = 500;
 const MB = 1024 * 1024;
 
 let w: World;

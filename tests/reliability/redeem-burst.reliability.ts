@@ -135,3 +135,35 @@ test(`saturated (DATABASE_POOL_SIZE=2, DATABASE_POOL_TIMEOUT_MS=250): busy answe
     await sat.stop();
   }
 });
+
+test("load shedding (MAX_INFLIGHT_REQUESTS=20): beyond it a burst is answered SERVICE_BUSY without queueing — 503, Retry-After, a request id — and nothing of a shed request is processed", async () => {
+  const shed = await startWorld({ label: "burst_shed", replicas: 1, env: { MAX_INFLIGHT_REQUESTS: "20" } });
+  try {
+    const url = shed.replicas[0]!.url;
+    const answers = await Promise.all(
+      Array.from({ length: 300 }, (_, i) =>
+        gql(url, REGISTER, { input: { companyName: `Shed ${i}`, contactEmail: `shed-${i}@example.test`, edition: "ESSENTIALS" } }, { token: shed.keys.store, requestId: `shed-${i}` }),
+      ),
+    );
+    const busy = answers.map((a, i) => ({ a, id: `shed-${i}` })).filter(({ a }) => a.kind === "SERVICE_BUSY");
+    const problems = busy.flatMap(({ a, id }) => [...retryableProblems(a), ...(a.requestId === id ? [] : ["requestId is not the request's"])]);
+    const { rows } = await shed.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_event WHERE request_id = ANY($1::text[])`, [busy.map((b) => b.id)]);
+    const okCount = answers.filter((a) => a.kind === "ok").length;
+    const { rows: tenants } = await shed.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM tenant_registry WHERE company_name LIKE 'Shed %'`);
+    table("Load shedding: 300 concurrent registrations, one replica, MAX_INFLIGHT_REQUESTS=20", [
+      {
+        answers: describeTally(tally(answers.map((a) => a.kind))),
+        "shed answers p99": ms(percentile(busy.map((b) => b.a.ms), 0.99)),
+        "shed requests processed": rows[0]!.n,
+        "tenants created / ok answers": `${tenants[0]!.n} / ${okCount}`,
+      },
+    ]);
+    expect(answers.every((a) => a.kind === "ok" || a.kind === "SERVICE_BUSY")).toBe(true);
+    expect(busy.length).toBeGreaterThan(0);
+    expect(problems).toEqual([]);
+    expect(rows[0]!.n).toBe(0);
+    expect(tenants[0]!.n).toBe(okCount);
+  } finally {
+    await shed.stop();
+  }
+});
