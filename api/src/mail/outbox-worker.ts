@@ -106,7 +106,7 @@ async function recordSent(o: OutboxWorkerOptions, row: ClaimedEmail, messageId: 
 
 /** The worker stops mid-send: the message is due again at once, its attempt not counted. */
 async function giveBack(o: OutboxWorkerOptions, row: ClaimedEmail): Promise<Outcome> {
-  await markFailed(o.db, row, { error: "abandoned: the sending worker stopped", retryInMs: 0, dead: false, refundAttempt: true }).catch((e: unknown) =>
+  await markFailed(o.db, row, { error: "abandoned: the sending worker stopped", retryInMs: 0, dead: false, refundAttempt: row.counted !== false }).catch((e: unknown) =>
     o.log.warn({ err: e, emailId: row.id }, "could not give back an abandoned send (its lease will expire)"),
   );
   o.log.info({ emailId: row.id }, "send abandoned at shutdown: the message is due again for another worker");
@@ -119,7 +119,8 @@ async function recordFailure(o: OutboxWorkerOptions, row: ClaimedEmail, err: unk
   const message = err instanceof Error ? err.message : String(err);
   const dead = kind === "permanent" || (kind === "temporary" && row.counted !== false && row.attempts >= o.maxAttempts);
   const retryInMs = kind === "service" ? 0 : backoffMs(row.attempts, o.backoffBaseMs ?? 5_000, (o.retryMaxSeconds ?? 300) * 1000);
-  await markFailed(o.db, row, { error: `${kind}: ${message}`, retryInMs, dead, refundAttempt: kind === "service" }).catch((e: unknown) =>
+  // an attempt is given back only if it was counted (a probe's early claim was not)
+  await markFailed(o.db, row, { error: `${kind}: ${message}`, retryInMs, dead, refundAttempt: kind === "service" && row.counted !== false }).catch((e: unknown) =>
     o.log.warn({ err: e, emailId: row.id }, "could not record a failed send (its lease will expire)"),
   );
   o.log.warn({ emailId: row.id, attempts: row.attempts, kind, retryInMs: dead ? null : retryInMs, err: message }, dead ? "email parked as DEAD" : "email send failed; will retry");
