@@ -87,6 +87,82 @@ describe("tenants connection", () => {
   });
 });
 
+describe("tenants search at scale", () => {
+  const COUNTED = `query T($first: Int, $after: String, $last: Int, $before: String, $filter: TenantFilter) {
+    tenants(first: $first, after: $after, last: $last, before: $before, filter: $filter) {
+      totalCount totalCountCapped pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { node { id companyName } }
+    }
+  }`;
+  const run = async (vars: Record<string, unknown>) => {
+    const res: any = await t.gql(COUNTED, vars, { token: t.keys.support });
+    expect(res.errors).toBeUndefined();
+    return res.data.tenants;
+  };
+  const BULK = `${TAG_}bulkk`;
+  beforeAll(async () => {
+    // 1,003 tenants in one statement, one second apart, plus a pair sharing one created_at (the keyset tie-break)
+    await t.plane.services.db.query(
+      `INSERT INTO tenant_registry (tenant_id, company_name, contact_email, edition, created_at, updated_at)
+       SELECT gen_random_uuid(), $1 || ' ' || i, 'ops' || i || '@' || $1 || '.test', 'PRO'::"Edition", now() - (i || ' seconds')::interval, now()
+         FROM generate_series(1, 1001) i
+       UNION ALL SELECT gen_random_uuid(), $1 || ' twin ' || j, 'twin' || j || '@' || $1 || '.test', 'PRO'::"Edition", now() - interval '5000 seconds', now()
+         FROM generate_series(1, 2) j`,
+      [BULK],
+    );
+  });
+
+  it("counts exactly up to 1,000 matches and then says the count is capped", async () => {
+    const all = await run({ first: 5, filter: { search: BULK } });
+    expect(all).toMatchObject({ totalCount: 1000, totalCountCapped: true });
+    const some = await run({ first: 5, filter: { search: `${BULK} 99` } }); // 99, 990–999
+    expect(some).toMatchObject({ totalCount: 11, totalCountCapped: false });
+    expect(some.edges).toHaveLength(5);
+    const few = await run({ first: 50, filter: { search: `${BULK} 99` } }); // the page is its own count
+    expect(few).toMatchObject({ totalCount: 11, totalCountCapped: false });
+    expect(few.edges).toHaveLength(11);
+  });
+
+  it("treats %, _ and backslash in the search as literal characters", async () => {
+    await t.gql(REGISTER, { input: { companyName: `${TAG_} Wild_Card 100% \\ Ltd`, contactEmail: `wild-${TAG_}@x.test`, edition: "PRO" } }, { token: t.keys.store });
+    for (const search of [`${TAG_} Wild_Card`, "Card 100%", "100% \\ Ltd"]) {
+      const res = await run({ first: 5, filter: { search } });
+      expect(res.edges.map((e: any) => e.node.companyName)).toEqual([`${TAG_} Wild_Card 100% \\ Ltd`]);
+    }
+    expect((await run({ first: 5, filter: { search: `${TAG_} Wild%Card` } })).totalCount).toBe(0);
+    expect((await run({ first: 5, filter: { search: `${TAG_} Wild_Car_` } })).totalCount).toBe(0);
+    expect((await run({ first: 5, filter: { search: `${BULK}_` } })).totalCount).toBe(0);
+  });
+
+  it("walks every page forwards and backwards with keyset cursors, ties on created_at included", async () => {
+    const filter = { search: BULK };
+    const forward: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const p = await run({ first: 100, after, filter });
+      forward.push(...p.edges.map((e: any) => e.node.id));
+      expect(p.pageInfo.hasPreviousPage).toBe(after !== null);
+      if (!p.pageInfo.hasNextPage) break;
+      after = p.pageInfo.endCursor;
+    }
+    expect(forward).toHaveLength(1003);
+    expect(new Set(forward).size).toBe(1003);
+    const { rows } = await t.plane.services.db.query(
+      `SELECT tenant_id FROM tenant_registry WHERE company_name LIKE $1 ORDER BY created_at DESC, tenant_id DESC`, [`${BULK}%`],
+    );
+    expect(forward).toEqual(rows.map((r: any) => r.tenant_id));
+
+    const backward: string[] = [];
+    let before: string | null = null;
+    for (;;) {
+      const p = await run({ last: 100, before, filter });
+      backward.unshift(...p.edges.map((e: any) => e.node.id));
+      if (!p.pageInfo.hasPreviousPage) break;
+      before = p.pageInfo.startCursor;
+    }
+    expect(backward).toEqual(forward);
+  });
+});
+
 describe("tenant(id)", () => {
   it("resolves entitlements, code states, appliances and audit events — never a code", async () => {
     const s = seeded[1]!; // PRO

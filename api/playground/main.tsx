@@ -11,7 +11,7 @@ const endpoint = new URL("../graphql", window.location.href).toString();
 const defaultQuery = `# Paste your support or admin API key into the Headers tab below, then run.
 query FindTenants($search: String) {
   tenants(first: 20, filter: { search: $search }) {
-    totalCount
+    totalCount totalCountCapped
     pageInfo { hasNextPage endCursor }
     edges {
       node {

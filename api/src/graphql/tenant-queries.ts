@@ -1,9 +1,11 @@
 // Support lookups: tenant(id) and the tenants Relay connection (newest first, stable cursors).
+import { responsePathAsArray, type GraphQLResolveInfo } from "graphql";
 import { isUuid } from "../domain/validate.js";
-import type { Prisma } from "../generated/prisma/client.js";
 import { builder } from "./builder.js";
+import type { GraphQLContext as Context } from "./context.js";
 import { DeploymentTypeEnum, EditionEnum, TenantStatusEnum } from "./enums.js";
 import { TenantType } from "./tenant.js";
+import { COUNT_LIMIT, countTenants, tenantPage, type TenantFilterInput } from "./tenant-search.js";
 
 const TenantFilter = builder.inputType("TenantFilter", {
   fields: (t) => ({
@@ -14,21 +16,22 @@ const TenantFilter = builder.inputType("TenantFilter", {
   }),
 });
 
-type Filter = typeof TenantFilter.$inferInput;
+// totalCount and totalCountCapped share one capped count per connection field of a request.
+const counts = new WeakMap<Context, Map<string, Promise<number>>>();
+const pathKey = (path: GraphQLResolveInfo["path"]) => responsePathAsArray(path).join(".");
 
-export function tenantWhere(filter: Filter | null | undefined): Prisma.TenantRegistryWhereInput {
-  const where: Prisma.TenantRegistryWhereInput = {};
-  if (filter?.status?.length) where.status = { in: filter.status };
-  if (filter?.edition?.length) where.edition = { in: filter.edition };
-  if (filter?.deploymentType?.length) where.deploymentType = { in: filter.deploymentType };
-  const search = filter?.search?.trim();
-  if (search) {
-    where.OR = [
-      { companyName: { contains: search, mode: "insensitive" } },
-      { contactEmail: { contains: search, mode: "insensitive" } },
-    ];
-  }
-  return where;
+function matchCounts(ctx: Context): Map<string, Promise<number>> {
+  let m = counts.get(ctx);
+  if (!m) counts.set(ctx, (m = new Map()));
+  return m;
+}
+
+function matchCount(ctx: Context, connectionPath: GraphQLResolveInfo["path"], filter: TenantFilterInput | null | undefined): Promise<number> {
+  const m = matchCounts(ctx);
+  const key = pathKey(connectionPath);
+  let n = m.get(key);
+  if (!n) m.set(key, (n = countTenants(ctx.services.prisma, filter)));
+  return n;
 }
 
 builder.queryFields((t) => ({
@@ -48,15 +51,24 @@ builder.queryFields((t) => ({
       maxSize: 100,
       authScopes: { support: true, admin: true },
       args: { filter: t.arg({ type: TenantFilter, required: false }) },
-      resolve: (query, _root, args, ctx) =>
-        ctx.services.prisma.tenantRegistry.findMany({
-          ...query,
-          where: tenantWhere(args.filter),
-          orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-        }),
-      totalCount: (_parent, args, ctx) => ctx.services.prisma.tenantRegistry.count({ where: tenantWhere(args.filter) }),
+      resolve: async (query, _root, args, ctx, info) => {
+        const rows = await tenantPage(ctx.services.prisma, query, args.filter);
+        // A first page with room to spare holds every match: it is its own count.
+        if (!query.cursor && rows.length < Math.abs(query.take ?? 0)) matchCounts(ctx).set(pathKey(info.path), Promise.resolve(rows.length));
+        return rows;
+      },
+      totalCount: async (_parent, args, ctx, info) => Math.min(COUNT_LIMIT, await matchCount(ctx, info.path, args.filter)),
     },
-    { name: "TenantConnection" },
+    {
+      name: "TenantConnection",
+      fields: (t) => ({
+        totalCountCapped: t.boolean({
+          description: `true when more than ${COUNT_LIMIT.toLocaleString("en")} tenants match: counting stops there (totalCount is then ${COUNT_LIMIT}); narrow the filter for an exact count.`,
+          resolve: async (connection, _args, ctx, info) =>
+            (await matchCount(ctx, info.path.prev!, (connection as unknown as { args: { filter?: TenantFilterInput | null } }).args.filter)) > COUNT_LIMIT,
+        }),
+      }),
+    },
     { name: "TenantEdge" },
   ),
 }));

@@ -64,7 +64,7 @@ export function renderTenantPage(p: TenantPage): string {
     ({ node: n }) => `${n.id}  ${n.status.padEnd(10)} ${n.edition.padEnd(10)} ${n.companyName} <${n.contactEmail}>`,
   );
   const more = p.pageInfo.hasNextPage ? `\nmore: --after ${p.pageInfo.endCursor}` : "";
-  return `${rows.join("\n")}${rows.length ? "\n" : ""}${p.edges.length} of ${p.totalCount} tenant(s)${more}`;
+  return `${rows.join("\n")}${rows.length ? "\n" : ""}${p.edges.length} of ${p.totalCountCapped ? `more than ${p.totalCount}` : p.totalCount} tenant(s)${more}`;
 }
 
 type EntitlementLike = TenantEntitlement["entitlements"][number];

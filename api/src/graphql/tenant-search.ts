@@ -1,0 +1,82 @@
+// The support search over the tenant registry, built to stay flat at millions of rows:
+// - the text filter is a case-insensitive substring match served by the trigram (GIN) indexes on
+//   company name and contact email; `%`, `_` and `\` in the search are literal, not wildcards;
+// - pages are keyset pages on (created_at, tenant_id): a cursor becomes an index range condition, so a
+//   page deep in the registry costs what the first page costs (Prisma's own cursor turns into an OR
+//   of sub-selects that the planner can only filter, scanning every newer row);
+// - totalCount is exact up to COUNT_LIMIT matches and then stops counting (`totalCountCapped`), and a
+//   first page that is not full is its own count, so a selective search never runs a count at all.
+import type { PrismaClient, Prisma } from "../generated/prisma/client.js";
+import type { DeploymentType, Edition, TenantStatus } from "../generated/prisma/enums.js";
+
+/** Matches beyond this are not counted: a full count at a million rows costs hundreds of ms per page. */
+export const COUNT_LIMIT = 1000;
+
+export interface TenantFilterInput {
+  status?: TenantStatus[] | null;
+  edition?: Edition[] | null;
+  deploymentType?: DeploymentType[] | null;
+  search?: string | null;
+}
+
+/** The search as a LIKE pattern that matches it literally (backslash is PostgreSQL's default escape). */
+export const containsPattern = (search: string) => search.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+export function tenantWhere(filter: TenantFilterInput | null | undefined): Prisma.TenantRegistryWhereInput {
+  const where: Prisma.TenantRegistryWhereInput = {};
+  if (filter?.status?.length) where.status = { in: filter.status };
+  if (filter?.edition?.length) where.edition = { in: filter.edition };
+  if (filter?.deploymentType?.length) where.deploymentType = { in: filter.deploymentType };
+  const search = filter?.search?.trim();
+  if (search) {
+    const pattern = containsPattern(search);
+    where.OR = [
+      { companyName: { contains: pattern, mode: "insensitive" } },
+      { contactEmail: { contains: pattern, mode: "insensitive" } },
+    ];
+  }
+  return where;
+}
+
+/** What the connection plugin asks for: the relations to load, and a cursor window in Prisma's terms. */
+type PageQuery = {
+  select?: Prisma.TenantRegistrySelect;
+  include?: Prisma.TenantRegistryInclude;
+  cursor?: Prisma.TenantRegistryWhereUniqueInput;
+  take?: number;
+  skip?: number;
+};
+
+/**
+ * One page of the registry, newest first, in the shape the connection plugin expects from
+ * `findMany({ cursor, take, skip })` (take < 0 pages backwards; rows come back in display order).
+ */
+export async function tenantPage(prisma: PrismaClient, query: PageQuery, filter: TenantFilterInput | null | undefined) {
+  const { cursor, take = 20, skip: _skip, ...relations } = query;
+  const backward = take < 0;
+  const where: Prisma.TenantRegistryWhereInput[] = [tenantWhere(filter)];
+  if (cursor?.id) {
+    const at = await prisma.tenantRegistry.findUnique({ where: { id: cursor.id }, select: { createdAt: true } });
+    if (!at) return [];
+    // Rows strictly beyond the cursor in display order; the redundant bound on created_at alone is the
+    // index range condition (the row-wise tie-break on tenant_id is only a filter at the boundary).
+    const beyond = backward ? "gt" : "lt";
+    where.push(
+      { createdAt: { [`${beyond}e`]: at.createdAt } },
+      { OR: [{ createdAt: { [beyond]: at.createdAt } }, { id: { [beyond]: cursor.id } }] },
+    );
+  }
+  const direction = backward ? "asc" : "desc";
+  const rows = await prisma.tenantRegistry.findMany({
+    ...relations,
+    where: { AND: where },
+    orderBy: [{ createdAt: direction }, { id: direction }],
+    take: Math.abs(take),
+  });
+  return backward ? rows.reverse() : rows;
+}
+
+/** Counts matches up to COUNT_LIMIT + 1 (one more tells that the count was capped). */
+export function countTenants(prisma: PrismaClient, filter: TenantFilterInput | null | undefined): Promise<number> {
+  return prisma.tenantRegistry.count({ where: tenantWhere(filter), take: COUNT_LIMIT + 1 });
+}
