@@ -60,29 +60,50 @@ export function unauthenticated(p: Principal): DomainError {
 
 const STAFF = new Set(["store", "support", "admin"]);
 
-/** The first field of the document the principal may not read, as an error; undefined when all are allowed. */
-export function checkAccess(schema: GraphQLSchema, access: AccessMap, document: DocumentNode, principal: Principal, introspection: Introspection): DomainError | undefined {
-  const who = principal.kind;
+/** What a document reads that the access map governs: per field, its governed keys (type, then field). */
+interface DocumentNeeds {
+  fields: string[][];
+  introspecting: boolean;
+}
+
+// Apollo hands the same DocumentNode to every request of the same query text (its document store), so
+// a document is walked once, not once per request: the check-in hot path then costs a few set lookups.
+const needsByDocument = new WeakMap<AccessMap, WeakMap<DocumentNode, DocumentNeeds>>();
+
+function documentNeeds(schema: GraphQLSchema, access: AccessMap, document: DocumentNode): DocumentNeeds {
+  let known = needsByDocument.get(access);
+  if (!known) needsByDocument.set(access, (known = new WeakMap()));
+  const cached = known.get(document);
+  if (cached) return cached;
   const typeInfo = new TypeInfo(schema);
-  let denied: string | undefined;
-  let introspecting = false;
+  const needs: DocumentNeeds = { fields: [], introspecting: false };
   visit(
     document,
     visitWithTypeInfo(typeInfo, {
       Field(node) {
-        if (denied) return;
-        if (node.name.value === "__schema" || node.name.value === "__type") introspecting = true;
+        if (node.name.value === "__schema" || node.name.value === "__type") needs.introspecting = true;
         const parent = typeInfo.getParentType();
         const field = typeInfo.getFieldDef();
         if (!parent || !field) return;
-        for (const key of [parent.name, `${parent.name}.${field.name}`]) {
-          const roles = access.get(key);
-          if (roles && !roles.has(who as Role)) denied = key;
-        }
+        const keys = [parent.name, `${parent.name}.${field.name}`].filter((k) => access.get(k) !== undefined);
+        if (keys.length) needs.fields.push(keys);
       },
     }),
   );
-  if (introspecting && introspection !== "public") {
+  known.set(document, needs);
+  return needs;
+}
+
+/** The first field of the document the principal may not read, as an error; undefined when all are allowed. */
+export function checkAccess(schema: GraphQLSchema, access: AccessMap, document: DocumentNode, principal: Principal, introspection: Introspection): DomainError | undefined {
+  const who = principal.kind;
+  const needs = documentNeeds(schema, access, document);
+  let denied: string | undefined;
+  for (const keys of needs.fields) {
+    for (const key of keys) if (!access.get(key)!.has(who as Role)) denied = key;
+    if (denied) break;
+  }
+  if (needs.introspecting && introspection !== "public") {
     if (introspection === "off") return new DomainError("FORBIDDEN", "Introspection is turned off on this server (INTROSPECTION=off).");
     if (!STAFF.has(who)) return who === "anonymous" ? unauthenticated(principal) : new DomainError("FORBIDDEN", "Introspection needs an API key (INTROSPECTION=authenticated).");
   }
