@@ -2,7 +2,7 @@
 // authenticated by the digest of its credential.
 import type { Edition, TenantStatus } from "../generated/prisma/enums.js";
 import type { Queryable } from "../db/sql.js";
-import type { EntitlementRow } from "./entitlements.js";
+import { CURRENT_ENTITLEMENT_JOIN, entitlementFromPrefixed, PREFIXED_COLUMNS, type EntitlementRow, type PrefixedEntitlement } from "./entitlements.js";
 
 export interface ApplianceRow {
   id: string;
@@ -38,15 +38,12 @@ export interface ApplianceSession {
 
 /** The appliance of an active credential (by its digest, or by row) with its tenant's state and current entitlement. */
 export async function findSession(q: Queryable, by: { credentialDigest: string } | { applianceRowId: string }): Promise<ApplianceSession | null> {
-  const { rows } = await q.query<Omit<ApplianceSession, "entitlement"> & Record<`e_${keyof EntitlementRow}`, unknown>>(
+  const { rows } = await q.query<Omit<ApplianceSession, "entitlement"> & PrefixedEntitlement>(
     `SELECT a.id AS "applianceRowId", a.credential_digest AS "credentialDigest", a.appliance_id AS "applianceId", a.tenant_id AS "tenantId", a.edition AS "applianceEdition",
-            t.status AS "tenantStatus", t.revision AS "tenantRevision",
-            e.id AS "e_id", e.edition AS "e_edition", e.status AS "e_status", e.stripe_subscription_id AS "e_stripeSubscriptionId",
-            e.stripe_price_id AS "e_stripePriceId", e.valid_until AS "e_validUntil", e.past_due_since AS "e_pastDueSince",
-            e.cancelled_at AS "e_cancelledAt", e.seats AS "e_seats", e.stripe_updated_at AS "e_stripeUpdatedAt", e.created_at AS "e_createdAt"
+            t.status AS "tenantStatus", t.revision AS "tenantRevision", ${PREFIXED_COLUMNS}
        FROM appliance a
        JOIN tenant_registry t ON t.tenant_id = a.tenant_id
-       LEFT JOIN LATERAL (SELECT * FROM entitlement WHERE tenant_id = a.tenant_id ORDER BY created_at DESC, id DESC LIMIT 1) e ON true
+       ${CURRENT_ENTITLEMENT_JOIN("a.tenant_id")}
       WHERE ${"credentialDigest" in by ? "a.credential_digest = $1" : "a.id = $1"} AND a.credential_digest IS NOT NULL AND a.credential_revoked_at IS NULL`,
     ["credentialDigest" in by ? by.credentialDigest : by.applianceRowId],
   );
@@ -60,28 +57,8 @@ export async function findSession(q: Queryable, by: { credentialDigest: string }
     applianceEdition: r.applianceEdition,
     tenantStatus: r.tenantStatus,
     tenantRevision: r.tenantRevision,
-    entitlement: r.e_id
-      ? ({
-          id: r.e_id,
-          tenantId: r.tenantId,
-          edition: r.e_edition,
-          status: r.e_status,
-          stripeSubscriptionId: r.e_stripeSubscriptionId,
-          stripePriceId: r.e_stripePriceId,
-          validUntil: r.e_validUntil,
-          pastDueSince: r.e_pastDueSince,
-          cancelledAt: r.e_cancelledAt,
-          seats: r.e_seats,
-          stripeUpdatedAt: r.e_stripeUpdatedAt,
-          createdAt: r.e_createdAt,
-        } as EntitlementRow)
-      : null,
+    entitlement: entitlementFromPrefixed(r, r.tenantId),
   };
-}
-
-export async function findAppliance(q: Queryable, tenantId: string, applianceId: string): Promise<ApplianceRow | null> {
-  const { rows } = await q.query<ApplianceRow>(`SELECT ${COLUMNS} FROM appliance WHERE tenant_id = $1 AND appliance_id = $2`, [tenantId, applianceId]);
-  return rows[0] ?? null;
 }
 
 export async function findAppliancesById(q: Queryable, applianceId: string, limit = 20): Promise<ApplianceRow[]> {
@@ -113,6 +90,20 @@ export async function upsertAppliance(
     [a.tenantId, a.applianceId, a.edition, a.credentialDigest, a.licenseJti, a.licenseExpiresAt, a.now],
   );
   return rows[0]!;
+}
+
+/**
+ * For a redemption's seat count, in one statement: the tenant's row for this appliance id (a reinstall)
+ * and its other licensed (active-credential) appliances, oldest check-in first.
+ */
+export async function seatView(q: Queryable, tenantId: string, applianceId: string): Promise<{ existing: ApplianceRow | null; others: ApplianceRow[] }> {
+  const { rows } = await q.query<ApplianceRow>(
+    `SELECT ${COLUMNS} FROM appliance
+      WHERE tenant_id = $1 AND (appliance_id = $2 OR (credential_digest IS NOT NULL AND credential_revoked_at IS NULL))
+      ORDER BY COALESCE(last_check_in_at, created_at), created_at`,
+    [tenantId, applianceId],
+  );
+  return { existing: rows.find((a) => a.applianceId === applianceId) ?? null, others: rows.filter((a) => a.applianceId !== applianceId) };
 }
 
 /** Licensed (active-credential) appliances of a tenant other than `exceptRowId`, oldest check-in first. */

@@ -21,6 +21,35 @@ const COLUMNS = `id, tenant_id AS "tenantId", edition, status, stripe_subscripti
   stripe_price_id AS "stripePriceId", valid_until AS "validUntil", past_due_since AS "pastDueSince",
   cancelled_at AS "cancelledAt", seats, stripe_updated_at AS "stripeUpdatedAt", created_at AS "createdAt"`;
 
+/** The current entitlement joined into another row (LEFT JOIN LATERAL … e): its columns prefixed "e_". */
+export const CURRENT_ENTITLEMENT_JOIN = (tenantIdColumn: string) =>
+  `LEFT JOIN LATERAL (SELECT * FROM entitlement WHERE tenant_id = ${tenantIdColumn} ORDER BY created_at DESC, id DESC LIMIT 1) e ON true`;
+
+export const PREFIXED_COLUMNS = `e.id AS "e_id", e.edition AS "e_edition", e.status AS "e_status", e.stripe_subscription_id AS "e_stripeSubscriptionId",
+  e.stripe_price_id AS "e_stripePriceId", e.valid_until AS "e_validUntil", e.past_due_since AS "e_pastDueSince",
+  e.cancelled_at AS "e_cancelledAt", e.seats AS "e_seats", e.stripe_updated_at AS "e_stripeUpdatedAt", e.created_at AS "e_createdAt"`;
+
+export type PrefixedEntitlement = Record<`e_${keyof EntitlementRow}`, unknown>;
+
+/** The entitlement of a row selected with PREFIXED_COLUMNS (null when the tenant has none). */
+export function entitlementFromPrefixed(r: PrefixedEntitlement, tenantId: string): EntitlementRow | null {
+  if (!r.e_id) return null;
+  return {
+    id: r.e_id,
+    tenantId,
+    edition: r.e_edition,
+    status: r.e_status,
+    stripeSubscriptionId: r.e_stripeSubscriptionId,
+    stripePriceId: r.e_stripePriceId,
+    validUntil: r.e_validUntil,
+    pastDueSince: r.e_pastDueSince,
+    cancelledAt: r.e_cancelledAt,
+    seats: r.e_seats,
+    stripeUpdatedAt: r.e_stripeUpdatedAt,
+    createdAt: r.e_createdAt,
+  } as EntitlementRow;
+}
+
 /** The tenant's current entitlement: its newest (a new subscription supersedes older ones). */
 export async function currentEntitlement(q: Queryable, tenantId: string): Promise<EntitlementRow | null> {
   const { rows } = await q.query<EntitlementRow>(

@@ -4,7 +4,7 @@
 // is signed after the commit, from claims the transaction recorded (nothing slow holds a lock).
 import { randomUUID } from "node:crypto";
 import { checkInstallCode } from "@alga-license/contract";
-import { otherLicensedAppliances, revokeCredentials, upsertAppliance, findAppliance } from "../data/appliances.js";
+import { revokeCredentials, seatView, upsertAppliance } from "../data/appliances.js";
 import { insertAudit } from "../data/audit.js";
 import { currentEntitlement } from "../data/entitlements.js";
 import { wipeSealedCodes } from "../data/idempotency.js";
@@ -101,6 +101,8 @@ async function consume(s: Services, actor: Actor, rawCode: string, applianceId: 
     if (isBlocked(tenant.status)) throw codeError("TENANT_SUSPENDED");
     if (!(await consumeCode(tx, found.id, applianceId, now))) throw refusal(await findCode(tx, found.id), now);
 
+    // Read after the lock, in a statement of its own: a statement that waited for the lock sees only
+    // the locked row re-read, so a joined entitlement would be the one from before the wait.
     const terms = licenseTerms(await currentEntitlement(tx, tenant.id), now, {
       licenseTtlSeconds: s.licenseTtlSeconds,
       graceSeconds: s.entitlements.graceSeconds,
@@ -109,8 +111,7 @@ async function consume(s: Services, actor: Actor, rawCode: string, applianceId: 
     let retired: { id: string; applianceId: string }[] = [];
     if (paid) {
       // Seats: this appliance plus the other licensed ones may not exceed the entitlement's seats.
-      const existing = await findAppliance(tx, tenant.id, applianceId);
-      const others = await otherLicensedAppliances(tx, tenant.id, existing?.id ?? null);
+      const { others } = await seatView(tx, tenant.id, applianceId);
       const overflow = others.length + 1 - paid.seats;
       if (overflow > 0) {
         if (s.entitlements.seatOverflow === "refuse") {
