@@ -1,5 +1,5 @@
 // Starts a real control plane in-process on a scratch PostgreSQL database with real S3 and SMTP peers.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
@@ -62,7 +62,10 @@ export async function startTestPlane(env: Record<string, string> = {}, opts: Sta
   const s3 = await startS3([ISO_BUCKET]);
   await s3.putObject(ISO_BUCKET, ISO_KEY, ISO_BYTES);
   const smtp = await startSmtp();
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), "alga-data-"));
+  const home = mkdtempSync(path.join(os.tmpdir(), "alga-data-"));
+  // a dot folder like the default ./.data (file serving refuses dot folders unless told where its root is)
+  const dataDir = path.join(home, ".data");
+  mkdirSync(dataDir);
   const config = loadConfig({
     PORT: "0",
     HOST: "127.0.0.1",
@@ -111,7 +114,7 @@ export async function startTestPlane(env: Record<string, string> = {}, opts: Sta
       await smtp.stop();
       await s3.stop();
       await scratch.drop();
-      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(home, { recursive: true, force: true });
     },
   };
 }

@@ -1,5 +1,6 @@
 // The HTTP routes besides /graphql: health, readiness, the JWKS, metrics, the local ISO download and
 // the playground.
+import path from "node:path";
 import express, { type Router } from "express";
 import type { Logger } from "pino";
 import { stripeWebhook } from "../billing/webhook-route.js";
@@ -78,7 +79,8 @@ export function routes(d: RouteDeps): Router {
       headers["X-Checksum-Sha256"] = sha256;
       headers["Repr-Digest"] = `sha-256=:${Buffer.from(sha256, "hex").toString("base64")}:`;
     }
-    res.sendFile(file, { headers, dotfiles: "deny", acceptRanges: true, etag: true, lastModified: true, cacheControl: false }, (err?: Error & { code?: string; status?: number }) => {
+    // root: only the key is checked for dot files — DATA_DIR itself may be a dot folder (./.data)
+    res.sendFile(path.basename(file), { root: path.dirname(file), headers, dotfiles: "deny", acceptRanges: true, etag: true, lastModified: true, cacheControl: false }, (err?: Error & { code?: string; status?: number }) => {
       if (!err) return;
       if (res.headersSent) {
         // the client went away or the disk failed mid-stream: end this response only
