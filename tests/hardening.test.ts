@@ -77,12 +77,23 @@ describe("metrics", () => {
     const reg = (await t.gql(REGISTER, { input: { companyName: "Metrics", contactEmail: "m@x.test", edition: "ESSENTIALS" } }, { token: t.keys.store })).data.registerTenant;
     await t.gql(REDEEM, { input: { installCode: reg.installCode, applianceId: "m-box" } });
     const text = await (await fetch(`${t.url}/metrics`)).text();
-    expect(text).toMatch(/alga_license_graphql_operations_total\{operation="Register",outcome="ok"\} \d+/);
-    expect(text).toMatch(/alga_license_graphql_operation_duration_seconds_bucket\{le="0.5",operation="Redeem"\} \d+/);
+    expect(text).toMatch(/alga_license_graphql_operations_total\{operation="registerTenant",outcome="ok"\} \d+/);
+    expect(text).toMatch(/alga_license_graphql_operation_duration_seconds_bucket\{le="0.5",operation="redeemInstallCode"\} \d+/);
     expect(text).toMatch(/alga_license_install_code_redemptions_total\{outcome="SUCCESS"\} [1-9]/);
     expect(text).toMatch(/alga_license_install_code_redemptions_total\{outcome="INVALID_INSTALL_CODE"\} [1-9]/);
     expect(text).toMatch(/alga_license_email_outbox_backlog\{status="PENDING"\} \d+/);
     expect(text).toMatch(/alga_license_email_outbox_backlog\{status="DEAD"\} 0/);
     expect(text).toMatch(/alga_license_http_requests_total\{route="\/graphql",status="200"\} \d+/);
+  });
+
+  it("labels operations by root field: client-chosen operation names cannot grow the metrics", async () => {
+    const before = (await (await fetch(`${t.url}/metrics`)).text()).split("\n").length;
+    for (let i = 0; i < 20; i++) await t.gql(`query Attack${i}x { __typename }`, {});
+    for (let i = 0; i < 5; i++) await t.gql(`query Broken${i}x { nope }`, {});
+    const text = await (await fetch(`${t.url}/metrics`)).text();
+    expect(text).not.toMatch(/Attack|Broken/);
+    expect(text).toMatch(/alga_license_graphql_operations_total\{operation="__typename",outcome="ok"\} 20/);
+    expect(text).toMatch(/alga_license_graphql_operations_total\{operation="none",outcome="BAD_USER_INPUT"\} 5/);
+    expect(text.split("\n").length - before).toBeLessThan(40); // two new series with their buckets, not 25
   });
 });

@@ -10,13 +10,13 @@ export function createMetrics(db: Queryable) {
   collectDefaultMetrics({ register: registry, prefix: "alga_license_" });
   const operations = new Counter({
     name: "alga_license_graphql_operations_total",
-    help: "GraphQL operations by operation name and outcome (ok or the first error code)",
+    help: "GraphQL operations by root field (e.g. checkIn; none when the request did not parse or validate) and outcome (ok or the first error code)",
     labelNames: ["operation", "outcome"] as const,
     registers: [registry],
   });
   const latency = new Histogram({
     name: "alga_license_graphql_operation_duration_seconds",
-    help: "GraphQL operation latency by operation name",
+    help: "GraphQL operation latency by root field",
     labelNames: ["operation"] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],

@@ -2,6 +2,7 @@
 // detail for each unexpected or infrastructure error (the caller sees only its code and the request
 // id), and the HTTP status + Retry-After of retryable answers.
 import type { ApolloServerPlugin } from "@apollo/server";
+import { Kind } from "graphql";
 import type { GraphQLContext } from "../graphql/context.js";
 import { CLIENT_ERROR_CODES, CODES_WITH_REQUEST_ID, expectedError, httpStatusFor, originalError } from "./graphql-errors.js";
 import type { Metrics } from "./metrics.js";
@@ -25,6 +26,10 @@ export function observabilityPlugin(metrics: Metrics | undefined): ApolloServerP
         async willSendResponse({ response, operationName, operation, errors }) {
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
           const name = operationName ?? operation?.name?.value ?? "anonymous";
+          // Metrics are labelled by the root field (a name the schema bounds), never by the client's
+          // operation name: any caller could otherwise grow /metrics without limit.
+          const root = operation?.selectionSet.selections.find((sel) => sel.kind === Kind.FIELD);
+          const field = root?.kind === Kind.FIELD ? root.name.value : operation ? "other" : "none";
           const single = response.body.kind === "single" ? response.body.singleResult : undefined;
           for (const e of single?.errors ?? []) {
             if (CODES_WITH_REQUEST_ID.has(String(e.extensions?.code))) (e.extensions as Record<string, unknown>).requestId = contextValue.requestId;
@@ -38,9 +43,9 @@ export function observabilityPlugin(metrics: Metrics | undefined): ApolloServerP
             if (typeof after === "number") response.http.headers.set("retry-after", String(after));
           }
           const outcome = first ? String(firstCode ?? "ERROR") : errors?.length ? "ERROR" : "ok";
-          metrics?.operation(name, outcome, seconds);
+          metrics?.operation(field, outcome, seconds);
           contextValue.log.info(
-            { operation: name, operationType: operation?.operation, outcome, ms: Math.round(seconds * 1000) },
+            { operation: name, field, operationType: operation?.operation, outcome, ms: Math.round(seconds * 1000) },
             "graphql operation",
           );
         },
