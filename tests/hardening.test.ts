@@ -94,6 +94,6 @@ describe("metrics", () => {
     expect(text).not.toMatch(/Attack|Broken/);
     expect(text).toMatch(/alga_license_graphql_operations_total\{operation="__typename",outcome="ok"\} 20/);
     expect(text).toMatch(/alga_license_graphql_operations_total\{operation="none",outcome="BAD_USER_INPUT"\} 5/);
-    expect(text.split("\n").length - before).toBeLessThan(40); // two new series with their buckets, not 25
+    expect(text.split("\n").length - before).toBeLessThan(60); // two new series with their buckets (~40 lines), not 25 (~350)
   });
 });
