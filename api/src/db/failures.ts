@@ -8,6 +8,10 @@ const UNAVAILABLE_ERRNO = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "E
 const UNAVAILABLE_SQLSTATE = /^(08\w{3}|57P0[123])$/;
 // 53300 too many connections, 53400 configuration limit, 57014 statement timeout, 40001/40P01 serialization/deadlock
 const BUSY_SQLSTATE = new Set(["53300", "53400", "57014", "40001", "40P01", "55P03"]);
+// refused at connect: 3D000 no such database, 28000/28P01 credentials refused (e.g. a rotated password),
+// 55000 with "not accepting connections" (ALLOW_CONNECTIONS false, a database being dropped or restored)
+const CONNECT_REFUSED_SQLSTATE = new Set(["3D000", "28000", "28P01"]);
+const NOT_ACCEPTING = /not (currently )?accepting connections/i;
 const PRISMA_UNAVAILABLE = new Set(["P1001", "P1002", "P1017"]);
 const PRISMA_BUSY = new Set(["P2024", "P2028", "P2034"]);
 
@@ -19,6 +23,7 @@ export function classifyFailure(err: unknown): Failure | undefined {
     const code = typeof o.code === "string" ? o.code : typeof o.originalCode === "string" ? o.originalCode : undefined;
     const message = typeof o.message === "string" ? o.message : "";
     if (code && (UNAVAILABLE_ERRNO.has(code) || UNAVAILABLE_SQLSTATE.test(code) || PRISMA_UNAVAILABLE.has(code))) return "SERVICE_UNAVAILABLE";
+    if (code && (CONNECT_REFUSED_SQLSTATE.has(code) || (code === "55000" && NOT_ACCEPTING.test(message)))) return "SERVICE_UNAVAILABLE";
     if (code && (BUSY_SQLSTATE.has(code) || PRISMA_BUSY.has(code))) return "SERVICE_BUSY";
     if (/timeout exceeded when trying to connect/i.test(message)) return "SERVICE_BUSY";
     if (/Connection terminated|connection (was )?(closed|lost)|terminating connection|the database system is (starting up|shutting down)|Client has encountered a connection error/i.test(message)) {
