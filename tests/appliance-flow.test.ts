@@ -92,6 +92,20 @@ describe("alga-setup non-interactive", () => {
     expect((await t.plane.services.prisma.installCode.findFirstOrThrow({ where: { tenantId: reg.tenantId } })).consumedAt).toBeNull();
   });
 
+  it("another organisation's code on a bootstrapped appliance: exit 4, unused, with advice that fits a script (no wizard keys)", async () => {
+    const mine = await registerOn(t, "PRO", "Mine Scripted Ltd");
+    const theirs = await registerOn(t, "PRO", "Theirs Scripted Ltd");
+    const db = await applianceDb();
+    await createTenant(db, { INITIAL_TENANT_ID: mine.tenantId, INITIAL_ADMIN_PASSWORD: PASSWORD, INITIAL_COMPANY_NAME: "Mine Scripted Ltd", EDITION: "ESSENTIALS" });
+    const res = await setup(["--install-code", theirs.installCode, "--license-url", t.url], { APPLIANCE_DATABASE_URL: db });
+    expect(res.code).toBe(4);
+    const error = JSON.parse(res.stdout).error;
+    expect(error).toMatchObject({ code: "OTHER_TENANT", detail: expect.stringContaining("Theirs Scripted Ltd") });
+    expect(error.action).not.toMatch(/Esc|press/i);
+    expect(error.action).toMatch(/not used/);
+    expect((await t.plane.services.prisma.installCode.findFirstOrThrow({ where: { tenantId: theirs.tenantId } })).consumedAt).toBeNull();
+  });
+
   it("usage errors are JSON too (exit 2), each naming the flag or variable", async () => {
     const cases: [string[], Record<string, string>, RegExp][] = [
       [["--install-code", generateInstallCode()], { ALGA_LICENSE_URL: t.url }, /--admin-password-file \/ ALGA_ADMIN_PASSWORD_FILE/],
@@ -108,6 +122,8 @@ describe("alga-setup non-interactive", () => {
       const out = JSON.parse(res.stdout);
       expect(out).toMatchObject({ ok: false, error: { code: "USAGE", action: "See alga-setup --help." } });
       expect(out.error.detail).toMatch(expected);
+      // a URL given without its scheme is one problem (not a URL), not also "required"
+      if (args.includes("license.example.com")) expect(out.error.detail).not.toMatch(/is required/);
       expect(res.stderr).toBe("");
     }
   });

@@ -200,7 +200,7 @@ export function setupSettings(argv: string[], env: NodeJS.ProcessEnv = process.e
     graceSeconds: r.graceSeconds(),
   };
   if (s.help) return s;
-  if (command === "setup" && !s.licenseUrl) r.fail("license-url", "ALGA_LICENSE_URL", "the license service URL is required, e.g. https://license.example.com");
+  if (command === "setup" && !s.licenseUrl && !r.problems.some((p) => p.includes("ALGA_LICENSE_URL"))) r.fail("license-url", "ALGA_LICENSE_URL", "the license service URL is required, e.g. https://license.example.com");
   if (command === "connect" && !databaseUrl) r.fail(undefined, "APPLIANCE_DATABASE_URL", "connect updates the installed appliance's database: set it to that PostgreSQL's URL");
   if (!interactive && !s.installCode) r.fail("install-code", "ALGA_INSTALL_CODE", "the non-interactive mode (no terminal) needs the install code");
   // (the admin password file is checked once the appliance's state is known: a bootstrapped appliance needs none)

@@ -71,7 +71,7 @@ export function codeProblem(s: InstallCodeStatus, o: { binding?: Binding; connec
     return null;
   }
   const other = o.binding ? otherOrganisation(o.binding, s.tenantId, s.companyName) : null;
-  if (other) return new FlowError("OTHER_TENANT", { title: "This appliance belongs to another organisation", detail: other, action: "Esc to enter another code." });
+  if (other) return new FlowError("OTHER_TENANT", { title: "This appliance belongs to another organisation", detail: other, action: "Use an install code of this appliance's organisation (ask your vendor to re-issue one); this one was not used." });
   return null;
 }
 
