@@ -64,9 +64,11 @@ describe("logs", () => {
     for (const secret of secrets) expect(all).not.toContain(secret);
     expect(all).not.toContain("WRONG-CODE");
 
-    const ops = t.logs.map((l) => JSON.parse(l)).filter((l) => l.msg === "graphql operation");
+    const ops = t.logs.map((l) => JSON.parse(l)).filter((l) => l.msg === "request" && l.req?.path === "/graphql");
     expect(ops.length).toBeGreaterThanOrEqual(5);
-    for (const l of ops) expect(l).toEqual(expect.objectContaining({ requestId: expect.any(String), principal: expect.any(String), operation: expect.any(String) }));
+    for (const l of ops) expect(l).toEqual(expect.objectContaining({ requestId: expect.any(String), principal: expect.any(String), operation: expect.any(String), field: expect.any(String), outcome: expect.any(String) }));
+    // one line per request: the operation rides on the access line
+    expect(t.logs.filter((l) => l.includes("graphql operation"))).toEqual([]);
     expect(ops.map((l) => l.principal)).toEqual(expect.arrayContaining(["store", "anonymous", "appliance", "admin"]));
   });
 });

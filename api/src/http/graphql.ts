@@ -12,7 +12,7 @@ import type { Config } from "../config.js";
 import { DomainError } from "../domain/errors.js";
 import type { Services } from "../domain/services.js";
 import { buildAccessMap, checkAccess } from "../graphql/authorization.js";
-import type { GraphQLContext } from "../graphql/context.js";
+import type { GraphQLContext, OperationReport } from "../graphql/context.js";
 import { schema } from "../graphql/schema.js";
 import { authenticate } from "./authenticate.js";
 import { expectedError, formatError } from "./graphql-errors.js";
@@ -109,7 +109,9 @@ export async function graphqlHandler(d: GraphQLDeps): Promise<{ handler: express
         try {
           const principal = await authenticate(d.services.db, req.header("authorization"));
           res.locals.principal = principal.kind;
-          return { services: d.services, principal, requestId, clientAddress: req.ip ?? "unknown", log: log.child({ principal: principal.kind }), limits };
+          const report: OperationReport = {};
+          res.locals.operation = report;
+          return { services: d.services, principal, requestId, clientAddress: req.ip ?? "unknown", log: log.child({ principal: principal.kind }), limits, report };
         } catch (err) {
           // the database is down or saturated: a retryable answer with the request id, logged once
           const mapped = expectedError(err);

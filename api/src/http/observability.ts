@@ -1,4 +1,4 @@
-// Apollo Server plugins at the edge: per-operation metrics and log lines, one log line with the full
+// Apollo Server plugins at the edge: per-operation metrics and the access line's operation fields, one log line with the full
 // detail for each unexpected or infrastructure error (the caller sees only its code and the request
 // id), and the HTTP status + Retry-After of retryable answers.
 import type { ApolloServerPlugin } from "@apollo/server";
@@ -44,10 +44,8 @@ export function observabilityPlugin(metrics: Metrics | undefined): ApolloServerP
           }
           const outcome = first ? String(firstCode ?? "ERROR") : errors?.length ? "ERROR" : "ok";
           metrics?.operation(field, outcome, seconds);
-          contextValue.log.info(
-            { operation: name, field, operationType: operation?.operation, outcome, ms: Math.round(seconds * 1000) },
-            "graphql operation",
-          );
+          // said once, on the request's access line (pino-http), not on a second line of its own
+          Object.assign(contextValue.report, { operation: name, field, operationType: operation?.operation, outcome });
         },
       };
     },

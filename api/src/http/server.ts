@@ -11,6 +11,8 @@ import { metricsRouter, routes, type RouteDeps } from "./routes.js";
 
 export type ServerDeps = RouteDeps;
 
+const accessLine = (res: Response, line: object) => ({ ...line, principal: res.locals?.principal, ...res.locals?.operation });
+
 // a client's X-Request-Id is kept only if it is plainly an id (it reaches logs and audit rows)
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const QUIET = new Set(["/healthz", "/readyz", "/metrics"]);
@@ -54,7 +56,9 @@ export async function createHttpServer(d: ServerDeps): Promise<HttpServer> {
         }),
         res: (res: { statusCode: number }) => ({ status: res.statusCode }),
       },
-      customProps: (_req, res) => ({ principal: (res as Response).locals?.principal }),
+      // one line per request: the principal and the GraphQL operation's name, root field and outcome
+      customSuccessObject: (_req, res, line) => accessLine(res as Response, line),
+      customErrorObject: (_req, res, _err, line) => accessLine(res as Response, line),
       customSuccessMessage: () => "request",
       customErrorMessage: () => "request failed",
     }),
