@@ -46,7 +46,10 @@ describe("checkIn", () => {
   it("UNAUTHENTICATED without, or with an unknown or revoked, credential", async () => {
     const a = await installed();
     expect(codeOf(await checkIn(undefined, a.applianceId))).toBe("UNAUTHENTICATED");
-    expect(codeOf(await checkIn("alc_unknown", a.applianceId))).toBe("UNAUTHENTICATED");
+    const unknown = await checkIn("alc_garbage", a.applianceId);
+    expect(codeOf(unknown)).toBe("UNAUTHENTICATED");
+    // a never-issued credential: the answer names the possible causes without asserting one it cannot know
+    expect(unknown.errors![0]!.message).toMatch(/not accepted: it is unknown to this service, or it was revoked or replaced/);
     await t.plane.services.prisma.appliance.updateMany({ where: { applianceId: a.applianceId, tenantId: a.tenantId }, data: { credentialRevokedAt: new Date() } });
     expect(codeOf(await checkIn(a.credential, a.applianceId))).toBe("UNAUTHENTICATED");
   });

@@ -52,6 +52,32 @@ describe("admin mutations", () => {
     expect((await admin("cancelEntitlement", { tenantId: none.tenantId })).errors![0]!.extensions).toMatchObject({ code: "BAD_USER_INPUT", reason: "NO_ENTITLEMENT" });
   });
 
+  it("validUntil is at most 100 years ahead (grant and extend); no computed expiry ever passes year 9999", async () => {
+    const a = await tenantWithAppliance();
+    for (const validUntil of ["9999-12-31T23:59:59Z", later(365 * 100 + 30).toISOString()]) {
+      const extend = await admin("extendEntitlement", { tenantId: a.tenantId, validUntil });
+      expect(extend.errors![0]!.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "validUntil" });
+      expect(extend.errors![0]!.message).toMatch(/at most 100 years ahead/);
+    }
+    const e = await tenantWithAppliance("ESSENTIALS");
+    const grant = await admin("grantEntitlement", { tenantId: e.tenantId, edition: "PRO", validUntil: "9999-12-31T23:59:59Z" });
+    expect(grant.errors![0]!.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "validUntil" });
+    expect(await t.plane.services.prisma.entitlement.count({ where: { tenantId: e.tenantId } })).toBe(0);
+    // within the bound: accepted, and licensedUntil is an ordinary four-digit-year date-time
+    const ok = await admin("extendEntitlement", { tenantId: a.tenantId, validUntil: later(365 * 99).toISOString() });
+    expect(ok.errors).toBeUndefined();
+    expect(ok.payload.entitlement.licensedUntil).toMatch(/^\d{4}-/);
+    // a far-future validUntil stored before the bound existed: expiries stop at 9999-12-31T23:59:59Z
+    await t.plane.services.prisma.entitlement.updateMany({ where: { tenantId: a.tenantId }, data: { validUntil: new Date("9999-12-31T23:59:59Z") } });
+    const read = await t.gql(`query($id: ID!) { tenant(id: $id) { entitlements { licensedUntil } } }`, { id: a.tenantId }, { token: t.keys.support });
+    expect(read.data.tenant.entitlements[0].licensedUntil).toBe("9999-12-31T23:59:59.000Z");
+    expect(codeOf(await checkIn(a))).toBeUndefined();
+    const { licenseTerms } = await import("../api/src/domain/license-terms.js");
+    const openEnded = { id: "e", tenantId: a.tenantId, edition: "PRO", status: "ACTIVE", validUntil: null, pastDueSince: null, seats: 1 } as unknown as Parameters<typeof licenseTerms>[0];
+    const terms = licenseTerms(openEnded, now, { licenseTtlSeconds: 1e13, graceSeconds: 0 });
+    expect(terms.kind === "paid" && terms.expiresAt.toISOString()).toBe("9999-12-31T23:59:59.000Z");
+  });
+
   it("grant → edition → seats → extend → past due → cancel: each audited with the admin key, the registry edition in step", async () => {
     const e = await tenantWithAppliance("ESSENTIALS");
     const until = later(60);

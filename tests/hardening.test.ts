@@ -47,6 +47,55 @@ describe("error masking", () => {
   });
 });
 
+describe("client mistakes are BAD_USER_INPUT, not server faults", () => {
+  const post = async (body: string, contentType = "application/json") => {
+    const res = await fetch(`${t.url}/graphql`, { method: "POST", headers: { "content-type": contentType }, body });
+    const requestId = res.headers.get("x-request-id")!;
+    return { status: res.status, requestId, body: (await res.json()) as { errors?: { message: string; extensions: Record<string, unknown> }[] } };
+  };
+  // no line of the request at error level, and no stack anywhere in its lines
+  const loggedAsFault = (requestId: string) =>
+    t.logs.filter((l) => l.includes(requestId)).some((l) => (JSON.parse(l) as { level: number }).level >= 50 || l.includes('"stack"'));
+
+  it("persisted-query refusals keep Apollo's HTTP status and are not logged as errors", async () => {
+    const cases: [unknown, number, string][] = [
+      // Apollo sets a 400 status on these but no code (it would default to INTERNAL_SERVER_ERROR)
+      [{ query: "{ __typename }", extensions: { persistedQuery: { version: 1, sha256Hash: "abc" } } }, 400, "BAD_REQUEST"],
+      [{ query: "{ __typename }", extensions: { persistedQuery: { version: 2, sha256Hash: "abc" } } }, 400, "BAD_REQUEST"],
+      [{ extensions: { persistedQuery: { version: 1, sha256Hash: "0".repeat(64) } } }, 200, "PERSISTED_QUERY_NOT_FOUND"],
+    ];
+    for (const [body, status, reason] of cases) {
+      const res = await post(JSON.stringify(body));
+      expect(res.status).toBe(status);
+      expect(res.body.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", reason });
+      expect(JSON.stringify(res.body)).not.toMatch(/Internal server error|stack|\.js:/);
+      expect(loggedAsFault(res.requestId)).toBe(false);
+    }
+  });
+
+  it("a body in another charset than UTF-8 is 415 BAD_USER_INPUT naming the fix, not logged as an error", async () => {
+    const res = await post(JSON.stringify({ query: "{ __typename }" }), "application/json; charset=latin1");
+    expect(res.status).toBe(415);
+    expect(res.body.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", reason: "CHARSET_UNSUPPORTED", requestId: res.requestId });
+    expect(res.body.errors?.[0]?.message).toMatch(/charset.*UTF-8/i);
+    expect(loggedAsFault(res.requestId)).toBe(false);
+  });
+
+  it("every Apollo client-error code maps to BAD_USER_INPUT; errors without one stay masked INTERNAL_SERVER_ERROR", async () => {
+    const { ApolloServerErrorCode } = await import("@apollo/server/errors");
+    const { GraphQLError } = await import("graphql");
+    const { formatError } = await import("../api/src/http/graphql-errors.js");
+    const format = (e: InstanceType<typeof GraphQLError>) => formatError({ message: e.message, extensions: { ...e.extensions, code: e.extensions.code ?? "INTERNAL_SERVER_ERROR" } }, e);
+    for (const code of Object.values(ApolloServerErrorCode)) {
+      const out = format(new GraphQLError("refused", { extensions: { code } }));
+      expect(out.extensions?.code).toBe(code === "INTERNAL_SERVER_ERROR" ? "INTERNAL_SERVER_ERROR" : "BAD_USER_INPUT");
+    }
+    // a resolver's failure, or one Apollo answers with a 5xx, is the server's
+    expect(format(new GraphQLError("boom", { originalError: new Error("boom") }))).toEqual({ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } });
+    expect(format(new GraphQLError("Context creation failed: boom", { extensions: { http: { status: 500 } } })).extensions?.code).toBe("INTERNAL_SERVER_ERROR");
+  });
+});
+
 describe("logs", () => {
   it("carry request id and principal, and never a code, credential, token or key", async () => {
     const reg = (await t.gql(REGISTER, { input: { companyName: "Logs", contactEmail: "logs@x.test", edition: "PRO", idempotencyKey: "log-key-1" } }, { token: t.keys.store })).data.registerTenant;

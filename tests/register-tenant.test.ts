@@ -135,6 +135,39 @@ describe("registerTenant", () => {
       expect(res.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
     });
 
+    it("refuses an empty or blank key with BAD_USER_INPUT and creates nothing; absent or null means no idempotency", async () => {
+      for (const idempotencyKey of ["", "   "]) {
+        const body = input({ idempotencyKey });
+        const results = [await t.gql(REGISTER, { input: body }, { token: t.keys.store }), await t.gql(REGISTER, { input: body }, { token: t.keys.store })];
+        for (const res of results) expect(res.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "idempotencyKey" });
+        expect(await t.plane.services.prisma.tenantRegistry.count({ where: { contactEmail: body.contactEmail } })).toBe(0);
+      }
+      for (const over of [{ idempotencyKey: null }, {}]) {
+        const res = await register(over);
+        expect(res.errors).toBeUndefined();
+        expect(res.data.registerTenant.replayed).toBe(false);
+      }
+    });
+
+    it("a replay after the code expired says so (reason CODE_EXPIRED, naming the tenant) and never hands back the expired code", async () => {
+      const body = input({ idempotencyKey: `exp-${Date.now()}` });
+      const first = (await t.gql(REGISTER, { input: body }, { token: t.keys.store })).data.registerTenant;
+      const services = t.plane.services;
+      const clock = services.clock;
+      // the API's clock moves past the code's expiry; housekeeping has not wiped the sealed copy yet
+      services.clock = () => new Date(new Date(first.installCodeExpiresAt).getTime() + 1000);
+      try {
+        const again = await t.gql(REGISTER, { input: body }, { token: t.keys.store });
+        expect(again.data ?? null).toBeNull();
+        expect(again.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "idempotencyKey", tenantId: first.tenantId, reason: "CODE_EXPIRED" });
+        expect(again.errors?.[0]?.message).toMatch(/expired/);
+        expect(JSON.stringify(again)).not.toContain(first.installCode);
+      } finally {
+        services.clock = clock;
+      }
+      expect(await services.prisma.tenantRegistry.count({ where: { contactEmail: body.contactEmail } })).toBe(1);
+    });
+
     it("is scoped to the API key", async () => {
       const body = input({ idempotencyKey: `scoped-${Date.now()}` });
       const { key: otherStore } = await import("../api/src/domain/api-keys.js").then((m) =>

@@ -53,6 +53,41 @@ describe("signatures", () => {
   });
 });
 
+describe("malformed but correctly signed events", () => {
+  it("get 400 MALFORMED_EVENT saying what is wrong (never 500, never BAD_SIGNATURE) and write nothing", async () => {
+    const reg = await register();
+    const ids = { tenantId: reg.tenantId, customer: `cus_${uid()}`, subscription: `sub_${uid()}` };
+    const sub = subscription({ id: ids.subscription, customer: ids.customer, status: "active", price: PRICES.pro, periodEnd: at(30), tenantId: reg.tenantId });
+    const signed = (event: Record<string, unknown> | string) => ({ id: "", type: "", created: 0, payload: typeof event === "string" ? event : JSON.stringify(event) });
+    const envelope = (over: Record<string, unknown>) => ({ id: `evt_${uid()}`, object: "event", type: "customer.subscription.updated", created: Math.floor(now.getTime() / 1000), data: { object: sub }, ...over });
+    const cases: [string, Record<string, unknown> | string, RegExp][] = [
+      ["data.object null", envelope({ data: { object: null } }), /data\.object/],
+      ["non-numeric created", envelope({ created: "yesterday" }), /created/],
+      ["created beyond any date-time", envelope({ created: 1e15 }), /created/],
+      ["no id", envelope({ id: undefined }), /\bid\b/],
+      ["a subscription without its id", envelope({ data: { object: { ...sub, id: undefined } } }), /data\.object\.id/],
+      ["a null subscription item", envelope({ data: { object: { ...sub, items: { data: [null] } } } }), /items\.data\.0/],
+      ["a checkout whose metadata is not text", envelope({ type: "checkout.session.completed", data: { object: { ...checkoutSession({ ...ids, edition: "PRO" }), metadata: { tenant_id: reg.tenantId, edition: 5 } } } }), /metadata\.edition/],
+      ["a paid period ending more than 100 years ahead", envelope({ data: { object: subscription({ id: ids.subscription, customer: ids.customer, tenantId: reg.tenantId, status: "active", price: PRICES.pro, periodEnd: at(365 * 150) }) } }), /100 years/],
+      ["a body that is not JSON", "this is not { json", /not a JSON Stripe event/],
+    ];
+    const before = await prisma().stripeEvent.count();
+    const logged = t.logs.length;
+    for (const [what, event, why] of cases) {
+      const res = await deliver(t.url, signed(event));
+      expect({ what, status: res.status, code: res.body.error?.code }).toEqual({ what, status: 400, code: "MALFORMED_EVENT" });
+      expect(res.body.error.message).toMatch(why);
+      expect(res.body.error.message).toMatch(/Nothing was written/);
+    }
+    expect(await prisma().stripeEvent.count()).toBe(before);
+    expect(await entitlements(reg.tenantId)).toHaveLength(0);
+    expect((await tenant(reg.tenantId)).stripeCustomerId).toBeNull();
+    expect(t.logs.slice(logged).some((l) => (JSON.parse(l) as { level: number }).level >= 50)).toBe(false);
+    // the well-formed event still applies
+    expect((await deliver(t.url, stripeEvent("customer.subscription.created", sub, now))).body.outcome).toBe("applied");
+  });
+});
+
 describe("event types", () => {
   it("checkout.session.completed: an ESSENTIALS tenant becomes PRO, bound to the customer and subscription", async () => {
     const s = await subscribed();

@@ -1,4 +1,4 @@
-import { CHECK_IN, REDEEM, REGISTER, REISSUE, startTestPlane, type TestPlane } from "./helpers/control-plane.js";
+import { CHECK_IN, codeOf, REDEEM, REGISTER, REISSUE, startTestPlane, type TestPlane } from "./helpers/control-plane.js";
 
 let t: TestPlane;
 const TAG_ = `q${Date.now().toString(36)}`;
@@ -201,6 +201,30 @@ describe("tenant(id)", () => {
     ]);
     expect(JSON.stringify(res.data)).not.toContain(r1.installCode);
     expect(JSON.stringify(res.data)).not.toContain(s.installCode);
+  });
+
+  it("list sizes: negative is BAD_USER_INPUT naming the argument (as tenants(first: -5) is), 0 is empty, beyond 500 is capped", async () => {
+    const s = seeded[1]!;
+    const lists = [
+      (n: number) => t.gql(`query($id: ID!, $n: Int) { tenant(id: $id) { auditEvents(last: $n) { action } } }`, { id: s.tenantId, n }, { token: t.keys.support }),
+      (n: number) => t.gql(`query($id: ID!, $n: Int) { tenant(id: $id) { entitlementHistory(last: $n) { action } } }`, { id: s.tenantId, n }, { token: t.keys.support }),
+      (n: number) => t.gql(`query($id: ID!, $n: Int) { tenant(id: $id) { stripeEvents(last: $n) { id } } }`, { id: s.tenantId, n }, { token: t.keys.support }),
+      (n: number) => t.gql(`query($n: Int) { stripeEvents(last: $n) { id } }`, { n }, { token: t.keys.support }),
+    ];
+    expect(codeOf(await t.gql(`{ tenants(first: -5) { totalCount } }`, {}, { token: t.keys.support }))).toBe("BAD_USER_INPUT");
+    for (const list of lists) {
+      for (const n of [-1, -500]) {
+        const res = await list(n);
+        expect(res.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "last" });
+        expect(res.errors?.[0]?.message).toMatch(/non-negative/);
+      }
+      const empty = await list(0);
+      expect(empty.errors).toBeUndefined();
+      expect(Object.values(empty.data.tenant ?? empty.data).flatMap((v) => v as unknown[])).toEqual([]);
+      expect((await list(100_000)).errors).toBeUndefined();
+    }
+    const audit = await lists[0]!(1);
+    expect(audit.data.tenant.auditEvents).toHaveLength(1);
   });
 
   it("returns null for an unknown or malformed id", async () => {

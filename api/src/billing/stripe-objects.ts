@@ -1,10 +1,13 @@
 // What the webhook reads from Stripe's objects, in one normalised shape. Fields are read leniently:
 // a webhook endpoint is pinned to the API version it was created with, and recent versions moved
-// current_period_end to the subscription items and an invoice's subscription under parent.
+// current_period_end to the subscription items and an invoice's subscription under parent. The
+// objects' shapes are checked before this reads them (stripe-event-shape.ts).
 import type { Edition, EntitlementStatus } from "../generated/prisma/enums.js";
+import type { StripeCheckoutSession, StripeInvoice, StripeItem, StripeSubscription } from "./stripe-event-shape.js";
+
+export type { StripeCheckoutSession, StripeInvoice, StripeSubscription };
 
 type Id = string | { id: string } | null | undefined;
-type Metadata = Record<string, string> | null | undefined;
 
 const idOf = (v: Id): string | null => (typeof v === "string" ? v : v && typeof v.id === "string" ? v.id : null);
 const at = (seconds: unknown): Date | null => (typeof seconds === "number" && Number.isFinite(seconds) ? new Date(seconds * 1000) : null);
@@ -14,48 +17,6 @@ export const tenantIdIn = (...candidates: unknown[]): string | null => {
   for (const c of candidates) if (typeof c === "string" && UUID.test(c.trim())) return c.trim().toLowerCase();
   return null;
 };
-
-interface StripeItem {
-  price?: Id;
-  plan?: Id;
-  pricing?: { price_details?: { price?: Id } | null } | null;
-  quantity?: number | null;
-  current_period_end?: number;
-  period?: { end?: number } | null;
-  /** invoice lines of other subscriptions (an invoice may mix) */
-  subscription?: Id;
-  parent?: { subscription_item_details?: { subscription?: Id } | null } | null;
-}
-
-export interface StripeSubscription {
-  id: string;
-  customer?: Id;
-  status?: string;
-  metadata?: Metadata;
-  current_period_end?: number;
-  canceled_at?: number | null;
-  ended_at?: number | null;
-  items?: { data?: StripeItem[] } | null;
-}
-
-export interface StripeInvoice {
-  id?: string;
-  customer?: Id;
-  subscription?: Id;
-  subscription_details?: { metadata?: Metadata } | null;
-  parent?: { subscription_details?: { subscription?: Id; metadata?: Metadata } | null } | null;
-  lines?: { data?: StripeItem[] } | null;
-}
-
-export interface StripeCheckoutSession {
-  id?: string;
-  mode?: string;
-  status?: string | null;
-  customer?: Id;
-  subscription?: Id;
-  client_reference_id?: string | null;
-  metadata?: Metadata;
-}
 
 /** The billing facts an event carries about one subscription; null fields were not in the event. */
 export interface SubscriptionFacts {
@@ -88,7 +49,7 @@ function licensingItem(items: StripeItem[], prices: Record<string, Edition>): St
  * (retries exhausted, subscription kept) run on the grace period; canceled and incomplete_expired end
  * it; paused stops licensing until resumed; incomplete (first payment pending) licenses nothing yet.
  */
-export function entitlementStatusFor(stripeStatus: string | undefined): EntitlementStatus | null {
+export function entitlementStatusFor(stripeStatus: string | null | undefined): EntitlementStatus | null {
   switch (stripeStatus) {
     case "active":
     case "trialing":

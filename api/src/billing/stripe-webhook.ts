@@ -15,9 +15,11 @@ import { findTenant, findTenantByStripeCustomer, lockTenant, setStripeCustomer, 
 import { transaction, type Queryable } from "../db/sql.js";
 import { applyEntitlementChange, isLive, supersedeOthers, type EntitlementAction } from "../domain/entitlements/apply-change.js";
 import { listEntitlements } from "../data/entitlements.js";
+import { latestValidUntil, MAX_VALID_UNTIL_YEARS } from "../domain/license-terms.js";
 import { systemActor, type Actor } from "../domain/principal.js";
 import type { Services } from "../domain/services.js";
 import type { Edition } from "../generated/prisma/enums.js";
+import { MalformedStripeEvent } from "./stripe-event-shape.js";
 import { claimStripeEvent, findStripeEvent, recordStripeOutcome, type StripeOutcome } from "./stripe-events.js";
 import {
   checkoutFacts,
@@ -96,16 +98,24 @@ async function dispatch(c: Ctx): Promise<StripeResult> {
     case "customer.subscription.updated":
     case "customer.subscription.paused":
     case "customer.subscription.resumed":
-      return onSubscription(c, subscriptionFacts(object as StripeSubscription, c.prices));
+      return onSubscription(c, bounded(c, subscriptionFacts(object as StripeSubscription, c.prices)));
     case "customer.subscription.deleted":
-      return onSubscription(c, { ...subscriptionFacts(object as StripeSubscription, c.prices), status: "CANCELLED" });
+      return onSubscription(c, { ...bounded(c, subscriptionFacts(object as StripeSubscription, c.prices)), status: "CANCELLED" });
     case "invoice.paid": {
-      const facts = invoiceFacts(object as StripeInvoice, c.prices);
+      const facts = bounded(c, invoiceFacts(object as StripeInvoice, c.prices));
       return facts ? onInvoicePaid(c, facts) : { outcome: "ignored", tenantId: null };
     }
     default:
       return { outcome: "ignored", tenantId: null };
   }
+}
+
+/** A period end becomes validUntil: one beyond the bound admins have too is refused (the transaction rolls back). */
+function bounded<F extends SubscriptionFacts | null>(c: Ctx, f: F): F {
+  if (f?.periodEnd && f.periodEnd > latestValidUntil(c.now)) {
+    throw new MalformedStripeEvent(`The event's period ends ${f.periodEnd.toISOString()}, more than ${MAX_VALID_UNTIL_YEARS} years ahead: it is not applied.`);
+  }
+  return f;
 }
 
 /** The tenant an event is about, locked, with the subscription's entitlement read under the lock. */

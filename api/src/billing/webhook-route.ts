@@ -1,15 +1,18 @@
 // POST /webhooks/stripe: the raw body's signature is verified with the official `stripe` package
 // against STRIPE_WEBHOOK_SECRET before anything is read or written. Answers (Stripe retries any non-2xx):
 //   200 { received, outcome }  applied / ignored / stale / unmatched / duplicate — all acknowledged
-//   400                        missing or bad signature, or a stale signature timestamp: nothing written
+//   400 BAD_SIGNATURE          missing or bad signature, or a stale signature timestamp: nothing written
+//   400 MALFORMED_EVENT        correctly signed, but not a Stripe event this service can apply (not JSON,
+//                              no id, a non-numeric created, a null data.object…): nothing written
 //   503                        STRIPE_WEBHOOK_SECRET unset, or the database unavailable/busy (retry)
 //   500                        anything unexpected (logged with the request id; Stripe retries)
-import express, { type RequestHandler } from "express";
+import express, { type RequestHandler, type Response } from "express";
 import type { Logger } from "pino";
 import Stripe from "stripe";
 import { classifyFailure } from "../db/failures.js";
 import type { Services } from "../domain/services.js";
 import type { Edition } from "../generated/prisma/enums.js";
+import { MalformedStripeEvent, parseStripeEvent, type StripeEventEnvelope } from "./stripe-event-shape.js";
 import { processStripeEvent } from "./stripe-webhook.js";
 
 /** Stripe's event payloads stay well below this; it is independent of BODY_LIMIT (GraphQL). */
@@ -19,6 +22,12 @@ export interface StripeWebhookDeps {
   services: Services;
   stripe: { webhookSecret?: string; priceEditions: Record<string, Edition> };
   log: Logger;
+}
+
+/** A signed event that cannot be applied: 400, nothing written; Stripe's retries would not help. */
+function malformed(res: Response, log: Logger, requestId: string, err: MalformedStripeEvent, event?: { id: string; type: string }) {
+  log.warn({ reason: err.message, stripeEventId: event?.id, type: event?.type }, "Stripe webhook refused: the event is signed but malformed");
+  res.status(400).json({ error: { code: "MALFORMED_EVENT", message: `${err.message} Nothing was written.`, requestId } });
 }
 
 export function stripeWebhook(d: StripeWebhookDeps): RequestHandler[] {
@@ -32,12 +41,24 @@ export function stripeWebhook(d: StripeWebhookDeps): RequestHandler[] {
       return;
     }
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    let event: Stripe.Event;
+    let verified: unknown;
     try {
-      event = Stripe.webhooks.constructEvent(body, req.header("stripe-signature") ?? "", secret);
+      verified = Stripe.webhooks.constructEvent(body, req.header("stripe-signature") ?? "", secret);
     } catch (err) {
-      log.warn({ reason: (err as Error).message }, "Stripe webhook refused: signature verification failed");
+      if (!(err instanceof Stripe.errors.StripeSignatureVerificationError)) {
+        // the signature verified; the body it covers did not parse as a JSON event
+        malformed(res, log, requestId, new MalformedStripeEvent(`The body is not a JSON Stripe event (${(err as Error).message}).`));
+        return;
+      }
+      log.warn({ reason: err.message }, "Stripe webhook refused: signature verification failed");
       res.status(400).json({ error: { code: "BAD_SIGNATURE", message: "The Stripe-Signature header does not verify against STRIPE_WEBHOOK_SECRET (or its timestamp is too old).", requestId } });
+      return;
+    }
+    let event: StripeEventEnvelope;
+    try {
+      event = parseStripeEvent(verified);
+    } catch (err) {
+      malformed(res, log, requestId, err as MalformedStripeEvent);
       return;
     }
     try {
@@ -45,6 +66,10 @@ export function stripeWebhook(d: StripeWebhookDeps): RequestHandler[] {
       log.info({ stripeEventId: event.id, type: event.type, outcome: r.outcome, tenantId: r.tenantId }, "Stripe event processed");
       res.json({ received: true, id: event.id, type: event.type, outcome: r.outcome });
     } catch (err) {
+      if (err instanceof MalformedStripeEvent) {
+        malformed(res, log, requestId, err, event);
+        return;
+      }
       const failure = classifyFailure(err);
       log.error({ err, stripeEventId: event.id, type: event.type }, "Stripe event failed: nothing was written, Stripe retries it");
       res.status(failure ? 503 : 500).json({ error: { code: failure ?? "INTERNAL_SERVER_ERROR", message: "The event was not processed; it is safe to retry.", requestId } });

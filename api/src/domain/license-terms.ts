@@ -10,13 +10,28 @@ export type LicenseTerms =
   | { kind: "paid"; edition: Edition; entitlementId: string; expiresAt: Date; inGrace: boolean; seats: number }
   | { kind: "lapsed"; entitlementId: string; edition: Edition; reason: "CANCELLED" | "EXPIRED" };
 
+/** validUntil is at most this many years ahead (admin input, Stripe periods): further is a typo, not a contract. */
+export const MAX_VALID_UNTIL_YEARS = 100;
+
+export function latestValidUntil(now: Date): Date {
+  const latest = new Date(now);
+  latest.setUTCFullYear(latest.getUTCFullYear() + MAX_VALID_UNTIL_YEARS);
+  return latest;
+}
+
+/**
+ * The last instant an ISO 8601 date-time shows with a four-digit year: no expiry computed here is
+ * later (a stored validUntil or a long LICENSE_TTL_SECONDS plus grace must not become "+010000-…").
+ */
+export const LATEST_DATE_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59);
+
 /** Suspended and cancelled tenants may not redeem, check in or get new codes. */
 export const isBlocked = (status: TenantStatus) => status === "SUSPENDED" || status === "CANCELLED";
 
 /** The last moment an entitlement may license anything (null: open-ended). */
 export function licensedUntil(e: Pick<EntitlementRow, "validUntil" | "pastDueSince" | "status">, graceSeconds: number): Date | null {
   const base = e.validUntil ?? (e.status === "PAST_DUE" ? e.pastDueSince : null);
-  return base ? new Date(base.getTime() + graceSeconds * 1000) : null;
+  return base ? new Date(Math.min(base.getTime() + graceSeconds * 1000, LATEST_DATE_TIME_MS)) : null;
 }
 
 export function licenseTerms(
@@ -30,7 +45,7 @@ export function licenseTerms(
   if (until && until <= now) return { kind: "lapsed", entitlementId: e.id, edition: e.edition, reason: "EXPIRED" };
   const ttlEnd = now.getTime() + o.licenseTtlSeconds * 1000;
   // whole seconds: the JWT's exp has no milliseconds, and the recorded expiry must equal it
-  const expiresAt = new Date(Math.floor(Math.min(ttlEnd, until?.getTime() ?? Infinity) / 1000) * 1000);
+  const expiresAt = new Date(Math.floor(Math.min(ttlEnd, until?.getTime() ?? Infinity, LATEST_DATE_TIME_MS) / 1000) * 1000);
   const inGrace = e.status === "PAST_DUE" || (e.validUntil !== null && e.validUntil <= now);
   return { kind: "paid", edition: e.edition, entitlementId: e.id, expiresAt, inGrace, seats: e.seats };
 }

@@ -49,9 +49,16 @@ function normalize(input: RegisterTenantInput) {
   };
 }
 
+/** Absent (or null) means no idempotency; a blank key is refused, never read as "none" (a retry would then duplicate). */
+function idempotencyKeyOf(value: string | null | undefined): string | undefined {
+  if (value == null) return undefined;
+  if (value.trim() === "") throw badInput("idempotencyKey must not be empty or blank: omit it (or send null) to register without idempotency", "idempotencyKey");
+  return requireText(value, "idempotencyKey", 255);
+}
+
 export async function registerTenant(s: Services, actor: Actor, input: RegisterTenantInput): Promise<RegisterTenantResult> {
   const data = normalize(input);
-  const idempotencyKey = optionalText(input.idempotencyKey, "idempotencyKey", 255);
+  const idempotencyKey = idempotencyKeyOf(input.idempotencyKey);
   const scope = idempotencyScope(actor);
   const requestDigest = createHash("sha256").update(JSON.stringify(data)).digest("hex");
 
@@ -119,31 +126,37 @@ function idempotencyScope(actor: Actor): string {
   return "apiKeyId" in p ? `api-key:${p.apiKeyId}` : p.kind;
 }
 
+/** Why a completed registration's code cannot be replayed (extensions.reason). */
+const GONE = {
+  REDEEMED: { what: "its install code has since been redeemed", reason: "CODE_REDEEMED" },
+  REVOKED: { what: "its install code has since been revoked (a newer code was issued)", reason: "CODE_REVOKED" },
+  EXPIRED: { what: "its install code has since expired", reason: "CODE_EXPIRED" },
+} as const;
+
 async function replayRegistration(s: Services, scope: string, key: string, requestDigest: string): Promise<RegisterTenantResult | null> {
   const record = await findIdempotency(s.db, scope, key);
   if (!record) return null;
   if (record.requestDigest !== requestDigest) {
     throw badInput("idempotencyKey was already used with different input", "idempotencyKey");
   }
-  if (!record.sealedCode) {
-    const now = s.clock();
-    const what = record.codeConsumedAt
-      ? "its install code has since been redeemed"
-      : record.codeRevokedAt
-        ? "its install code has since been revoked (a newer code was issued)"
-        : record.codeExpiresAt <= now
-          ? "its install code has since expired"
-          : "its install code is no longer kept";
+  // A code that can no longer be redeemed is never handed out again, whether or not housekeeping has
+  // wiped its sealed copy yet (it does so only once the code is unusable): the caller learns why and
+  // which tenant to re-issue for.
+  const now = s.clock();
+  const why = record.codeConsumedAt ? GONE.REDEEMED : record.codeRevokedAt ? GONE.REVOKED : record.codeExpiresAt <= now ? GONE.EXPIRED : null;
+  const sealedCode = record.sealedCode;
+  if (why || !sealedCode) {
+    const { what, reason } = why ?? GONE.EXPIRED;
     throw new DomainError(
       "BAD_USER_INPUT",
       `This registration was already completed (tenant ${record.tenantId}) and ${what}, so it cannot be replayed. Use reissueInstallCode with this tenantId for a fresh code.`,
-      { field: "idempotencyKey", tenantId: record.tenantId, reason: record.codeConsumedAt ? "CODE_REDEEMED" : record.codeRevokedAt ? "CODE_REVOKED" : "CODE_EXPIRED" },
+      { field: "idempotencyKey", tenantId: record.tenantId, reason },
     );
   }
   const link = await s.isoLinks.presign();
   return {
     tenantId: record.tenantId,
-    installCode: s.secret.unseal(record.sealedCode),
+    installCode: s.secret.unseal(sealedCode),
     installCodeExpiresAt: record.codeExpiresAt,
     downloadUrl: link.url,
     downloadUrlExpiresAt: link.expiresAt,

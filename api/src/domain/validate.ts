@@ -42,4 +42,11 @@ export function requireApplianceId(value: string): string {
   return v;
 }
 
+/** How many items a list argument asks for: negative is refused (as the tenants connection does), beyond max is capped. */
+export function listSize(value: number | null | undefined, field: string, fallback: number, max: number): number {
+  if (value == null) return fallback;
+  if (!Number.isInteger(value) || value < 0) throw badInput(`${field} must be a non-negative integer (at most ${max} are returned)`, field);
+  return Math.min(value, max);
+}
+
 export const isUuid = (value: string) => UUID.test(value);

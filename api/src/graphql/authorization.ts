@@ -53,7 +53,11 @@ export function unauthenticated(p: Principal): DomainError {
     return new DomainError("UNAUTHENTICATED", "The API key was not accepted: it is unknown or revoked. Check the key, or ask an operator for a new one.");
   }
   if (p.kind === "anonymous" && p.rejected === "appliance-credential") {
-    return new DomainError("UNAUTHENTICATED", "The appliance credential was not accepted: it was revoked or replaced. A re-issued install code re-binds the appliance.");
+    // a digest no row holds is all the server sees: never issued, replaced by a reinstall, or revoked
+    return new DomainError(
+      "UNAUTHENTICATED",
+      "The appliance credential was not accepted: it is unknown to this service, or it was revoked or replaced. A re-issued install code re-binds the appliance.",
+    );
   }
   return new DomainError("UNAUTHENTICATED", "Authentication required: send an API key (or the appliance credential) as 'Authorization: Bearer <secret>'.");
 }

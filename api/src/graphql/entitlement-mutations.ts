@@ -41,7 +41,7 @@ const GrantEntitlementInput = builder.inputType("GrantEntitlementInput", {
   fields: (t) => ({
     tenantId: t.id({ required: true }),
     edition: t.field({ type: EditionEnum, required: true, description: "PRO or PREMIUM" }),
-    validUntil: t.field({ type: "DateTime", required: false, description: "paid through; omitted: open-ended (until cancelled)" }),
+    validUntil: t.field({ type: "DateTime", required: false, description: "paid through (at most 100 years ahead); omitted: open-ended (until cancelled)" }),
     seats: t.int({ required: false, description: "appliances licensed at once (default 1)" }),
     stripeSubscriptionId: t.string({ required: false, description: "to let that subscription's webhooks drive it from now on" }),
     reason: t.string({ required: false, ...reason }),
@@ -67,7 +67,7 @@ const SeatsInput = builder.inputType("SetEntitlementSeatsInput", {
 const ExtendInput = builder.inputType("ExtendEntitlementInput", {
   fields: (t) => ({
     tenantId: t.id({ required: true }),
-    validUntil: t.field({ type: "DateTime", required: false, description: "the new paid-through time (in the future)" }),
+    validUntil: t.field({ type: "DateTime", required: false, description: "the new paid-through time (in the future, at most 100 years ahead)" }),
     openEnded: t.boolean({ required: false, description: "true instead of validUntil: licensed until cancelled" }),
     reason: t.string({ required: false, ...reason }),
   }),

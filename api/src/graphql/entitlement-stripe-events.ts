@@ -1,5 +1,6 @@
 // Stripe webhook events as processed (ids and outcomes only, never payloads): support checks that a
 // payment or cancellation arrived and what it did; unmatched ones name a customer the registry lacks.
+import { listSize } from "../domain/validate.js";
 import { builder } from "./builder.js";
 
 export const StripeEventType = builder.prismaObject("StripeEvent", {
@@ -30,7 +31,7 @@ builder.queryField("stripeEvents", (t) =>
         ...query,
         where: args.outcome ? { outcome: args.outcome } : {},
         orderBy: [{ receivedAt: "desc" }, { id: "desc" }],
-        take: Math.min(Math.max(args.last ?? 50, 1), 500),
+        take: listSize(args.last, "last", 50, 500),
       }),
   }),
 );

@@ -13,7 +13,8 @@ const RegisterTenantInput = builder.inputType("RegisterTenantInput", {
     stripeSubscriptionId: t.string({ required: false }),
     idempotencyKey: t.string({
       required: false,
-      description: "Retrying with the same key (and the same input) returns the same tenant and code.",
+      description:
+        "Retrying with the same key (and the same input) returns the same tenant and code. Omit it (or send null) for no idempotency; an empty or blank key is BAD_USER_INPUT.",
     }),
   }),
 });

@@ -1,5 +1,6 @@
 // Tenant: registry fields are readable by the store (it gets the tenant back from registerTenant);
 // entitlements, codes, appliances and audit trail are support data (support/admin only).
+import { listSize } from "../domain/validate.js";
 import { builder } from "./builder.js";
 import { EntitlementType } from "./entitlement.js";
 import "./entitlement-stripe-events.js";
@@ -57,18 +58,18 @@ export const TenantType = builder.prismaObject("TenantRegistry", {
       query: (args) => ({
         where: { OR: [{ action: { startsWith: "entitlement." } }, { action: "appliance.credential_retired" }] },
         orderBy: { seq: "desc" },
-        take: Math.min(Math.max(args.last ?? 50, 1), 500),
+        take: listSize(args.last, "last", 50, 500),
       }),
     }),
     stripeEvents: t.relation("stripeEvents", {
       ...supportOnly,
       args: { last: t.arg.int({ required: false, description: "newest N events (default 20, at most 500)" }) },
-      query: (args) => ({ orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: Math.min(Math.max(args.last ?? 20, 1), 500) }),
+      query: (args) => ({ orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: listSize(args.last, "last", 20, 500) }),
     }),
     auditEvents: t.relation("auditEvents", {
       ...supportOnly,
       args: { last: t.arg.int({ required: false, description: "newest N events (default 50, at most 500)" }) },
-      query: (args) => ({ orderBy: { seq: "desc" }, take: Math.min(Math.max(args.last ?? 50, 1), 500) }),
+      query: (args) => ({ orderBy: { seq: "desc" }, take: listSize(args.last, "last", 50, 500) }),
     }),
   }),
 });

@@ -102,14 +102,30 @@ export async function createHttpServer(d: ServerDeps): Promise<HttpServer> {
   const graphql = await graphqlHandler({ httpServer, config, services: d.services, log, metrics });
   app.use(graphql.handler);
 
-  // Oversized or malformed JSON bodies: a contract-shaped error, never a stack.
-  app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, next: NextFunction) => {
+  // Bodies the parser refuses (oversized, malformed JSON, a charset or encoding other than UTF-8 JSON)
+  // are the caller's: BAD_USER_INPUT with the parser's status; anything else is masked. Never a stack.
+  app.use((err: Error & { status?: number; type?: string; expose?: boolean }, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     const status = err.status ?? 500;
-    if (status >= 500) log.error({ err, requestId: res.locals.requestId }, "unhandled HTTP error");
-    const code = status === 413 || status === 400 ? "BAD_USER_INPUT" : "INTERNAL_SERVER_ERROR";
-    const message = status === 413 ? `request body exceeds ${config.bodyLimit} bytes (BODY_LIMIT)` : status === 400 ? "malformed request body" : "Internal server error";
-    res.status(status).json({ errors: [{ message, extensions: { code, requestId: res.locals.requestId } }] });
+    const requestId = res.locals.requestId as string;
+    if (status < 400 || status >= 500) {
+      log.error({ err, requestId }, "unhandled HTTP error");
+      res.status(status >= 500 ? status : 500).json({ errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR", requestId } }] });
+      return;
+    }
+    const message =
+      status === 413
+        ? `request body exceeds ${config.bodyLimit} bytes (BODY_LIMIT)`
+        : status === 415
+          ? `${err.expose ? err.message : "unsupported media type"}: send the body as UTF-8 JSON (content-type: application/json)`
+          : status === 400
+            ? "malformed request body"
+            : err.expose
+              ? err.message
+              : "the request was refused";
+    // body-parser names the refusal (e.g. charset.unsupported → CHARSET_UNSUPPORTED)
+    const reason = err.type ? err.type.replace(/\W+/g, "_").toUpperCase() : undefined;
+    res.status(status).json({ errors: [{ message, extensions: { code: "BAD_USER_INPUT", ...(reason ? { reason } : {}), requestId } }] });
   });
 
   let metricsServer: http.Server | undefined;

@@ -7,7 +7,7 @@ import { lockTenant, type TenantRow } from "../../data/tenants.js";
 import { isUniqueViolation, transaction, type Queryable } from "../../db/sql.js";
 import type { Edition } from "../../generated/prisma/enums.js";
 import { badInput, DomainError } from "../errors.js";
-import { licenseTerms } from "../license-terms.js";
+import { latestValidUntil, licenseTerms, MAX_VALID_UNTIL_YEARS } from "../license-terms.js";
 import type { Actor } from "../principal.js";
 import type { Services } from "../services.js";
 import { optionalText, requireUuid } from "../validate.js";
@@ -36,6 +36,9 @@ function requireFuture(validUntil: Date | null | undefined, now: Date): Date | n
   if (validUntil == null) return null;
   if (Number.isNaN(validUntil.getTime())) throw badInput("validUntil is not a valid date-time", "validUntil");
   if (validUntil <= now) throw badInput("validUntil must be in the future (to end an entitlement, mark it past due or cancel it)", "validUntil");
+  if (validUntil > latestValidUntil(now)) {
+    throw badInput(`validUntil must be at most ${MAX_VALID_UNTIL_YEARS} years ahead (for no end, grant or extend it open-ended)`, "validUntil");
+  }
   return validUntil;
 }
 
