@@ -88,7 +88,7 @@ function refusal(code: string, row: LicenseStateRow, message: string): string {
     case "UNAUTHENTICATED":
       return (
         "the license service did not accept this appliance's credential: it was revoked or replaced (a reinstall, " +
-        "or another appliance took this license's seat). Re-bind this appliance with a re-issued install code: alga-setup connect"
+        "or another appliance took this license's seat), or the service no longer knows it. Re-bind this appliance with a re-issued install code: alga-setup connect"
       );
     case "FORBIDDEN":
       return `the license service refused the check-in for appliance id ${row.appliance_id}: the credential belongs to another appliance id`;
