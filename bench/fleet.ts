@@ -8,7 +8,7 @@
 // passes compressed has that much headroom at real speed. An appliance fails its day when its run ends
 // without a new license (attempts exhausted or a refusal).
 import { checkIn, fetchKeyHandover, asLicenseError } from "../setup-tui/dist/license-api.js";
-import { callWithRetry, sleep, type RetryPolicy } from "../setup-tui/dist/retry.js";
+import { callWithRetry, failureOf, sleep, type RetryPolicy } from "../setup-tui/dist/retry.js";
 import { spreadDelaySeconds } from "../setup-tui/dist/checkin/spread.js";
 import type { Server } from "./processes.js";
 import { fleetCredential } from "./seed.js";
@@ -49,7 +49,7 @@ const percentile = (sorted: number[], q: number) => (sorted.length ? sorted[Math
 export async function simulateFleet(
   api: Server,
   identities: { n: number; tenantId: string; applianceId: string }[],
-  o: { compression: number; herd?: boolean; log?: (line: string) => void },
+  o: { compression: number; connections: number; herd?: boolean; log?: (line: string) => void },
 ): Promise<FleetResult> {
   const spreadSeconds = o.herd ? 0 : SPREAD_SECONDS;
   const perSecond = new Map<number, number>();
@@ -63,18 +63,39 @@ export async function simulateFleet(
   let peakRss = api.rssMb();
   const started = performance.now();
   const cpuBefore = api.cpuMs();
-  const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, api.rssMb())), 500);
+  const rssTimer = setInterval(() => {
+    try {
+      peakRss = Math.max(peakRss, api.rssMb());
+    } catch {
+      /* a sample missed */
+    }
+  }, 500);
+  rssTimer.unref();
   const elapsedMs = () => performance.now() - started;
+  const failed = () => Object.values(failures).reduce((x, y) => x + y, 0);
 
-  /** one call, counted: its answer's second, its latency, whether the service shed it */
+  // At most `connections` calls in flight, as a proxy in front of the API holds the excess: without a
+  // cap a compressed herd opens tens of thousands of sockets and exhausts both processes' descriptors.
+  let inFlight = 0;
+  const queue: (() => void)[] = [];
+  const slot = () => (inFlight < o.connections ? (inFlight++, Promise.resolve()) : new Promise<void>((resolve) => queue.push(resolve)));
+  const release = () => {
+    const next = queue.shift();
+    if (next) next();
+    else inFlight--;
+  };
+
+  /** one call, counted: its answer's second, its latency (a wait for a connection included), whether the service shed it */
   async function counted<T>(call: () => Promise<T>, isCheckIn: boolean): Promise<T> {
     const t0 = performance.now();
+    await slot();
     try {
       return await call();
     } catch (err) {
       if (asLicenseError(err).code === "SERVICE_BUSY") serviceBusy++;
       throw err;
     } finally {
+      release();
       const second = Math.floor(elapsedMs() / 1000);
       perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
       requests++;
@@ -91,7 +112,8 @@ export async function simulateFleet(
       refreshed++;
       if (elapsedMs() / 1000 > DAY_SECONDS / o.compression) late++;
     } catch (err) {
-      const code = asLicenseError(err).code;
+      // the last answer's code (attempts exhausted on SERVICE_BUSY, UNREACHABLE, …) or the refusal's
+      const code = failureOf(err).error.code;
       failures[code] = (failures[code] ?? 0) + 1;
     }
   }
@@ -107,7 +129,7 @@ export async function simulateFleet(
     runs.push(agent(a));
     if (o.log && elapsedMs() - lastLog > 10_000) {
       lastLog = elapsedMs();
-      o.log(`  fleet: ${runs.length} of ${schedule.length} started, ${refreshed} refreshed, ${serviceBusy} shed, ${(elapsedMs() / 1000).toFixed(0)} s`);
+      o.log(`  fleet: ${runs.length} of ${schedule.length} started, ${refreshed} refreshed, ${failed()} failed, ${requests} answers, ${serviceBusy} shed, ${retries} retries, ${(elapsedMs() / 1000).toFixed(0)} s`);
     }
   }
   await Promise.all(runs);

@@ -23,6 +23,8 @@ import { requestsOf, type ScenarioInputs } from "./scenarios.js";
 import { fleetIdentities, seedFleet, seedInstallCodes, seedRegistry } from "./seed.js";
 
 const o = parseOptions(process.argv.slice(2));
+// Ctrl-C: exit through process 'exit', which stops the servers (processes.ts)
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(130));
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const runId = randomBytes(3).toString("hex");
 const db = await createScratchDatabase(o.adminUrl);
@@ -106,41 +108,48 @@ try {
   }
 
   const fleet: FleetResult[] = [];
+  // written after the cells and again after each fleet run: a long run that fails keeps what it measured
+  const save = () => {
+    m.loadAverageAtEnd = os.loadavg().map((l) => Math.round(l * 100) / 100);
+    const results = {
+      machine: m,
+      settings: {
+        smoke: o.smoke,
+        secondsPerCell: o.seconds,
+        warmupSeconds: o.warmupSeconds,
+        concurrencies: o.concurrencies,
+        searchRows: o.searchRows,
+        searchText: o.searchText,
+        fleetSize: o.fleetSize,
+        fleetCompression: o.fleetCompression,
+        fleetConnections: o.fleetConnections,
+        herdSize: o.herdSize,
+        api: "node api/dist/main.js, DATABASE_POOL_SIZE 10, MAX_INFLIGHT_REQUESTS 256 (defaults), LOG_LEVEL warn, mail to the local outbox folder",
+        baseline: "node:http + pg (pool 10) + jose, bench/baseline/server.ts",
+      },
+      cells,
+      fleet,
+    };
+    mkdirSync(path.dirname(o.out), { recursive: true });
+    writeFileSync(o.out, `${JSON.stringify(results, null, 2)}\n`);
+  };
+  save();
   if (o.runFleet) {
     log("");
     const identities = await fleetIdentities(pool, o.fleetSize);
-    const spread = await simulateFleet(api, identities, { compression: o.fleetCompression, log });
+    const spread = await simulateFleet(api, identities, { compression: o.fleetCompression, connections: o.fleetConnections, log });
     log(fleetLine(spread));
     fleet.push(spread);
+    save();
     if (o.herdSize > 0) {
-      const herd = await simulateFleet(api, identities.slice(0, o.herdSize), { compression: o.fleetCompression, herd: true, log });
+      const herd = await simulateFleet(api, identities.slice(0, o.herdSize), { compression: o.fleetCompression, connections: o.fleetConnections, herd: true, log });
       log(fleetLine(herd));
       fleet.push(herd);
     }
   }
 
-  m.loadAverageAtEnd = os.loadavg().map((l) => Math.round(l * 100) / 100);
-  log(`\nload average at the end: ${m.loadAverageAtEnd.join(" ")}`);
-  const results = {
-    machine: m,
-    settings: {
-      smoke: o.smoke,
-      secondsPerCell: o.seconds,
-      warmupSeconds: o.warmupSeconds,
-      concurrencies: o.concurrencies,
-      searchRows: o.searchRows,
-      searchText: o.searchText,
-      fleetSize: o.fleetSize,
-      fleetCompression: o.fleetCompression,
-      herdSize: o.herdSize,
-      api: "node api/dist/main.js, DATABASE_POOL_SIZE 10, MAX_INFLIGHT_REQUESTS 256 (defaults), LOG_LEVEL warn, mail to the local outbox folder",
-      baseline: "node:http + pg (pool 10) + jose, bench/baseline/server.ts",
-    },
-    cells,
-    fleet,
-  };
-  mkdirSync(path.dirname(o.out), { recursive: true });
-  writeFileSync(o.out, `${JSON.stringify(results, null, 2)}\n`);
+  save();
+  log(`\nload average at the end: ${m.loadAverageAtEnd!.join(" ")}`);
   log(`results: ${path.relative(process.cwd(), o.out)}`);
 } finally {
   await pool?.end();

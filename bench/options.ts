@@ -22,6 +22,8 @@ export interface BenchOptions {
   runFleet: boolean;
   /** simulated seconds per wall second in the fleet simulation */
   fleetCompression: number;
+  /** calls in flight at most in the fleet simulation (a proxy's connection pool) */
+  fleetConnections: number;
   /** appliances of the naive herd (all at the same instant); 0 skips it */
   herdSize: number;
   out: string;
@@ -60,9 +62,10 @@ export function parseOptions(argv: string[]): BenchOptions {
     fleetSize: numberEnv("BENCH_FLEET", smoke ? 300 : 100_000),
     runCells: !onlyFleet,
     runFleet: !flag("no-fleet"),
-    // the spread hour in 2 minutes by default; the smoke run's in about 4 seconds
-    fleetCompression: numberEnv("BENCH_FLEET_COMPRESSION", smoke ? 900 : 30),
-    herdSize: numberEnv("BENCH_HERD", smoke ? 0 : 10_000),
+    // the spread hour in 10 minutes by default (6 × the real fleet's rate); the smoke run's in 4 seconds
+    fleetCompression: numberEnv("BENCH_FLEET_COMPRESSION", smoke ? 900 : 6),
+    fleetConnections: numberEnv("BENCH_FLEET_CONNECTIONS", 1024),
+    herdSize: numberEnv("BENCH_HERD", smoke ? 0 : 5000),
     out: path.resolve(value("out") ?? process.env.BENCH_OUT ?? path.join(import.meta.dirname, "results.json")),
   };
 }
