@@ -117,6 +117,12 @@ describe("tenants search at scale", () => {
     const some = await run({ first: 5, filter: { search: `${BULK} 99` } }); // 99, 990–999
     expect(some).toMatchObject({ totalCount: 11, totalCountCapped: false });
     expect(some.edges).toHaveLength(5);
+    // the count applies every filter (a page of 1 leaves the counting to the count query)
+    const filtered = await run({ first: 1, filter: { search: `${BULK} 99`, edition: ["PRO"], status: ["REGISTERED"], deploymentType: ["APPLIANCE"] } });
+    expect(filtered).toMatchObject({ totalCount: 11, totalCountCapped: false });
+    expect((await run({ first: 1, filter: { search: `${BULK} 99`, status: ["REGISTERED", "ACTIVE"], edition: ["PREMIUM", "PRO"] } })).totalCount).toBe(11);
+    expect((await run({ first: 1, after: filtered.pageInfo.endCursor, filter: { search: `${BULK} 99`, edition: ["PREMIUM"] } })).totalCount).toBe(0);
+    expect((await run({ first: 1, filter: { search: `${BULK} 9`, deploymentType: ["HOSTED"] } })).totalCount).toBe(0);
     const few = await run({ first: 50, filter: { search: `${BULK} 99` } }); // the page is its own count
     expect(few).toMatchObject({ totalCount: 11, totalCountCapped: false });
     expect(few.edges).toHaveLength(11);

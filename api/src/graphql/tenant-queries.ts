@@ -30,7 +30,7 @@ function matchCount(ctx: Context, connectionPath: GraphQLResolveInfo["path"], fi
   const m = matchCounts(ctx);
   const key = pathKey(connectionPath);
   let n = m.get(key);
-  if (!n) m.set(key, (n = countTenants(ctx.services.prisma, filter)));
+  if (!n) m.set(key, (n = countTenants(ctx.services.db, filter)));
   return n;
 }
 

@@ -6,6 +6,7 @@
 //   of sub-selects that the planner can only filter, scanning every newer row);
 // - totalCount is exact up to COUNT_LIMIT matches and then stops counting (`totalCountCapped`), and a
 //   first page that is not full is its own count, so a selective search never runs a count at all.
+import type { Queryable } from "../db/sql.js";
 import type { PrismaClient, Prisma } from "../generated/prisma/client.js";
 import type { DeploymentType, Edition, TenantStatus } from "../generated/prisma/enums.js";
 
@@ -76,7 +77,28 @@ export async function tenantPage(prisma: PrismaClient, query: PageQuery, filter:
   return backward ? rows.reverse() : rows;
 }
 
-/** Counts matches up to COUNT_LIMIT + 1 (one more tells that the count was capped). */
-export function countTenants(prisma: PrismaClient, filter: TenantFilterInput | null | undefined): Promise<number> {
-  return prisma.tenantRegistry.count({ where: tenantWhere(filter), take: COUNT_LIMIT + 1 });
+/**
+ * Counts matches up to COUNT_LIMIT + 1 (one more tells that the count was capped), in SQL of its own:
+ * Prisma's `count({ take })` adds an ORDER BY that makes PostgreSQL find every match before it stops.
+ * The same filter as tenantWhere.
+ */
+export async function countTenants(db: Queryable, filter: TenantFilterInput | null | undefined): Promise<number> {
+  const search = filter?.search?.trim();
+  const { rows } = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM (
+       SELECT 1 FROM tenant_registry
+        WHERE ($1::"TenantStatus"[] IS NULL OR status = ANY($1))
+          AND ($2::"Edition"[] IS NULL OR edition = ANY($2))
+          AND ($3::"DeploymentType"[] IS NULL OR deployment_type = ANY($3))
+          AND ($4::text IS NULL OR company_name ILIKE $4 OR contact_email ILIKE $4)
+        LIMIT $5) matches`,
+    [
+      filter?.status?.length ? filter.status : null,
+      filter?.edition?.length ? filter.edition : null,
+      filter?.deploymentType?.length ? filter.deploymentType : null,
+      search ? `%${containsPattern(search)}%` : null,
+      COUNT_LIMIT + 1,
+    ],
+  );
+  return rows[0]!.n;
 }
