@@ -63,9 +63,8 @@ export const LOCK_TENANT = `SELECT ${TENANT_COLUMNS} FROM tenant_registry WHERE 
 export const CONSUME_CODE = `UPDATE install_code SET consumed_at = $3, consumed_by = $2, live_for_tenant = NULL
       WHERE id = $1 AND consumed_at IS NULL AND revoked_at IS NULL AND expires_at > $3`;
 export const CURRENT_ENTITLEMENT = `SELECT ${ENTITLEMENT_COLUMNS} FROM entitlement WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`;
-export const FIND_APPLIANCE = `SELECT ${APPLIANCE_COLUMNS} FROM appliance WHERE tenant_id = $1 AND appliance_id = $2`;
-export const OTHER_LICENSED_APPLIANCES = `SELECT ${APPLIANCE_COLUMNS} FROM appliance
-      WHERE tenant_id = $1 AND credential_digest IS NOT NULL AND credential_revoked_at IS NULL AND ($2::uuid IS NULL OR id <> $2)
+export const SEAT_VIEW = `SELECT ${APPLIANCE_COLUMNS} FROM appliance
+      WHERE tenant_id = $1 AND (appliance_id = $2 OR (credential_digest IS NOT NULL AND credential_revoked_at IS NULL))
       ORDER BY COALESCE(last_check_in_at, created_at), created_at`;
 export const UPSERT_APPLIANCE = `INSERT INTO appliance AS a (id, tenant_id, appliance_id, edition, credential_digest, license_jti, license_expires_at, created_at, updated_at)
      VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $7)
@@ -104,4 +103,10 @@ export const SEARCH_PAGE = `SELECT "public"."tenant_registry"."tenant_id", "publ
 export const SEARCH_ENTITLEMENTS = `SELECT "public"."entitlement"."id", "public"."entitlement"."tenant_id", "public"."entitlement"."edition"::text, "public"."entitlement"."status"::text, "public"."entitlement"."stripe_subscription_id", "public"."entitlement"."stripe_price_id", "public"."entitlement"."valid_until", "public"."entitlement"."past_due_since", "public"."entitlement"."cancelled_at", "public"."entitlement"."seats", "public"."entitlement"."stripe_updated_at", "public"."entitlement"."created_at", "public"."entitlement"."updated_at" FROM "public"."entitlement" WHERE "public"."entitlement"."tenant_id" = ANY($1::uuid[]) ORDER BY "public"."entitlement"."created_at" DESC OFFSET $2`;
 export const SEARCH_APPLIANCES = `SELECT "public"."appliance"."id", "public"."appliance"."appliance_id", "public"."appliance"."last_check_in_at", "public"."appliance"."tenant_id" FROM "public"."appliance" WHERE "public"."appliance"."tenant_id" = ANY($1::uuid[]) ORDER BY "public"."appliance"."created_at" ASC OFFSET $2`;
 export const SEARCH_INSTALL_CODES = `SELECT "public"."install_code"."id", "public"."install_code"."revoked_at", "public"."install_code"."consumed_at", "public"."install_code"."expires_at", "public"."install_code"."tenant_id" FROM "public"."install_code" WHERE "public"."install_code"."tenant_id" = ANY($1::uuid[]) ORDER BY "public"."install_code"."created_at" DESC OFFSET $2`;
-export const SEARCH_COUNT = `SELECT COUNT(*) AS "_count$_all" FROM (SELECT "public"."tenant_registry"."tenant_id" FROM "public"."tenant_registry" WHERE ("public"."tenant_registry"."company_name" ILIKE $1 OR "public"."tenant_registry"."contact_email" ILIKE $2) OFFSET $3) AS "sub"`;
+export const SEARCH_COUNT = `SELECT count(*)::int AS n FROM (
+       SELECT 1 FROM tenant_registry
+        WHERE ($1::"TenantStatus"[] IS NULL OR status = ANY($1))
+          AND ($2::"Edition"[] IS NULL OR edition = ANY($2))
+          AND ($3::"DeploymentType"[] IS NULL OR deployment_type = ANY($3))
+          AND ($4::text IS NULL OR company_name ILIKE $4 OR contact_email ILIKE $4)
+        LIMIT $5) matches`;
