@@ -111,7 +111,7 @@ export async function graphqlHandler(d: GraphQLDeps): Promise<{ handler: express
           res.locals.principal = principal.kind;
           const report: OperationReport = {};
           res.locals.operation = report;
-          return { services: d.services, principal, requestId, clientAddress: req.ip ?? "unknown", log: log.child({ principal: principal.kind }), limits, report };
+          return { services: d.services, principal, requestId, clientAddress: req.ip ?? "unknown", log, limits, report };
         } catch (err) {
           // the database is down or saturated: a retryable answer with the request id, logged once
           const mapped = expectedError(err);

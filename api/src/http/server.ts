@@ -32,6 +32,8 @@ export async function createHttpServer(d: ServerDeps): Promise<HttpServer> {
   const app = express();
   const httpServer = http.createServer(app);
   app.disable("x-powered-by");
+  // no hash of every GraphQL answer: nothing caches them (the ISO route sets its own ETag)
+  app.set("etag", false);
   app.set("trust proxy", config.trustProxy);
 
   app.use(
@@ -97,10 +99,11 @@ export async function createHttpServer(d: ServerDeps): Promise<HttpServer> {
       ],
     });
   });
-  app.use(routes(d));
+  // /graphql first: the hot path (check-ins) does not walk the other routes
   app.use("/graphql", loadShedding(config.maxInflightRequests, metrics?.shed));
   const graphql = await graphqlHandler({ httpServer, config, services: d.services, log, metrics });
   app.use(graphql.handler);
+  app.use(routes(d));
 
   // Bodies the parser refuses (oversized, malformed JSON, a charset or encoding other than UTF-8 JSON)
   // are the caller's: BAD_USER_INPUT with the parser's status; anything else is masked. Never a stack.
