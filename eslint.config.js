@@ -11,6 +11,20 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" }],
     },
   },
+  // Packages meet through their published entry points (e.g. @alga-license/contract), never each other's files.
+  ...["contract", "api", "setup-tui", "store-client"].map((pkg) => ({
+    files: [`${pkg}/src/**`],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: ["contract", "api", "setup-tui", "store-client"]
+            .filter((other) => other !== pkg)
+            .map((other) => ({ group: [`**/${other}/src/**`, `**/${other}/dist/**`], message: `import @alga-license/${other}'s published entry point, not its files` })),
+        },
+      ],
+    },
+  })),
   {
     files: ["tests/**"],
     rules: { "@typescript-eslint/no-explicit-any": "off", "@typescript-eslint/no-non-null-assertion": "off" },
