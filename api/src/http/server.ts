@@ -32,8 +32,6 @@ export async function createHttpServer(d: ServerDeps): Promise<HttpServer> {
   const app = express();
   const httpServer = http.createServer(app);
   app.disable("x-powered-by");
-  // no hash of every GraphQL answer: nothing caches them (the ISO route sets its own ETag)
-  app.set("etag", false);
   app.set("trust proxy", config.trustProxy);
 
   app.use(
