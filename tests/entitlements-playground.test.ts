@@ -1,17 +1,14 @@
 // The playground's prepared entitlement query in a real headless Chromium: a support engineer opens
 // the "TenantEntitlement" tab, pastes a key and a tenant id, and reads seats, seats used and history.
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { launchChromium } from "./helpers/browser.js";
 import { REDEEM, REGISTER, startTestPlane, type TestPlane } from "./helpers/control-plane.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 let t: TestPlane;
 let browser: Browser;
 beforeAll(async () => {
   t = await startTestPlane();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

@@ -1,18 +1,14 @@
 // The support playground in a real headless Chromium: load the page (assets from the API itself, no
 // CDN), paste an API key as a header, find a tenant by email, and read its codes and appliances.
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { launchChromium } from "./helpers/browser.js";
 import { REDEEM, REGISTER, startTestPlane, type TestPlane } from "./helpers/control-plane.js";
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 let t: TestPlane;
 let browser: Browser;
 beforeAll(async () => {
   t = await startTestPlane();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

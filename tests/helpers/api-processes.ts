@@ -3,11 +3,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createApiKey } from "../../api/src/domain/api-keys.js";
 import { createPool } from "../../api/src/db/pool.js";
 import { generateSigningKey } from "../../api/src/license/signing-keys.js";
 import { ISO_BUCKET, ISO_BYTES, ISO_KEY } from "./control-plane.js";
-import { S3_ACCESS_KEY, S3_SECRET_KEY, startS3, startSmtp, type S3Peer, type SmtpPeer } from "./peers.js";
+import { createRoleKeys } from "./api-keys.js";
+import { s3Settings, startS3, startSmtp, type S3Peer, type SmtpPeer } from "./peers.js";
 import { createScratchDatabase } from "./postgres.js";
 import { startProcess, type Running } from "./processes.js";
 
@@ -54,12 +54,7 @@ export async function startReplicas(count: number, env: Record<string, string> =
     MIGRATE_ON_START: "false",
     SERVER_SECRET: "replicas-share-this-secret-of-at-least-32-chars",
     LICENSE_SIGNING_KEYS: JSON.stringify([signing.jwk]),
-    S3_ENDPOINT: s3.endpoint,
-    S3_PUBLIC_ENDPOINT: s3.publicEndpoint,
-    S3_ACCESS_KEY,
-    S3_SECRET_KEY,
-    ISO_BUCKET,
-    ISO_KEY,
+    ...s3Settings(s3, ISO_BUCKET, ISO_KEY),
     SMTP_URL: smtp.url,
     REPLICATED: "true",
     DATABASE_POOL_SIZE: "5",
@@ -68,11 +63,7 @@ export async function startReplicas(count: number, env: Record<string, string> =
   };
   const pool = createPool(db.url, { size: 2, timeoutMs: 10_000 });
   const apis = await Promise.all(Array.from({ length: count }, () => startApiProcess(shared)));
-  const keys = {
-    store: (await createApiKey(pool, "STORE", "replica-store")).key,
-    support: (await createApiKey(pool, "SUPPORT", "replica-support")).key,
-    admin: (await createApiKey(pool, "ADMIN", "replica-admin")).key,
-  };
+  const keys = await createRoleKeys(pool, "replica");
   return {
     apis,
     databaseUrl: db.url,

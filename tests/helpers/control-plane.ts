@@ -5,10 +5,10 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import { startControlPlane, type ControlPlane, type StartOptions } from "../../api/src/control-plane.js";
 import { loadConfig } from "../../api/src/config.js";
-import { createApiKey } from "../../api/src/domain/api-keys.js";
+import { createRoleKeys } from "./api-keys.js";
 import { createLogger } from "../../api/src/log.js";
 import { createScratchDatabase } from "./postgres.js";
-import { S3_ACCESS_KEY, S3_SECRET_KEY, startS3, startSmtp, type S3Peer, type SmtpPeer } from "./peers.js";
+import { s3Settings, startS3, startSmtp, type S3Peer, type SmtpPeer } from "./peers.js";
 
 export const ISO_BUCKET = "appliance-iso";
 export const ISO_KEY = "releases/alga-appliance-1.0.iso";
@@ -72,12 +72,7 @@ export async function startTestPlane(env: Record<string, string> = {}, opts: Sta
     DATABASE_URL: scratch.url,
     DATA_DIR: dataDir,
     MIGRATE_ON_START: "false",
-    S3_ENDPOINT: s3.endpoint,
-    S3_PUBLIC_ENDPOINT: s3.publicEndpoint,
-    S3_ACCESS_KEY,
-    S3_SECRET_KEY,
-    ISO_BUCKET,
-    ISO_KEY,
+    ...s3Settings(s3, ISO_BUCKET, ISO_KEY),
     SMTP_URL: smtp.url,
     OUTBOX_POLL_MS: "200",
     LOG_LEVEL: "debug",
@@ -94,11 +89,7 @@ export async function startTestPlane(env: Record<string, string> = {}, opts: Sta
   });
   const plane = await startControlPlane(config, createLogger(config.logLevel, sink), opts);
   const db = plane.services.db;
-  const keys = {
-    store: (await createApiKey(db, "STORE", "test-store")).key,
-    support: (await createApiKey(db, "SUPPORT", "test-support")).key,
-    admin: (await createApiKey(db, "ADMIN", "test-admin")).key,
-  };
+  const keys = await createRoleKeys(db, "test");
   return {
     plane,
     url: plane.url,

@@ -21,6 +21,16 @@ export interface S3Peer {
   stop(): Promise<void>;
 }
 
+/** The API's S3 settings for this peer, serving the ISO at bucket/key (links signed for the public name). */
+export const s3Settings = (s3: S3Peer, bucket: string, key: string) => ({
+  S3_ENDPOINT: s3.endpoint,
+  S3_PUBLIC_ENDPOINT: s3.publicEndpoint,
+  S3_ACCESS_KEY,
+  S3_SECRET_KEY,
+  ISO_BUCKET: bucket,
+  ISO_KEY: key,
+});
+
 export async function startS3(buckets: string[]): Promise<S3Peer> {
   const directory = mkdtempSync(path.join(os.tmpdir(), "alga-s3-"));
   const server = new S3rver({

@@ -23,7 +23,7 @@ export interface TenantFilterInput {
 /** The search as a LIKE pattern that matches it literally (backslash is PostgreSQL's default escape). */
 export const containsPattern = (search: string) => search.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-export function tenantWhere(filter: TenantFilterInput | null | undefined): Prisma.TenantRegistryWhereInput {
+function tenantWhere(filter: TenantFilterInput | null | undefined): Prisma.TenantRegistryWhereInput {
   const where: Prisma.TenantRegistryWhereInput = {};
   if (filter?.status?.length) where.status = { in: filter.status };
   if (filter?.edition?.length) where.edition = { in: filter.edition };

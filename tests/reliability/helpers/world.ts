@@ -2,8 +2,8 @@
 // (s3rver) and SMTP peers, API keys, and N API replicas sharing one secret and one signing key, as a
 // replicated deployment must (REPLICATED=true makes each replica check that).
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { createApiKey } from "../../../api/src/domain/api-keys.js";
-import { S3_ACCESS_KEY, S3_SECRET_KEY, startS3, type S3Peer } from "../../helpers/peers.js";
+import { createRoleKeys } from "../../helpers/api-keys.js";
+import { s3Settings, startS3, type S3Peer } from "../../helpers/peers.js";
 import { probeDatabase, type ProbeDatabase } from "./database.js";
 import { startReplicas, type Replica } from "./replicas.js";
 import { startSmtpService, type SmtpService } from "./smtp.js";
@@ -40,22 +40,13 @@ export async function startWorld(o: WorldOptions): Promise<World> {
   const s3 = await startS3([ISO_BUCKET]);
   await s3.putObject(ISO_BUCKET, ISO_KEY, Buffer.from("ISO-9660 reliability image\n".repeat(32)));
   const smtp = await startSmtpService();
-  const keys = {
-    store: (await createApiKey(db.pool, "STORE", "rel-store")).key,
-    support: (await createApiKey(db.pool, "SUPPORT", "rel-support")).key,
-    admin: (await createApiKey(db.pool, "ADMIN", "rel-admin")).key,
-  };
+  const keys = await createRoleKeys(db.pool, "rel");
   const env = {
     DATABASE_URL: db.url,
     REPLICATED: "true",
     ...sharedSecrets(),
     SMTP_URL: smtp.url,
-    S3_ENDPOINT: s3.endpoint,
-    S3_PUBLIC_ENDPOINT: s3.publicEndpoint,
-    S3_ACCESS_KEY,
-    S3_SECRET_KEY,
-    ISO_BUCKET,
-    ISO_KEY,
+    ...s3Settings(s3, ISO_BUCKET, ISO_KEY),
     ...o.env,
   };
   let replicas: Replica[] = [];
