@@ -88,6 +88,40 @@ describe("malformed but correctly signed events", () => {
   });
 });
 
+describe("quantity is bounded by the seat maximum of the admin mutations", () => {
+  it("beyond 100,000 seats (and beyond a 32-bit integer) is 400 MALFORMED_EVENT naming the field; nothing written", async () => {
+    const s = await subscribed({ quantity: 2 });
+    const before = { events: await prisma().stripeEvent.count(), history: (await history(s.tenantId)).length };
+    const state = (quantity: number) => subscription({ id: s.subscription, customer: s.customer, status: "active", price: PRICES.premium, quantity, periodEnd: at(30) });
+    for (const quantity of [3_000_000_000, 200_000, 100_001]) {
+      const res = await deliver(t.url, stripeEvent("customer.subscription.updated", state(quantity), at(1)));
+      expect({ quantity, status: res.status, code: res.body.error?.code }).toEqual({ quantity, status: 400, code: "MALFORMED_EVENT" });
+      expect(res.body.error.message).toMatch(/data\.object\.items\.data\.0\.quantity/);
+      expect(res.body.error.message).toMatch(/100000/);
+    }
+    const paid = invoice({ subscription: s.subscription, customer: s.customer, price: PRICES.premium, periodEnd: at(60) });
+    (paid.lines as { data: { quantity: number }[] }).data[0]!.quantity = 3_000_000_000;
+    const res = await deliver(t.url, stripeEvent("invoice.paid", paid, at(1)));
+    expect([res.status, res.body.error?.code]).toEqual([400, "MALFORMED_EVENT"]);
+    expect(res.body.error.message).toMatch(/data\.object\.lines\.data\.0\.quantity/);
+    expect(await prisma().stripeEvent.count()).toBe(before.events);
+    expect(await history(s.tenantId)).toHaveLength(before.history);
+    expect((await entitlements(s.tenantId))[0]).toMatchObject({ edition: "PRO", seats: 2 });
+    // the maximum itself is seats
+    expect((await deliver(t.url, stripeEvent("customer.subscription.updated", state(100_000), at(1)))).body.outcome).toBe("applied");
+    expect((await entitlements(s.tenantId))[0]).toMatchObject({ edition: "PREMIUM", seats: 100_000 });
+  });
+
+  it("a large quantity on an item that does not license (another price beside the mapped one) is not seats and is accepted", async () => {
+    const s = await subscribed();
+    const sub = subscription({ id: s.subscription, customer: s.customer, status: "active", price: PRICES.pro, quantity: 3, periodEnd: at(30) });
+    const items = sub.items as { data: Record<string, unknown>[] };
+    items.data.unshift({ id: "si_usage", object: "subscription_item", price: { id: PRICES.other, object: "price" }, quantity: 5_000_000, current_period_end: items.data[0]!.current_period_end });
+    expect((await deliver(t.url, stripeEvent("customer.subscription.updated", sub, at(1)))).body.outcome).toBe("applied");
+    expect((await entitlements(s.tenantId))[0]).toMatchObject({ seats: 3 });
+  });
+});
+
 describe("event types", () => {
   it("checkout.session.completed: an ESSENTIALS tenant becomes PRO, bound to the customer and subscription", async () => {
     const s = await subscribed();
