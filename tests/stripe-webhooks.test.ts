@@ -2,6 +2,7 @@
 // package's test-header helper: each event type, duplicates (sequential and racing), out-of-order
 // delivery, bad signatures, unknown tenants, unknown types, and an unconfigured secret.
 import { randomUUID } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
 import { REDEEM, REGISTER, startTestPlane, type TestPlane } from "./helpers/control-plane.js";
 import { checkoutSession, deliver, invoice, PRICES, STRIPE_ENV, stripeEvent, subscription, WEBHOOK_SECRET } from "./helpers/stripe.js";
 
@@ -279,6 +280,38 @@ describe("exactly once, in any order", () => {
     expect((await deliver(t.url, stripeEvent("invoice.paid", invoice({ ...ids, price: PRICES.pro, periodEnd: at(30), tenantId: reg.tenantId }), now))).body.outcome).toBe("applied");
     expect((await deliver(t.url, stripeEvent("customer.subscription.created", subscription({ id: ids.subscription, customer: ids.customer, status: "active", price: PRICES.pro, periodEnd: at(30), tenantId: reg.tenantId }), now))).body.outcome).toBe("applied");
     expect(await entitlements(reg.tenantId)).toHaveLength(1);
+  });
+});
+
+describe("tombstones for subscriptions ended before they existed", () => {
+  it("the migration remembers those Stripe ended (deleted, or status canceled), not those an admin cancelled", async () => {
+    const folder = readdirSync("prisma/migrations").find((d) => d.endsWith("_stripe_subscription_tombstone"))!;
+    const backfill = readFileSync(`prisma/migrations/${folder}/migration.sql`, "utf8").split(";").find((st) => st.includes('INSERT INTO "stripe_subscription_tombstone"'))!;
+    const deleted = await subscribed();
+    const canceled = await subscribed();
+    const byAdmin = await subscribed();
+    now = at(1);
+    const deletion = stripeEvent("customer.subscription.deleted", subscription({ id: deleted.subscription, customer: deleted.customer, status: "canceled", price: PRICES.pro, periodEnd: at(29), canceledAt: now }), now);
+    expect((await deliver(t.url, deletion)).body.outcome).toBe("applied");
+    const update = stripeEvent("customer.subscription.updated", subscription({ id: canceled.subscription, customer: canceled.customer, status: "canceled", price: PRICES.pro, periodEnd: at(29), canceledAt: now }), now);
+    expect((await deliver(t.url, update)).body.outcome).toBe("applied");
+    const cancel = await t.gql(`mutation($id: ID!) { cancelEntitlement(input: { tenantId: $id }) { changed } }`, { id: byAdmin.tenantId }, { token: t.keys.admin });
+    expect(cancel.data.cancelEntitlement.changed).toBe(true);
+    const subs = [deleted.subscription, canceled.subscription, byAdmin.subscription];
+    // as a database from before this migration: no tombstones
+    await t.plane.services.db.query(`DELETE FROM stripe_subscription_tombstone WHERE subscription_id = ANY($1)`, [subs]);
+    await t.plane.services.db.query(backfill);
+    const rows = await prisma().stripeSubscriptionTombstone.findMany({ where: { subscriptionId: { in: subs } }, orderBy: { subscriptionId: "asc" } });
+    expect(rows.map((r) => [r.subscriptionId, r.stripeEventId, r.customerId]).sort()).toEqual(
+      [
+        [deleted.subscription, deletion.id, deleted.customer],
+        [canceled.subscription, update.id, canceled.customer],
+      ].sort(),
+    );
+    // and they stay ended
+    const revive = stripeEvent("customer.subscription.updated", subscription({ id: deleted.subscription, customer: deleted.customer, status: "active", price: PRICES.pro, periodEnd: at(60) }), at(2));
+    expect((await deliver(t.url, revive)).body.outcome).toBe("stale");
+    expect((await entitlements(deleted.tenantId))[0]).toMatchObject({ status: "CANCELLED" });
   });
 });
 
