@@ -109,22 +109,27 @@ it("Ctrl+C quits cleanly at any step", async () => {
   expect(screen).not.toMatch(/Error|at .*\.(ts|js)/);
 }, 120_000);
 
+/** Welcome → the code (pasted) → both password fields: the wizard then redeems. */
+async function toRedeem(w: Terminal, installCode: string): Promise<Terminal> {
+  await w.until("✓ reachable");
+  w.keys("Enter");
+  await w.until("Install code:");
+  w.paste(installCode);
+  await w.until("20/20");
+  w.keys("Enter");
+  await w.until("Confirm password");
+  w.type("Crash-Recovery-2026\r");
+  w.type("Crash-Recovery-2026\r");
+  return w;
+}
+
 it("kill -9 while a lost redeem answer is being retried; the wizard started again with the same code recovers the redemption (the kept redemption key)", async () => {
   const reg = await register(t, "PRO", "Crash Recovery");
   const proxy = await startFaultyProxy(t.url);
   const out = path.join(dir, "seeds-crash");
   try {
     proxy.dropResponsesTo(/redeemInstallCode/, 10);
-    const w = wizard("alga-wizard-crash", out, proxy.url);
-    await w.until("✓ reachable");
-    w.keys("Enter");
-    await w.until("Install code:");
-    w.paste(reg.installCode);
-    await w.until("20/20");
-    w.keys("Enter");
-    await w.until("Confirm password");
-    w.type("Crash-Recovery-2026\r");
-    w.type("Crash-Recovery-2026\r");
+    const w = await toRedeem(wizard("alga-wizard-crash", out, proxy.url), reg.installCode);
     await w.until("Retrying in");
     process.kill(wizardPid("alga-wizard-crash"), "SIGKILL");
     await w.until("WIZARD-EXIT=137");
@@ -133,17 +138,8 @@ it("kill -9 while a lost redeem answer is being retried; the wizard started agai
   }
   expect(proxy.withheld.length).toBeGreaterThanOrEqual(1);
 
-  const again = wizard("alga-wizard-crash-again", out);
-  await again.until("✓ reachable");
-  again.keys("Enter");
-  await again.until("Install code:");
-  again.paste(reg.installCode);
-  await again.until("20/20");
-  again.keys("Enter");
-  // not "already used": the code was this appliance's own redemption
-  await again.until("Confirm password");
-  again.type("Crash-Recovery-2026\r");
-  again.type("Crash-Recovery-2026\r");
+  // the code check does not say "already used": the code was this appliance's own redemption
+  const again = await toRedeem(wizard("alga-wizard-crash-again", out), reg.installCode);
   await again.until("The appliance is bound to your organisation.");
   again.keys("Enter");
   await again.until("WIZARD-EXIT=0");
