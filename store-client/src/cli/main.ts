@@ -29,8 +29,7 @@ commands:
 
 entitlements (support/admin key to read, admin key to change; --reason TEXT is kept in the audit):
   entitlement  TENANT_ID                      current entitlement, seats and seats used
-  entitlements TENANT_ID [--last N]           the entitlement history (admin and Stripe changes,
-                                              retired and replaced appliance credentials)
+  entitlements TENANT_ID [--last N]           the entitlement history (admin and Stripe changes)
   grant        TENANT_ID --edition pro|premium [--seats N] [--valid-until DATE] [--stripe-subscription ID]
   set-edition  TENANT_ID --edition pro|premium
   set-seats    TENANT_ID --seats N            fewer seats retire the least recently checked-in appliances
