@@ -11,7 +11,8 @@ import { createTenant } from "../setup-tui/src/bootstrap/create-tenant.js";
 import { readSeedDir } from "../setup-tui/src/seeds.js";
 import { Wizard } from "../setup-tui/src/wizard/app.js";
 import { applianceDb, checkInCli, claimsOf, licenseCli, licenseState, PASSWORD, query, register, setupCli } from "./helpers/appliance.js";
-import { REISSUE, startTestPlane, type TestPlane } from "./helpers/control-plane.js";
+import { CHECK_IN, codeOf, REISSUE, startTestPlane, type TestPlane } from "./helpers/control-plane.js";
+import { startFaultyProxy } from "./helpers/faulty-proxy.js";
 
 let t: TestPlane;
 let dir: string;
@@ -44,7 +45,7 @@ async function becomesPaid(tenantId: string, edition: "PRO" | "PREMIUM" = "PRO")
   return (await t.gql(REISSUE, { input: { tenantId } }, { token: t.keys.store })).data.reissueInstallCode.installCode as string;
 }
 
-const connect = (db: string, args: string[], env: Record<string, string> = {}) => setupCli(["connect", ...args], { APPLIANCE_DATABASE_URL: db, ALGA_SEED_DIR: path.join(dir, "seeds"), ...env });
+const connect = (db: string, args: string[], env: Record<string, string> = {}) => setupCli(["connect", ...args], { APPLIANCE_DATABASE_URL: db, ALGA_SEED_DIR: path.join(dir, "seeds"), ALGA_STATE_DIR: path.join(dir, "state"), ...env });
 
 it("non-interactive: redeems for the existing tenant, updates license_state and the license seed; the next check-in refreshes", async () => {
   const { reg, db } = await essentialsAppliance();
@@ -88,6 +89,27 @@ it("non-interactive: redeems for the existing tenant, updates license_state and 
   expect((await t.plane.services.prisma.tenantRegistry.count({ where: { id: reg.tenantId } }))).toBe(1);
 });
 
+it("a lost answer to connect's redemption (the proxy resets after the API processed it): the retry with the kept redemption key recovers it", async () => {
+  const { reg, db } = await essentialsAppliance("Lost Answer AG");
+  const code = await becomesPaid(reg.tenantId);
+  const proxy = await startFaultyProxy(t.url);
+  try {
+    proxy.dropResponsesTo(/redeemInstallCode/);
+    const res = await connect(db, ["--install-code", code, "--license-url", proxy.url]);
+    expect(res.code).toBe(0);
+    expect(JSON.parse(res.stdout)).toMatchObject({ ok: true, command: "connect", tenantId: reg.tenantId, edition: "PRO", previousEdition: "ESSENTIALS", replayed: true });
+    expect(proxy.withheld).toHaveLength(1);
+    const lost = JSON.parse(proxy.withheld[0]!).data.redeemInstallCode;
+    const state = await licenseState(db);
+    expect(state.appliance_credential).toMatch(/^alc_/);
+    expect(state.appliance_credential).not.toBe(lost.applianceCredential);
+    expect((await checkInCli(["--no-spread"], { APPLIANCE_DATABASE_URL: db })).code).toBe(0);
+    expect(codeOf(await t.gql(CHECK_IN, { input: { applianceId: "edge-1" } }, { token: lost.applianceCredential }))).toBe("UNAUTHENTICATED");
+  } finally {
+    await proxy.stop();
+  }
+}, 90_000);
+
 it("refusals before the code is spent: another organisation's code, a code without a paid license", async () => {
   const { reg, db } = await essentialsAppliance("Mine GmbH");
   const other = await register(t, "PRO", "Theirs GmbH");
@@ -124,7 +146,7 @@ it("the wizard's connect screens: the installed appliance, the code, connected; 
   const finished: unknown[] = [];
   const app = render(
     <Wizard
-      settings={{ command: "connect", applianceId: "", target: { outputDir: path.join(dir, "seeds") }, databaseUrl: db, graceSeconds: 72 * 3600 }}
+      settings={{ command: "connect", applianceId: "", stateDir: path.join(dir, "state"), target: { outputDir: path.join(dir, "seeds") }, databaseUrl: db, graceSeconds: 72 * 3600 }}
       onFinish={(r) => finished.push(r)}
     />,
   );

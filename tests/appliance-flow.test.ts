@@ -1,6 +1,6 @@
 // The appliance side as an operator runs it: alga-setup non-interactive, create-tenant on a real
 // PostgreSQL, and the check-in agent against the real API — each as the compiled CLI process.
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -21,7 +21,8 @@ import {
   register as registerOn,
   setupCli,
 } from "./helpers/appliance.js";
-import { REDEEM, REISSUE, startTestPlane, type TestPlane } from "./helpers/control-plane.js";
+import { CHECK_IN, codeOf, REDEEM, REISSUE, startTestPlane, type TestPlane } from "./helpers/control-plane.js";
+import { startFaultyProxy } from "./helpers/faulty-proxy.js";
 
 let t: TestPlane;
 let dir: string;
@@ -199,6 +200,68 @@ describe("alga-setup non-interactive", () => {
     expect(calls[1]!.stdin).toContain(`INITIAL_TENANT_ID: ${reg.tenantId}`);
     expect(calls[2]!.stdin).toContain("APPLIANCE_CREDENTIAL: alc_");
   });
+});
+
+describe("a lost redeem answer (a proxy resets the connection after the API processed the redemption)", () => {
+  const seatsOf = async (tenantId: string) =>
+    (await t.gql(`query($id: ID!) { tenant(id: $id) { seatsUsed appliances { applianceId credentialActive } } }`, { id: tenantId }, { token: t.keys.support })).data.tenant;
+  const checkInWith = (credential: string, applianceId: string) => t.gql(CHECK_IN, { input: { applianceId } }, { token: credential });
+
+  it("alga-setup's retry sends its kept redemption key: the redemption is replayed, the seeds hold a working credential, the lost one is dead, 1 seat", async () => {
+    const reg = await register();
+    const proxy = await startFaultyProxy(t.url);
+    try {
+      proxy.dropResponsesTo(/redeemInstallCode/);
+      const res = await setup(["--install-code", reg.installCode, "--admin-password-file", path.join(dir, "password"), "--license-url", proxy.url, "--output", seedsDir(), "--appliance-id", "lost-answer-box"]);
+      expect(res.code).toBe(0);
+      expect(JSON.parse(res.stdout)).toMatchObject({ ok: true, tenantId: reg.tenantId, edition: "PRO", licensed: true, replayed: true, applianceId: "lost-answer-box" });
+      expect(proxy.withheld).toHaveLength(1);
+      const lost = JSON.parse(proxy.withheld[0]!).data.redeemInstallCode;
+      expect(lost.tenantId).toBe(reg.tenantId);
+
+      // the appliance boots from its seeds and checks in (the real agent); the lost credential no longer works
+      const seeds = readSeedDir(seedsDir());
+      expect(seeds.APPLIANCE_CREDENTIAL).toMatch(/^alc_/);
+      expect(seeds.APPLIANCE_CREDENTIAL).not.toBe(lost.applianceCredential);
+      const db = await applianceDb();
+      await createTenant(db, seeds);
+      expect((await checkInCli(["--no-spread"], { APPLIANCE_DATABASE_URL: db })).code).toBe(0);
+      expect(codeOf(await checkInWith(lost.applianceCredential, "lost-answer-box"))).toBe("UNAUTHENTICATED");
+      expect(await seatsOf(reg.tenantId)).toEqual({ seatsUsed: 1, appliances: [{ applianceId: "lost-answer-box", credentialActive: true }] });
+      // applied: the key is gone, so a later run with this code is refused as used
+      expect(existsSync(path.join(dir, "state", "redemption-key"))).toBe(false);
+    } finally {
+      await proxy.stop();
+    }
+  }, 90_000);
+
+  it("every answer lost until the run gives up (exit 6): the next run with the same code (a restart) reuses the kept key and recovers", async () => {
+    const reg = await register();
+    const proxy = await startFaultyProxy(t.url);
+    try {
+      proxy.dropResponsesTo(/redeemInstallCode/, 5);
+      const args = ["--install-code", reg.installCode, "--admin-password-file", path.join(dir, "password"), "--license-url", proxy.url, "--output", seedsDir(), "--appliance-id", "restarted-box"];
+      const gaveUp = await setup(args);
+      expect(gaveUp.code).toBe(6);
+      expect(proxy.withheld).toHaveLength(5);
+      const kept = JSON.parse(readFileSync(path.join(dir, "state", "redemption-key"), "utf8"));
+      expect(kept).toMatchObject({ applianceId: "restarted-box", key: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
+      expect(statSync(path.join(dir, "state", "redemption-key")).mode & 0o777).toBe(0o600);
+      expect(JSON.stringify(kept)).not.toContain(reg.installCode.replace(/-/g, ""));
+      // another box with another key is still refused
+      expect(codeOf(await t.gql(REDEEM, { input: { installCode: reg.installCode, applianceId: "restarted-box", redemptionKey: "not-the-key" } }))).toBe("CONSUMED_INSTALL_CODE");
+
+      const again = await setup(args);
+      expect(again.code).toBe(0);
+      expect(JSON.parse(again.stdout)).toMatchObject({ ok: true, tenantId: reg.tenantId, replayed: true });
+      const seeds = readSeedDir(seedsDir());
+      expect((await checkInWith(seeds.APPLIANCE_CREDENTIAL!, "restarted-box")).data.checkIn.tenantId).toBe(reg.tenantId);
+      for (const body of proxy.withheld) expect(codeOf(await checkInWith(JSON.parse(body).data.redeemInstallCode.applianceCredential, "restarted-box"))).toBe("UNAUTHENTICATED");
+      expect((await seatsOf(reg.tenantId)).seatsUsed).toBe(1);
+    } finally {
+      await proxy.stop();
+    }
+  }, 120_000);
 });
 
 describe("create-tenant", () => {

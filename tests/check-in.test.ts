@@ -87,7 +87,7 @@ describe("checkIn", () => {
     const db = t.plane.services.db;
     const session = (await findSession(db, { credentialDigest: sha256(a.credential) }))!;
     // a reinstall of the same appliance replaces the credential on the same row
-    await upsertAppliance(db, { tenantId: a.tenantId, applianceId: a.applianceId, edition: "PRO", credentialDigest: sha256("alc_replacement"), licenseJti: null, licenseExpiresAt: null, now: new Date() });
+    await upsertAppliance(db, { tenantId: a.tenantId, applianceId: a.applianceId, edition: "PRO", credentialDigest: sha256("alc_replacement"), licenseJti: null, licenseExpiresAt: null, installCodeId: null, now: new Date() });
     const written = await recordCheckIn(db, {
       applianceRowId: session.applianceRowId,
       credentialDigest: session.credentialDigest,

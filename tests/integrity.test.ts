@@ -163,6 +163,72 @@ describe("5. the failure limit holds under bursts", () => {
   });
 });
 
+describe("6. a lost answer is replayed to its own appliance only (redemption keys)", () => {
+  const KEYED = `mutation($input: RedeemInstallCodeInput!) { redeemInstallCode(input: $input) { tenantId edition applianceCredential replayed } }`;
+  const keyed = (installCode: string, applianceId: string, redemptionKey: string, on: number) =>
+    gqlRequest<any>(api(on), KEYED, { input: { installCode, applianceId, redemptionKey } }, { clientAddress: address() });
+  const live = async (credentials: string[], applianceId: string) =>
+    (await Promise.all(credentials.map((c, i) => checkIn(c, applianceId, i)))).map((res) => (res.errors ? codeOf(res) : "ok"));
+
+  it("parallel first redemptions (own id and key each) over two replicas, 5 rounds: one winner; then only the winner's retry replays", async () => {
+    for (let round = 0; round < 5; round++) {
+      const reg = await register("PRO", round);
+      const callers = Array.from({ length: 16 }, (_, i) => ({ id: `kr-${round}-${i}`, key: `key-${unique()}` }));
+      const firsts = await Promise.all(callers.map((c, i) => keyed(reg.installCode, c.id, c.key, i)));
+      const won = firsts.flatMap((res, i) => (res.errors ? [] : [i]));
+      expect(won).toHaveLength(1);
+      expect(firsts.filter((res) => codeOf(res) === "CONSUMED_INSTALL_CODE")).toHaveLength(15);
+      // every caller retries as if its answer was lost: the winner replays, the others stay refused
+      const retries = await Promise.all(callers.map((c, i) => keyed(reg.installCode, c.id, c.key, i + 1)));
+      const winner = won[0]!;
+      expect(retries[winner]!.data.redeemInstallCode).toMatchObject({ tenantId: reg.tenantId, edition: "PRO", replayed: true });
+      expect(retries.filter((res, i) => i !== winner && codeOf(res) === "CONSUMED_INSTALL_CODE")).toHaveLength(15);
+      const id = callers[winner]!.id;
+      expect(await live([firsts[winner]!.data.redeemInstallCode.applianceCredential, retries[winner]!.data.redeemInstallCode.applianceCredential], id)).toEqual(["UNAUTHENTICATED", "ok"]);
+      const rows = await r.query<{ n: number }>("SELECT count(*)::int AS n FROM appliance WHERE tenant_id = $1", [reg.tenantId]);
+      expect(rows[0]!.n).toBe(1);
+    }
+  }, 120_000);
+
+  it("parallel replays of one redemption over two replicas, 5 rounds: same tenant and edition, exactly one live credential, each replay audited", async () => {
+    for (let round = 0; round < 5; round++) {
+      const reg = await register("PRO", round);
+      const id = `replayer-${round}`;
+      const key = `key-${unique()}`;
+      const first = await keyed(reg.installCode, id, key, round);
+      expect(first.errors).toBeUndefined();
+      const replays = await Promise.all(Array.from({ length: 12 }, (_, i) => keyed(reg.installCode, id, key, i)));
+      // an attempt that began before a replay that got the lock first is one the appliance no longer waits for
+      for (const res of replays) expect(res.errors === undefined || codeOf(res) === "CONSUMED_INSTALL_CODE").toBe(true);
+      const ok = replays.filter((res) => !res.errors).map((res) => res.data.redeemInstallCode);
+      expect(ok.length).toBeGreaterThan(0);
+      for (const p of ok) expect(p).toMatchObject({ tenantId: reg.tenantId, edition: "PRO", replayed: true });
+      const states = await live([first.data.redeemInstallCode.applianceCredential, ...ok.map((p) => p.applianceCredential as string)], id);
+      expect(states.filter((x) => x === "ok")).toHaveLength(1);
+      expect(states[0]).toBe("UNAUTHENTICATED");
+      const audits = await r.query<{ action: string; n: number }>("SELECT action, count(*)::int AS n FROM audit_event WHERE tenant_id = $1 AND action LIKE 'install_code.%' GROUP BY action ORDER BY action", [reg.tenantId]);
+      expect(audits).toEqual([{ action: "install_code.redeemed", n: 1 }, { action: "install_code.redemption_replayed", n: ok.length }]);
+      const [seats] = await r.query<{ n: number }>("SELECT count(*)::int AS n FROM appliance WHERE tenant_id = $1 AND credential_digest IS NOT NULL AND credential_revoked_at IS NULL", [reg.tenantId]);
+      expect(seats!.n).toBe(1);
+    }
+  }, 120_000);
+
+  it("one appliance's attempts racing each other on a fresh code (a timed-out attempt and its retry), 5 rounds: one redemption, one live credential", async () => {
+    for (let round = 0; round < 5; round++) {
+      const reg = await register("PRO", round);
+      const id = `racer-self-${round}`;
+      const key = `key-${unique()}`;
+      const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => keyed(reg.installCode, id, key, i)));
+      for (const res of answers) expect(res.errors === undefined || codeOf(res) === "CONSUMED_INSTALL_CODE").toBe(true);
+      const ok = answers.filter((res) => !res.errors).map((res) => res.data.redeemInstallCode);
+      expect(ok.filter((p) => !p.replayed)).toHaveLength(1);
+      expect((await live(ok.map((p) => p.applianceCredential as string), id)).filter((x) => x === "ok")).toHaveLength(1);
+      const [redeemed] = await r.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_event WHERE tenant_id = $1 AND action = 'install_code.redeemed'", [reg.tenantId]);
+      expect(redeemed!.n).toBe(1);
+    }
+  }, 120_000);
+});
+
 describe("contract answers under the races", () => {
   it("every answer in this file's bursts was data or a contract code (spot check of a mixed burst)", async () => {
     const reg = await register();

@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
-import { codeOf, REDEEM, REGISTER, REISSUE, startTestPlane, type TestPlane } from "./helpers/control-plane.js";
+import { CHECK_IN, codeOf, REDEEM, REGISTER, REISSUE, startTestPlane, type TestPlane } from "./helpers/control-plane.js";
 
 let t: TestPlane;
 beforeAll(async () => {
@@ -164,5 +164,173 @@ describe("redeemInstallCode", () => {
     expect(second.applianceCredential).not.toBe(first.applianceCredential);
     expect(decodeProtectedHeader(second.firstJwt).kid).toBeDefined();
     expect(await t.plane.services.prisma.appliance.count({ where: { applianceId: "appl-reinstall" } })).toBe(1);
+  });
+});
+
+const REDEEM_KEYED = `mutation Redeem($input: RedeemInstallCodeInput!) {
+  redeemInstallCode(input: $input) { tenantId edition companyName applianceCredential firstJwt checkInUrl reinstalled replayed }
+}`;
+
+const redeemKeyed = (input: { installCode: string; applianceId: string; redemptionKey?: string | null; tenantId?: string }, clientAddress = nextAddress()) =>
+  t.gql(REDEEM_KEYED, { input }, { clientAddress });
+const checkIn = (credential: string, applianceId: string) => t.gql(CHECK_IN, { input: { applianceId } }, { token: credential });
+const jtiOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split(".")[1]!, "base64url").toString()).jti as string;
+const history = (tenantId: string) =>
+  t.gql(`query($id: ID!) { tenant(id: $id) { seatsUsed auditEvents { action requestId details createdAt } entitlementHistory { action details } } }`, { id: tenantId }, { token: t.keys.support });
+const actions = async (tenantId: string) =>
+  (await t.plane.services.prisma.auditEvent.findMany({ where: { tenantId }, orderBy: { seq: "asc" } })).map((e) => e.action);
+
+describe("redemptionKey: a lost answer is replayed to its own appliance", () => {
+  it("BAD_USER_INPUT (field redemptionKey) for an empty, blank or too long key, and nothing is consumed; 128 characters are fine", async () => {
+    const reg = await registered();
+    for (const redemptionKey of ["", "   ", "k".repeat(129), "line\nbreak"]) {
+      const res = await redeemKeyed({ installCode: reg.installCode, applianceId: "key-check", redemptionKey });
+      expect(res.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "redemptionKey" });
+    }
+    expect((await t.plane.services.prisma.installCode.findFirstOrThrow({ where: { tenantId: reg.tenantId } })).consumedAt).toBeNull();
+    expect((await redeemKeyed({ installCode: reg.installCode, applianceId: "key-check", redemptionKey: "k".repeat(128) })).errors).toBeUndefined();
+  });
+
+  it("the same code, appliance id and key replay the redemption: same tenant and edition, a fresh credential and license, the earlier credential dead", async () => {
+    const reg = await registered("PREMIUM");
+    const key = "rk-" + Math.random().toString(36).slice(2);
+    const first = (await redeemKeyed({ installCode: reg.installCode, applianceId: "lost-answer", redemptionKey: key })).data.redeemInstallCode;
+    expect(first).toMatchObject({ tenantId: reg.tenantId, edition: "PREMIUM", reinstalled: false, replayed: false });
+    // the answer never arrived: the appliance retries, the code written differently
+    const again = await redeemKeyed({ installCode: reg.installCode.toLowerCase(), applianceId: "lost-answer", redemptionKey: key });
+    expect(again.errors).toBeUndefined();
+    const replay = again.data.redeemInstallCode;
+    expect(replay).toMatchObject({ tenantId: reg.tenantId, edition: "PREMIUM", companyName: "Co PREMIUM", checkInUrl: `${t.url}/graphql`, reinstalled: false, replayed: true });
+    expect(replay.applianceCredential).toMatch(/^alc_/);
+    expect(replay.applianceCredential).not.toBe(first.applianceCredential);
+    expect(jtiOf(replay.firstJwt)).not.toBe(jtiOf(first.firstJwt));
+    expect(codeOf(await checkIn(first.applianceCredential, "lost-answer"))).toBe("UNAUTHENTICATED");
+    expect((await checkIn(replay.applianceCredential, "lost-answer")).data.checkIn.tenantId).toBe(reg.tenantId);
+
+    const prisma = t.plane.services.prisma;
+    expect(await prisma.appliance.count({ where: { tenantId: reg.tenantId } })).toBe(1);
+    expect(await actions(reg.tenantId)).toEqual(["tenant.registered", "install_code.redeemed", "install_code.redemption_replayed", "appliance.checked_in"]);
+    const audit = await prisma.auditEvent.findFirstOrThrow({ where: { tenantId: reg.tenantId, action: "install_code.redemption_replayed" } });
+    expect(audit.details).toMatchObject({ applianceId: "lost-answer", edition: "PREMIUM", licenseJti: jtiOf(replay.firstJwt), replacedLicenseJti: jtiOf(first.firstJwt) });
+    const view = (await history(reg.tenantId)).data.tenant;
+    expect(view.seatsUsed).toBe(1);
+    expect(view.auditEvents.map((e: { action: string }) => e.action)).toContain("install_code.redemption_replayed");
+    // only a digest of the key is stored, bound to the code and the server secret
+    const code = await prisma.installCode.findFirstOrThrow({ where: { tenantId: reg.tenantId } });
+    expect(code.redemptionKeyDigest).toMatch(/^[0-9a-f]{64}$/);
+    expect(code.redemptionKeyDigest).not.toContain(key);
+    expect(code.replayedAt).not.toBeNull();
+  });
+
+  it("anyone else still gets CONSUMED_INSTALL_CODE: another key, another appliance id with the key, no key", async () => {
+    const reg = await registered();
+    const first = (await redeemKeyed({ installCode: reg.installCode, applianceId: "holder", redemptionKey: "the-key" })).data.redeemInstallCode;
+    for (const input of [
+      { applianceId: "holder", redemptionKey: "another-key" },
+      { applianceId: "someone-else", redemptionKey: "the-key" },
+      { applianceId: "holder" },
+      { applianceId: "holder", redemptionKey: null },
+    ]) {
+      expect(codeOf(await redeemKeyed({ installCode: reg.installCode, ...input }))).toBe("CONSUMED_INSTALL_CODE");
+    }
+    // nothing of theirs was written: the holder's credential still works
+    expect((await checkIn(first.applianceCredential, "holder")).data.checkIn.tenantId).toBe(reg.tenantId);
+    // a redemption made without a key can never be replayed
+    const plain = await registered();
+    expect((await redeemKeyed({ installCode: plain.installCode, applianceId: "no-key" })).errors).toBeUndefined();
+    expect(codeOf(await redeemKeyed({ installCode: plain.installCode, applianceId: "no-key", redemptionKey: "late-key" }))).toBe("CONSUMED_INSTALL_CODE");
+  });
+
+  it("only within the code's lifetime, and not once a reinstall or an admin revocation ended that redemption's credential", async () => {
+    const prisma = t.plane.services.prisma;
+    const expired = await registered();
+    await redeemKeyed({ installCode: expired.installCode, applianceId: "late", redemptionKey: "k1" });
+    await prisma.installCode.updateMany({ where: { tenantId: expired.tenantId }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    expect(codeOf(await redeemKeyed({ installCode: expired.installCode, applianceId: "late", redemptionKey: "k1" }))).toBe("CONSUMED_INSTALL_CODE");
+
+    const reinstalled = await registered();
+    await redeemKeyed({ installCode: reinstalled.installCode, applianceId: "box", redemptionKey: "k2" });
+    const re = (await t.gql(REISSUE, { input: { tenantId: reinstalled.tenantId } }, { token: t.keys.store })).data.reissueInstallCode;
+    const second = (await redeemKeyed({ installCode: re.installCode, applianceId: "box", redemptionKey: "k3" })).data.redeemInstallCode;
+    expect(codeOf(await redeemKeyed({ installCode: reinstalled.installCode, applianceId: "box", redemptionKey: "k2" }))).toBe("CONSUMED_INSTALL_CODE");
+    expect((await checkIn(second.applianceCredential, "box")).errors).toBeUndefined();
+
+    const revoked = await registered();
+    await redeemKeyed({ installCode: revoked.installCode, applianceId: "revoked-box", redemptionKey: "k4" });
+    const rev = await t.gql(`mutation($id: String!, $tenant: ID) { revokeApplianceCredential(applianceId: $id, tenantId: $tenant) { applianceId } }`, { id: "revoked-box", tenant: revoked.tenantId }, { token: t.keys.admin });
+    expect(rev.errors).toBeUndefined();
+    expect(codeOf(await redeemKeyed({ installCode: revoked.installCode, applianceId: "revoked-box", redemptionKey: "k4" }))).toBe("CONSUMED_INSTALL_CODE");
+  });
+
+  it("a suspended tenant's redemption is not replayed (TENANT_SUSPENDED)", async () => {
+    const reg = await registered();
+    await redeemKeyed({ installCode: reg.installCode, applianceId: "susp", redemptionKey: "k" });
+    await t.plane.services.prisma.tenantRegistry.update({ where: { id: reg.tenantId }, data: { status: "SUSPENDED" } });
+    expect(codeOf(await redeemKeyed({ installCode: reg.installCode, applianceId: "susp", redemptionKey: "k" }))).toBe("TENANT_SUSPENDED");
+  });
+
+  it("connect (tenantId given) replays as well; essentials replays without a credential", async () => {
+    const reg = await registered();
+    const input = { installCode: reg.installCode, applianceId: "connect-replay", tenantId: reg.tenantId, redemptionKey: "ck" };
+    const first = (await redeemKeyed(input)).data.redeemInstallCode;
+    const replay = (await redeemKeyed(input)).data.redeemInstallCode;
+    expect(replay).toMatchObject({ tenantId: reg.tenantId, edition: "PRO", replayed: true });
+    expect(codeOf(await checkIn(first.applianceCredential, "connect-replay"))).toBe("UNAUTHENTICATED");
+
+    const ess = await registered("ESSENTIALS");
+    await redeemKeyed({ installCode: ess.installCode, applianceId: "ess-replay", redemptionKey: "ek" });
+    expect((await redeemKeyed({ installCode: ess.installCode, applianceId: "ess-replay", redemptionKey: "ek" })).data.redeemInstallCode).toMatchObject({
+      tenantId: ess.tenantId, edition: "ESSENTIALS", applianceCredential: null, firstJwt: null, replayed: true,
+    });
+  });
+});
+
+describe("a live credential displaced by a redemption under the same appliance id", () => {
+  it("is audited as appliance.credential_replaced in the redemption's transaction, with the displaced appliance's last check-in and license, in the tenant's history", async () => {
+    const reg = await registered();
+    // (without redemption keys: this holds for every caller, old or new)
+    const reinstall = (installCode: string) =>
+      t.gql(`mutation($input: RedeemInstallCodeInput!) { redeemInstallCode(input: $input) { applianceCredential firstJwt reinstalled } }`, { input: { installCode, applianceId: "working-box" } }, { clientAddress: nextAddress() });
+    const first = (await reinstall(reg.installCode)).data.redeemInstallCode;
+    const checked = (await checkIn(first.applianceCredential, "working-box")).data.checkIn;
+    const row = await t.plane.services.prisma.appliance.findFirstOrThrow({ where: { tenantId: reg.tenantId, applianceId: "working-box" } });
+    const re = (await t.gql(REISSUE, { input: { tenantId: reg.tenantId } }, { token: t.keys.store })).data.reissueInstallCode;
+    const second = (await reinstall(re.installCode)).data.redeemInstallCode;
+    expect(second.reinstalled).toBe(true);
+    expect(codeOf(await checkIn(first.applianceCredential, "working-box"))).toBe("UNAUTHENTICATED");
+
+    const view = (await history(reg.tenantId)).data.tenant;
+    const replaced = view.auditEvents.find((e: { action: string }) => e.action === "appliance.credential_replaced");
+    const redeemed = view.auditEvents.find((e: { action: string; details: { installCodeId?: string } }) => e.action === "install_code.redeemed" && e.details.installCodeId !== row.installCodeId);
+    expect(replaced).toBeDefined();
+    expect(replaced.details).toMatchObject({
+      applianceId: "working-box",
+      reason: "reinstall",
+      licenseJti: jtiOf(second.firstJwt),
+      displaced: {
+        installCodeId: row.installCodeId,
+        edition: "PRO",
+        licenseJti: jtiOf(checked.token),
+        licenseExpiresAt: row.licenseExpiresAt!.toISOString(),
+        lastCheckInAt: row.lastCheckInAt!.toISOString(),
+      },
+    });
+    // one transaction: the redemption's audit carries the same request and time
+    expect(replaced.requestId).toBe(redeemed.requestId);
+    expect(replaced.createdAt).toBe(redeemed.createdAt);
+    expect(view.entitlementHistory.map((e: { action: string }) => e.action)).toContain("appliance.credential_replaced");
+  });
+
+  it("is not recorded for a first install, for a credential already revoked, or for a replay of the same redemption", async () => {
+    const reg = await registered();
+    const key = "replay-not-displacement";
+    await redeemKeyed({ installCode: reg.installCode, applianceId: "fresh-box", redemptionKey: key });
+    await redeemKeyed({ installCode: reg.installCode, applianceId: "fresh-box", redemptionKey: key });
+    expect(await actions(reg.tenantId)).not.toContain("appliance.credential_replaced");
+
+    await t.gql(`mutation($id: String!, $tenant: ID) { revokeApplianceCredential(applianceId: $id, tenantId: $tenant) { applianceId } }`, { id: "fresh-box", tenant: reg.tenantId }, { token: t.keys.admin });
+    const re = (await t.gql(REISSUE, { input: { tenantId: reg.tenantId } }, { token: t.keys.store })).data.reissueInstallCode;
+    expect((await redeemKeyed({ installCode: re.installCode, applianceId: "fresh-box" })).errors).toBeUndefined();
+    expect(await actions(reg.tenantId)).not.toContain("appliance.credential_replaced");
   });
 });

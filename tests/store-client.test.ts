@@ -4,7 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import { printSdl } from "../api/src/graphql/schema.js";
 import { createStoreClient, isAlgaLicenseError, type StoreClient } from "../store-client/src/index.js";
-import { startTestPlane, type TestPlane } from "./helpers/control-plane.js";
+import { renderEntitlementHistory } from "../store-client/src/cli/render.js";
+import { CHECK_IN, REDEEM, startTestPlane, type TestPlane } from "./helpers/control-plane.js";
 import { startFaultyProxy, type FaultyProxy } from "./helpers/faulty-proxy.js";
 import { run } from "./helpers/processes.js";
 
@@ -58,6 +59,21 @@ describe("operations", () => {
     const page = await support.findTenants({ first: 5, filter: { search: e } });
     expect(page.totalCount).toBe(1);
     expect(page.edges[0]!.node.id).toBe(r.tenantId);
+  });
+});
+
+describe("credential history", () => {
+  it("a working appliance displaced by a re-issued code under its id shows in the entitlement history, with its last check-in and license", async () => {
+    const r = await store.registerTenant({ companyName: "Displaced Co", contactEmail: email(), edition: "PRO" });
+    const first = (await t.gql(REDEEM, { input: { installCode: r.installCode, applianceId: "box-a" } }, { clientAddress: "192.0.2.201" })).data.redeemInstallCode;
+    const checked = (await t.gql(CHECK_IN, { input: { applianceId: "box-a" } }, { token: first.applianceCredential })).data.checkIn;
+    const re = await store.reissueInstallCode({ tenantId: r.tenantId });
+    expect((await t.gql(REDEEM, { input: { installCode: re.installCode, applianceId: "box-a" } }, { clientAddress: "192.0.2.201" })).errors).toBeUndefined();
+    const history = (await support.getEntitlement(r.tenantId))!;
+    const event = history.entitlementHistory.find((h) => h.action === "appliance.credential_replaced");
+    const jti = JSON.parse(Buffer.from(checked.token.split(".")[1], "base64url").toString()).jti;
+    expect(event?.details).toMatchObject({ applianceId: "box-a", displaced: { licenseJti: jti, lastCheckInAt: expect.any(String) } });
+    expect(renderEntitlementHistory(history)).toMatch(new RegExp(`appliance box-a: its live credential was replaced by a new redemption \\(last check-in \\d{4}-\\d\\d-\\d\\d [0-9:]+ UTC, license ${jti} until`));
   });
 });
 

@@ -1,11 +1,13 @@
 // The wizard in a real terminal: tmux (80x24) runs the compiled `alga-setup`, send-keys types (a
 // send-keys call is one write: a burst), paste-buffer pastes, capture-pane reads.
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parse } from "yaml";
-import { register, Terminal } from "./helpers/appliance.js";
-import { REDEEM, startTestPlane, type TestPlane } from "./helpers/control-plane.js";
+import { register, Terminal, tmux } from "./helpers/appliance.js";
+import { CHECK_IN, codeOf, REDEEM, startTestPlane, type TestPlane } from "./helpers/control-plane.js";
+import { startFaultyProxy } from "./helpers/faulty-proxy.js";
 
 let t: TestPlane;
 let dir: string;
@@ -19,8 +21,17 @@ afterAll(async () => {
   await t.stop();
 });
 
-const wizard = (name: string, outputDir: string) =>
-  new Terminal(name, `node setup-tui/dist/cli/setup.js --output ${outputDir}`, { ALGA_STATE_DIR: path.join(dir, "state"), ALGA_LICENSE_URL: t.url });
+const wizard = (name: string, outputDir: string, licenseUrl = t.url) =>
+  new Terminal(name, `node setup-tui/dist/cli/setup.js --output ${outputDir}`, { ALGA_STATE_DIR: path.join(dir, "state"), ALGA_LICENSE_URL: licenseUrl });
+
+/** The wizard's own process in a session: the child of the pane's shell. */
+function wizardPid(session: string): number {
+  const shell = tmux("list-panes", "-t", session, "-F", "#{pane_pid}").trim();
+  const children = execFileSync("ps", ["--ppid", shell, "-o", "pid=,comm="], { encoding: "utf8" });
+  const line = children.split("\n").find((l) => /\bnode$/.test(l.trim()));
+  if (!line) throw new Error(`no wizard process under the shell ${shell}: ${children}`);
+  return Number(line.trim().split(/\s+/)[0]);
+}
 
 it("an operator goes from install code to seeds in a real 80x24 terminal; bursts of editing keys are applied in order", async () => {
   const reg = await register(t, "PRO", "Terminal Works");
@@ -96,4 +107,45 @@ it("Ctrl+C quits cleanly at any step", async () => {
   w.keys("C-c");
   const screen = await w.until("WIZARD-EXIT=130");
   expect(screen).not.toMatch(/Error|at .*\.(ts|js)/);
+}, 120_000);
+
+/** Welcome → the code (pasted) → both password fields: the wizard then redeems. */
+async function toRedeem(w: Terminal, installCode: string): Promise<Terminal> {
+  await w.until("✓ reachable");
+  w.keys("Enter");
+  await w.until("Install code:");
+  w.paste(installCode);
+  await w.until("20/20");
+  w.keys("Enter");
+  await w.until("Confirm password");
+  w.type("Crash-Recovery-2026\r");
+  w.type("Crash-Recovery-2026\r");
+  return w;
+}
+
+it("kill -9 while a lost redeem answer is being retried; the wizard started again with the same code recovers the redemption (the kept redemption key)", async () => {
+  const reg = await register(t, "PRO", "Crash Recovery");
+  const proxy = await startFaultyProxy(t.url);
+  const out = path.join(dir, "seeds-crash");
+  try {
+    proxy.dropResponsesTo(/redeemInstallCode/, 10);
+    const w = await toRedeem(wizard("alga-wizard-crash", out, proxy.url), reg.installCode);
+    await w.until("Retrying in");
+    process.kill(wizardPid("alga-wizard-crash"), "SIGKILL");
+    await w.until("WIZARD-EXIT=137");
+  } finally {
+    await proxy.stop();
+  }
+  expect(proxy.withheld.length).toBeGreaterThanOrEqual(1);
+
+  // the code check does not say "already used": the code was this appliance's own redemption
+  const again = await toRedeem(wizard("alga-wizard-crash-again", out), reg.installCode);
+  await again.until("The appliance is bound to your organisation.");
+  again.keys("Enter");
+  await again.until("WIZARD-EXIT=0");
+  const seed = parse(readFileSync(path.join(out, "appliance-license-seed.yaml"), "utf8")).stringData;
+  expect((await t.gql(CHECK_IN, { input: { applianceId: seed.APPLIANCE_ID } }, { token: seed.APPLIANCE_CREDENTIAL })).data.checkIn.tenantId).toBe(reg.tenantId);
+  for (const body of proxy.withheld) {
+    expect(codeOf(await t.gql(CHECK_IN, { input: { applianceId: seed.APPLIANCE_ID } }, { token: JSON.parse(body).data.redeemInstallCode.applianceCredential }))).toBe("UNAUTHENTICATED");
+  }
 }, 120_000);

@@ -11,7 +11,8 @@ import { generateInstallCode } from "../api/src/domain/install-code.js";
 import { createTenant } from "../setup-tui/src/bootstrap/create-tenant.js";
 import { Wizard, type WizardSettings } from "../setup-tui/src/wizard/app.js";
 import { applianceDb, register as registerOn } from "./helpers/appliance.js";
-import { REDEEM, REISSUE, startTestPlane, type TestPlane } from "./helpers/control-plane.js";
+import { CHECK_IN, codeOf, REDEEM, REISSUE, startTestPlane, type TestPlane } from "./helpers/control-plane.js";
+import { startFaultyProxy } from "./helpers/faulty-proxy.js";
 
 let t: TestPlane;
 let dir: string;
@@ -39,6 +40,7 @@ function start(opts: Partial<WizardSettings> = {}) {
     command: "setup",
     licenseUrl: t.url,
     applianceId: `wiz-${Math.random().toString(36).slice(2, 8)}`,
+    stateDir: path.join(dir, "state"),
     target: { outputDir: path.join(dir, "seeds") },
     graceSeconds: 72 * 3600,
     ...opts,
@@ -385,6 +387,57 @@ it("a code refused at redemption: Esc keeps the password, Ctrl+U clears the old 
   await w.until("The appliance is bound", 30_000);
   expect(seedsIn().tenant.INITIAL_ADMIN_PASSWORD).toBe(PASSWORD);
   w.app.unmount();
+});
+
+it("a lost redeem answer (the proxy resets after the API processed it): the automatic retry sends the kept redemption key and the redemption is replayed", async () => {
+  const reg = await register();
+  const proxy = await startFaultyProxy(t.url);
+  try {
+    proxy.dropResponsesTo(/redeemInstallCode/);
+    const w = start({ licenseUrl: proxy.url, applianceId: "wiz-lost-answer" });
+    await toPassword(w, reg.installCode);
+    await passwords(w);
+    await w.until("Retrying in");
+    await w.until("The appliance is bound to your organisation", 30_000);
+    expect(w.frame()).not.toContain("already used");
+    const lost = JSON.parse(proxy.withheld[0]!).data.redeemInstallCode;
+    const { license } = seedsIn();
+    expect(license.APPLIANCE_CREDENTIAL).not.toBe(lost.applianceCredential);
+    expect((await t.gql(CHECK_IN, { input: { applianceId: "wiz-lost-answer" } }, { token: license.APPLIANCE_CREDENTIAL })).data.checkIn.tenantId).toBe(reg.tenantId);
+    expect(codeOf(await t.gql(CHECK_IN, { input: { applianceId: "wiz-lost-answer" } }, { token: lost.applianceCredential }))).toBe("UNAUTHENTICATED");
+    w.app.unmount();
+  } finally {
+    await proxy.stop();
+  }
+});
+
+it("quit while the lost answer is retried, then started again with the same code: the check lets this appliance's redemption go on, and it is replayed", async () => {
+  const reg = await register();
+  const proxy = await startFaultyProxy(t.url);
+  try {
+    proxy.dropResponsesTo(/redeemInstallCode/, 10);
+    const first = start({ licenseUrl: proxy.url, applianceId: "wiz-restarted" });
+    await toPassword(first, reg.installCode);
+    await passwords(first);
+    await first.until("Retrying in");
+    first.app.unmount();
+  } finally {
+    await proxy.stop();
+  }
+  // someone else's attempt is still refused before the password
+  const other = start({ applianceId: "wiz-someone-else", stateDir: path.join(dir, "other-state") });
+  await toCode(other);
+  await other.type(reg.installCode);
+  await other.type(ENTER);
+  await other.until("Install code already used");
+  other.app.unmount();
+
+  const again = start({ applianceId: "wiz-restarted" });
+  await toPassword(again, reg.installCode);
+  await passwords(again);
+  await again.until("The appliance is bound to your organisation", 30_000);
+  expect((await t.gql(CHECK_IN, { input: { applianceId: "wiz-restarted" } }, { token: seedsIn().license.APPLIANCE_CREDENTIAL })).data.checkIn.tenantId).toBe(reg.tenantId);
+  again.app.unmount();
 });
 
 it("the license service URL is changed on the welcome screen", async () => {

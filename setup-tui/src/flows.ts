@@ -1,6 +1,7 @@
 // The steps the wizard and the non-interactive mode share, for setup and for connect (upgrade in place):
-// check the code's state without spending it, pin the vendor's keys, redeem, verify the first license,
-// and — for connect — bring license_state and the license seed up to date.
+// check the code's state without spending it, pin the vendor's keys, keep a redemption key, redeem
+// (every retry with that key, so a lost answer is replayed), verify the first license, and — for
+// connect — bring license_state and the license seed up to date.
 import type { JWK } from "jose";
 import { readLicenseState, replaceLicense, withApplianceDb, type LicenseStateRow } from "./bootstrap/appliance-schema.js";
 import { otherOrganisation, type Binding } from "./binding.js";
@@ -16,6 +17,7 @@ import {
   type RedeemResult,
 } from "./license-api.js";
 import { fetchVendorKeys, storedPins } from "./license/pins.js";
+import { forgetRedemptionKey, keepRedemptionKey } from "./redemption-key.js";
 import { KeyTrustError, verifyLicense, type LicenseCheck, type VendorKeys } from "./license/verify.js";
 import { callWithRetry, failureOf, RetriesExhausted, type RetryHooks, type RetryPolicy } from "./retry.js";
 import { applySteps, buildLicenseSeed } from "./seeds.js";
@@ -29,7 +31,7 @@ export interface FlowContext {
 /** A refusal the console explains (a code's state, another organisation, an unverified answer). */
 export class FlowError extends Error {
   constructor(
-    readonly code: LicenseErrorCode | "OTHER_TENANT" | "NOT_PAID" | "NOT_BOOTSTRAPPED" | "KEYS_NOT_TRUSTED" | "LICENSE_NOT_VERIFIED" | "FAILED",
+    readonly code: LicenseErrorCode | "OTHER_TENANT" | "NOT_PAID" | "NOT_BOOTSTRAPPED" | "KEYS_NOT_TRUSTED" | "LICENSE_NOT_VERIFIED" | "STATE_NOT_WRITABLE" | "FAILED",
     readonly explanation: Explanation,
     /** true once the install code was spent */
     readonly codeUsed = false,
@@ -48,10 +50,14 @@ const STATE_CODES: Record<string, LicenseErrorCode> = {
   EXPIRED: "EXPIRED_INSTALL_CODE",
 };
 
-/** Why this code cannot be redeemed here, said before the code is spent (null: go ahead). */
-export function codeProblem(s: InstallCodeStatus, o: { binding?: Binding; connectTenantId?: string; connectCompany?: string }): FlowError | null {
+/**
+ * Why this code cannot be redeemed here, said before the code is spent (null: go ahead). A used code
+ * this appliance tried before (earlierAttempt: its redemption key is kept) may be its own redemption
+ * whose answer was lost: the redemption goes ahead, and the service replays it or refuses it.
+ */
+export function codeProblem(s: InstallCodeStatus, o: { binding?: Binding; connectTenantId?: string; connectCompany?: string; earlierAttempt?: boolean }): FlowError | null {
   const stateCode = STATE_CODES[s.state];
-  if (stateCode) return new FlowError(stateCode, explain(stateCode));
+  if (stateCode && !(stateCode === "CONSUMED_INSTALL_CODE" && o.earlierAttempt)) return new FlowError(stateCode, explain(stateCode));
   if (s.tenantSuspended) return new FlowError("TENANT_SUSPENDED", explain("TENANT_SUSPENDED"));
   if (o.connectTenantId !== undefined) {
     if (s.tenantId !== o.connectTenantId) {
@@ -93,9 +99,33 @@ export interface RedeemPlan {
   pinned?: VendorKeys | null;
   anchors?: JWK[];
   graceSeconds: number;
+  /** where the redemption key is kept (ALGA_STATE_DIR) */
+  stateDir: string;
 }
 
-/** Pins the vendor's keys (before the code is spent), redeems, and verifies the first license. */
+/** The redemption key of a plan, kept before the first attempt; FlowError when it cannot be kept (nothing was sent). */
+function redemptionKeyOf(p: RedeemPlan): string {
+  try {
+    return keepRedemptionKey(p.stateDir, p.installCode, p.applianceId).key;
+  } catch (err) {
+    throw new FlowError("STATE_NOT_WRITABLE", {
+      title: "The redemption key cannot be kept",
+      detail: `This appliance keeps a redemption key in ${p.stateDir} before it redeems a code, so that a lost answer can be recovered: ${(err as Error).message}. The install code was not used.`,
+      action: "Set ALGA_STATE_DIR to a folder this appliance can write (it persists across restarts), then try again.",
+    });
+  }
+}
+
+/** After the redemption's answer was applied (seeds written, license stored): its key is no longer needed. */
+export function redemptionApplied(p: Pick<RedeemPlan, "stateDir" | "installCode" | "applianceId">): void {
+  try {
+    forgetRedemptionKey(p.stateDir, p.installCode, p.applianceId);
+  } catch {
+    // a key left behind only lets this appliance replay its own redemption while the code is valid
+  }
+}
+
+/** Pins the vendor's keys (before the code is spent), keeps a redemption key, redeems, and verifies the first license. */
 export async function redeemVerified(p: RedeemPlan, c: FlowContext): Promise<Redemption> {
   c.phase?.("Fetching the vendor's license keys");
   let keys: VendorKeys;
@@ -111,9 +141,11 @@ export async function redeemVerified(p: RedeemPlan, c: FlowContext): Promise<Red
     }
     throw err;
   }
+  const redemptionKey = redemptionKeyOf(p);
   c.phase?.("Redeeming the install code");
+  // every attempt sends the same key: an attempt whose answer was lost is replayed, not refused as used
   const redeemed = await callWithRetry(
-    () => redeemInstallCode(p.licenseUrl, { installCode: p.installCode, applianceId: p.applianceId, tenantId: p.tenantId }, { signal: c.hooks?.signal }),
+    () => redeemInstallCode(p.licenseUrl, { installCode: p.installCode, applianceId: p.applianceId, tenantId: p.tenantId, redemptionKey }, { signal: c.hooks?.signal }),
     c.policy,
     c.hooks,
   );

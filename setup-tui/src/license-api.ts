@@ -88,8 +88,11 @@ export async function isReachable(baseUrl: string, timeoutMs = 5000): Promise<bo
 export const installCodeStatus = async (baseUrl: string, installCode: string, o?: CallOptions) =>
   (await call(graphqlEndpoint(baseUrl), InstallCodeStatusDocument, { installCode }, o)).installCodeStatus;
 
-/** tenantId: connect (upgrade in place) — the code must belong to this appliance's tenant. */
-export const redeemInstallCode = async (baseUrl: string, input: { installCode: string; applianceId: string; tenantId?: string }, o?: CallOptions) =>
+/**
+ * tenantId: connect (upgrade in place) — the code must belong to this appliance's tenant.
+ * redemptionKey: kept before the first attempt (redemption-key.ts), so a retry replays a lost answer.
+ */
+export const redeemInstallCode = async (baseUrl: string, input: { installCode: string; applianceId: string; tenantId?: string; redemptionKey?: string }, o?: CallOptions) =>
   (await call(graphqlEndpoint(baseUrl), RedeemInstallCodeDocument, { input }, o)).redeemInstallCode;
 
 export const checkIn = async (checkInUrl: string, credential: string, input: { applianceId: string; applianceVersion?: string }, o?: CallOptions) =>

@@ -4,10 +4,11 @@ import { readFileSync } from "node:fs";
 import { describeInstallCodeProblem } from "@alga-license/contract";
 import { inspectBinding, passwordTakesEffect } from "./binding.js";
 import type { SetupSettings } from "./config.js";
-import { applyConnect, checkCode, codeProblem, describeFailure, loadInstalled, redeemVerified, type FlowContext, type Redemption } from "./flows.js";
+import { applyConnect, checkCode, codeProblem, describeFailure, loadInstalled, redeemVerified, redemptionApplied, type FlowContext, type Redemption } from "./flows.js";
 import { checkInstallCode } from "./install-code.js";
 import type { InstallCodeStatus } from "./license-api.js";
 import { passwordProblems } from "./password-policy.js";
+import { keptRedemptionKey } from "./redemption-key.js";
 import { failureOf, RetriesExhausted, type RetryPolicy } from "./retry.js";
 import { applySteps, buildSeeds } from "./seeds.js";
 
@@ -45,6 +46,7 @@ function exitFor(code: string): number {
   if (code === "UNREACHABLE" || code === "SERVICE_BUSY" || code === "SERVICE_UNAVAILABLE" || code === "BAD_RESPONSE") return SETUP_EXIT.UNREACHABLE;
   if (code === "KEYS_NOT_TRUSTED" || code === "LICENSE_NOT_VERIFIED") return SETUP_EXIT.NOT_VERIFIED;
   if (code === "NOT_BOOTSTRAPPED") return SETUP_EXIT.NOT_BOOTSTRAPPED;
+  if (code === "STATE_NOT_WRITABLE") return SETUP_EXIT.USAGE;
   return SETUP_EXIT.FAILED;
 }
 
@@ -113,6 +115,8 @@ const licensed = (r: Redemption) => ({
   licenseExpiresAt: r.license?.expiresAt.toISOString() ?? null,
   features: r.license?.claims.features ?? [],
   reinstalled: r.redeemed.reinstalled,
+  /** an earlier attempt's answer was lost: the service replayed that redemption with a fresh credential */
+  replayed: r.redeemed.replayed,
   vendorKeys: r.keys.keys.map((k) => k.kid),
 });
 
@@ -131,7 +135,7 @@ async function setup(s: SetupSettings, code: string, c: FlowContext): Promise<Ou
   }
   const status = await statusOrNull(licenseUrl, code, c);
   if (status) {
-    const problem = codeProblem(status, { binding });
+    const problem = codeProblem(status, { binding, earlierAttempt: keptRedemptionKey(s.stateDir, code, s.applianceId) });
     if (problem) throw problem;
   }
   const effect = status ? passwordTakesEffect(binding, status.tenantId) : binding.kind === "bootstrapped" ? "no" : "unsure";
@@ -140,7 +144,8 @@ async function setup(s: SetupSettings, code: string, c: FlowContext): Promise<Ou
     return usageFailure([`--admin-password-file / ALGA_ADMIN_PASSWORD_FILE: this code's tenant has no administrator on this appliance yet, so the password is needed`]);
   }
 
-  const r = await redeemVerified({ licenseUrl, installCode: code, applianceId: s.applianceId, anchors: s.vendorKeys, graceSeconds: s.graceSeconds }, c);
+  const plan = { licenseUrl, installCode: code, applianceId: s.applianceId, anchors: s.vendorKeys, graceSeconds: s.graceSeconds, stateDir: s.stateDir };
+  const r = await redeemVerified(plan, c);
   const seeds = buildSeeds({ redeemed: r.redeemed, adminPassword: password, applianceId: s.applianceId, licenseUrl, vendorKeys: r.keys, redeemedAt: r.redeemedAt });
   const applied: string[] = [];
   for (const step of applySteps(seeds, s.target)) {
@@ -156,6 +161,7 @@ async function setup(s: SetupSettings, code: string, c: FlowContext): Promise<Ou
       );
     }
   }
+  redemptionApplied(plan);
   const adminPassword =
     password === undefined
       ? "unchanged: this appliance was bootstrapped before, its administrator keeps the existing password"
@@ -169,22 +175,23 @@ async function connect(s: SetupSettings, code: string, c: FlowContext): Promise<
   const installed = await loadInstalled(s.databaseUrl!, { licenseUrl: s.licenseUrl, applianceId: s.applianceId || undefined });
   const status = await statusOrNull(installed.licenseUrl, code, c);
   if (status) {
-    const problem = codeProblem(status, { connectTenantId: installed.row.tenant_id, connectCompany: installed.row.company_name });
+    const earlierAttempt = keptRedemptionKey(s.stateDir, code, installed.applianceId);
+    const problem = codeProblem(status, { connectTenantId: installed.row.tenant_id, connectCompany: installed.row.company_name, earlierAttempt });
     if (problem) throw problem;
   }
-  const r = await redeemVerified(
-    {
-      licenseUrl: installed.licenseUrl,
-      installCode: code,
-      applianceId: installed.applianceId,
-      tenantId: installed.row.tenant_id,
-      pinned: installed.pinned,
-      anchors: s.vendorKeys,
-      graceSeconds: s.graceSeconds,
-    },
-    c,
-  );
+  const plan = {
+    licenseUrl: installed.licenseUrl,
+    installCode: code,
+    applianceId: installed.applianceId,
+    tenantId: installed.row.tenant_id,
+    pinned: installed.pinned,
+    anchors: s.vendorKeys,
+    graceSeconds: s.graceSeconds,
+    stateDir: s.stateDir,
+  };
+  const r = await redeemVerified(plan, c);
   const applied = await applyConnect(s.databaseUrl!, installed, r, s.target);
+  redemptionApplied(plan);
   return {
     exitCode: SETUP_EXIT.OK,
     result: { ok: true, command: "connect", ...licensed(r), previousEdition: installed.row.edition, applianceId: installed.applianceId, adminPassword: "untouched", applied },

@@ -15,13 +15,17 @@ export interface ApplianceRow {
   licenseExpiresAt: Date | null;
   lastCheckInAt: Date | null;
   reportedVersion: string | null;
+  /** the install code whose redemption issued the current credential */
+  installCodeId: string | null;
+  /** revoked by an admin or for seats (null: active, or no credential) */
+  credentialRevokedAt: Date | null;
   createdAt: Date;
 }
 
 const COLUMNS = `id, appliance_id AS "applianceId", tenant_id AS "tenantId", edition,
   (credential_digest IS NOT NULL) AS "hasCredential", (credential_digest IS NOT NULL AND credential_revoked_at IS NULL) AS "credentialActive",
   license_jti AS "licenseJti", license_expires_at AS "licenseExpiresAt", last_check_in_at AS "lastCheckInAt",
-  reported_version AS "reportedVersion", created_at AS "createdAt"`;
+  reported_version AS "reportedVersion", install_code_id AS "installCodeId", credential_revoked_at AS "credentialRevokedAt", created_at AS "createdAt"`;
 
 /** What authenticating an appliance loads in one statement, reused by checkIn (no second read). */
 export interface ApplianceSession {
@@ -73,21 +77,32 @@ export async function findApplianceByRowId(q: Queryable, id: string): Promise<Ap
 
 /**
  * A redemption's appliance, within the code's tenant only: a new row, or (a reinstall of the same
- * tenant's appliance) the existing row with a fresh credential and license.
+ * tenant's appliance, or a replay of its redemption) the existing row with a fresh credential and
+ * license — the digest is replaced, so the credential it held before no longer authenticates.
  */
 export async function upsertAppliance(
   q: Queryable,
-  a: { tenantId: string; applianceId: string; edition: Edition; credentialDigest: string | null; licenseJti: string | null; licenseExpiresAt: Date | null; now: Date },
+  a: {
+    tenantId: string;
+    applianceId: string;
+    edition: Edition;
+    credentialDigest: string | null;
+    licenseJti: string | null;
+    licenseExpiresAt: Date | null;
+    /** the code being redeemed (null only outside a redemption) */
+    installCodeId: string | null;
+    now: Date;
+  },
 ): Promise<ApplianceRow & { reinstalled: boolean }> {
   const { rows } = await q.query<ApplianceRow & { reinstalled: boolean }>(
-    `INSERT INTO appliance AS a (id, tenant_id, appliance_id, edition, credential_digest, license_jti, license_expires_at, created_at, updated_at)
-     VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $7)
+    `INSERT INTO appliance AS a (id, tenant_id, appliance_id, edition, credential_digest, license_jti, license_expires_at, install_code_id, created_at, updated_at)
+     VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $8, $7, $7)
      ON CONFLICT (tenant_id, appliance_id) DO UPDATE SET
        edition = EXCLUDED.edition, credential_digest = EXCLUDED.credential_digest, credential_revoked_at = NULL,
        credential_revoked_reason = NULL, license_jti = EXCLUDED.license_jti, license_expires_at = EXCLUDED.license_expires_at,
-       updated_at = EXCLUDED.updated_at
+       install_code_id = EXCLUDED.install_code_id, updated_at = EXCLUDED.updated_at
      RETURNING ${COLUMNS}, (xmax <> 0) AS reinstalled`,
-    [a.tenantId, a.applianceId, a.edition, a.credentialDigest, a.licenseJti, a.licenseExpiresAt, a.now],
+    [a.tenantId, a.applianceId, a.edition, a.credentialDigest, a.licenseJti, a.licenseExpiresAt, a.now, a.installCodeId],
   );
   return rows[0]!;
 }

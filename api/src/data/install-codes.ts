@@ -10,11 +10,16 @@ export interface InstallCodeRow {
   consumedAt: Date | null;
   consumedBy: string | null;
   revokedAt: Date | null;
+  /** HMAC of the redemption key sent with the redemption (null: none was sent) */
+  redemptionKeyDigest: string | null;
+  /** when the newest replay of the redemption began */
+  replayedAt: Date | null;
   createdAt: Date;
 }
 
 const COLUMNS = `id, tenant_id AS "tenantId", entitlement_id AS "entitlementId", expires_at AS "expiresAt",
-  consumed_at AS "consumedAt", consumed_by AS "consumedBy", revoked_at AS "revokedAt", created_at AS "createdAt"`;
+  consumed_at AS "consumedAt", consumed_by AS "consumedBy", revoked_at AS "revokedAt",
+  redemption_key_digest AS "redemptionKeyDigest", replayed_at AS "replayedAt", created_at AS "createdAt"`;
 
 export const LIVE_CODE_CONSTRAINT = "install_code_live_for_tenant_key";
 
@@ -40,14 +45,22 @@ export async function findCode(q: Queryable, id: string): Promise<InstallCodeRow
   return rows[0] ?? null;
 }
 
-/** The single-use point: one conditional update; false when the code is used, revoked or expired. */
-export async function consumeCode(q: Queryable, id: string, applianceId: string, now: Date): Promise<boolean> {
+/**
+ * The single-use point: one conditional update; false when the code is used, revoked or expired. The
+ * redemption key's digest is recorded with the winner, so only its holder can replay the redemption.
+ */
+export async function consumeCode(q: Queryable, id: string, applianceId: string, redemptionKeyDigest: string | null, now: Date): Promise<boolean> {
   const { rowCount } = await q.query(
-    `UPDATE install_code SET consumed_at = $3, consumed_by = $2, live_for_tenant = NULL
+    `UPDATE install_code SET consumed_at = $3, consumed_by = $2, redemption_key_digest = $4, live_for_tenant = NULL
       WHERE id = $1 AND consumed_at IS NULL AND revoked_at IS NULL AND expires_at > $3`,
-    [id, applianceId, now],
+    [id, applianceId, now, redemptionKeyDigest],
   );
   return rowCount === 1;
+}
+
+/** Records that a replay of the code's redemption began at `now` (under the tenant's lock). */
+export async function markReplayed(q: Queryable, id: string, now: Date): Promise<void> {
+  await q.query(`UPDATE install_code SET replayed_at = $2 WHERE id = $1`, [id, now]);
 }
 
 /** Revokes every unconsumed code of a tenant (re-issue); returns their ids. */

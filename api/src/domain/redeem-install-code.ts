@@ -2,15 +2,18 @@
 // update consumes it and the appliance (scoped to the code's tenant) is created or reinstalled, so
 // under any concurrency exactly one caller wins and a suspension cannot slip in between. The license
 // is signed after the commit, from claims the transaction recorded (nothing slow holds a lock).
+// A redemption whose answer was lost is replayed to its own appliance (same code, appliance id and
+// redemption key; redemption-replay.ts): a fresh credential and license on the same row, under the
+// same lock, so the credential of the lost answer is dead and replays serialise with everything else.
 import { randomUUID } from "node:crypto";
 import { checkInstallCode } from "@alga-license/contract";
-import { revokeCredentials, seatView, upsertAppliance } from "../data/appliances.js";
+import { revokeCredentials, seatView, upsertAppliance, type ApplianceRow } from "../data/appliances.js";
 import { insertAudit } from "../data/audit.js";
 import { currentEntitlement } from "../data/entitlements.js";
 import { wipeSealedCodes } from "../data/idempotency.js";
-import { consumeCode, findCode, findCodeByDigest, type InstallCodeRow } from "../data/install-codes.js";
+import { consumeCode, findCode, findCodeByDigest, markReplayed, type InstallCodeRow } from "../data/install-codes.js";
 import { lockTenant, markInstalled } from "../data/tenants.js";
-import { transaction } from "../db/sql.js";
+import { transaction, type Queryable } from "../db/sql.js";
 import type { Edition } from "../generated/prisma/enums.js";
 import { newApplianceCredential } from "./credentials.js";
 import { DomainError, type ErrorCode } from "./errors.js";
@@ -18,8 +21,9 @@ import { installCodeDigest } from "./install-code.js";
 import { isBlocked, licenseTerms } from "./license-terms.js";
 import type { Actor } from "./principal.js";
 import { withFailureLimit } from "./rate-limit.js";
+import { holdsRedemption, MAX_REDEMPTION_KEY_LENGTH, redemptionKeyDigest, replayable, type ReplayCaller } from "./redemption-replay.js";
 import type { Services } from "./services.js";
-import { requireApplianceId, requireUuid } from "./validate.js";
+import { requireApplianceId, requireText, requireUuid } from "./validate.js";
 
 export interface RedeemResult {
   tenantId: string;
@@ -34,6 +38,8 @@ export interface RedeemResult {
   reinstalled: boolean;
   /** appliance ids whose credentials were retired to stay within the entitlement's seats */
   retiredApplianceIds: string[];
+  /** true when this answer replays an earlier redemption of the code by the same appliance and key */
+  replayed: boolean;
 }
 
 const MESSAGES: Partial<Record<ErrorCode, string>> = {
@@ -63,14 +69,28 @@ export interface RedeemInput {
   applianceId: string;
   /** connect (upgrade in place): the code must belong to this tenant, else nothing is consumed */
   tenantId?: string | null;
+  /** the appliance's secret for this redemption: the same code + appliance id + key replays it */
+  redemptionKey?: string | null;
+}
+
+interface Redemption {
+  rawCode: string;
+  applianceId: string;
+  expectedTenant: string | undefined;
+  redemptionKey: string | undefined;
 }
 
 export async function redeemInstallCode(s: Services, actor: Actor, input: RedeemInput): Promise<RedeemResult> {
-  const applianceId = requireApplianceId(input.applianceId);
-  const expectedTenant = input.tenantId ? requireUuid(input.tenantId, "tenantId") : undefined;
+  const r: Redemption = {
+    rawCode: input.installCode,
+    applianceId: requireApplianceId(input.applianceId),
+    expectedTenant: input.tenantId ? requireUuid(input.tenantId, "tenantId") : undefined,
+    // sent or not: an empty or blank key is a mistake of the caller, not "no key"
+    redemptionKey: input.redemptionKey == null ? undefined : requireText(input.redemptionKey, "redemptionKey", MAX_REDEMPTION_KEY_LENGTH),
+  };
   try {
-    const result = await withFailureLimit(s, `redeem:${actor.clientAddress}`, COUNTS_AS_FAILURE, () => consume(s, actor, input.installCode, applianceId, expectedTenant));
-    s.redemptionOutcome?.("SUCCESS");
+    const result = await withFailureLimit(s, `redeem:${actor.clientAddress}`, COUNTS_AS_FAILURE, () => consume(s, actor, r));
+    s.redemptionOutcome?.(result.replayed ? "REPLAYED" : "SUCCESS");
     return result;
   } catch (err) {
     s.redemptionOutcome?.(err instanceof DomainError ? err.code : "ERROR");
@@ -78,13 +98,19 @@ export async function redeemInstallCode(s: Services, actor: Actor, input: Redeem
   }
 }
 
-async function consume(s: Services, actor: Actor, rawCode: string, applianceId: string, expectedTenant: string | undefined): Promise<RedeemResult> {
-  const check = checkInstallCode(rawCode);
+const redeemable = (code: InstallCodeRow, now: Date) => !code.revokedAt && !code.consumedAt && code.expiresAt > now;
+
+async function consume(s: Services, actor: Actor, r: Redemption): Promise<RedeemResult> {
+  const { applianceId, expectedTenant } = r;
+  const check = checkInstallCode(r.rawCode);
   if (!check.ok) throw codeError("INVALID_INSTALL_CODE");
   const now = s.clock();
-  // Unknown and unusable codes are answered without a lock (losers of a burst do not queue).
+  // Unknown and unusable codes are answered without a lock (losers of a burst do not queue); a used
+  // code goes on only for the holder of its redemption's key.
   const found = await findCodeByDigest(s.db, installCodeDigest(s.secret, check.canonical));
-  if (!found || found.revokedAt || found.consumedAt || found.expiresAt <= now) throw refusal(found, now);
+  if (!found) throw codeError("INVALID_INSTALL_CODE");
+  const caller: ReplayCaller = { applianceId, keyDigest: r.redemptionKey ? redemptionKeyDigest(s.secret, found.id, r.redemptionKey) : null };
+  if (!redeemable(found, now) && !replayable(found, caller, now)) throw refusal(found, now);
   if (expectedTenant && found.tenantId !== expectedTenant) {
     throw new DomainError(
       "BAD_USER_INPUT",
@@ -99,7 +125,16 @@ async function consume(s: Services, actor: Actor, rawCode: string, applianceId: 
     const tenant = await lockTenant(tx, found.tenantId);
     if (!tenant) throw codeError("INVALID_INSTALL_CODE");
     if (isBlocked(tenant.status)) throw codeError("TENANT_SUSPENDED");
-    if (!(await consumeCode(tx, found.id, applianceId, now))) throw refusal(await findCode(tx, found.id), now);
+    // the code as the lock sees it: consumed now by this caller, or a redemption it may replay
+    let replayOf: InstallCodeRow | null = null;
+    if (!(await consumeCode(tx, found.id, applianceId, caller.keyDigest, now))) {
+      const current = await findCode(tx, found.id);
+      if (!current || !replayable(current, caller, now)) throw refusal(current, now);
+      replayOf = current;
+    }
+    // this appliance id's row in the tenant (a reinstall or a replay) and the other licensed ones
+    const { existing, others } = await seatView(tx, tenant.id, applianceId);
+    if (replayOf && !holdsRedemption(existing, found.id)) throw codeError("CONSUMED_INSTALL_CODE");
 
     // Read after the lock, in a statement of its own: a statement that waited for the lock sees only
     // the locked row re-read, so a joined entitlement would be the one from before the wait.
@@ -111,7 +146,6 @@ async function consume(s: Services, actor: Actor, rawCode: string, applianceId: 
     let retired: { id: string; applianceId: string }[] = [];
     if (paid) {
       // Seats: this appliance plus the other licensed ones may not exceed the entitlement's seats.
-      const { others } = await seatView(tx, tenant.id, applianceId);
       const overflow = others.length + 1 - paid.seats;
       if (overflow > 0) {
         if (s.entitlements.seatOverflow === "refuse") {
@@ -135,8 +169,37 @@ async function consume(s: Services, actor: Actor, rawCode: string, applianceId: 
       credentialDigest: paid ? credential.digest : null,
       licenseJti: paid ? jti : null,
       licenseExpiresAt: paid ? paid.expiresAt : null,
+      installCodeId: found.id,
       now,
     });
+    const licenseJti = paid ? jti : null;
+    const lapsed = terms.kind === "lapsed" ? { entitlementLapsed: terms.reason } : {};
+    if (replayOf) {
+      await markReplayed(tx, found.id, now);
+      await insertAudit(
+        tx,
+        actor,
+        "install_code.redemption_replayed",
+        tenant.id,
+        {
+          installCodeId: found.id,
+          applianceId,
+          applianceRowId: appliance.id,
+          edition: appliance.edition,
+          licenseJti,
+          redeemedAt: replayOf.consumedAt,
+          // the lost answer's credential and license, now replaced on the same row
+          replacedLicenseJti: existing!.licenseJti,
+          replacedLicenseExpiresAt: existing!.licenseExpiresAt,
+          lastCheckInAt: existing!.lastCheckInAt,
+          ...lapsed,
+        },
+        now,
+      );
+      // the lost answer's value: the row was created by that redemption unless it existed before
+      return { tenant, paid, reinstalled: existing!.createdAt < replayOf.consumedAt!, retired, replayed: true };
+    }
+    if (existing?.credentialActive) await auditDisplaced(tx, actor, existing, found.id, appliance.edition, licenseJti, now);
     await markInstalled(tx, tenant.id, now);
     await wipeSealedCodes(tx, [found.id]);
     await insertAudit(
@@ -150,12 +213,12 @@ async function consume(s: Services, actor: Actor, rawCode: string, applianceId: 
         applianceRowId: appliance.id,
         reinstalled: appliance.reinstalled,
         edition: appliance.edition,
-        licenseJti: paid ? jti : null,
-        ...(terms.kind === "lapsed" ? { entitlementLapsed: terms.reason } : {}),
+        licenseJti,
+        ...lapsed,
       },
       now,
     );
-    return { tenant, paid, reinstalled: appliance.reinstalled, retired };
+    return { tenant, paid, reinstalled: appliance.reinstalled, retired, replayed: false };
   });
 
   const { tenant, paid } = done;
@@ -173,5 +236,37 @@ async function consume(s: Services, actor: Actor, rawCode: string, applianceId: 
     licenseExpiresAt: paid ? paid.expiresAt : null,
     reinstalled: done.reinstalled,
     retiredApplianceIds: done.retired.map((a) => a.applianceId),
+    replayed: done.replayed,
   };
+}
+
+/**
+ * A redemption under an appliance id whose row still held a live credential (a re-issued code on a
+ * working appliance, or another box using its id): the credential stops working, so support must
+ * be able to see which appliance was displaced, when it last checked in and which license it held.
+ */
+async function auditDisplaced(tx: Queryable, actor: Actor, displaced: ApplianceRow, installCodeId: string, edition: Edition, licenseJti: string | null, now: Date) {
+  await insertAudit(
+    tx,
+    actor,
+    "appliance.credential_replaced",
+    displaced.tenantId,
+    {
+      applianceId: displaced.applianceId,
+      applianceRowId: displaced.id,
+      reason: "reinstall",
+      installCodeId,
+      edition,
+      licenseJti,
+      displaced: {
+        installCodeId: displaced.installCodeId,
+        edition: displaced.edition,
+        licenseJti: displaced.licenseJti,
+        licenseExpiresAt: displaced.licenseExpiresAt,
+        lastCheckInAt: displaced.lastCheckInAt,
+        version: displaced.reportedVersion,
+      },
+    },
+    now,
+  );
 }

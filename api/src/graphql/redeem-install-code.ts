@@ -11,6 +11,13 @@ const RedeemInstallCodeInput = builder.inputType("RedeemInstallCodeInput", {
       required: false,
       description: "connect (upgrade in place): the appliance's own tenant id. A code of another tenant is refused (BAD_USER_INPUT, reason OTHER_TENANT) and not consumed.",
     }),
+    redemptionKey: t.string({
+      required: false,
+      description:
+        "A secret the appliance generates and keeps before its first attempt (at most 128 characters; only its HMAC is stored). " +
+        "A retry with the same code, appliance id and key replays a redemption whose answer was lost — same tenant, a fresh credential and license, " +
+        "the earlier credential dead — until the code would have expired; anyone else gets CONSUMED_INSTALL_CODE. Empty or blank: BAD_USER_INPUT.",
+    }),
   }),
 });
 
@@ -25,6 +32,9 @@ const RedeemInstallCodePayload = builder.objectRef<RedeemResult>("RedeemInstallC
     checkInUrl: t.exposeString("checkInUrl", { nullable: true, description: "paid only" }),
     licenseExpiresAt: t.expose("licenseExpiresAt", { type: "DateTime", nullable: true }),
     reinstalled: t.exposeBoolean("reinstalled", { description: "true when this appliance id was already installed for the tenant" }),
+    replayed: t.exposeBoolean("replayed", {
+      description: "true when this answer replays this appliance's earlier redemption of the code (same redemption key): the credential of the earlier answer no longer works",
+    }),
   }),
 });
 
@@ -44,7 +54,8 @@ builder.mutationField("redeemInstallCode", (t) =>
   t.field({
     type: RedeemInstallCodePayload,
     description:
-      "No principal: the install code is the credential. Atomic single use. Errors: INVALID/EXPIRED/CONSUMED/REVOKED_INSTALL_CODE, TENANT_SUSPENDED, " +
+      "No principal: the install code is the credential. Atomic single use; its own appliance may replay a redemption whose answer was lost (redemptionKey). " +
+      "Errors: INVALID/EXPIRED/CONSUMED/REVOKED_INSTALL_CODE, TENANT_SUSPENDED, BAD_USER_INPUT (field), " +
       "SEAT_LIMIT_REACHED, RATE_LIMITED (failed attempts per client address), SERVICE_BUSY / SERVICE_UNAVAILABLE (retryable; nothing was consumed).",
     args: { input: t.arg({ type: RedeemInstallCodeInput, required: true }) },
     resolve: (_root, { input }, ctx) => redeemInstallCode(ctx.services, ctx, { ...input, tenantId: input.tenantId?.toString() }),

@@ -53,10 +53,13 @@ export const TenantType = builder.prismaObject("TenantRegistry", {
     }),
     entitlementHistory: t.relation("auditEvents", {
       ...supportOnly,
-      description: "Entitlement changes (entitlement.granted, .edition_changed, .seats_changed, .extended, .renewed, .past_due, .reinstated, .cancelled…) and credentials retired for seats, newest first. details.source says admin or stripe (with the Stripe event id).",
+      description:
+        "Entitlement changes (entitlement.granted, .edition_changed, .seats_changed, .extended, .renewed, .past_due, .reinstated, .cancelled…), credentials retired for seats " +
+        "and live credentials replaced by a redemption under the same appliance id (appliance.credential_replaced, with the displaced appliance's last check-in and license), newest first. " +
+        "details.source says admin or stripe (with the Stripe event id).",
       args: { last: t.arg.int({ required: false, description: "newest N events (default 50, at most 500)" }) },
       query: (args) => ({
-        where: { OR: [{ action: { startsWith: "entitlement." } }, { action: "appliance.credential_retired" }] },
+        where: { OR: [{ action: { startsWith: "entitlement." } }, { action: { in: ["appliance.credential_retired", "appliance.credential_replaced"] } }] },
         orderBy: { seq: "desc" },
         take: listSize(args.last, "last", 50, 500),
       }),

@@ -29,7 +29,7 @@ export function createMetrics(db: Queryable) {
   });
   const redemptions = new Counter({
     name: "alga_license_install_code_redemptions_total",
-    help: "Install-code redemptions by outcome (SUCCESS or the error code)",
+    help: "Install-code redemptions by outcome (SUCCESS, REPLAYED for a replay of a redemption whose answer was lost, or the error code)",
     labelNames: ["outcome"] as const,
     registers: [registry],
   });

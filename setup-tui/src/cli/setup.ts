@@ -18,12 +18,14 @@ const USAGE = `usage: alga-setup [options]            first-boot setup (the wiza
   --namespace NS              namespace of the Secrets (env ALGA_NAMESPACE)
   --appliance-id ID           the appliance id (env APPLIANCE_ID; default derived from the machine)
   env APPLIANCE_DATABASE_URL  the appliance's database: setup sees whether it is bootstrapped already
-  env ALGA_STATE_DIR          where the derived appliance id is kept (default /var/lib/alga-appliance)
+  env ALGA_STATE_DIR          where the derived appliance id and a redemption's key are kept
+                              (default /var/lib/alga-appliance)
   env ALGA_VENDOR_KEYS        vendor keys shipped with the image (JWKS file or JSON), trusted at install
   env ALGA_LICENSE_GRACE_HOURS  offline grace of an expired license (default 72)
 
 Non-interactive runs print one JSON document on stdout for every outcome.
-exit codes: 0 ok, 1 failed, 2 usage or weak password, 3 malformed code (nothing sent),
+exit codes: 0 ok, 1 failed, 2 usage, weak password or ALGA_STATE_DIR not writable,
+            3 malformed code (nothing sent),
             4 code refused (invalid/expired/used/revoked, another organisation's, no paid license),
             5 tenant suspended, 6 license service unreachable or busy, 7 seeds not applied after the
             code was used, 8 rate limited, 9 keys or license not verified, 10 connect: not installed,

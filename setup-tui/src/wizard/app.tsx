@@ -1,12 +1,15 @@
 // The console. Setup: welcome → install code (checked locally, then its state with the service) →
 // admin password (skipped when it could not take effect) → redeem → apply → done. Connect (upgrade in
 // place): welcome → install code → connect → done. Enter continues, Esc goes back, Ctrl+C quits.
+// Redeeming keeps a redemption key in settings.stateDir until the answer is applied, so a retry — or a
+// new run after a crash — with the same code recovers an answer that was lost.
 import { useApp } from "ink";
 import { useEffect, useState } from "react";
 import { inspectBinding, passwordTakesEffect, type Binding } from "../binding.js";
 import type { SetupSettings } from "../config.js";
-import { applyConnect, type Installed, type Redemption } from "../flows.js";
+import { applyConnect, redemptionApplied, type Installed, type Redemption } from "../flows.js";
 import type { InstallCodeStatus } from "../license-api.js";
+import { keptRedemptionKey } from "../redemption-key.js";
 import { applySteps, buildSeeds, type ApplyStep as Step } from "../seeds.js";
 import { ApplyStep } from "./apply-step.js";
 import { CheckStep } from "./check-step.js";
@@ -19,7 +22,7 @@ import { RedeemStep } from "./redeem-step.js";
 import { ServiceUrlStep } from "./service-url-step.js";
 import { WelcomeStep } from "./welcome-step.js";
 
-export type WizardSettings = Pick<SetupSettings, "command" | "licenseUrl" | "applianceId" | "target" | "databaseUrl" | "vendorKeys" | "graceSeconds">;
+export type WizardSettings = Pick<SetupSettings, "command" | "licenseUrl" | "applianceId" | "stateDir" | "target" | "databaseUrl" | "vendorKeys" | "graceSeconds">;
 
 export interface WizardProps {
   settings: WizardSettings;
@@ -88,7 +91,17 @@ function Setup({ settings, onFinish }: WizardProps) {
         />
       );
     case "check":
-      return <CheckStep flow="setup" licenseUrl={licenseUrl} installCode={code} binding={binding} onBack={() => go("code")} onOk={checked} />;
+      return (
+        <CheckStep
+          flow="setup"
+          licenseUrl={licenseUrl}
+          installCode={code}
+          binding={binding}
+          earlierAttempt={keptRedemptionKey(settings.stateDir, code, settings.applianceId)}
+          onBack={() => go("code")}
+          onOk={checked}
+        />
+      );
     case "password":
       return (
         <PasswordStep
@@ -105,7 +118,7 @@ function Setup({ settings, onFinish }: WizardProps) {
         <RedeemStep
           flow="setup"
           step="redeem"
-          plan={{ licenseUrl, installCode: code, applianceId: settings.applianceId, anchors: settings.vendorKeys, graceSeconds: settings.graceSeconds }}
+          plan={{ licenseUrl, installCode: code, applianceId: settings.applianceId, anchors: settings.vendorKeys, graceSeconds: settings.graceSeconds, stateDir: settings.stateDir }}
           onBack={() => go("code")}
           onSuccess={(r) => {
             // the seeds carry the password only when it can still take effect
@@ -127,6 +140,7 @@ function Setup({ settings, onFinish }: WizardProps) {
         <ApplyStep
           steps={steps}
           onDone={(n) => {
+            redemptionApplied({ stateDir: settings.stateDir, installCode: code, applianceId: settings.applianceId });
             setNotes(n);
             go("done");
           }}
@@ -195,6 +209,7 @@ function Connect({ settings, onFinish }: WizardProps) {
           licenseUrl={installed!.licenseUrl}
           installCode={code}
           connectTenant={{ tenantId: installed!.row.tenant_id, companyName: installed!.row.company_name }}
+          earlierAttempt={keptRedemptionKey(settings.stateDir, code, installed!.applianceId)}
           onBack={() => go("code")}
           onOk={() => go("connect")}
         />
@@ -212,8 +227,13 @@ function Connect({ settings, onFinish }: WizardProps) {
             pinned: installed!.pinned,
             anchors: settings.vendorKeys,
             graceSeconds: settings.graceSeconds,
+            stateDir: settings.stateDir,
           }}
-          then={(r) => applyConnect(settings.databaseUrl!, installed!, r, settings.target)}
+          then={async (r) => {
+            const notes = await applyConnect(settings.databaseUrl!, installed!, r, settings.target);
+            redemptionApplied({ stateDir: settings.stateDir, installCode: code, applianceId: installed!.applianceId });
+            return notes;
+          }}
           onBack={() => go("code")}
           onSuccess={(r, n) => {
             setRedemption(r);

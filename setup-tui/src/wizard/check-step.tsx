@@ -21,6 +21,8 @@ export interface CheckProps {
   binding?: Binding | null;
   /** connect: the appliance's own tenant */
   connectTenant?: { tenantId: string; companyName: string };
+  /** a redemption key is kept for this code: "used" may be this appliance's own lost answer */
+  earlierAttempt?: boolean;
   onBack: () => void;
   /** the code's state, or null when the service could not say and the operator continues */
   onOk: (status: InstallCodeStatus | null) => void;
@@ -31,7 +33,12 @@ export function CheckStep(p: CheckProps) {
   const task = useServiceTask(
     async (ctx) => {
       const status = await checkCode(p.licenseUrl, p.installCode, { policy: { ...INTERACTIVE_POLICY, attempts: 3 }, hooks: ctx.hooks });
-      const problem = codeProblem(status, { binding: p.binding ?? undefined, connectTenantId: p.connectTenant?.tenantId, connectCompany: p.connectTenant?.companyName });
+      const problem = codeProblem(status, {
+        binding: p.binding ?? undefined,
+        connectTenantId: p.connectTenant?.tenantId,
+        connectCompany: p.connectTenant?.companyName,
+        earlierAttempt: p.earlierAttempt,
+      });
       if (problem) throw problem;
       return status;
     },

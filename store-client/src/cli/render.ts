@@ -87,6 +87,13 @@ export function renderEntitlement(t: TenantEntitlement): string {
   ].join("\n");
 }
 
+/** A live credential replaced by a redemption under the same appliance id: what the displaced box had. */
+function displacedLine(d: Record<string, unknown>): string {
+  const was = (d.displaced ?? {}) as Record<string, string | null | undefined>;
+  const license = was.licenseJti ? `license ${was.licenseJti} until ${when(was.licenseExpiresAt)}` : "no license";
+  return `appliance ${String(d.applianceId)}: its live credential was replaced by a new redemption (last check-in ${when(was.lastCheckInAt)}, ${license})`;
+}
+
 /** One line per change: what, when, who (admin key or Stripe event). */
 export function renderEntitlementHistory(t: TenantEntitlement): string {
   const lines = t.entitlementHistory.map((h) => {
@@ -97,8 +104,10 @@ export function renderEntitlementHistory(t: TenantEntitlement): string {
       ? Object.entries(changes).map(([k, v]) => `${k} ${String(v.from ?? "—")} → ${String(v.to ?? "—")}`).join(", ")
       : h.action === "appliance.credential_retired"
         ? `appliance ${String(d.applianceId)} retired (${String(d.reason)})`
-        : [d.edition, d.status, d.seats !== undefined ? `${String(d.seats)} seat(s)` : undefined, d.validUntil ? `until ${when(String(d.validUntil))}` : undefined].filter(Boolean).join(" ");
-    const reason = d.reason && h.action !== "appliance.credential_retired" ? `  "${String(d.reason)}"` : "";
+        : h.action === "appliance.credential_replaced"
+          ? displacedLine(d)
+          : [d.edition, d.status, d.seats !== undefined ? `${String(d.seats)} seat(s)` : undefined, d.validUntil ? `until ${when(String(d.validUntil))}` : undefined].filter(Boolean).join(" ");
+    const reason = d.reason && !h.action.startsWith("appliance.") ? `  "${String(d.reason)}"` : "";
     return `  ${when(h.createdAt)}  ${h.action.replace(/^entitlement\./, "").padEnd(22)} ${what}  — ${who}${reason}`;
   });
   return [renderEntitlement(t), "history (newest first):", ...(lines.length ? lines : ["  none"])].join("\n");

@@ -76,7 +76,7 @@ export async function halfWrittenRows(q: pg.Pool): Promise<Record<string, number
     "consumed code without an appliance": `SELECT c.id FROM install_code c WHERE c.consumed_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM appliance a WHERE a.tenant_id = c.tenant_id AND a.appliance_id = c.consumed_by)`,
     "consumed code without its redemption audit": `SELECT c.id FROM install_code c WHERE c.consumed_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM audit_event a WHERE a.action = 'install_code.redeemed' AND a.details->>'installCodeId' = c.id::text)`,
     "redemption audit whose code is not consumed": `SELECT a.id FROM audit_event a JOIN install_code c ON c.id::text = a.details->>'installCodeId' WHERE a.action = 'install_code.redeemed' AND c.consumed_at IS NULL`,
-    "appliance license without its audit (redeem or check-in)": `SELECT p.id FROM appliance p WHERE p.license_jti IS NOT NULL AND NOT EXISTS (SELECT 1 FROM audit_event a WHERE a.tenant_id = p.tenant_id AND a.action IN ('appliance.checked_in', 'install_code.redeemed') AND a.details->>'licenseJti' = p.license_jti)`,
+    "appliance license without its audit (redeem, replay or check-in)": `SELECT p.id FROM appliance p WHERE p.license_jti IS NOT NULL AND NOT EXISTS (SELECT 1 FROM audit_event a WHERE a.tenant_id = p.tenant_id AND a.action IN ('appliance.checked_in', 'install_code.redeemed', 'install_code.redemption_replayed') AND a.details->>'licenseJti' = p.license_jti)`,
     "check-in audit without the tenant's check-in time": `SELECT a.id FROM audit_event a JOIN tenant_registry t ON t.tenant_id = a.tenant_id WHERE a.action = 'appliance.checked_in' AND (t.last_check_in_at IS NULL OR t.last_check_in_at < a.created_at)`,
   };
   const out: Record<string, number> = {};
