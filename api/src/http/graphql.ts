@@ -18,7 +18,11 @@ import { authenticate } from "./authenticate.js";
 import { expectedError, formatError } from "./graphql-errors.js";
 import type { Metrics } from "./metrics.js";
 import { observabilityPlugin } from "./observability.js";
-import { braceDepth, depthRule, findInvalidText, invalidText, knownOperationTypeRule, singleMutationRule, validTextRule } from "./request-limits.js";
+import { braceDepth, depthRule, findInvalidText, invalidText, knownOperationTypeRule, oneCodeCheckRule, singleMutationRule, validTextRule } from "./request-limits.js";
+import { schemaHintsPlugin } from "./schema-hints.js";
+
+/** Root fields that reserve an attempt against the caller's failure limit (domain/rate-limit.ts). */
+const CODE_CHECKS: ReadonlySet<string> = new Set(["installCodeStatus", "redeemInstallCode"]);
 
 /** A contract error raised at the edge (outside resolvers), with the HTTP status it answers with. */
 function edgeError(err: DomainError, status = 200, headers?: Record<string, string>): GraphQLError {
@@ -86,11 +90,12 @@ export async function graphqlHandler(d: GraphQLDeps): Promise<{ handler: express
     // main.ts owns SIGTERM/SIGINT: it drains Apollo, the outbox and the pool in order
     stopOnTerminationSignals: false,
     parseOptions: { maxTokens: config.graphqlLimits.maxTokens },
-    validationRules: [knownOperationTypeRule, validTextRule, depthRule(config.graphqlLimits.maxDepth), singleMutationRule],
+    validationRules: [knownOperationTypeRule, validTextRule, depthRule(config.graphqlLimits.maxDepth), singleMutationRule, oneCodeCheckRule(CODE_CHECKS)],
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: d.httpServer, stopGracePeriodMillis: Math.floor(config.shutdownTimeoutMs / 2) }),
       ApolloServerPluginLandingPageDisabled(),
       accessCheck,
+      schemaHintsPlugin(config.introspection),
       observabilityPlugin(d.metrics),
     ],
   });
