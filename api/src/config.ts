@@ -3,14 +3,10 @@
 // Every variable is documented in README.md ("Configuration").
 import { isIP } from "node:net";
 import path from "node:path";
+import { ConfigError } from "./config-error.js";
 import { parseKeyMaterial } from "./license/signing-keys.js";
 
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n${problems.map((p) => `  ${p}`).join("\n")}`);
-    this.name = "ConfigError";
-  }
-}
+export { ConfigError };
 
 export type TrustProxy = boolean | number | string[];
 export type Introspection = "public" | "authenticated" | "off";
