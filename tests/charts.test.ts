@@ -431,7 +431,13 @@ describe("alga-license: toggles", () => {
   it("Ingress with TLS, without TLS, or none", () => {
     const tls = rendered("alga-license ci/production").find("Ingress")!;
     expect(tls.spec).toMatchObject({ ingressClassName: "nginx", tls: [{ hosts: ["license.alga.example"], secretName: "license-alga-example-tls" }] });
-    expect(tls.metadata.annotations).toEqual({ "cert-manager.io/cluster-issuer": "letsencrypt" });
+    // the production example buffers request bodies at the ingress and limits connections per client (README: "Slow clients")
+    expect(tls.metadata.annotations).toEqual({
+      "cert-manager.io/cluster-issuer": "letsencrypt",
+      "nginx.ingress.kubernetes.io/proxy-request-buffering": "on",
+      "nginx.ingress.kubernetes.io/proxy-body-size": "200k",
+      "nginx.ingress.kubernetes.io/limit-connections": "32",
+    });
     expect(rendered("ingress without TLS").find("Ingress")!.spec.tls).toBeUndefined();
     expect(rendered("ingress off").find("Ingress")).toBeUndefined();
   });

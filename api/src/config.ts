@@ -171,6 +171,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   const dataDir = path.resolve(r.string("DATA_DIR", "./.data"));
   const downloadUrlTtlSeconds = r.int("DOWNLOAD_URL_TTL_SECONDS", 7 * 24 * 3600, { max: 7 * 24 * 3600, unit: "seconds; S3 presigned URLs live at most 7 days" });
 
+  const headersTimeoutMs = r.int("HEADERS_TIMEOUT_MS", 10_000, { unit: "milliseconds" });
+  const requestTimeoutMs = r.int("REQUEST_TIMEOUT_MS", 30_000, { unit: "milliseconds" });
+  if (requestTimeoutMs < headersTimeoutMs) r.fail("REQUEST_TIMEOUT_MS", `${requestTimeoutMs} is shorter than HEADERS_TIMEOUT_MS (${headersTimeoutMs}): the whole request includes its headers`);
+  const maxConnections = r.int("MAX_CONNECTIONS", 2048);
+  const maxConnectionsPerAddress = r.int("MAX_CONNECTIONS_PER_ADDRESS", 64);
+  if (maxConnectionsPerAddress > maxConnections) r.fail("MAX_CONNECTIONS_PER_ADDRESS", `${maxConnectionsPerAddress} is more than MAX_CONNECTIONS (${maxConnections})`);
+
   const config = {
     port: r.int("PORT", 4000, { min: 0, max: 65535 }),
     host: r.string("HOST", "0.0.0.0"),
@@ -245,6 +252,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     /** unset: /metrics on the main port */
     metricsPort,
     maxInflightRequests: r.int("MAX_INFLIGHT_REQUESTS", 256),
+    /** what a client may take to send a request, and how many connections it may hold (http/intake.ts) */
+    intake: { headersTimeoutMs, requestTimeoutMs, maxConnections, maxConnectionsPerAddress },
     shutdownTimeoutMs: r.int("SHUTDOWN_TIMEOUT_MS", 10_000, { unit: "milliseconds" }),
   };
 

@@ -16,6 +16,7 @@ import type { GraphQLContext, OperationReport } from "../graphql/context.js";
 import { schema } from "../graphql/schema.js";
 import { authenticate } from "./authenticate.js";
 import { expectedError, formatError } from "./graphql-errors.js";
+import { loadShedding } from "./load-shedding.js";
 import type { Metrics } from "./metrics.js";
 import { observabilityPlugin } from "./observability.js";
 import { braceDepth, depthRule, findInvalidText, invalidText, knownOperationTypeRule, oneCodeCheckRule, singleMutationRule, validTextRule } from "./request-limits.js";
@@ -106,6 +107,8 @@ export async function graphqlHandler(d: GraphQLDeps): Promise<{ handler: express
   handler.use(
     "/graphql",
     express.json({ limit: config.bodyLimit }),
+    // counted once the body is read: a slow body holds a connection (bounded by http/intake.ts), no slot
+    loadShedding(config.maxInflightRequests, d.metrics?.shed),
     requestGuard(config.graphqlLimits.maxDepth),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
