@@ -473,6 +473,10 @@ describe("alga-license: toggles", () => {
     const c = container(dep);
     expect(c.livenessProbe.httpGet).toEqual({ path: "/healthz", port: "http" });
     expect(c.readinessProbe.httpGet).toEqual({ path: "/readyz", port: "http" });
+    // readiness waits longer than the API's own database probe (DATABASE_PROBE_TIMEOUT_MS 1000 ms): a
+    // slow path fails it only when the database does; liveness tolerates a busy event loop
+    expect(c.readinessProbe.timeoutSeconds).toBe(3);
+    expect(c.livenessProbe.timeoutSeconds).toBeGreaterThan(c.readinessProbe.timeoutSeconds);
     expect(dep.spec.template.metadata.annotations).toMatchObject({ "checksum/config": expect.stringMatching(/^[0-9a-f]{64}$/), "checksum/secret": expect.stringMatching(/^[0-9a-f]{64}$/) });
   });
 

@@ -9,7 +9,7 @@
 import express, { type RequestHandler, type Response } from "express";
 import type { Logger } from "pino";
 import Stripe from "stripe";
-import { classifyFailure } from "../db/failures.js";
+import { classifyFailure, isClientTimeout } from "../db/failures.js";
 import type { Services } from "../domain/services.js";
 import type { Edition } from "../generated/prisma/enums.js";
 import { MalformedStripeEvent, parseStripeEvent, type StripeEventEnvelope } from "./stripe-event-shape.js";
@@ -22,6 +22,8 @@ export interface StripeWebhookDeps {
   services: Services;
   stripe: { webhookSecret?: string; priceEditions: Record<string, Edition> };
   log: Logger;
+  /** whether the database answers its probe now (db/health.ts): it tells a timeout's outage from saturation */
+  databaseReachable?: () => Promise<boolean>;
 }
 
 /** A signed event that cannot be applied: 400, nothing written; Stripe's retries would not help. */
@@ -70,7 +72,7 @@ export function stripeWebhook(d: StripeWebhookDeps): RequestHandler[] {
         malformed(res, log, requestId, err, event);
         return;
       }
-      const failure = classifyFailure(err);
+      const failure = classifyFailure(err, isClientTimeout(err) && d.databaseReachable ? await d.databaseReachable() : true);
       log.error({ err, stripeEventId: event.id, type: event.type }, "Stripe event failed: nothing was written, Stripe retries it");
       res.status(failure ? 503 : 500).json({ error: { code: failure ?? "INTERNAL_SERVER_ERROR", message: "The event was not processed; it is safe to retry.", requestId } });
     }

@@ -9,6 +9,8 @@ import express, { type RequestHandler } from "express";
 import { GraphQLError } from "graphql";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
+import { isClientTimeout } from "../db/failures.js";
+import type { DatabaseHealth } from "../db/health.js";
 import { DomainError } from "../domain/errors.js";
 import type { Services } from "../domain/services.js";
 import { buildAccessMap, checkAccess } from "../graphql/authorization.js";
@@ -67,6 +69,8 @@ export interface GraphQLDeps {
   services: Services;
   log: Logger;
   metrics?: Metrics;
+  /** the database's probe (db/health.ts): a client-side timeout is an outage when it does not answer */
+  database: Pick<DatabaseHealth, "reachable" | "reachableNow">;
 }
 
 export async function graphqlHandler(d: GraphQLDeps): Promise<{ handler: express.Router; stop: () => Promise<void> }> {
@@ -84,7 +88,7 @@ export async function graphqlHandler(d: GraphQLDeps): Promise<{ handler: express
   };
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
-    formatError,
+    formatError: (formatted, error) => formatError(formatted, error, d.database.reachable()),
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
     introspection: config.introspection !== "off",
@@ -97,7 +101,7 @@ export async function graphqlHandler(d: GraphQLDeps): Promise<{ handler: express
       ApolloServerPluginLandingPageDisabled(),
       accessCheck,
       schemaHintsPlugin(config.introspection),
-      observabilityPlugin(d.metrics),
+      observabilityPlugin(d.metrics, d.database),
     ],
   });
   await apollo.start();
@@ -122,7 +126,7 @@ export async function graphqlHandler(d: GraphQLDeps): Promise<{ handler: express
           return { services: d.services, principal, requestId, clientAddress: req.ip ?? "unknown", log, limits, report };
         } catch (err) {
           // the database is down or saturated: a retryable answer with the request id, logged once
-          const mapped = expectedError(err);
+          const mapped = expectedError(err, isClientTimeout(err) ? await d.database.reachableNow() : true);
           log.error({ err }, "authentication failed on infrastructure");
           const code = mapped?.extensions.code === "SERVICE_BUSY" ? "SERVICE_BUSY" : "SERVICE_UNAVAILABLE";
           const retryAfterSeconds = Number(mapped?.extensions.retryAfterSeconds ?? 5);

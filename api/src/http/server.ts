@@ -100,7 +100,7 @@ export async function createHttpServer(d: ServerDeps): Promise<HttpServer> {
     });
   });
   // /graphql first: the hot path (check-ins) does not walk the other routes
-  const graphql = await graphqlHandler({ httpServer, config, services: d.services, log, metrics });
+  const graphql = await graphqlHandler({ httpServer, config, services: d.services, log, metrics, database: d.database });
   app.use(graphql.handler);
   app.use(routes(d));
 
