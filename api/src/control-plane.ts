@@ -72,9 +72,15 @@ export async function startControlPlane(config: Config, log: Logger, opts: Start
       log,
     });
     stops.push({ name: "database pool", stop: () => pool.end() });
-    // no bounded use of a pool connection outlasts two query timeouts and a wait for the pool
-    const wedgedAfterMs = 2 * ((queryTimeoutMs(db) ?? db.statementTimeoutMs) + db.poolTimeoutMs);
-    const database = startDatabaseHealth(databaseUrl, pool, { probeTimeoutMs: db.probeTimeoutMs, poolSize: db.poolSize, wedgedAfterMs, log: log.child({ component: "database" }) });
+    // the longest a request waits on the database; no bounded use of a pool connection outlasts two
+    const longestWaitMs = (queryTimeoutMs(db) ?? db.statementTimeoutMs) + db.poolTimeoutMs;
+    const database = startDatabaseHealth(databaseUrl, pool, {
+      probeTimeoutMs: db.probeTimeoutMs,
+      poolSize: db.poolSize,
+      recentMs: longestWaitMs,
+      wedgedAfterMs: 2 * longestWaitMs,
+      log: log.child({ component: "database" }),
+    });
     stops.push({ name: "database probe", stop: () => database.stop() });
     const migrated = config.migrateOnStart ? await migrateIfNeeded(pool, databaseUrl, (line) => log.debug({ migrate: line }, "migrate")) : [];
     if (migrated.length) log.info({ migrations: migrated }, "database migrations applied");

@@ -21,7 +21,7 @@ export function mountSmallDisk(sizeKb = 256): SmallDisk {
     execFileSync("mount", ["-t", "tmpfs", "-o", `size=${sizeKb}k,mode=0755`, "tmpfs", dir], { stdio: "pipe" });
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`cannot mount a tmpfs on ${dir} (these tests need root): ${(err as { stderr?: Buffer }).stderr?.toString().trim() ?? err}`);
+    throw new Error(`cannot mount a tmpfs on ${dir} (these tests need root): ${(err as { stderr?: Buffer }).stderr?.toString().trim() ?? err}`, { cause: err });
   }
   const filler = path.join(dir, "filler");
   return {

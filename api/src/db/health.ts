@@ -17,9 +17,12 @@ export type ProbeResult = { ok: true; ms: number } | { ok: false; ms: number; re
 export interface DatabaseHealth {
   /** a fresh probe (joined by concurrent callers), within the probe timeout */
   probe(): Promise<ProbeResult>;
-  /** the last probe's verdict (true until one has failed) */
+  /**
+   * Whether a client-side timeout that ends now was saturation: the last probe answered, and none failed
+   * within `recentMs` (a request that waited through the outage's end still met its dead connections).
+   */
   reachable(): boolean;
-  /** the verdict of a probe finished within the last FRESH_MS, else of a new one */
+  /** the same, after a probe finished within the last FRESH_MS (or a new one) */
   reachableNow(): Promise<boolean>;
   /** the pool is stuck while the database answers: how long its connections have all been out */
   wedged(): { wedged: false } | { wedged: true; forMs: number };
@@ -32,6 +35,8 @@ export interface HealthOptions {
   poolSize: number;
   /** all pool connections out, none returned, for longer than this (with the database answering): wedged */
   wedgedAfterMs: number;
+  /** how long after a failed probe a client-side timeout still counts as the outage's: the longest wait a request can have (query timeout + pool timeout) */
+  recentMs: number;
   /** background probes; default max(2 s, 2 × probe timeout) */
   intervalMs?: number;
   log?: Logger;
@@ -45,6 +50,7 @@ export function startDatabaseHealth(databaseUrl: string, pool: pg.Pool, o: Healt
   let running: Promise<ProbeResult> | undefined;
   let up = true;
   let probedAt = 0;
+  let failedAt = -Infinity;
   let stopped = false;
 
   const drop = () => {
@@ -80,13 +86,16 @@ export function startDatabaseHealth(databaseUrl: string, pool: pg.Pool, o: Healt
       drop();
       const reason = (err as Error).message;
       if (up) o.log?.warn({ reason }, "database probe failed");
+      else o.log?.debug({ reason, ms: Math.round(performance.now() - started) }, "database probe failed again");
       up = false;
+      failedAt = Date.now();
       return { ok: false, ms: performance.now() - started, reason };
     } finally {
       clearTimeout(timer);
     }
   }
 
+  const reachable = () => up && Date.now() - failedAt > o.recentMs;
   const probe = () =>
     (running ??= once().finally(() => {
       running = undefined;
@@ -106,8 +115,11 @@ export function startDatabaseHealth(databaseUrl: string, pool: pg.Pool, o: Healt
 
   return {
     probe,
-    reachable: () => up,
-    reachableNow: async () => (Date.now() - probedAt < FRESH_MS ? up : (await probe()).ok),
+    reachable,
+    async reachableNow() {
+      if (Date.now() - probedAt >= FRESH_MS) await probe();
+      return reachable();
+    },
     wedged() {
       const forMs = allOutSince === undefined ? 0 : Date.now() - allOutSince;
       const wedged = forMs > o.wedgedAfterMs && up && !stopped;

@@ -45,22 +45,27 @@ const QUERY_TIMEOUT = "Query read timeout";
  * whoever checked it out — our transactions, pool.query or Prisma's adapter.
  */
 class BoundedClient extends pg.Client {
-  // every form of pg's overloaded query(): promise, callback, submittable
-  override query(...args: any[]): any {
+  constructor(config?: pg.ClientConfig) {
+    super(config);
+    const query = super.query.bind(this) as (...args: unknown[]) => unknown;
     const giveUp = (err: unknown) => {
       if (err instanceof Error && err.message === QUERY_TIMEOUT) void this.end().catch(() => {});
     };
-    const last = args.length - 1;
-    if (typeof args[last] === "function") {
-      const callback = args[last] as (err: unknown, res: unknown) => void;
-      args[last] = (err: unknown, res: unknown) => {
-        giveUp(err);
-        callback(err, res);
-      };
-    }
-    const result = (super.query as (...a: unknown[]) => unknown)(...args);
-    if (result instanceof Promise) result.catch(giveUp);
-    return result;
+    // every form of pg's overloaded query(): promise, callback, submittable
+    const bounded = (...args: unknown[]) => {
+      const last = args.length - 1;
+      const callback = args[last];
+      if (typeof callback === "function") {
+        args[last] = (err: unknown, res: unknown) => {
+          giveUp(err);
+          (callback as (err: unknown, res: unknown) => void)(err, res);
+        };
+      }
+      const result = query(...args);
+      if (result instanceof Promise) result.catch(giveUp);
+      return result;
+    };
+    this.query = bounded as unknown as pg.Client["query"];
   }
 }
 
