@@ -5,11 +5,12 @@
 // - a connection that never finishes its headers is closed at HEADERS_TIMEOUT_MS;
 // - one address holds at most MAX_CONNECTIONS_PER_ADDRESS connections, the process at most
 //   MAX_CONNECTIONS: beyond them a connection is closed at once, and other callers are served.
-import net from "node:net";
+import type net from "node:net";
 import pg from "pg";
 import { createRoleKeys } from "./helpers/api-keys.js";
 import { startApiProcess, type ApiProcess } from "./helpers/api-processes.js";
 import { eventually } from "./helpers/eventually.js";
+import { connectFrom, stillOpen } from "./helpers/raw-connections.js";
 import { createScratchDatabase } from "./helpers/postgres.js";
 import { installAppliances } from "./reliability/helpers/appliances.js";
 import { CHECK_IN, gql, REGISTER, type Answer } from "./reliability/helpers/http.js";
@@ -50,33 +51,9 @@ afterAll(async () => {
   await db.drop();
 });
 
-interface Peer {
-  socket: net.Socket;
-  closed: boolean;
-  /** the first line the server answered, if any */
-  answer?: string;
-  closedAt?: number;
-}
-
-/** A raw connection from a loopback address of its own (all of 127/8 reaches the API on Linux). */
-function connect(from: string): Promise<Peer> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: "127.0.0.1", port, localAddress: from });
-    sockets.push(socket);
-    const peer: Peer = { socket, closed: false };
-    socket.on("data", (d: Buffer) => (peer.answer ??= d.toString().split("\r\n")[0]));
-    socket.on("error", () => {});
-    socket.on("close", () => {
-      peer.closed = true;
-      peer.closedAt = Date.now();
-      resolve(peer);
-    });
-    socket.on("connect", () => resolve(peer));
-  });
-}
-
+const connect = (from: string) => connectFrom(port, from, sockets);
 const address = (i: number) => `127.0.0.${2 + (i % 200)}`;
-const openOf = (peers: Peer[]) => peers.filter((p) => !p.closed).length;
+const openOf = stillOpen;
 const kinds = (answers: Answer[]) => [...new Set(answers.map((a) => a.kind))];
 
 it("300 bodies trickling a byte a second take no load-shedding slot: registrations and check-ins are served; each trickler gets 408 at REQUEST_TIMEOUT_MS", async () => {
@@ -86,7 +63,7 @@ it("300 bodies trickling a byte a second take no load-shedding slot: registratio
   const startedAt = Date.now();
   for (const p of tricklers) p.socket.write("POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 400\r\n\r\n{");
   const drip = setInterval(() => {
-    for (const p of tricklers) if (!p.closed) p.socket.write(" ");
+    for (const p of tricklers) if (p.closedAt === undefined) p.socket.write(" ");
   }, 1000);
   try {
     await new Promise((r) => setTimeout(r, 500)); // every trickler's headers are in
