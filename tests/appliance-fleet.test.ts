@@ -45,7 +45,7 @@ async function appliance(applianceId: string) {
  * FOR UPDATE is in flight (its body read, waiting on the lock) until `destroy()` lets it finish.
  */
 let released: Promise<unknown> = Promise.resolve();
-async function holdSlot(): Promise<{ destroy(): void }> {
+async function holdSlot(): Promise<{ destroy(): Promise<unknown> }> {
   await released; // the previous holder's request has finished
   const { tenantId } = await register(t, "PRO", `Slot ${Math.random().toString(36).slice(2)}`);
   const lock = new pg.Client({ connectionString: t.databaseUrl });
@@ -56,11 +56,13 @@ async function holdSlot(): Promise<{ destroy(): void }> {
   const waiting = () => lock.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
   await eventually(waiting, (r) => r.rows[0].n > 0);
   return {
+    /** lets the held request finish; resolves once it has (and its slot is free) */
     destroy() {
       released = lock
         .query("ROLLBACK")
         .then(() => held)
         .finally(() => lock.end());
+      return released;
     },
   };
 }
@@ -94,7 +96,7 @@ describe("a shedding service: SERVICE_BUSY with Retry-After", () => {
     const agent = startProcess(process.execPath, ["setup-tui/dist/cli/check-in.js", "--json", "--no-spread", "--attempts", "3"], { APPLIANCE_DATABASE_URL: db });
     // shed once; then the service has room again, long before the 5 s it asked for are over
     await agent.waitForOutput(/attempt 1 failed \(SERVICE_BUSY/, 60_000);
-    slot.destroy();
+    void slot.destroy();
     const code = agent.child.exitCode ?? (await new Promise<number | null>((r) => agent.child.on("exit", r)));
     expect(code).toBe(0);
     const report = JSON.parse(agent.output().split("\n").find((l) => l.startsWith("{"))!);
@@ -119,7 +121,7 @@ describe("a shedding service: SERVICE_BUSY with Retry-After", () => {
       expect((await licenseState(db)).license_token).toBe(token);
       expect((await licenseState(db)).last_check_in_error).toMatch(/^SERVICE_BUSY: /);
     } finally {
-      slot.destroy();
+      await slot.destroy();
     }
   }, 60_000);
 
@@ -130,7 +132,7 @@ describe("a shedding service: SERVICE_BUSY with Retry-After", () => {
     const slot = await holdSlot();
     let shed = 0;
     const onLog = (line: string) => {
-      if (line.includes("retrying") && ++shed === fleet.length) slot.destroy();
+      if (line.includes("retrying") && ++shed === fleet.length) void slot.destroy();
     };
     const reports = await Promise.all(fleet.map(({ db }) => runCheckIn({ databaseUrl: db, attempts: 8, retryDelayMs: 200, log: onLog })));
     expect(reports.map((r) => r.status)).toEqual(new Array(6).fill("refreshed"));

@@ -90,8 +90,11 @@ describe("a blackholed path to PostgreSQL", () => {
 
     proxy.blackhole(true);
     const darkAt = Date.now();
+    // check-ins (typed SQL) and support searches (Prisma's adapter on the same pool)
+    const call = (i: number) =>
+      i % 4 === 0 ? gql(api.url, `{ tenants(first: 5) { totalCount } }`, {}, { token: keys.support, signal: AbortSignal.timeout(20_000) }) : checkIn(api.url, apps[i % apps.length]!);
     const [during, ready, live] = await Promise.all([
-      load(5000, 8, (i) => checkIn(api.url, apps[i % apps.length]!)),
+      load(5000, 8, call),
       // the probe has its own short timeout: readiness says so long before the pool would
       eventually(() => timed(`${api.url}/readyz`), (r) => r.status === 503, 10_000),
       (async () => {
@@ -117,7 +120,7 @@ describe("a blackholed path to PostgreSQL", () => {
     const recoveredMs = Date.now() - healedAt;
     expect(back.kind).toBe("ok");
     expect(recoveredMs).toBeLessThan(5000);
-    const after = await load(2000, 8, (i) => checkIn(api.url, apps[i % apps.length]!));
+    const after = await load(2000, 8, call);
     expect([...new Set(after.map((a) => a.kind))]).toEqual(["ok"]);
     expect((await timed(`${api.url}/readyz`)).status).toBe(200);
     expect(api.process.child.exitCode).toBeNull();
