@@ -1,23 +1,25 @@
 // The check-in agent in a fleet, against the real API: each appliance waits its own deterministic slot
 // (derived from its identity) before checking in, and a shedding service (MAX_INFLIGHT_REQUESTS=1,
-// its one slot held by a request that never finishes its body) answers SERVICE_BUSY with Retry-After,
-// which the agent honours — never sooner than asked, never longer than its bound.
+// its one slot held by a suspension waiting on a tenant row the test holds) answers SERVICE_BUSY with
+// Retry-After, which the agent honours — never sooner than asked, never longer than its bound.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { connect, type Socket } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import pg from "pg";
 import { createTenant } from "../setup-tui/src/bootstrap/create-tenant.js";
 import { runCheckIn } from "../setup-tui/src/checkin/agent.js";
 import { spreadDelaySeconds } from "../setup-tui/src/checkin/spread.js";
 import { readSeedDir } from "../setup-tui/src/seeds.js";
 import { applianceDb, checkInCli, licenseState, PASSWORD, register, setupCli } from "./helpers/appliance.js";
 import { startTestPlane, type TestPlane } from "./helpers/control-plane.js";
+import { eventually } from "./helpers/eventually.js";
 import { startProcess } from "./helpers/processes.js";
 
 let t: TestPlane;
 let dir: string;
 beforeAll(async () => {
-  t = await startTestPlane({ MAX_INFLIGHT_REQUESTS: "1" });
+  // the held request waits on its lock as long as the test holds it
+  t = await startTestPlane({ MAX_INFLIGHT_REQUESTS: "1", DATABASE_LOCK_TIMEOUT_MS: "60000", DATABASE_STATEMENT_TIMEOUT_MS: "60000" });
   dir = mkdtempSync(path.join(os.tmpdir(), "alga-fleet-"));
   writeFileSync(path.join(dir, "password"), PASSWORD);
 });
@@ -38,17 +40,31 @@ async function appliance(applianceId: string) {
   return { tenantId: reg.tenantId, db };
 }
 
-/** Holds the service's only request slot: headers sent, the body never. */
-function holdSlot(url: string): Promise<Socket> {
-  const u = new URL(url);
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(u.port), u.hostname, () => {
-      socket.write(`POST /graphql HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{`);
-      // give the server the time to count it
-      setTimeout(() => resolve(socket), 200);
-    });
-    socket.on("error", reject);
-  });
+/**
+ * Holds the service's only request slot: an admin suspension of a tenant whose row the test holds
+ * FOR UPDATE is in flight (its body read, waiting on the lock) until `destroy()` lets it finish.
+ */
+let released: Promise<unknown> = Promise.resolve();
+async function holdSlot(): Promise<{ destroy(): Promise<unknown> }> {
+  await released; // the previous holder's request has finished
+  const { tenantId } = await register(t, "PRO", `Slot ${Math.random().toString(36).slice(2)}`);
+  const lock = new pg.Client({ connectionString: t.databaseUrl });
+  await lock.connect();
+  await lock.query("BEGIN");
+  await lock.query("SELECT 1 FROM tenant_registry WHERE tenant_id = $1 FOR UPDATE", [tenantId]);
+  const held = t.gql(`mutation($id: ID!) { suspendTenant(tenantId: $id, reason: "holds the slot") { id } }`, { id: tenantId }, { token: t.keys.admin });
+  const waiting = () => lock.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
+  await eventually(waiting, (r) => r.rows[0].n > 0);
+  return {
+    /** lets the held request finish; resolves once it has (and its slot is free) */
+    destroy() {
+      released = lock
+        .query("ROLLBACK")
+        .then(() => held)
+        .finally(() => lock.end());
+      return released;
+    },
+  };
 }
 
 // the slot's rule itself (deterministic, spread over the window): tests/unit/spread.test.ts
@@ -68,11 +84,11 @@ describe("a deterministic slot per appliance", () => {
 describe("a shedding service: SERVICE_BUSY with Retry-After", () => {
   it("the agent waits as long as the service asked, then succeeds once the service has room", async () => {
     const { db } = await appliance("busy-1");
-    const slot = await holdSlot(t.url);
+    const slot = await holdSlot();
     const agent = startProcess(process.execPath, ["setup-tui/dist/cli/check-in.js", "--json", "--no-spread", "--attempts", "3"], { APPLIANCE_DATABASE_URL: db });
     // shed once; then the service has room again, long before the 5 s it asked for are over
     await agent.waitForOutput(/attempt 1 failed \(SERVICE_BUSY/, 60_000);
-    slot.destroy();
+    void slot.destroy();
     const code = agent.child.exitCode ?? (await new Promise<number | null>((r) => agent.child.on("exit", r)));
     expect(code).toBe(0);
     const report = JSON.parse(agent.output().split("\n").find((l) => l.startsWith("{"))!);
@@ -89,7 +105,7 @@ describe("a shedding service: SERVICE_BUSY with Retry-After", () => {
   it("waits are bounded: a service that stays busy is waited for at most --max-wait-seconds per attempt; the current token is kept", async () => {
     const { db } = await appliance("busy-2");
     const token = (await licenseState(db)).license_token;
-    const slot = await holdSlot(t.url);
+    const slot = await holdSlot();
     try {
       const res = await checkInCli(["--json", "--no-spread", "--attempts", "3", "--max-wait-seconds", "1"], { APPLIANCE_DATABASE_URL: db });
       expect(res.code).toBe(0); // 30 days of validity left: nothing to do yet
@@ -99,7 +115,7 @@ describe("a shedding service: SERVICE_BUSY with Retry-After", () => {
       expect((await licenseState(db)).license_token).toBe(token);
       expect((await licenseState(db)).last_check_in_error).toMatch(/^SERVICE_BUSY: /);
     } finally {
-      slot.destroy();
+      await slot.destroy();
     }
   }, 60_000);
 
@@ -107,10 +123,10 @@ describe("a shedding service: SERVICE_BUSY with Retry-After", () => {
     const fleet = [];
     for (const id of ["herd-1", "herd-2", "herd-3", "herd-4", "herd-5", "herd-6"]) fleet.push(await appliance(id));
     // the herd arrives while the one slot is taken: every first attempt is shed; the slot frees once all wait
-    const slot = await holdSlot(t.url);
+    const slot = await holdSlot();
     let shed = 0;
     const onLog = (line: string) => {
-      if (line.includes("retrying") && ++shed === fleet.length) slot.destroy();
+      if (line.includes("retrying") && ++shed === fleet.length) void slot.destroy();
     };
     const reports = await Promise.all(fleet.map(({ db }) => runCheckIn({ databaseUrl: db, attempts: 8, retryDelayMs: 200, log: onLog })));
     expect(reports.map((r) => r.status)).toEqual(new Array(6).fill("refreshed"));

@@ -432,7 +432,13 @@ describe("alga-license: toggles", () => {
   it("Ingress with TLS, without TLS, or none", () => {
     const tls = rendered("alga-license ci/production").find("Ingress")!;
     expect(tls.spec).toMatchObject({ ingressClassName: "nginx", tls: [{ hosts: ["license.alga.example"], secretName: "license-alga-example-tls" }] });
-    expect(tls.metadata.annotations).toEqual({ "cert-manager.io/cluster-issuer": "letsencrypt" });
+    // the production example buffers request bodies at the ingress and limits connections per client (README: "Slow clients")
+    expect(tls.metadata.annotations).toEqual({
+      "cert-manager.io/cluster-issuer": "letsencrypt",
+      "nginx.ingress.kubernetes.io/proxy-request-buffering": "on",
+      "nginx.ingress.kubernetes.io/proxy-body-size": "200k",
+      "nginx.ingress.kubernetes.io/limit-connections": "32",
+    });
     expect(rendered("ingress without TLS").find("Ingress")!.spec.tls).toBeUndefined();
     expect(rendered("ingress off").find("Ingress")).toBeUndefined();
   });
@@ -468,6 +474,10 @@ describe("alga-license: toggles", () => {
     const c = container(dep);
     expect(c.livenessProbe.httpGet).toEqual({ path: "/healthz", port: "http" });
     expect(c.readinessProbe.httpGet).toEqual({ path: "/readyz", port: "http" });
+    // readiness waits longer than the API's own database probe (DATABASE_PROBE_TIMEOUT_MS 1000 ms): a
+    // slow path fails it only when the database does; liveness tolerates a busy event loop
+    expect(c.readinessProbe.timeoutSeconds).toBe(3);
+    expect(c.livenessProbe.timeoutSeconds).toBeGreaterThan(c.readinessProbe.timeoutSeconds);
     expect(dep.spec.template.metadata.annotations).toMatchObject({ "checksum/config": expect.stringMatching(/^[0-9a-f]{64}$/), "checksum/secret": expect.stringMatching(/^[0-9a-f]{64}$/) });
   });
 

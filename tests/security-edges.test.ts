@@ -197,4 +197,39 @@ describe("9. the HTTP surface", () => {
     expect(codeOf(await t.gql("{ __type(name: \"Tenant\") { name } }"))).toBe("UNAUTHENTICATED");
     expect((await t.gql(q, {}, { token: t.keys.support })).data.__schema.queryType.name).toBe("Query");
   });
+
+  it("INTROSPECTION=authenticated: an anonymous caller learns no names from \"Did you mean\" suggestions; staff still get them", async () => {
+    const typos: [string, Record<string, unknown>][] = [
+      [`{ installCodeStatu(installCode: "x") { state } }`, {}], // a field
+      [`{ installCodeStatus(installCod: "x") { state } }`, {}], // an argument
+      [`query($c: Strin!) { installCodeStatus(installCode: $c) { state } }`, { c: "x" }], // a type
+      [REDEEM, { input: { installCod: "ABCD-EFGH-JKMN", applianceId: "typo-box" } }], // an input field (variables)
+      [`mutation { registerTenant(input: { companyName: "Typo", contactEmail: "typo@x.test", edition: PRR }) { tenantId } }`, {}], // an enum value
+    ];
+    for (const [query, variables] of typos) {
+      const anonymous = await t.gql(query, variables);
+      expect(anonymous.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+      expect(anonymous.errors!.map((e) => e.message).join(" ")).not.toMatch(/did you mean/i);
+      const staff = await t.gql(query, variables, { token: t.keys.store });
+      expect(staff.errors!.map((e) => e.message).join(" ")).toMatch(/did you mean/i);
+    }
+  });
+
+  it("one rate-limited code check per request: 150 aliased installCodeStatus fields are refused before any database work", async () => {
+    const clientAddress = "2001:db8::150";
+    const aliases = Array.from({ length: 150 }, (_, i) => `s${i}: installCodeStatus(installCode: "ABCD-EFGH-${String(i).padStart(4, "0")}") { state }`).join("\n");
+    const viaFragments = `query { ...A ...B } fragment A on Query { a: installCodeStatus(installCode: "X") { state } } fragment B on Query { b: installCodeStatus(installCode: "Y") { state } }`;
+    for (const query of [`{ ${aliases} }`, viaFragments]) {
+      const res = await t.gql(query, {}, { clientAddress });
+      expect(res.data ?? null).toBeNull();
+      expect(res.errors).toHaveLength(1);
+      expect(res.errors![0]!.extensions).toMatchObject({ code: "BAD_USER_INPUT", reason: "ONE_CODE_CHECK_PER_REQUEST" });
+      expect(res.errors![0]!.message).toMatch(/one installCodeStatus/);
+    }
+    // nothing was reserved against the address's failure limit
+    const { rows } = await t.plane.pool.query(`SELECT count FROM rate_limit_window WHERE key = $1`, [`redeem:${clientAddress}`]);
+    expect(rows).toEqual([]);
+    // one check per request is served as before
+    expect(codeOf(await t.gql(`{ installCodeStatus(installCode: "ABCD-EFGH-0000") { state } }`, {}, { clientAddress }))).toBe("INVALID_INSTALL_CODE");
+  });
 });

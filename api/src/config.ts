@@ -3,14 +3,10 @@
 // Every variable is documented in README.md ("Configuration").
 import { isIP } from "node:net";
 import path from "node:path";
+import { ConfigError } from "./config-error.js";
 import { parseKeyMaterial } from "./license/signing-keys.js";
 
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n${problems.map((p) => `  ${p}`).join("\n")}`);
-    this.name = "ConfigError";
-  }
-}
+export { ConfigError };
 
 export type TrustProxy = boolean | number | string[];
 export type Introspection = "public" | "authenticated" | "off";
@@ -192,6 +188,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   const dataDir = path.resolve(r.string("DATA_DIR", "./.data"));
   const downloadUrlTtlSeconds = r.int("DOWNLOAD_URL_TTL_SECONDS", 7 * 24 * 3600, { max: 7 * 24 * 3600, unit: "seconds; S3 presigned URLs live at most 7 days" });
 
+  const statementTimeoutMs = r.int("DATABASE_STATEMENT_TIMEOUT_MS", 15_000, { unit: "milliseconds" });
+  const headersTimeoutMs = r.int("HEADERS_TIMEOUT_MS", 10_000, { unit: "milliseconds" });
+  const requestTimeoutMs = r.int("REQUEST_TIMEOUT_MS", 30_000, { unit: "milliseconds" });
+  if (requestTimeoutMs < headersTimeoutMs) r.fail("REQUEST_TIMEOUT_MS", `${requestTimeoutMs} is shorter than HEADERS_TIMEOUT_MS (${headersTimeoutMs}): the whole request includes its headers`);
+  const maxConnections = r.int("MAX_CONNECTIONS", 2048);
+  const maxConnectionsPerAddress = r.int("MAX_CONNECTIONS_PER_ADDRESS", 64);
+  if (maxConnectionsPerAddress > maxConnections) r.fail("MAX_CONNECTIONS_PER_ADDRESS", `${maxConnectionsPerAddress} is more than MAX_CONNECTIONS (${maxConnections})`);
+
   const config = {
     port: r.int("PORT", 4000, { min: 0, max: 65535 }),
     host: r.string("HOST", "0.0.0.0"),
@@ -205,7 +209,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       poolSize: r.int("DATABASE_POOL_SIZE", 10, { max: 500 }),
       /** waiting longer than this for a connection answers SERVICE_BUSY */
       poolTimeoutMs: r.int("DATABASE_POOL_TIMEOUT_MS", 3000, { unit: "milliseconds" }),
-      statementTimeoutMs: r.int("DATABASE_STATEMENT_TIMEOUT_MS", 15_000, { unit: "milliseconds" }),
+      statementTimeoutMs,
+      /** waiting longer for a row lock fails the statement (SERVICE_BUSY): one tenant's held row costs only its callers */
+      lockTimeoutMs: r.int("DATABASE_LOCK_TIMEOUT_MS", 2000, { unit: "milliseconds" }),
+      /** the server ends a session idle this long inside a transaction (its client gone) and frees its rows */
+      idleInTransactionTimeoutMs: r.int("DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS", 5000, { unit: "milliseconds" }),
+      /** readiness' own connection answers SELECT 1 within this, or the database counts as unreachable */
+      probeTimeoutMs: r.int("DATABASE_PROBE_TIMEOUT_MS", 1000, { unit: "milliseconds" }),
     },
     s3: s3Endpoint
       ? {
@@ -268,6 +278,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     /** unset: /metrics on the main port */
     metricsPort,
     maxInflightRequests: r.int("MAX_INFLIGHT_REQUESTS", 256),
+    /** what a client may take to send a request, and how many connections it may hold (http/intake.ts) */
+    intake: { headersTimeoutMs, requestTimeoutMs, maxConnections, maxConnectionsPerAddress },
     shutdownTimeoutMs: r.int("SHUTDOWN_TIMEOUT_MS", 10_000, { unit: "milliseconds" }),
   };
 

@@ -6,8 +6,9 @@ import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import { loadServerSecret } from "./crypto/server-secret.js";
 import { startEmbeddedDatabase } from "./db/embedded.js";
+import { startDatabaseHealth } from "./db/health.js";
 import { migrateIfNeeded } from "./db/migrate.js";
-import { createPool } from "./db/pool.js";
+import { createPool, queryTimeoutMs } from "./db/pool.js";
 import { createPrisma } from "./db/prisma.js";
 import { startHousekeeping } from "./domain/housekeeping.js";
 import type { Services } from "./domain/services.js";
@@ -61,13 +62,26 @@ export async function startControlPlane(config: Config, log: Logger, opts: Start
       databaseUrl = embedded.url;
       log.info({ dataDir: config.dataDir }, "using the embedded PostgreSQL; set DATABASE_URL for a server");
     }
+    const db = config.database;
     const pool = createPool(databaseUrl, {
-      size: config.database.poolSize,
-      timeoutMs: config.database.poolTimeoutMs,
-      statementTimeoutMs: config.database.statementTimeoutMs,
+      size: db.poolSize,
+      timeoutMs: db.poolTimeoutMs,
+      statementTimeoutMs: db.statementTimeoutMs,
+      lockTimeoutMs: db.lockTimeoutMs,
+      idleInTransactionTimeoutMs: db.idleInTransactionTimeoutMs,
       log,
     });
     stops.push({ name: "database pool", stop: () => pool.end() });
+    // the longest a request waits on the database; no bounded use of a pool connection outlasts two
+    const longestWaitMs = (queryTimeoutMs(db) ?? db.statementTimeoutMs) + db.poolTimeoutMs;
+    const database = startDatabaseHealth(databaseUrl, pool, {
+      probeTimeoutMs: db.probeTimeoutMs,
+      poolSize: db.poolSize,
+      recentMs: longestWaitMs,
+      wedgedAfterMs: 2 * longestWaitMs,
+      log: log.child({ component: "database" }),
+    });
+    stops.push({ name: "database probe", stop: () => database.stop() });
     const migrated = config.migrateOnStart ? await migrateIfNeeded(pool, databaseUrl, (line) => log.debug({ migrate: line }, "migrate")) : [];
     if (migrated.length) log.info({ migrations: migrated }, "database migrations applied");
     const prisma = createPrisma(pool);
@@ -117,7 +131,7 @@ export async function startControlPlane(config: Config, log: Logger, opts: Start
     stops.push({ name: "housekeeping", stop: () => housekeeping.stop() });
 
     const keyHandover = keyHandoverCache(keys, () => config.license.issuer ?? publicUrl());
-    const server = await createHttpServer({ config, services, keys, log, metrics, isoDigests, keyHandover });
+    const server = await createHttpServer({ config, services, keys, log, metrics, isoDigests, keyHandover, database });
     listeningUrl = await server.listen();
     // first to stop: no new requests, in-flight ones finish before the worker and the pool go
     stops.push({ name: "http server", stop: () => server.stop() });

@@ -56,6 +56,11 @@ async function main(): Promise<void> {
       console.error(`alga-license cannot start: ${err.message}`);
       process.exit(2);
     }
+    // a file in DATA_DIR standing in for a setting (server secret, signing keys) cannot be used
+    if (err instanceof ConfigError) {
+      console.error(`alga-license cannot start: ${err.message}`);
+      process.exit(2);
+    }
     if (e.code === "EADDRINUSE") {
       console.error(`alga-license cannot start: ${config.host}:${config.port} is already in use. Stop the other server or set PORT.`);
       process.exit(2);

@@ -7,12 +7,13 @@ import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../api/src/db/embedded-postgres.js";
-import { installAppliances, jtiOf, type Installed } from "./helpers/appliances.js";
+import { installAppliances, jtiOf } from "./helpers/appliances.js";
 import { halfWrittenRows } from "./helpers/database.js";
 import { describeTally, ms, percentile, seconds, setting, table, tally } from "./helpers/figures.js";
-import { CHECK_IN, gql, REGISTER, RETRYABLE, retryableProblems, type Answer } from "./helpers/http.js";
+import { RETRYABLE, retryableProblems } from "./helpers/http.js";
+import { startMixedLoad, type Sent } from "./helpers/mixed-load.js";
 import { linesOf } from "./helpers/replicas.js";
-import { replicaUrl, startWorld, type World } from "./helpers/world.js";
+import { startWorld, type World } from "./helpers/world.js";
 
 const OUTAGE_MS = setting("OUTAGE_SECONDS", 15) * 1000;
 const CONCURRENCY = setting("OUTAGE_CONCURRENCY", 16);
@@ -35,49 +36,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Sent {
-  id: string;
-  op: "checkIn" | "registerTenant";
-  start: number;
-  end: number;
-  replica: number;
-  answer: Answer;
-}
-
-function startLoad(appliances: Installed[]) {
-  const sent: Sent[] = [];
-  let stop = false;
-  let n = 0;
-  const done = Promise.all(
-    Array.from({ length: CONCURRENCY }, async (_, worker) => {
-      while (!stop) {
-        const i = n++;
-        const id = `out-${i}`;
-        const replica = i % w.replicas.length;
-        const start = Date.now();
-        // one caller in eight registers (a multi-row transaction); the rest check in
-        const op = worker % 8 === 0 ? "registerTenant" : "checkIn";
-        const a = appliances[i % appliances.length]!;
-        const answer =
-          op === "registerTenant"
-            ? await gql(replicaUrl(w, replica), REGISTER, { input: { companyName: `Outage ${id}`, contactEmail: `${id}@example.test`, edition: "PRO" } }, { token: w.keys.store, requestId: id })
-            : await gql(replicaUrl(w, replica), CHECK_IN, { input: { applianceId: a.applianceId } }, { token: a.credential, requestId: id });
-        sent.push({ id, op, start, end: Date.now(), replica, answer });
-        // a caller that is told to retry waits a little (not the full Retry-After: more samples)
-        if (answer.kind !== "ok") await new Promise((r) => setTimeout(r, 100));
-      }
-    }),
-  );
-  return {
-    sent,
-    async stop() {
-      stop = true;
-      await done;
-      return sent;
-    },
-  };
-}
-
 const sleep = (msec: number) => new Promise((r) => setTimeout(r, msec));
 
 /** When each replica answered ok again after `since` (ms after it), or undefined. */
@@ -91,7 +49,7 @@ function recoveredAfter(sent: Sent[], since: number): (number | undefined)[] {
 test(`PostgreSQL crashed and restarted, then stopped ${OUTAGE_MS / 1000} s, under load over 2 replicas: retryable answers, logged once, recovery without restart, no half-written rows`, async () => {
   const appliances = await installAppliances(w.replicas[0]!.url, w.keys.store, APPLIANCES, "outage");
   const pids = w.replicas.map((r) => r.pid);
-  const load = startLoad(appliances);
+  const load = startMixedLoad({ replicas: w.replicas, appliances, storeKey: w.keys.store, concurrency: CONCURRENCY, idPrefix: "out", companyPrefix: "Outage", pauseMs: 100 });
   await sleep(3000);
 
   // 1. crash (SIGQUIT: no shutdown checkpoint, crash recovery at start) and restart at once

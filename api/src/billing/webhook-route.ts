@@ -10,7 +10,7 @@
 import express, { type RequestHandler, type Response } from "express";
 import type { Logger } from "pino";
 import Stripe from "stripe";
-import { classifyFailure } from "../db/failures.js";
+import { classifyFailure, isClientTimeout } from "../db/failures.js";
 import type { Services } from "../domain/services.js";
 import type { Edition } from "../generated/prisma/enums.js";
 import { stripeSubscriptionReader, StripeUnavailable, type StripeApiSettings } from "./stripe-api.js";
@@ -24,6 +24,8 @@ export interface StripeWebhookDeps {
   services: Services;
   stripe: { webhookSecret?: string; priceEditions: Record<string, Edition>; api?: StripeApiSettings };
   log: Logger;
+  /** whether the database answers its probe now (db/health.ts): it tells a timeout's outage from saturation */
+  databaseReachable?: () => Promise<boolean>;
 }
 
 /** A signed event that cannot be applied: 400, nothing written; Stripe's retries would not help. */
@@ -78,7 +80,7 @@ export function stripeWebhook(d: StripeWebhookDeps): RequestHandler[] {
         res.status(503).json({ error: { code: "STRIPE_UNAVAILABLE", message: "The event needs the subscription's current state from Stripe's API, which did not answer; nothing was written and it is safe to retry.", requestId } });
         return;
       }
-      const failure = classifyFailure(err);
+      const failure = classifyFailure(err, isClientTimeout(err) && d.databaseReachable ? await d.databaseReachable() : true);
       log.error({ err, stripeEventId: event.id, type: event.type }, "Stripe event failed: nothing was written, Stripe retries it");
       res.status(failure ? 503 : 500).json({ error: { code: failure ?? "INTERNAL_SERVER_ERROR", message: "The event was not processed; it is safe to retry.", requestId } });
     }

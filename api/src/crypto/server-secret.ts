@@ -1,8 +1,12 @@
 // The server-side secret behind install-code digests, sealed outbox mail and signed local links.
 // Production: SERVER_SECRET (every replica must share it). Local: generated once into DATA_DIR.
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { ConfigError } from "../config-error.js";
+import { FileWriteError, writeFileAtomic } from "../storage/atomic-file.js";
+
+const MIN_BYTES = 32;
 
 export interface ServerSecret {
   /** HMAC-SHA256 under a purpose-specific subkey, hex encoded. */
@@ -16,15 +20,27 @@ export interface ServerSecret {
 export function loadServerSecret(configured: string | undefined, dataDir: string): ServerSecret {
   let material: Buffer;
   if (configured) {
-    if (configured.length < 32) throw new Error("SERVER_SECRET must be at least 32 characters");
+    if (configured.length < MIN_BYTES) throw new ConfigError([`SERVER_SECRET: must be at least ${MIN_BYTES} characters`]);
     material = Buffer.from(configured, "utf8");
   } else {
     const file = path.join(dataDir, "server-secret");
     if (!existsSync(file)) {
       mkdirSync(dataDir, { recursive: true });
-      writeFileSync(file, randomBytes(32).toString("base64url"), { mode: 0o600, flag: "wx" });
+      try {
+        writeFileAtomic(file, randomBytes(32).toString("base64url"), { mode: 0o600, exclusive: true });
+      } catch (err) {
+        // another process sharing DATA_DIR made it first: use theirs
+        if (!(err instanceof FileWriteError && err.code === "EEXIST")) throw err;
+      }
     }
     material = Buffer.from(readFileSync(file, "utf8").trim(), "utf8");
+    // install codes hashed under a short (or empty) secret would be guessable: never run on one
+    if (material.length < MIN_BYTES) {
+      throw new ConfigError([
+        `${file}: holds ${material.length} bytes; a server secret needs at least ${MIN_BYTES}. It was cut short or edited: restore it from a backup, ` +
+          "or remove it to generate a new one (install codes and local download links issued under it stop working), or set SERVER_SECRET.",
+      ]);
+    }
   }
   return createServerSecret(material);
 }

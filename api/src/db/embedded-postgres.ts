@@ -10,6 +10,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { writeFileAtomic } from "../storage/atomic-file.js";
 
 export interface EmbeddedPostgresOptions {
   /** the cluster's folder (created and initialised on first use) */
@@ -124,7 +125,7 @@ export async function startEmbeddedPostgres(o: EmbeddedPostgresOptions): Promise
     } finally {
       rmSync(pwfile, { force: true });
     }
-    writeFileSync(passwordFile, password, { mode: 0o600 });
+    writeFileAtomic(passwordFile, password, { mode: 0o600 });
   } else {
     await stopOrphan(dataDir);
   }

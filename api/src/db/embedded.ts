@@ -1,8 +1,9 @@
 // The embedded default (no DATABASE_URL): a real PostgreSQL kept in DATA_DIR/pgdata, started by the
 // API (or by a CLI command when the API is not running). Its URL is written to DATA_DIR for the CLI
 // commands while the API holds the folder.
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
+import { writeFileAtomic } from "../storage/atomic-file.js";
 import { startEmbeddedPostgres } from "./embedded-postgres.js";
 
 export interface EmbeddedDatabase {
@@ -28,7 +29,7 @@ export async function startEmbeddedDatabase(dataDir: string, onLog?: (line: stri
   }
   const db = await startEmbeddedPostgres({ dataDir: pgdata, onLog });
   const urlFile = embeddedUrlFile(dataDir);
-  writeFileSync(urlFile, db.url, { mode: 0o600 });
+  writeFileAtomic(urlFile, db.url, { mode: 0o600 });
   return {
     url: db.url,
     async stop() {

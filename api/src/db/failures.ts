@@ -1,6 +1,9 @@
 // Classifies infrastructure failures (pg, pool, Prisma) so the edge answers a retryable contract code
 // instead of a masked 500: SERVICE_BUSY when the database is up but saturated, SERVICE_UNAVAILABLE
 // when it cannot be reached. Anything else stays an internal error.
+// A timeout on the client's side (no pool connection in time, no connection opened in time, no answer
+// to a query in time) says neither by itself: the database's own probe (db/health.ts) decides — while
+// it answers, the timeout is saturation; while it does not (a dead or blackholed path), an outage.
 export type Failure = "SERVICE_BUSY" | "SERVICE_UNAVAILABLE";
 
 const UNAVAILABLE_ERRNO = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "EPIPE"]);
@@ -15,7 +18,22 @@ const NOT_ACCEPTING = /not (currently )?accepting connections/i;
 const PRISMA_UNAVAILABLE = new Set(["P1001", "P1002", "P1017"]);
 const PRISMA_BUSY = new Set(["P2024", "P2028", "P2034"]);
 
-export function classifyFailure(err: unknown): Failure | undefined {
+// the pool's wait for a connection, its wait to open one, pg's query_timeout (and the connection
+// pool.ts ends after one, for a caller that goes on using it)
+const CLIENT_TIMEOUT = /timeout exceeded when trying to connect|Connection terminated due to connection timeout|Query read timeout|Client was closed and is not queryable/i;
+
+/** A client-side timeout (anywhere in the cause chain): what it was depends on whether the database answers. */
+export function isClientTimeout(err: unknown): boolean {
+  const seen = new Set<unknown>();
+  for (let e = err; e && typeof e === "object" && !seen.has(e); e = (e as { cause?: unknown }).cause) {
+    seen.add(e);
+    if (CLIENT_TIMEOUT.test(String((e as { message?: unknown }).message ?? ""))) return true;
+  }
+  return false;
+}
+
+/** `reachable`: whether the database answers its probe now (db/health.ts); it decides client-side timeouts. */
+export function classifyFailure(err: unknown, reachable = true): Failure | undefined {
   const seen = new Set<unknown>();
   for (let e = err; e && typeof e === "object" && !seen.has(e); e = (e as { cause?: unknown }).cause) {
     seen.add(e);
@@ -25,7 +43,7 @@ export function classifyFailure(err: unknown): Failure | undefined {
     if (code && (UNAVAILABLE_ERRNO.has(code) || UNAVAILABLE_SQLSTATE.test(code) || PRISMA_UNAVAILABLE.has(code))) return "SERVICE_UNAVAILABLE";
     if (code && (CONNECT_REFUSED_SQLSTATE.has(code) || (code === "55000" && NOT_ACCEPTING.test(message)))) return "SERVICE_UNAVAILABLE";
     if (code && (BUSY_SQLSTATE.has(code) || PRISMA_BUSY.has(code))) return "SERVICE_BUSY";
-    if (/timeout exceeded when trying to connect/i.test(message)) return "SERVICE_BUSY";
+    if (CLIENT_TIMEOUT.test(message)) return reachable ? "SERVICE_BUSY" : "SERVICE_UNAVAILABLE";
     if (/Connection terminated|connection (was )?(closed|lost)|terminating connection|the database system is (starting up|shutting down)|Client has encountered a connection error/i.test(message)) {
       return "SERVICE_UNAVAILABLE";
     }

@@ -64,6 +64,9 @@ export function unauthenticated(p: Principal): DomainError {
 
 const STAFF = new Set(["store", "support", "admin"]);
 
+/** Whether the principal may read the schema (introspection, and the suggestions in error messages). */
+export const mayIntrospect = (p: Principal, introspection: Introspection) => introspection === "public" || (introspection === "authenticated" && STAFF.has(p.kind));
+
 /** What a document reads that the access map governs: per field, its governed keys (type, then field). */
 interface DocumentNeeds {
   fields: string[][];
@@ -107,9 +110,9 @@ export function checkAccess(schema: GraphQLSchema, access: AccessMap, document: 
     for (const key of keys) if (!access.get(key)!.has(who as Role)) denied = key;
     if (denied) break;
   }
-  if (needs.introspecting && introspection !== "public") {
+  if (needs.introspecting && !mayIntrospect(principal, introspection)) {
     if (introspection === "off") return new DomainError("FORBIDDEN", "Introspection is turned off on this server (INTROSPECTION=off).");
-    if (!STAFF.has(who)) return who === "anonymous" ? unauthenticated(principal) : new DomainError("FORBIDDEN", "Introspection needs an API key (INTROSPECTION=authenticated).");
+    return who === "anonymous" ? unauthenticated(principal) : new DomainError("FORBIDDEN", "Introspection needs an API key (INTROSPECTION=authenticated).");
   }
   if (!denied) return undefined;
   return who === "anonymous" ? unauthenticated(principal) : new DomainError("FORBIDDEN", `The ${who} principal may not read ${denied}.`);

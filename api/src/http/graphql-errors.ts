@@ -35,13 +35,16 @@ function clientRequestError(error: unknown): { message: string; extensions: Reco
   return { message: error.message, extensions: { ...rest, code: "BAD_USER_INPUT", reason: rest.reason ?? code ?? ApolloServerErrorCode.BAD_REQUEST } };
 }
 
-/** How the edge answers an error: undefined when it is not an expected one (logged, masked). */
-export function expectedError(error: unknown): { message: string; extensions: Record<string, unknown> } | undefined {
+/**
+ * How the edge answers an error: undefined when it is not an expected one (logged, masked).
+ * `databaseReachable`: the database's probe (db/health.ts), which decides what a client-side timeout was.
+ */
+export function expectedError(error: unknown, databaseReachable = true): { message: string; extensions: Record<string, unknown> } | undefined {
   const original = originalError(error);
   if (original instanceof DomainError) return { message: original.message, extensions: { ...original.details, code: original.code } };
   // Pothos rejects bad arguments (e.g. a malformed connection cursor) with this class
   if (original instanceof PothosValidationError) return { message: original.message, extensions: { code: "BAD_USER_INPUT" } };
-  const failure = classifyFailure(original);
+  const failure = classifyFailure(original, databaseReachable);
   if (failure) {
     return {
       message:
@@ -54,8 +57,8 @@ export function expectedError(error: unknown): { message: string; extensions: Re
   return clientRequestError(error);
 }
 
-export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const expected = expectedError(error);
+export function formatError(formatted: GraphQLFormattedError, error: unknown, databaseReachable = true): GraphQLFormattedError {
+  const expected = expectedError(error, databaseReachable);
   if (expected) return { message: expected.message, path: formatted.path, locations: formatted.locations, extensions: expected.extensions };
   return { message: "Internal server error", path: formatted.path, extensions: { code: "INTERNAL_SERVER_ERROR" } };
 }

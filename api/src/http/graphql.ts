@@ -9,6 +9,8 @@ import express, { type RequestHandler } from "express";
 import { GraphQLError } from "graphql";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
+import { isClientTimeout } from "../db/failures.js";
+import type { DatabaseHealth } from "../db/health.js";
 import { DomainError } from "../domain/errors.js";
 import type { Services } from "../domain/services.js";
 import { buildAccessMap, checkAccess } from "../graphql/authorization.js";
@@ -16,9 +18,14 @@ import type { GraphQLContext, OperationReport } from "../graphql/context.js";
 import { schema } from "../graphql/schema.js";
 import { authenticate } from "./authenticate.js";
 import { expectedError, formatError } from "./graphql-errors.js";
+import { loadShedding } from "./load-shedding.js";
 import type { Metrics } from "./metrics.js";
 import { observabilityPlugin } from "./observability.js";
-import { braceDepth, depthRule, findInvalidText, invalidText, knownOperationTypeRule, singleMutationRule, validTextRule } from "./request-limits.js";
+import { braceDepth, depthRule, findInvalidText, invalidText, knownOperationTypeRule, oneCodeCheckRule, singleMutationRule, validTextRule } from "./request-limits.js";
+import { schemaHintsPlugin } from "./schema-hints.js";
+
+/** Root fields that reserve an attempt against the caller's failure limit (domain/rate-limit.ts). */
+const CODE_CHECKS: ReadonlySet<string> = new Set(["installCodeStatus", "redeemInstallCode"]);
 
 /** A contract error raised at the edge (outside resolvers), with the HTTP status it answers with. */
 function edgeError(err: DomainError, status = 200, headers?: Record<string, string>): GraphQLError {
@@ -62,6 +69,8 @@ export interface GraphQLDeps {
   services: Services;
   log: Logger;
   metrics?: Metrics;
+  /** the database's probe (db/health.ts): a client-side timeout is an outage when it does not answer */
+  database: Pick<DatabaseHealth, "reachable" | "reachableNow">;
 }
 
 export async function graphqlHandler(d: GraphQLDeps): Promise<{ handler: express.Router; stop: () => Promise<void> }> {
@@ -79,19 +88,20 @@ export async function graphqlHandler(d: GraphQLDeps): Promise<{ handler: express
   };
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
-    formatError,
+    formatError: (formatted, error) => formatError(formatted, error, d.database.reachable()),
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
     introspection: config.introspection !== "off",
     // main.ts owns SIGTERM/SIGINT: it drains Apollo, the outbox and the pool in order
     stopOnTerminationSignals: false,
     parseOptions: { maxTokens: config.graphqlLimits.maxTokens },
-    validationRules: [knownOperationTypeRule, validTextRule, depthRule(config.graphqlLimits.maxDepth), singleMutationRule],
+    validationRules: [knownOperationTypeRule, validTextRule, depthRule(config.graphqlLimits.maxDepth), singleMutationRule, oneCodeCheckRule(CODE_CHECKS)],
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: d.httpServer, stopGracePeriodMillis: Math.floor(config.shutdownTimeoutMs / 2) }),
       ApolloServerPluginLandingPageDisabled(),
       accessCheck,
-      observabilityPlugin(d.metrics),
+      schemaHintsPlugin(config.introspection),
+      observabilityPlugin(d.metrics, d.database),
     ],
   });
   await apollo.start();
@@ -101,6 +111,8 @@ export async function graphqlHandler(d: GraphQLDeps): Promise<{ handler: express
   handler.use(
     "/graphql",
     express.json({ limit: config.bodyLimit }),
+    // counted once the body is read: a slow body holds a connection (bounded by http/intake.ts), no slot
+    loadShedding(config.maxInflightRequests, d.metrics?.shed),
     requestGuard(config.graphqlLimits.maxDepth),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
@@ -114,7 +126,7 @@ export async function graphqlHandler(d: GraphQLDeps): Promise<{ handler: express
           return { services: d.services, principal, requestId, clientAddress: req.ip ?? "unknown", log, limits, report };
         } catch (err) {
           // the database is down or saturated: a retryable answer with the request id, logged once
-          const mapped = expectedError(err);
+          const mapped = expectedError(err, isClientTimeout(err) ? await d.database.reachableNow() : true);
           log.error({ err }, "authentication failed on infrastructure");
           const code = mapped?.extensions.code === "SERVICE_BUSY" ? "SERVICE_BUSY" : "SERVICE_UNAVAILABLE";
           const retryAfterSeconds = Number(mapped?.extensions.retryAfterSeconds ?? 5);

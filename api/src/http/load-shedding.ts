@@ -1,6 +1,7 @@
 // Sheds load before it queues: beyond MAX_INFLIGHT_REQUESTS concurrent GraphQL requests, a request is
 // answered at once with the retryable SERVICE_BUSY and a Retry-After the check-in agent honours,
-// instead of waiting into a timeout.
+// instead of waiting into a timeout. It runs once the request's body is read (graphql.ts): a client
+// that sends its body slowly must not hold a slot while it does.
 import type { RequestHandler } from "express";
 
 export function loadShedding(maxInflight: number, onShed?: () => void, retryAfterSeconds = 5): RequestHandler {

@@ -46,12 +46,19 @@ export function createMetrics(db: Queryable) {
   });
   const shed = new Counter({
     name: "alga_license_requests_shed_total",
-    help: "Requests answered SERVICE_BUSY because MAX_INFLIGHT_REQUESTS were in flight",
+    help: "Requests answered SERVICE_BUSY because MAX_INFLIGHT_REQUESTS were in flight (counted once their body is read)",
+    registers: [registry],
+  });
+  const refused = new Counter({
+    name: "alga_license_connections_refused_total",
+    help: "Connections closed at accept: beyond MAX_CONNECTIONS (total) or MAX_CONNECTIONS_PER_ADDRESS (address)",
+    labelNames: ["reason"] as const,
     registers: [registry],
   });
   return {
     registry,
     shed: () => shed.inc(),
+    connectionRefused: (reason: "total" | "address") => refused.inc({ reason }),
     operation(operation: string, outcome: string, seconds: number) {
       operations.inc({ operation, outcome });
       latency.observe({ operation }, seconds);

@@ -3,18 +3,23 @@
 // id), and the HTTP status + Retry-After of retryable answers.
 import type { ApolloServerPlugin } from "@apollo/server";
 import { Kind } from "graphql";
+import type { DatabaseHealth } from "../db/health.js";
+import { isClientTimeout } from "../db/failures.js";
 import type { GraphQLContext } from "../graphql/context.js";
 import { CLIENT_ERROR_CODES, CODES_WITH_REQUEST_ID, expectedError, httpStatusFor, originalError } from "./graphql-errors.js";
 import type { Metrics } from "./metrics.js";
 
-export function observabilityPlugin(metrics: Metrics | undefined): ApolloServerPlugin<GraphQLContext> {
+export function observabilityPlugin(metrics: Metrics | undefined, database?: Pick<DatabaseHealth, "reachableNow">): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart({ contextValue }) {
       const started = process.hrtime.bigint();
       return {
         async didEncounterErrors({ errors }) {
+          // a client-side timeout is an outage or saturation by what the database's probe says now;
+          // the probe's verdict also decides how formatError words it (Apollo formats after this hook)
+          const reachable = database && errors.some((e) => isClientTimeout(originalError(e))) ? await database.reachableNow() : true;
           for (const err of errors) {
-            const expected = expectedError(err);
+            const expected = expectedError(err, reachable);
             const code = expected?.extensions.code ?? err.extensions?.code;
             if (typeof code === "string" && CLIENT_ERROR_CODES.has(code)) continue;
             if (expected && !CODES_WITH_REQUEST_ID.has(String(code))) continue;

@@ -6,6 +6,9 @@
 // - operations of a type the schema lacks (subscriptions) are refused
 // - one mutation field per operation: a request is one write (20 aliased registerTenant calls would
 //   be 20 writes behind one rate-limit check and one idempotency key)
+// - one rate-limited code check per operation: each installCodeStatus reserves an attempt against the
+//   address's failure limit in PostgreSQL, even once the address is limited (150 aliases were 150
+//   round trips behind one request)
 import { GraphQLError, Kind, type ASTVisitor, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext } from "graphql";
 
 const code = (reason: string) => ({ code: "BAD_USER_INPUT", reason });
@@ -130,24 +133,46 @@ export function knownOperationTypeRule(context: ValidationContext): ASTVisitor {
   };
 }
 
+/** The root fields of an operation (aliases and fragments followed), in document order. */
+function rootFields(context: ValidationContext, set: SelectionSetNode, seen = new Set<string>()): { name: string; alias: string }[] {
+  const out: { name: string; alias: string }[] = [];
+  for (const sel of set.selections) {
+    if (sel.kind === Kind.FIELD) out.push({ name: sel.name.value, alias: sel.alias?.value ?? sel.name.value });
+    else if (sel.kind === Kind.INLINE_FRAGMENT) out.push(...rootFields(context, sel.selectionSet, seen));
+    else if (!seen.has(sel.name.value)) {
+      const f = context.getFragment(sel.name.value);
+      if (f) out.push(...rootFields(context, f.selectionSet, new Set([...seen, sel.name.value])));
+    }
+  }
+  return out;
+}
+
+/** At most one of the rate-limited code checks (root fields named in `fields`) per operation. */
+export function oneCodeCheckRule(fields: ReadonlySet<string>) {
+  return (context: ValidationContext): ASTVisitor => ({
+    OperationDefinition(node) {
+      const checks = rootFields(context, node.selectionSet).filter((f) => fields.has(f.name));
+      if (checks.length > 1) {
+        const names = [...new Set(checks.map((f) => f.name))].join(" / ");
+        context.reportError(
+          new GraphQLError(`A request may carry one ${names} (a rate-limited install-code check); this one has ${checks.length}. Send each as its own request.`, {
+            nodes: node,
+            extensions: code("ONE_CODE_CHECK_PER_REQUEST"),
+          }),
+        );
+      }
+    },
+  });
+}
+
 /** At most one field (besides __typename) at the root of a mutation. */
 export function singleMutationRule(context: ValidationContext): ASTVisitor {
   return {
     OperationDefinition(node) {
       if (node.operation !== "mutation") return;
-      const names: string[] = [];
-      const collect = (set: SelectionSetNode, seen: Set<string>) => {
-        for (const sel of set.selections) {
-          if (sel.kind === Kind.FIELD) {
-            if (sel.name.value !== "__typename") names.push(sel.alias?.value ?? sel.name.value);
-          } else if (sel.kind === Kind.INLINE_FRAGMENT) collect(sel.selectionSet, seen);
-          else if (!seen.has(sel.name.value)) {
-            const f = context.getFragment(sel.name.value);
-            if (f) collect(f.selectionSet, new Set([...seen, sel.name.value]));
-          }
-        }
-      };
-      collect(node.selectionSet, new Set());
+      const names = rootFields(context, node.selectionSet)
+        .filter((f) => f.name !== "__typename")
+        .map((f) => f.alias);
       if (names.length > 1) {
         context.reportError(
           new GraphQLError(`A request may carry one mutation; this one has ${names.length} (${names.slice(0, 5).join(", ")}). Send each as its own request.`, {

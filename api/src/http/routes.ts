@@ -5,6 +5,7 @@ import express, { type Router } from "express";
 import type { Logger } from "pino";
 import { stripeWebhook } from "../billing/webhook-route.js";
 import type { Config } from "../config.js";
+import type { DatabaseHealth } from "../db/health.js";
 import type { Services } from "../domain/services.js";
 import type { SigningKeySet } from "../license/signing-keys.js";
 import { checkLocalLink, localIsoFile, type localIsoDigests } from "../storage/iso-download.js";
@@ -20,6 +21,8 @@ export interface RouteDeps {
   isoDigests: ReturnType<typeof localIsoDigests>;
   /** the signed key hand-over document (license/key-handover.ts) */
   keyHandover: () => Promise<unknown>;
+  /** the database's probe and the pool's state (db/health.ts) */
+  database: DatabaseHealth;
 }
 
 export function metricsRouter(metrics: Metrics): Router {
@@ -33,17 +36,24 @@ export function metricsRouter(metrics: Metrics): Router {
 
 export function routes(d: RouteDeps): Router {
   const router = express.Router();
+  // Liveness: the process serves. It fails only when a restart is the way out: the pool is wedged
+  // while the database answers (a database outage is readiness' business, not a reason to restart).
   router.get("/healthz", (_req, res) => {
+    const pool = d.database.wedged();
+    if (pool.wedged) {
+      res.status(503).json({ status: "wedged", reason: `every database connection has been out for ${Math.round(pool.forMs / 1000)} s with none returned` });
+      return;
+    }
     res.json({ status: "ok" });
   });
+  // Readiness: the database answers the probe's own connection within DATABASE_PROBE_TIMEOUT_MS
+  // (not the shared pool's latency under load).
   router.get("/readyz", async (_req, res) => {
-    try {
-      await d.services.db.query("SELECT 1");
-      res.json({ status: "ready" });
-    } catch (err) {
-      d.log.warn({ err }, "readiness check failed");
-      res.status(503).json({ status: "unavailable", reason: "database unreachable" });
-    }
+    const pool = d.database.wedged();
+    const probe = await d.database.probe();
+    if (pool.wedged) res.status(503).json({ status: "unavailable", reason: "database pool wedged" });
+    else if (!probe.ok) res.status(503).json({ status: "unavailable", reason: "database unreachable" });
+    else res.json({ status: "ready" });
   });
   router.get("/.well-known/jwks.json", (_req, res) => {
     res.setHeader("Cache-Control", "public, max-age=300");
@@ -54,7 +64,7 @@ export function routes(d: RouteDeps): Router {
     res.type("application/jose+json").send(JSON.stringify(await d.keyHandover()));
   });
   // Stripe billing events: a raw body (the signature covers its exact bytes), before any JSON parser
-  router.post("/webhooks/stripe", ...stripeWebhook({ services: d.services, stripe: d.config.stripe, log: d.log }));
+  router.post("/webhooks/stripe", ...stripeWebhook({ services: d.services, stripe: d.config.stripe, log: d.log, databaseReachable: d.database.reachableNow }));
   // metrics on the main port only when no METRICS_PORT keeps them off the public path
   if (d.metrics && d.config.metricsPort === undefined) router.use(metricsRouter(d.metrics));
   if (d.config.playgroundEnabled) router.use(playgroundRouter());

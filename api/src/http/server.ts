@@ -6,7 +6,7 @@ import http from "node:http";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { pinoHttp } from "pino-http";
 import { graphqlHandler } from "./graphql.js";
-import { loadShedding } from "./load-shedding.js";
+import { createIntakeServer } from "./intake.js";
 import { metricsRouter, routes, type RouteDeps } from "./routes.js";
 
 export type ServerDeps = RouteDeps;
@@ -30,9 +30,11 @@ export interface HttpServer {
 export async function createHttpServer(d: ServerDeps): Promise<HttpServer> {
   const { config, log, metrics } = d;
   const app = express();
-  const httpServer = http.createServer(app);
   app.disable("x-powered-by");
   app.set("trust proxy", config.trustProxy);
+  // the per-address connection cap spares trusted proxies (their clients all share their address)
+  const trusted = app.get("trust proxy fn") as (address: string, hop: number) => boolean;
+  const httpServer = createIntakeServer(config.intake, { uncapped: (address) => trusted(address, 0), onRefused: metrics?.connectionRefused }, app);
 
   app.use(
     pinoHttp({
@@ -98,8 +100,7 @@ export async function createHttpServer(d: ServerDeps): Promise<HttpServer> {
     });
   });
   // /graphql first: the hot path (check-ins) does not walk the other routes
-  app.use("/graphql", loadShedding(config.maxInflightRequests, metrics?.shed));
-  const graphql = await graphqlHandler({ httpServer, config, services: d.services, log, metrics });
+  const graphql = await graphqlHandler({ httpServer, config, services: d.services, log, metrics, database: d.database });
   app.use(graphql.handler);
   app.use(routes(d));
 

@@ -4,9 +4,11 @@
 //               (public-only JWKs are published but never sign)
 //   local:      DATA_DIR/signing-keys.json, generated on first run, rotated by `npm run signing-key -- rotate`
 import { createPrivateKey, createPublicKey, type JsonWebKey as NodeJwk } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from "jose";
+import { ConfigError } from "../config-error.js";
+import { writeFileAtomic } from "../storage/atomic-file.js";
 
 export interface StoredKey {
   jwk: JWK; // private (or public-only) JWK with kid and alg
@@ -71,14 +73,27 @@ export async function generateSigningKey(alg = "EdDSA"): Promise<StoredKey> {
 
 export function readLocalKeys(dataDir: string): StoredKey[] {
   const file = path.join(dataDir, LOCAL_FILE);
-  return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as { keys: StoredKey[] }).keys : [];
+  if (!existsSync(file)) return [];
+  const text = readFileSync(file, "utf8");
+  let keys: unknown;
+  try {
+    keys = (JSON.parse(text) as { keys?: unknown }).keys;
+  } catch {
+    keys = undefined;
+  }
+  if (!Array.isArray(keys) || keys.length === 0) {
+    // never replaced silently: licenses signed by the keys it held would stop verifying
+    throw new ConfigError([
+      `${file}: holds no signing keys (${text.length} bytes${text.length ? ", not a key file" : ""}): it was cut short or edited. ` +
+        "Restore it from a backup, or remove it to generate a new key (licenses signed by the old one stop verifying), or set LICENSE_SIGNING_KEYS.",
+    ]);
+  }
+  return keys as StoredKey[];
 }
 
 export function writeLocalKeys(dataDir: string, keys: StoredKey[]): void {
   mkdirSync(dataDir, { recursive: true });
-  const file = path.join(dataDir, LOCAL_FILE);
-  writeFileSync(`${file}.tmp`, JSON.stringify({ keys }, null, 2), { mode: 0o600 });
-  renameSync(`${file}.tmp`, file);
+  writeFileAtomic(path.join(dataDir, LOCAL_FILE), JSON.stringify({ keys }, null, 2), { mode: 0o600 });
 }
 
 /** New key signs from now on; the old ones stay published for one more license lifetime. */

@@ -1,8 +1,9 @@
 // SMTP in production (SMTP_URL); locally, each message becomes an .eml file in DATA_DIR/outbox.
 // Timeouts are bounded so a stalled server can never hold a send longer than the outbox lease.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import nodemailer from "nodemailer";
+import { writeFileAtomic } from "../storage/atomic-file.js";
 
 export interface OutgoingMail {
   from: string;
@@ -44,7 +45,8 @@ export function folderTransport(dir: string): SendMail {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const stamp = new Date().toISOString().replace(/[:.]/g, "-");
     const file = path.join(dir, `${stamp}-${info.messageId.replace(/[^a-z0-9]+/gi, "_")}.eml`);
-    writeFileSync(file, info.message as Buffer, { mode: 0o600 });
+    // whole or not at all: a full disk leaves no empty .eml per retry
+    writeFileAtomic(file, info.message as Buffer, { mode: 0o600 });
     return { messageId: info.messageId, location: file };
   };
   return Object.assign(send, {

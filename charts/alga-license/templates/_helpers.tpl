@@ -67,6 +67,11 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- if or .Values.autoscaling.enabled (gt (int .Values.replicaCount) 1) }}true{{ end }}
 {{- end }}
 
+{{/* readiness' timeoutSeconds: the database probe's own timeout (ms, rounded up) plus 2 s for the HTTP round trip */}}
+{{- define "alga-license.readinessTimeoutSeconds" -}}
+{{- add (div (add (int64 .Values.config.database.probeTimeoutMs) 999) 1000) 2 }}
+{{- end }}
+
 {{/* A number from values as a quoted decimal string (YAML numbers arrive as floats: 1209600 would
      otherwise render as "1.2096e+06"). */}}
 {{- define "alga-license.int" -}}
