@@ -74,7 +74,7 @@ it("non-interactive: redeems for the existing tenant, updates license_state and 
   // and of two writers the newer redemption wins whatever the order
   expect(await createTenant(db, installSeeds)).toMatchObject({ status: "already-bootstrapped", edition: "PREMIUM" });
   const older = await withApplianceDb(db, (c) =>
-    replaceLicense(c, reg.tenantId, { edition: "ESSENTIALS", applianceId: "edge-1", token: null, expiresAt: null, credential: null, checkInUrl: null, licenseUrl: null, vendorKeys: null, redeemedAt: new Date(installSeeds.REDEEMED_AT!) }),
+    replaceLicense(c, reg.tenantId, { edition: "ESSENTIALS", applianceId: "edge-1", token: null, expiresAt: null, credential: null, checkInUrl: null, licenseUrl: null, keyChain: null, timeFloor: null, redeemedAt: new Date(installSeeds.REDEEMED_AT!) }),
   );
   expect(older).toBe(false);
   expect((await licenseState(db)).edition).toBe("PREMIUM");

@@ -1,7 +1,6 @@
 // The appliance side as an operator runs it: alga-setup non-interactive, create-tenant on a real
 // PostgreSQL, and the check-in agent against the real API — each as the compiled CLI process.
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { verify } from "@node-rs/argon2";
@@ -19,9 +18,12 @@ import {
   PASSWORD,
   query,
   register as registerOn,
+  resealed,
+  secondAfter,
   setupCli,
 } from "./helpers/appliance.js";
 import { REDEEM, REISSUE, startTestPlane, type TestPlane } from "./helpers/control-plane.js";
+import { holdingProxy } from "./helpers/holding-proxy.js";
 
 let t: TestPlane;
 let dir: string;
@@ -291,11 +293,12 @@ describe("create-tenant", () => {
     const token = seeds.LICENSE_TOKEN!;
     const [h, p, sig] = token.split(".");
     const forged = `${h}.${Buffer.from(JSON.stringify({ ...claimsOf(token), edition: "PREMIUM" })).toString("base64url")}.${sig}`;
-    const forgedRes = await createTenantRun({ APPLIANCE_DATABASE_URL: await applianceDb(), ...seeds, LICENSE_TOKEN: forged });
+    // with a digest that matches again (an edited seed): the token's own signature is what refuses it
+    const forgedRes = await createTenantRun({ APPLIANCE_DATABASE_URL: await applianceDb(), ...resealed({ ...seeds, LICENSE_TOKEN: forged }) });
     expect(forgedRes.code).toBe(2);
     expect(forgedRes.stderr).toContain("LICENSE_TOKEN was refused: the license's signature does not verify");
     expect(p).toBeDefined();
-    const otherTenant = await createTenantRun({ APPLIANCE_DATABASE_URL: await applianceDb(), ...seeds, INITIAL_TENANT_ID: b.tenantId });
+    const otherTenant = await createTenantRun({ APPLIANCE_DATABASE_URL: await applianceDb(), ...resealed({ ...seeds, INITIAL_TENANT_ID: b.tenantId }) });
     expect(otherTenant.code).toBe(2);
     expect(otherTenant.stderr).toContain(`LICENSE_TOKEN was refused: the license is for tenant ${a.tenantId}, not for this appliance's tenant ${b.tenantId}`);
   });
@@ -342,44 +345,11 @@ describe("reinstall on a surviving appliance database", () => {
     expect(checkIn.code).toBe(0);
     expect(JSON.parse(checkIn.stdout)).toMatchObject({ status: "refreshed", edition: "PRO" });
     // re-running the bootstrap with the older seeds of the first install changes nothing
-    expect((await createTenantCli([], { APPLIANCE_DATABASE_URL: db, ...readSeedDir(seedsDir()), REDEEMED_AT: before.redeemed_at.toISOString() })).stdout).toContain("already bootstrapped");
+    expect((await createTenantCli([], { APPLIANCE_DATABASE_URL: db, ...resealed({ ...readSeedDir(seedsDir()), REDEEMED_AT: before.redeemed_at.toISOString() }) })).stdout).toContain(
+      "already bootstrapped",
+    );
   });
 });
-
-/** A proxy that forwards requests at once but holds the answers until released. */
-async function holdingProxy(target: string) {
-  const { hostname, port } = new URL(target);
-  let forwarded!: () => void;
-  const seen = new Promise<void>((r) => (forwarded = r));
-  let released = false;
-  const waiting: (() => void)[] = [];
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(Number(port), hostname);
-    sockets.add(client).add(upstream);
-    client.on("error", () => {});
-    upstream.on("error", () => client.destroy());
-    client.on("data", (d) => {
-      upstream.write(d);
-      forwarded();
-    });
-    upstream.on("data", (d) => (released ? client.write(d) : waiting.push(() => client.write(d))));
-    upstream.on("end", () => (released ? client.end() : waiting.push(() => client.end())));
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
-    forwarded: seen,
-    release() {
-      released = true;
-      for (const w of waiting.splice(0)) w();
-    },
-    stop: () => new Promise<void>((r) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => r());
-    }),
-  };
-}
 
 describe("a check-in racing a reinstall on the same database", () => {
   it("the check-in's answer arriving after the reinstall replaced license_state is not stored over it", async () => {
@@ -404,6 +374,7 @@ describe("a check-in racing a reinstall on the same database", () => {
       const after = await licenseState(db);
       expect(after).toMatchObject({ appliance_credential: reinstalled.appliance_credential, license_token: reinstalled.license_token, last_check_in_error: null });
       // and the next run works with the new credential
+      await secondAfter(after.license_token);
       expect(await runCheckIn({ databaseUrl: db })).toMatchObject({ status: "refreshed" });
     } finally {
       proxy.stop();
@@ -428,6 +399,7 @@ describe("a check-in racing a reinstall on the same database", () => {
       expect(await refused).toMatchObject({ status: "refused", message: expect.stringContaining("UNAUTHENTICATED") });
       const after = await licenseState(db);
       expect(after).toMatchObject({ last_check_in_error: null, last_check_in_outcome: null });
+      await secondAfter(after.license_token); // a license of the same second is ordered by jti
       expect(await runCheckIn({ databaseUrl: db })).toMatchObject({ status: "refreshed" });
     } finally {
       proxy.stop();

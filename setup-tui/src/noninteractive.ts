@@ -140,7 +140,7 @@ async function setup(s: SetupSettings, code: string, c: FlowContext): Promise<Ou
     return usageFailure([`--admin-password-file / ALGA_ADMIN_PASSWORD_FILE: this code's tenant has no administrator on this appliance yet, so the password is needed`]);
   }
 
-  const r = await redeemVerified({ licenseUrl, installCode: code, applianceId: s.applianceId, anchors: s.vendorKeys, graceSeconds: s.graceSeconds }, c);
+  const r = await redeemVerified({ licenseUrl, installCode: code, applianceId: s.applianceId, databaseUrl: s.databaseUrl, anchors: s.vendorKeys, graceSeconds: s.graceSeconds, clock: s.clock }, c);
   const seeds = buildSeeds({ redeemed: r.redeemed, adminPassword: password, applianceId: s.applianceId, licenseUrl, vendorKeys: r.keys, redeemedAt: r.redeemedAt });
   const applied: string[] = [];
   for (const step of applySteps(seeds, s.target)) {
@@ -166,7 +166,7 @@ async function setup(s: SetupSettings, code: string, c: FlowContext): Promise<Ou
 }
 
 async function connect(s: SetupSettings, code: string, c: FlowContext): Promise<Outcome> {
-  const installed = await loadInstalled(s.databaseUrl!, { licenseUrl: s.licenseUrl, applianceId: s.applianceId || undefined });
+  const installed = await loadInstalled(s.databaseUrl!, { licenseUrl: s.licenseUrl, applianceId: s.applianceId || undefined, vendorKeys: s.vendorKeys });
   const status = await statusOrNull(installed.licenseUrl, code, c);
   if (status) {
     const problem = codeProblem(status, { connectTenantId: installed.row.tenant_id, connectCompany: installed.row.company_name });
@@ -178,13 +178,14 @@ async function connect(s: SetupSettings, code: string, c: FlowContext): Promise<
       installCode: code,
       applianceId: installed.applianceId,
       tenantId: installed.row.tenant_id,
-      pinned: installed.pinned,
+      trust: installed.trust,
       anchors: s.vendorKeys,
       graceSeconds: s.graceSeconds,
+      clock: s.clock,
     },
     c,
   );
-  const applied = await applyConnect(s.databaseUrl!, installed, r, s.target);
+  const applied = await applyConnect(s.databaseUrl!, installed, r, s.target, { vendorKeys: s.vendorKeys, clock: s.clock });
   return {
     exitCode: SETUP_EXIT.OK,
     result: { ok: true, command: "connect", ...licensed(r), previousEdition: installed.row.edition, applianceId: installed.applianceId, adminPassword: "untouched", applied },
