@@ -20,11 +20,13 @@ import {
   query,
   register,
   resealed,
+  secondAfter,
   setupCli,
 } from "./helpers/appliance.js";
 import { REISSUE, startTestPlane, type TestPlane } from "./helpers/control-plane.js";
+import { eventually } from "./helpers/eventually.js";
 import { holdingProxy } from "./helpers/holding-proxy.js";
-import { startRecordingProxy } from "./helpers/recording-proxy.js";
+import { startRecordingProxy, type HeldAnswer } from "./helpers/recording-proxy.js";
 
 const DAY = 86_400;
 const YEAR = 365 * DAY;
@@ -294,22 +296,41 @@ describe("two check-in agents at once", () => {
     }
   });
 
-  it("a burst of agents, repeated: the stored license is always the newest the service issued (iat, then jti)", async () => {
+  it("agent processes at once, their answers delivered newest first (the worst order for a last-writer-wins store), then all at once, repeated: the newest license stays", async () => {
     const { db } = await installed();
     const proxy = await startRecordingProxy(t.url);
+    const tokenOf = (a: HeldAnswer) => JSON.parse(a.body).data.checkIn.token as string;
+    const newestFirst = (x: HeldAnswer, y: HeldAnswer) => {
+      const [a, b] = [claimsOf(tokenOf(x)), claimsOf(tokenOf(y))];
+      return a.iat !== b.iat ? b.iat - a.iat : b.jti < a.jti ? -1 : 1;
+    };
     try {
       await query(db, "UPDATE license_state SET check_in_url = $1", [`${proxy.url}/graphql`]);
-      for (let round = 0; round < 3; round++) {
-        const reports = await Promise.all([1, 2, 3, 4].map(() => checkIn(db)));
-        expect(reports.map((r) => r.code)).toEqual([0, 0, 0, 0]);
-        const issued = proxy.answers.map((a) => JSON.parse(a).data?.checkIn?.token).filter((x): x is string => !!x);
-        const newest = issued.map((token) => ({ token, ...claimsOf(token) })).sort((a, b) => (a.iat !== b.iat ? b.iat - a.iat : b.jti < a.jti ? -1 : 1))[0]!;
-        expect((await licenseState(db)).license_token).toBe(newest.token);
+      proxy.holding = true;
+      for (const delivery of ["newest first", "at once", "newest first", "at once"]) {
+        await secondAfter((await licenseState(db)).license_token); // this round's licenses are newer than the stored one
+        let finished = 0;
+        const agents = [1, 2, 3].map(() => checkIn(db).then((r) => (finished++, r)));
+        const ordered = (await eventually(async () => proxy.held, (h) => h.length === 3, 30_000)).splice(0).sort(newestFirst);
+        if (delivery === "at once") for (const answer of ordered) answer.release();
+        else {
+          for (const [i, answer] of ordered.entries()) {
+            answer.release();
+            expect(await eventually(async () => finished, (n) => n > i, 15_000)).toBe(i + 1); // that agent is done before the next hears back
+          }
+        }
+        const reports = await Promise.all(agents);
+        expect([delivery, reports.map((r) => r.code)]).toEqual([delivery, [0, 0, 0]]);
+        // newest first: only the first stores; at once: whoever comes later than a newer one does not
+        const statuses = reports.map((r) => r.report.status).sort();
+        if (delivery === "newest first") expect(statuses).toEqual(["refreshed", "superseded", "superseded"]);
+        else for (const st of statuses) expect(["refreshed", "superseded"]).toContain(st);
+        expect([delivery, (await licenseState(db)).license_token]).toEqual([delivery, tokenOf(ordered[0]!)]);
       }
     } finally {
       await proxy.stop();
     }
-  }, 120_000);
+  }, 180_000);
 });
 
 describe("seeds that cannot be half-read", () => {
