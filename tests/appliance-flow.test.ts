@@ -341,6 +341,7 @@ describe("reinstall on a surviving appliance database", () => {
     expect(after.last_check_in_error).toBeNull();
     expect(await verify((await query(db, "SELECT password_hash FROM users"))[0].password_hash, PASSWORD)).toBe(true);
 
+    await secondAfter(after.license_token); // licenses of one second are ordered by jti: the next one must be of a later second to replace it
     const checkIn = await checkInCli(["--no-spread", "--json"], { APPLIANCE_DATABASE_URL: db });
     expect(checkIn.code).toBe(0);
     expect(JSON.parse(checkIn.stdout)).toMatchObject({ status: "refreshed", edition: "PRO" });
@@ -420,6 +421,7 @@ describe("check-in agent", () => {
   it("refreshes the token (verified: new jti, same aud) and stores it; the registry sees the check-in", async () => {
     const { reg, db, applianceId } = await bootstrapped();
     const before = await licenseState(db);
+    await secondAfter(before.license_token); // licenses of one second are ordered by jti: the next one must be of a later second to replace it
     const res = await checkInCli(["--no-spread"], { APPLIANCE_DATABASE_URL: db, APPLIANCE_VERSION: "5.0.1" });
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(/^check-in: license refreshed \(PRO\), valid until/);
@@ -488,6 +490,7 @@ describe("check-in agent", () => {
     expect(after.last_check_in_error).toMatch(/^ENTITLEMENT_LAPSED: /);
     // renewed: the next check-in restores it
     await t.plane.services.prisma.entitlement.updateMany({ where: { tenantId: reg.tenantId }, data: { status: "ACTIVE", cancelledAt: null } });
+    await secondAfter(after.license_token); // licenses of one second are ordered by jti: the next one must be of a later second to replace it
     expect((await checkInCli(["--no-spread"], { APPLIANCE_DATABASE_URL: db })).code).toBe(0);
     expect(await licenseState(db)).toMatchObject({ last_check_in_outcome: "refreshed", last_check_in_error: null });
   });
