@@ -10,7 +10,7 @@ import { replaceLicense, withApplianceDb } from "../setup-tui/src/bootstrap/appl
 import { createTenant } from "../setup-tui/src/bootstrap/create-tenant.js";
 import { readSeedDir } from "../setup-tui/src/seeds.js";
 import { Wizard } from "../setup-tui/src/wizard/app.js";
-import { applianceDb, checkInCli, claimsOf, licenseCli, licenseState, PASSWORD, query, register, setupCli } from "./helpers/appliance.js";
+import { applianceDb, checkInCli, claimsOf, licenseCli, licenseState, PASSWORD, query, register, secondAfter, setupCli } from "./helpers/appliance.js";
 import { CHECK_IN, codeOf, REISSUE, startTestPlane, type TestPlane } from "./helpers/control-plane.js";
 import { startFaultyProxy } from "./helpers/faulty-proxy.js";
 
@@ -75,11 +75,12 @@ it("non-interactive: redeems for the existing tenant, updates license_state and 
   // and of two writers the newer redemption wins whatever the order
   expect(await createTenant(db, installSeeds)).toMatchObject({ status: "already-bootstrapped", edition: "PREMIUM" });
   const older = await withApplianceDb(db, (c) =>
-    replaceLicense(c, reg.tenantId, { edition: "ESSENTIALS", applianceId: "edge-1", token: null, expiresAt: null, credential: null, checkInUrl: null, licenseUrl: null, vendorKeys: null, redeemedAt: new Date(installSeeds.REDEEMED_AT!) }),
+    replaceLicense(c, reg.tenantId, { edition: "ESSENTIALS", applianceId: "edge-1", token: null, expiresAt: null, credential: null, checkInUrl: null, licenseUrl: null, keyChain: null, timeFloor: null, redeemedAt: new Date(installSeeds.REDEEMED_AT!) }),
   );
   expect(older).toBe(false);
   expect((await licenseState(db)).edition).toBe("PREMIUM");
 
+  await secondAfter(state.license_token); // licenses of one second are ordered by jti: the next one must be of a later second to replace it
   const checkIn = await checkInCli(["--no-spread", "--json"], { APPLIANCE_DATABASE_URL: db });
   expect(checkIn.code).toBe(0);
   expect(JSON.parse(checkIn.stdout)).toMatchObject({ status: "refreshed", edition: "PREMIUM" });
@@ -172,6 +173,7 @@ it("the wizard's connect screens: the installed appliance, the code, connected; 
   expect(finished).toHaveLength(1);
   app.unmount();
   expect((await licenseState(db)).edition).toBe("PRO");
+  await secondAfter((await licenseState(db)).license_token); // licenses of one second are ordered by jti: the next one must be of a later second to replace it
   const checkIn = await checkInCli(["--no-spread"], { APPLIANCE_DATABASE_URL: db });
   expect(checkIn.code).toBe(0);
   expect(checkIn.stdout).toContain("license refreshed (PRO)");

@@ -10,7 +10,7 @@ import { createTenant } from "../setup-tui/src/bootstrap/create-tenant.js";
 import { runCheckIn } from "../setup-tui/src/checkin/agent.js";
 import { spreadDelaySeconds } from "../setup-tui/src/checkin/spread.js";
 import { readSeedDir } from "../setup-tui/src/seeds.js";
-import { applianceDb, checkInCli, licenseState, PASSWORD, register, setupCli } from "./helpers/appliance.js";
+import { applianceDb, checkInCli, licenseState, PASSWORD, register, secondAfter, setupCli } from "./helpers/appliance.js";
 import { startTestPlane, type TestPlane } from "./helpers/control-plane.js";
 import { eventually } from "./helpers/eventually.js";
 import { startProcess } from "./helpers/processes.js";
@@ -76,6 +76,7 @@ describe("a deterministic slot per appliance", () => {
     const report = JSON.parse(res.stdout);
     expect(report).toMatchObject({ status: "refreshed", spreadDelaySeconds: spreadDelaySeconds(tenantId, "slot-1", 4) });
     if (report.spreadDelaySeconds > 0) expect(res.stderr).toContain(`waiting ${report.spreadDelaySeconds}s, this appliance's slot within the 4s spread window`);
+    await secondAfter((await licenseState(db)).license_token); // licenses of one second are ordered by jti: the next one must be of a later second to replace it
     const now = await checkInCli(["--json", "--no-spread"], { APPLIANCE_DATABASE_URL: db, ALGA_CHECKIN_SPREAD_SECONDS: "4" });
     expect(JSON.parse(now.stdout)).toMatchObject({ status: "refreshed", spreadDelaySeconds: 0 });
   });

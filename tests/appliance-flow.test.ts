@@ -1,7 +1,6 @@
 // The appliance side as an operator runs it: alga-setup non-interactive, create-tenant on a real
 // PostgreSQL, and the check-in agent against the real API — each as the compiled CLI process.
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { verify } from "@node-rs/argon2";
@@ -19,10 +18,13 @@ import {
   PASSWORD,
   query,
   register as registerOn,
+  resealed,
+  secondAfter,
   setupCli,
 } from "./helpers/appliance.js";
 import { CHECK_IN, codeOf, REDEEM, REISSUE, startTestPlane, type TestPlane } from "./helpers/control-plane.js";
 import { startFaultyProxy } from "./helpers/faulty-proxy.js";
+import { holdingProxy } from "./helpers/holding-proxy.js";
 
 let t: TestPlane;
 let dir: string;
@@ -359,10 +361,11 @@ describe("create-tenant", () => {
     expect(claimsOf(token).edition).toBe("PRO");
     expect(forged.split(".")[1]).not.toBe(p);
     expect(claimsOf(forged)).toEqual({ ...claimsOf(token), edition: "PREMIUM" });
-    const forgedRes = await createTenantRun({ APPLIANCE_DATABASE_URL: await applianceDb(), ...seeds, LICENSE_TOKEN: forged });
+    // with a digest that matches again (an edited seed): the token's own signature is what refuses it
+    const forgedRes = await createTenantRun({ APPLIANCE_DATABASE_URL: await applianceDb(), ...resealed({ ...seeds, LICENSE_TOKEN: forged }) });
     expect(forgedRes.code).toBe(2);
     expect(forgedRes.stderr).toContain("LICENSE_TOKEN was refused: the license's signature does not verify");
-    const otherTenant = await createTenantRun({ APPLIANCE_DATABASE_URL: await applianceDb(), ...seeds, INITIAL_TENANT_ID: b.tenantId });
+    const otherTenant = await createTenantRun({ APPLIANCE_DATABASE_URL: await applianceDb(), ...resealed({ ...seeds, INITIAL_TENANT_ID: b.tenantId }) });
     expect(otherTenant.code).toBe(2);
     expect(otherTenant.stderr).toContain(`LICENSE_TOKEN was refused: the license is for tenant ${a.tenantId}, not for this appliance's tenant ${b.tenantId}`);
   });
@@ -405,48 +408,16 @@ describe("reinstall on a surviving appliance database", () => {
     expect(after.last_check_in_error).toBeNull();
     expect(await verify((await query(db, "SELECT password_hash FROM users"))[0].password_hash, PASSWORD)).toBe(true);
 
+    await secondAfter(after.license_token); // licenses of one second are ordered by jti: the next one must be of a later second to replace it
     const checkIn = await checkInCli(["--no-spread", "--json"], { APPLIANCE_DATABASE_URL: db });
     expect(checkIn.code).toBe(0);
     expect(JSON.parse(checkIn.stdout)).toMatchObject({ status: "refreshed", edition: "PRO" });
     // re-running the bootstrap with the older seeds of the first install changes nothing
-    expect((await createTenantCli([], { APPLIANCE_DATABASE_URL: db, ...readSeedDir(seedsDir()), REDEEMED_AT: before.redeemed_at.toISOString() })).stdout).toContain("already bootstrapped");
+    expect((await createTenantCli([], { APPLIANCE_DATABASE_URL: db, ...resealed({ ...readSeedDir(seedsDir()), REDEEMED_AT: before.redeemed_at.toISOString() }) })).stdout).toContain(
+      "already bootstrapped",
+    );
   });
 });
-
-/** A proxy that forwards requests at once but holds the answers until released. */
-async function holdingProxy(target: string) {
-  const { hostname, port } = new URL(target);
-  let forwarded!: () => void;
-  const seen = new Promise<void>((r) => (forwarded = r));
-  let released = false;
-  const waiting: (() => void)[] = [];
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(Number(port), hostname);
-    sockets.add(client).add(upstream);
-    client.on("error", () => {});
-    upstream.on("error", () => client.destroy());
-    client.on("data", (d) => {
-      upstream.write(d);
-      forwarded();
-    });
-    upstream.on("data", (d) => (released ? client.write(d) : waiting.push(() => client.write(d))));
-    upstream.on("end", () => (released ? client.end() : waiting.push(() => client.end())));
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
-    forwarded: seen,
-    release() {
-      released = true;
-      for (const w of waiting.splice(0)) w();
-    },
-    stop: () => new Promise<void>((r) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => r());
-    }),
-  };
-}
 
 describe("a check-in racing a reinstall on the same database", () => {
   it("the check-in's answer arriving after the reinstall replaced license_state is not stored over it", async () => {
@@ -471,6 +442,7 @@ describe("a check-in racing a reinstall on the same database", () => {
       const after = await licenseState(db);
       expect(after).toMatchObject({ appliance_credential: reinstalled.appliance_credential, license_token: reinstalled.license_token, last_check_in_error: null });
       // and the next run works with the new credential
+      await secondAfter(after.license_token);
       expect(await runCheckIn({ databaseUrl: db })).toMatchObject({ status: "refreshed" });
     } finally {
       proxy.stop();
@@ -495,6 +467,7 @@ describe("a check-in racing a reinstall on the same database", () => {
       expect(await refused).toMatchObject({ status: "refused", message: expect.stringContaining("UNAUTHENTICATED") });
       const after = await licenseState(db);
       expect(after).toMatchObject({ last_check_in_error: null, last_check_in_outcome: null });
+      await secondAfter(after.license_token); // a license of the same second is ordered by jti
       expect(await runCheckIn({ databaseUrl: db })).toMatchObject({ status: "refreshed" });
     } finally {
       proxy.stop();
@@ -515,6 +488,7 @@ describe("check-in agent", () => {
   it("refreshes the token (verified: new jti, same aud) and stores it; the registry sees the check-in", async () => {
     const { reg, db, applianceId } = await bootstrapped();
     const before = await licenseState(db);
+    await secondAfter(before.license_token); // licenses of one second are ordered by jti: the next one must be of a later second to replace it
     const res = await checkInCli(["--no-spread"], { APPLIANCE_DATABASE_URL: db, APPLIANCE_VERSION: "5.0.1" });
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(/^check-in: license refreshed \(PRO\), valid until/);
@@ -583,6 +557,7 @@ describe("check-in agent", () => {
     expect(after.last_check_in_error).toMatch(/^ENTITLEMENT_LAPSED: /);
     // renewed: the next check-in restores it
     await t.plane.services.prisma.entitlement.updateMany({ where: { tenantId: reg.tenantId }, data: { status: "ACTIVE", cancelledAt: null } });
+    await secondAfter(after.license_token); // licenses of one second are ordered by jti: the next one must be of a later second to replace it
     expect((await checkInCli(["--no-spread"], { APPLIANCE_DATABASE_URL: db })).code).toBe(0);
     expect(await licenseState(db)).toMatchObject({ last_check_in_outcome: "refreshed", last_check_in_error: null });
   });

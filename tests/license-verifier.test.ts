@@ -16,7 +16,8 @@ import { signKeyHandover } from "../api/src/license/key-handover.js";
 import { generateSigningKey, loadSigningKeys, publicPart, type SigningKeySet } from "../api/src/license/signing-keys.js";
 import { createLogger } from "../api/src/log.js";
 import { createTenant } from "../setup-tui/src/bootstrap/create-tenant.js";
-import { acceptKeyHandover, KeyTrustError, verifyLicense, type VendorKeys } from "../setup-tui/src/license/index.js";
+import { chainTip, extendKeyChain, verifyKeyChain, type KeyChain } from "../setup-tui/src/license/chain.js";
+import { acceptKeyHandover, isNewerLicense, KeyTrustError, pinnedKeys, verifyLicense, type VendorKeys } from "../setup-tui/src/license/index.js";
 import { readSeedDir } from "../setup-tui/src/seeds.js";
 import { applianceDb, checkInCli, claimsOf, licenseCli, licenseState, PASSWORD, query, setupCli } from "./helpers/appliance.js";
 import { gqlRequest, REGISTER } from "./helpers/control-plane.js";
@@ -96,6 +97,30 @@ describe("verifyLicense", () => {
     expect(await verify(token, { now: new Date(exp.getTime() + 1000), graceSeconds: 0 })).toMatchObject({ ok: false, reason: "EXPIRED" });
   });
 
+  it("a clock behind by less than the license's lifetime: valid, judged at its iat; a lead beyond the lifetime is refused", async () => {
+    const iat = new Date(Date.now() + 3 * 24 * HOUR * 1000);
+    const r = await verify(await license(vendorA, { issuedAt: iat, expiresAt: new Date(iat.getTime() + 30 * 24 * HOUR * 1000) }));
+    expect(r).toMatchObject({ ok: true, state: "valid" });
+    expect(r.ok && r.judgedAt.getTime()).toBe(Math.floor(iat.getTime() / 1000) * 1000);
+    const far = new Date(Date.now() + 31 * 24 * HOUR * 1000);
+    expect(await verify(await license(vendorA, { issuedAt: far, expiresAt: new Date(far.getTime() + 30 * 24 * HOUR * 1000) }))).toMatchObject({ ok: false, reason: "NOT_YET_VALID" });
+  });
+
+  it("judged at the time floor: a clock set back does not revive an expired license", async () => {
+    const token = await license(vendorA, { issuedAt: new Date(Date.now() - 40 * 24 * HOUR * 1000), expiresAt: new Date(Date.now() - 10 * 24 * HOUR * 1000) });
+    const setBack = new Date(Date.now() - 20 * 24 * HOUR * 1000);
+    expect(await verifyLicense(token, { keys: pinsA, tenantId: TENANT, now: setBack, graceSeconds: 72 * HOUR })).toMatchObject({ ok: true, state: "valid" });
+    expect(await verifyLicense(token, { keys: pinsA, tenantId: TENANT, now: setBack, timeFloor: new Date(), graceSeconds: 72 * HOUR })).toMatchObject({ ok: false, reason: "EXPIRED" });
+  });
+
+  it("licenses are ordered by iat, then jti", () => {
+    expect(isNewerLicense({ iat: 2, jti: "a" }, { iat: 1, jti: "z" })).toBe(true);
+    expect(isNewerLicense({ iat: 1, jti: "z" }, { iat: 2, jti: "a" })).toBe(false);
+    expect(isNewerLicense({ iat: 1, jti: "b" }, { iat: 1, jti: "a" })).toBe(true);
+    expect(isNewerLicense({ iat: 1, jti: "a" }, { iat: 1, jti: "a" })).toBe(false);
+    expect(isNewerLicense({ iat: 1, jti: "a" }, null)).toBe(true);
+  });
+
   it("nothing pinned: cannot verify, refused", async () => {
     expect(await verifyLicense(await license(vendorA), { keys: null, tenantId: TENANT })).toMatchObject({ ok: false, reason: "NO_KEYS" });
   });
@@ -137,6 +162,60 @@ describe("key hand-over (rotation)", () => {
     const untyped = new GeneralSign(payload);
     untyped.addSignature(privateKey).setProtectedHeader({ alg: "EdDSA", kid: "k1" });
     await expect(acceptKeyHandover(await untyped.sign())).rejects.toMatchObject({ reason: "MALFORMED", message: expect.stringContaining("not alga-license-keys+jws") });
+  });
+});
+
+describe("the chain of trust (chain.ts)", () => {
+  const now = () => new Date(Date.now() + 60_000);
+  const extend = (chain: KeyChain | null, doc: unknown, o: { root?: JWK[] | null; firstUse?: boolean; reference?: Date; evidence?: () => Promise<Date | null> } = {}) =>
+    extendKeyChain(chain, doc, { root: o.root ?? null, reference: o.reference ?? now(), firstUse: o.firstUse, evidence: o.evidence });
+  const kids = (c: KeyChain) => c.links.map((l) => l.keys.map((k) => k.kid).join("+"));
+
+  it("after the vendor retires the root key, the chain of hand-overs still re-verifies from the root; the newest document alone does not", async () => {
+    const t0 = Date.now();
+    const root = [publicPart(a)];
+    const first = await extend(null, await handover(vendorA, t0), { root });
+    const overlap = await extend(first, await handover(await keySet(b, a), t0 + 1000), { root }); // a co-signs: root-signed, a fresh start
+    expect(kids(overlap)).toEqual([`${b.kid}+${a.kid}`]);
+    const retired = await extend(overlap, await handover(await keySet(b), t0 + 2000), { root });
+    expect(kids(retired)).toEqual([`${b.kid}+${a.kid}`, b.kid!]);
+    const docs = retired.links.map((l) => l.document);
+    expect(chainTip(await verifyKeyChain(docs, root)).keys.map((k) => k.kid)).toEqual([b.kid]);
+    await expect(verifyKeyChain(docs.slice(-1), root)).rejects.toMatchObject({ reason: "UNTRUSTED", message: expect.stringContaining("do not chain to the vendor keys shipped") });
+    // the chain stays short: later documents of the same keys replace the tip
+    let chain = retired;
+    for (let i = 3; i < 8; i++) chain = await extend(chain, await handover(await keySet(b), t0 + i * 1000), { root });
+    expect(chain.links).toHaveLength(2);
+    // a retired key vouches for nothing new, although an earlier link lists it
+    await expect(extend(chain, await handover(vendorA, t0 + 9000), { root: null })).rejects.toMatchObject({ reason: "UNTRUSTED" });
+  });
+
+  it("a stored link not signed by its predecessor, or older than it, breaks the chain", async () => {
+    const t0 = Date.now();
+    const d1 = await handover(vendorA, t0);
+    await expect(verifyKeyChain([d1, await handover(await keySet(c), t0 + 1000)], null)).rejects.toMatchObject({ reason: "UNTRUSTED" });
+    await expect(verifyKeyChain([d1, await handover(vendorA, t0 - 5000)], null)).rejects.toMatchObject({ reason: "OUTDATED" });
+    expect((await verifyKeyChain([d1, await handover(vendorA, t0 + 1000)], null)).anchored).toBe(false);
+  });
+
+  it("unanchored: trust on first use only when allowed (the first bootstrap), and its document stays the anchor", async () => {
+    const t0 = Date.now();
+    await expect(extend(null, await handover(vendorA, t0))).rejects.toThrow(/trust on first use happens only at its first bootstrap/);
+    const tofu = await extend(null, await handover(vendorA, t0), { firstUse: true });
+    const next = await extend(tofu, await handover(vendorA, t0 + 1000));
+    const again = await extend(next, await handover(vendorA, t0 + 2000));
+    expect(again.links.map((l) => l.issuedAt)).toEqual([Math.floor(t0 / 1000), Math.floor((t0 + 2000) / 1000)]);
+  });
+
+  it("a document dated beyond a small skew ahead of the service's time as known is refused, unless a license of the same answer vouches for its date", async () => {
+    const t0 = Date.now();
+    const ahead = await handover(vendorA, t0 + 3 * 24 * HOUR * 1000);
+    await expect(extend(pinsA ? { links: [pinsA], anchored: false } : null, ahead, { reference: new Date(t0) })).rejects.toMatchObject({ reason: "FUTURE" });
+    const vouched = await extend({ links: [pinsA], anchored: false }, ahead, { reference: new Date(t0), evidence: async () => new Date(t0 + 3 * 24 * HOUR * 1000) });
+    expect(chainTip(vouched).issuedAt).toBe(pinnedKeys(ahead).issuedAt);
+    await expect(extend({ links: [pinsA], anchored: false }, ahead, { reference: new Date(t0), evidence: async () => null })).rejects.toMatchObject({ reason: "FUTURE" });
+    // acceptKeyHandover applies the same rule (the 100-years-ahead document the vendor should never have signed)
+    await expect(acceptKeyHandover(await handover(vendorA, t0 + 100 * 365 * 24 * HOUR * 1000), { pinned: pinsA })).rejects.toMatchObject({ reason: "FUTURE" });
   });
 });
 
@@ -293,6 +372,39 @@ describe("rotation through the real API and the check-in agent", () => {
       const after = await licenseState(db);
       expect(after.license_token).toBe(state.license_token);
       expect(after.vendor_keys).toEqual(state.vendor_keys);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it("the image ships key a, the vendor retires it: the agent keeps the hand-over that links b to a, and status re-verifies that chain from the root on every read", async () => {
+    const p = await startWith([a]);
+    const store = (await createApiKey(p.services.db, "STORE", "retire")).key;
+    const reg = (await gqlRequest<any>(p.url, REGISTER, { input: { companyName: "Retire AG", contactEmail: "ops@retire.test", edition: "PRO" } }, { token: store })).data.registerTenant;
+    const dir = mkdtempSync(path.join(os.tmpdir(), "alga-retire-seeds-"));
+    const root = { ALGA_VENDOR_KEYS: JSON.stringify({ keys: [publicPart(a)] }) };
+    try {
+      const pw = path.join(dir, "pw");
+      (await import("node:fs")).writeFileSync(pw, PASSWORD);
+      expect((await setupCli(["--install-code", reg.installCode, "--admin-password-file", pw, "--license-url", p.url, "--output", dir, "--appliance-id", "ret-1"], root)).code).toBe(0);
+      const db = await applianceDb();
+      await createTenant(db, readSeedDir(dir), { vendorKeys: [publicPart(a)] });
+      await startWith([b, a]);
+      expect(JSON.parse((await checkInCli(["--no-spread", "--json"], { APPLIANCE_DATABASE_URL: db, ...root })).stdout)).toMatchObject({ status: "refreshed", keys: "updated" });
+      // a is retired: the document is signed by b alone, which no key of the image signed
+      await startWith([b]);
+      expect(JSON.parse((await checkInCli(["--no-spread", "--json"], { APPLIANCE_DATABASE_URL: db, ...root })).stdout)).toMatchObject({ status: "refreshed", keys: "updated" });
+      const state = await licenseState(db);
+      expect(state.key_chain).toHaveLength(2);
+      expect(JSON.parse(Buffer.from(state.license_token.split(".")[0], "base64url").toString()).kid).toBe(b.kid);
+      const st = await licenseCli(["status", "--json"], { APPLIANCE_DATABASE_URL: db, ...root });
+      expect(st.code).toBe(0);
+      expect(JSON.parse(st.stdout)).toMatchObject({ edition: "PRO", verification: { result: "valid" }, vendorKeys: { kids: [b.kid] }, trust: { anchored: true, verified: true, documents: 2 } });
+      // the newest document alone does not reach the root
+      await query(db, "UPDATE license_state SET key_chain = jsonb_build_array(vendor_keys)");
+      const cut = await licenseCli(["status", "--json"], { APPLIANCE_DATABASE_URL: db, ...root });
+      expect(cut.code).toBe(4);
+      expect(JSON.parse(cut.stdout).verification.message).toMatch(/do not chain to the vendor keys shipped with this appliance/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -11,7 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import type { ParsedMail } from "mailparser";
 import { createStoreClient } from "../store-client/src/index.js";
-import { applianceDb, checkInCli, claimsOf, createTenantCli, licenseCli, licenseState, query, Terminal } from "./helpers/appliance.js";
+import { applianceDb, checkInCli, claimsOf, createTenantCli, licenseCli, licenseState, query, secondAfter, Terminal } from "./helpers/appliance.js";
 import { ISO_BUCKET, ISO_BYTES, ISO_KEY, startTestPlane, type TestPlane } from "./helpers/control-plane.js";
 
 const POINTER_KEY = "releases/current.json";
@@ -87,6 +87,9 @@ class Appliance {
     return JSON.parse(r.stdout);
   }
   async checkIn() {
+    // licenses of one second are ordered by jti: the refreshed one must be of a later second to replace the stored one
+    const stored = (await licenseState(this.db))?.license_token;
+    if (stored) await secondAfter(stored);
     const r = await checkInCli(["--no-spread", "--json"], { APPLIANCE_DATABASE_URL: this.db });
     expect(r.code).toBe(0);
     return JSON.parse(r.stdout);

@@ -130,7 +130,7 @@ export async function startControlPlane(config: Config, log: Logger, opts: Start
     const housekeeping = startHousekeeping(pool, config.redeemRateLimit.windowSeconds, log.child({ component: "housekeeping" }));
     stops.push({ name: "housekeeping", stop: () => housekeeping.stop() });
 
-    const keyHandover = keyHandoverCache(keys, () => config.license.issuer ?? publicUrl());
+    const keyHandover = keyHandoverCache(keys, () => config.license.issuer ?? publicUrl(), services.clock);
     const server = await createHttpServer({ config, services, keys, log, metrics, isoDigests, keyHandover, database });
     listeningUrl = await server.listen();
     // first to stop: no new requests, in-flight ones finish before the worker and the pool go

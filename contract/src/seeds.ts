@@ -4,6 +4,8 @@ export const INITIAL_TENANT_SECRET = "appliance-initial-tenant";
 export const LICENSE_SEED_SECRET = "appliance-license-seed";
 
 export const INITIAL_TENANT_KEYS = {
+  /** an integrity check over the other fields but the password (which the appliance chart clears) */
+  digest: "INITIAL_TENANT_DIGEST",
   tenantId: "INITIAL_TENANT_ID",
   /** absent when the appliance was already bootstrapped (the password could not take effect); the
    * appliance chart clears it after the bootstrap */
@@ -13,6 +15,8 @@ export const INITIAL_TENANT_KEYS = {
 } as const;
 
 export const LICENSE_SEED_KEYS = {
+  /** an integrity check over the other fields, so a truncated or half-read seed is refused */
+  digest: "LICENSE_SEED_DIGEST",
   edition: "EDITION",
   applianceId: "APPLIANCE_ID",
   licenseUrl: "ALGA_LICENSE_URL",

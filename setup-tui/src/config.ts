@@ -19,6 +19,7 @@ export class UsageError extends Error {
 export const DEFAULT_STATE_DIR = "/var/lib/alga-appliance";
 export const DEFAULT_SEED_DIR = "./appliance-seeds";
 const APPLIANCE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+const MAX_CLOCK_OFFSET_SECONDS = 200 * 365 * 86_400;
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
@@ -108,6 +109,20 @@ class Reader {
   graceSeconds(): number {
     return this.int(undefined, "ALGA_LICENSE_GRACE_HOURS", DEFAULT_OFFLINE_GRACE_SECONDS / 3600, 0, 24 * 90, "hours") * 3600;
   }
+  /**
+   * The clock the appliance tools read. ALGA_CLOCK_OFFSET_SECONDS shifts it, for tests only: it grants
+   * nothing that setting the system clock would not, and licenses are judged against server-signed time.
+   */
+  clock(): () => Date {
+    const name = "ALGA_CLOCK_OFFSET_SECONDS";
+    const v = this.raw(undefined, name);
+    const valid = v !== undefined && /^[+-]?\d+$/.test(v) && Math.abs(Number(v)) <= MAX_CLOCK_OFFSET_SECONDS;
+    if (v !== undefined && !valid) {
+      this.fail(undefined, name, `"${v}" is not a whole number of seconds between -${MAX_CLOCK_OFFSET_SECONDS} and ${MAX_CLOCK_OFFSET_SECONDS} (for tests only: leave it unset)`);
+    }
+    const offsetMs = valid ? Number(v) * 1000 : 0;
+    return () => new Date(Date.now() + offsetMs);
+  }
   done<T>(value: T): T {
     if (this.problems.length) throw new UsageError(this.problems);
     return value;
@@ -162,9 +177,11 @@ export interface SetupSettings {
   target: ApplyTarget;
   /** the appliance's database: connect needs it; setup uses it to see whether the appliance is bootstrapped */
   databaseUrl?: string;
-  /** vendor keys shipped with the image (ALGA_VENDOR_KEYS): the first key document must be signed by one */
+  /** vendor keys shipped with the image (ALGA_VENDOR_KEYS): the root of the appliance's trust in the vendor's keys */
   vendorKeys?: JWK[];
   graceSeconds: number;
+  /** the appliance's clock (ALGA_CLOCK_OFFSET_SECONDS shifts it, for tests) */
+  clock: () => Date;
 }
 
 /** Whether a setup command line asks for the non-interactive mode (for the shape of usage errors). */
@@ -198,6 +215,7 @@ export function setupSettings(argv: string[], env: NodeJS.ProcessEnv = process.e
     databaseUrl,
     vendorKeys: r.vendorKeys(),
     graceSeconds: r.graceSeconds(),
+    clock: r.clock(),
   };
   if (s.help) return s;
   if (command === "setup" && !s.licenseUrl && !r.problems.some((p) => p.includes("ALGA_LICENSE_URL"))) r.fail("license-url", "ALGA_LICENSE_URL", "the license service URL is required, e.g. https://license.example.com");
@@ -226,6 +244,7 @@ export interface CreateTenantSettings {
   seedDir?: string;
   vendorKeys?: JWK[];
   graceSeconds: number;
+  clock: () => Date;
 }
 
 export function createTenantSettings(argv: string[], env: NodeJS.ProcessEnv = process.env): CreateTenantSettings {
@@ -238,6 +257,7 @@ export function createTenantSettings(argv: string[], env: NodeJS.ProcessEnv = pr
     seedDir: r.existingDir("seed-dir", "ALGA_SEED_DIR", "seed"),
     vendorKeys: r.vendorKeys(),
     graceSeconds: r.graceSeconds(),
+    clock: r.clock(),
   };
   if (!s.help && !s.databaseUrl && !r.problems.some((p) => p.includes("APPLIANCE_DATABASE_URL"))) {
     r.fail(undefined, "APPLIANCE_DATABASE_URL", "is required: the appliance's PostgreSQL, e.g. postgresql://alga@db:5432/appliance");
@@ -261,8 +281,9 @@ export interface CheckInSettings {
   /** 0: check in now; else wait a delay derived from the appliance id within this window */
   spreadSeconds: number;
   graceSeconds: number;
-  /** vendor keys shipped with the image: trusted for the first key document when none is pinned */
+  /** vendor keys shipped with the image: the root of the appliance's trust in the vendor's keys */
   vendorKeys?: JWK[];
+  clock: () => Date;
 }
 
 export const DEFAULT_SPREAD_SECONDS = 3600;
@@ -291,6 +312,7 @@ export function checkInSettings(argv: string[], env: NodeJS.ProcessEnv = process
     spreadSeconds: r.bool("no-spread") ? 0 : spread,
     graceSeconds: r.graceSeconds(),
     vendorKeys: r.vendorKeys(),
+    clock: r.clock(),
   };
   if (!s.help && !s.databaseUrl && !r.problems.some((p) => p.includes("APPLIANCE_DATABASE_URL"))) {
     r.fail(undefined, "APPLIANCE_DATABASE_URL", "is required: the appliance's PostgreSQL, e.g. postgresql://alga@db:5432/appliance");
@@ -306,6 +328,9 @@ export interface LicenseStatusSettings {
   json: boolean;
   databaseUrl: string;
   graceSeconds: number;
+  /** the root the stored pins are re-verified from (unset: the appliance is unanchored) */
+  vendorKeys?: JWK[];
+  clock: () => Date;
 }
 
 export function licenseStatusSettings(argv: string[], env: NodeJS.ProcessEnv = process.env): LicenseStatusSettings {
@@ -314,7 +339,7 @@ export function licenseStatusSettings(argv: string[], env: NodeJS.ProcessEnv = p
   const help = values.help === true;
   if (!help && positionals[0] !== "status") r.problems.push(positionals[0] ? `unknown command "${positionals[0]}": use alga-license status` : "missing command: use alga-license status");
   if (positionals.length > 1) r.problems.push(`unexpected argument "${positionals[1]}"`);
-  const s = { help, json: values.json === true, databaseUrl: r.databaseUrl() ?? "", graceSeconds: r.graceSeconds() };
+  const s = { help, json: values.json === true, databaseUrl: r.databaseUrl() ?? "", graceSeconds: r.graceSeconds(), vendorKeys: r.vendorKeys(), clock: r.clock() };
   if (!help && !s.databaseUrl && !r.problems.some((p) => p.includes("APPLIANCE_DATABASE_URL"))) {
     r.fail(undefined, "APPLIANCE_DATABASE_URL", "is required: the appliance's PostgreSQL, e.g. postgresql://alga@db:5432/appliance");
   }

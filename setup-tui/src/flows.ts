@@ -3,7 +3,7 @@
 // (every retry with that key, so a lost answer is replayed), verify the first license, and — for
 // connect — bring license_state and the license seed up to date.
 import type { JWK } from "jose";
-import { readLicenseState, replaceLicense, withApplianceDb, type LicenseStateRow } from "./bootstrap/appliance-schema.js";
+import { readLicenseState, replaceLicense, withApplianceDb, withLicenseLock, type LicenseStateRow } from "./bootstrap/appliance-schema.js";
 import { otherOrganisation, type Binding } from "./binding.js";
 import type { ApplyTarget } from "./config.js";
 import { explain, type Explanation } from "./explain.js";
@@ -16,7 +16,10 @@ import {
   type LicenseErrorCode,
   type RedeemResult,
 } from "./license-api.js";
-import { fetchVendorKeys, storedPins } from "./license/pins.js";
+import { chainDocuments, chainTip, extendKeyChain, sameDocument, type KeyChain } from "./license/chain.js";
+import { timeFloor } from "./license/clock.js";
+import { fetchKeyDocument } from "./license/pins.js";
+import { applianceTrust, isNewerLicense, referenceTime, storedLicense, verifiedClaims, type ApplianceTrust } from "./license/trust.js";
 import { forgetRedemptionKey, keepRedemptionKey } from "./redemption-key.js";
 import { KeyTrustError, verifyLicense, type LicenseCheck, type VendorKeys } from "./license/verify.js";
 import { callWithRetry, failureOf, RetriesExhausted, type RetryHooks, type RetryPolicy } from "./retry.js";
@@ -83,7 +86,9 @@ export function codeProblem(s: InstallCodeStatus, o: { binding?: Binding; connec
 
 export interface Redemption {
   redeemed: RedeemResult;
+  /** the pinned keys after the redemption: the chain's last document */
   keys: VendorKeys;
+  chain: KeyChain;
   /** the first license, verified (paid editions) */
   license: Extract<LicenseCheck, { ok: true }> | null;
   redeemedAt: Date;
@@ -95,12 +100,17 @@ export interface RedeemPlan {
   applianceId: string;
   /** connect: the appliance's tenant (the service refuses another tenant's code unused) */
   tenantId?: string;
-  /** keys pinned on this appliance (connect), or shipped with the image */
-  pinned?: VendorKeys | null;
+  /** what this appliance trusts already (connect), verified from its database */
+  trust?: ApplianceTrust | null;
+  /** setup on a surviving appliance database: its pins are loaded from there */
+  databaseUrl?: string;
+  /** the root: vendor keys shipped with the image */
   anchors?: JWK[];
   graceSeconds: number;
   /** where the redemption key is kept (ALGA_STATE_DIR) */
   stateDir: string;
+  /** the appliance's clock (default: the system's) */
+  clock?: () => Date;
 }
 
 /** The redemption key of a plan, kept before the first attempt; FlowError when it cannot be kept (nothing was sent). */
@@ -125,21 +135,57 @@ export function redemptionApplied(p: Pick<RedeemPlan, "stateDir" | "installCode"
   }
 }
 
-/** Pins the vendor's keys (before the code is spent), keeps a redemption key, redeems, and verifies the first license. */
-export async function redeemVerified(p: RedeemPlan, c: FlowContext): Promise<Redemption> {
-  c.phase?.("Fetching the vendor's license keys");
-  let keys: VendorKeys;
+const keysNotTrusted = (err: KeyTrustError) =>
+  new FlowError("KEYS_NOT_TRUSTED", {
+    title: "The license service's keys were not accepted",
+    detail: `${err.message}. The install code was not used.`,
+    action: "Check the license service URL (it must be your vendor's); if it is right, contact your vendor.",
+  });
+
+const notVerified = (detail: string) =>
+  new FlowError(
+    "LICENSE_NOT_VERIFIED",
+    {
+      title: "The license did not verify",
+      detail: `The license service's answer was not accepted: ${detail}. Nothing was applied.`,
+      action: `The install code has been used. Check the license service URL, then ask your vendor to re-issue an install code.`,
+    },
+    true,
+  );
+
+/** What a bootstrapped appliance database trusts (null: not bootstrapped, or it cannot be read). */
+export async function installedTrust(databaseUrl: string, root: JWK[] | undefined): Promise<ApplianceTrust | null> {
   try {
-    keys = await fetchVendorKeys(p.licenseUrl, { pinned: p.pinned, anchors: p.anchors, policy: c.policy, hooks: c.hooks });
+    const row = await withApplianceDb(databaseUrl, readLicenseState);
+    return row ? await applianceTrust(row, root) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Pins the vendor's keys (before the code is spent: a document this appliance's chain does not accept
+ * leaves the code unused), keeps a redemption key, redeems, and verifies the first license. A document refused only for its
+ * date is judged again with the first license's time (this appliance's clock may be behind).
+ */
+export async function redeemVerified(p: RedeemPlan, c: FlowContext): Promise<Redemption> {
+  const clock = p.clock ?? (() => new Date());
+  const root = p.anchors?.length ? p.anchors : null;
+  const trust = p.trust !== undefined ? p.trust : p.databaseUrl ? await installedTrust(p.databaseUrl, p.anchors) : null;
+  if (trust?.problem && !root) throw keysNotTrusted(new KeyTrustError("UNTRUSTED", `the vendor keys pinned on this appliance were refused (${trust.problem.message})`));
+  c.phase?.("Fetching the vendor's license keys");
+  const document = await fetchKeyDocument(p.licenseUrl, { policy: c.policy, hooks: c.hooks });
+  const pinned = trust?.problem ? null : (trust?.chain ?? null);
+  const extend = (evidence?: (candidate: VendorKeys) => Promise<Date | null>) =>
+    extendKeyChain(pinned, document, { root, reference: trust ? referenceTime(trust, clock()) : clock(), firstUse: !trust || (!trust.chain && !trust.problem), evidence });
+  let chain: KeyChain | null = null;
+  try {
+    chain = await extend();
   } catch (err) {
-    if (err instanceof KeyTrustError) {
-      throw new FlowError("KEYS_NOT_TRUSTED", {
-        title: "The license service's keys were not accepted",
-        detail: `${err.message}. The install code was not used.`,
-        action: "Check the license service URL (it must be your vendor's); if it is right, contact your vendor.",
-      });
-    }
-    throw err;
+    if (!(err instanceof KeyTrustError)) throw err;
+    // pins newer than the service's document (a replica behind): the license must verify with those
+    if (err.reason === "OUTDATED" && pinned) chain = pinned;
+    else if (err.reason !== "FUTURE") throw keysNotTrusted(err);
   }
   const redemptionKey = redemptionKeyOf(p);
   c.phase?.("Redeeming the install code");
@@ -150,20 +196,21 @@ export async function redeemVerified(p: RedeemPlan, c: FlowContext): Promise<Red
     c.hooks,
   );
   const redeemedAt = new Date();
-  if (redeemed.edition === "ESSENTIALS") return { redeemed, keys, license: null, redeemedAt };
-  const check = await verifyLicense(redeemed.firstJwt ?? "", { keys, tenantId: redeemed.tenantId, applianceId: p.applianceId, graceSeconds: p.graceSeconds });
-  if (!check.ok) {
-    throw new FlowError(
-      "LICENSE_NOT_VERIFIED",
-      {
-        title: "The license did not verify",
-        detail: `The license service's answer was not accepted: ${check.message}. Nothing was applied.`,
-        action: `The install code has been used. Check the license service URL, then ask your vendor to re-issue an install code.`,
-      },
-      true,
-    );
+  const verify = (keys: VendorKeys) =>
+    verifyLicense(redeemed.firstJwt ?? "", { keys, tenantId: redeemed.tenantId, applianceId: p.applianceId, now: clock(), timeFloor: trust?.floor, graceSeconds: p.graceSeconds });
+  if (!chain) {
+    try {
+      chain = await extend(async (candidate) => ((check) => (check.ok ? new Date(check.claims.iat * 1000) : null))(await verify(candidate)));
+    } catch (err) {
+      if (!(err instanceof KeyTrustError)) throw err;
+      throw notVerified(err.message);
+    }
   }
-  return { redeemed, keys, license: check, redeemedAt };
+  const keys = chainTip(chain);
+  if (redeemed.edition === "ESSENTIALS") return { redeemed, keys, chain, license: null, redeemedAt };
+  const check = await verify(keys);
+  if (!check.ok) throw notVerified(check.message);
+  return { redeemed, keys, chain, license: check, redeemedAt };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -173,11 +220,12 @@ export interface Installed {
   row: LicenseStateRow;
   licenseUrl: string;
   applianceId: string;
-  pinned: VendorKeys | null;
+  /** its pins, re-verified from the root */
+  trust: ApplianceTrust;
 }
 
 /** The installed appliance connect works on; FlowError when there is none. */
-export async function loadInstalled(databaseUrl: string, o: { licenseUrl?: string; applianceId?: string }): Promise<Installed> {
+export async function loadInstalled(databaseUrl: string, o: { licenseUrl?: string; applianceId?: string; vendorKeys?: JWK[] }): Promise<Installed> {
   const row = await withApplianceDb(databaseUrl, readLicenseState);
   if (!row) {
     throw new FlowError("NOT_BOOTSTRAPPED", {
@@ -194,36 +242,61 @@ export async function loadInstalled(databaseUrl: string, o: { licenseUrl?: strin
       action: "Pass --license-url (or ALGA_LICENSE_URL).",
     });
   }
-  return { row, licenseUrl, applianceId: o.applianceId ?? row.appliance_id ?? "", pinned: storedPins(row.vendor_keys) };
+  return { row, licenseUrl, applianceId: o.applianceId ?? row.appliance_id ?? "", trust: await applianceTrust(row, o.vendorKeys) };
 }
 
-/** Stores the connected license in license_state, then the license seed (so a bootstrap re-run agrees). */
-export async function applyConnect(databaseUrl: string, installed: Installed, r: Redemption, target: ApplyTarget): Promise<string[]> {
+const newerInPlace = () =>
+  new FlowError(
+    "FAILED",
+    {
+      title: "A newer redemption is already in place",
+      detail: "license_state was updated by a newer redemption while this connect ran (another connect, or a reinstall's bootstrap); this one was not stored.",
+      action: "Check `alga-license status`; nothing else is needed if it shows the expected edition.",
+    },
+    true,
+  );
+
+/**
+ * Stores the connected license in license_state, then the license seed (so a bootstrap re-run agrees).
+ * Under the writers' lock, from the row as it is then: pins another writer accepted meanwhile are
+ * kept (the redemption's document is attached to them), and a newer stored license is not replaced.
+ */
+export async function applyConnect(databaseUrl: string, installed: Installed, r: Redemption, target: ApplyTarget, o: { vendorKeys?: JWK[]; clock?: () => Date } = {}): Promise<string[]> {
   const notes: string[] = [];
+  const clock = o.clock ?? (() => new Date());
   const written = await withApplianceDb(databaseUrl, (db) =>
-    replaceLicense(db, installed.row.tenant_id, {
-      edition: r.redeemed.edition,
-      applianceId: installed.applianceId,
-      token: r.redeemed.firstJwt ?? null,
-      expiresAt: r.license?.expiresAt ?? null,
-      credential: r.redeemed.applianceCredential ?? null,
-      checkInUrl: r.redeemed.checkInUrl ?? null,
-      licenseUrl: installed.licenseUrl,
-      vendorKeys: r.keys.document,
-      redeemedAt: r.redeemedAt,
+    withLicenseLock(db, async () => {
+      const current = await readLicenseState(db);
+      if (!current || current.tenant_id !== installed.row.tenant_id) return false;
+      const trust = await applianceTrust(current, o.vendorKeys);
+      let chain = r.chain;
+      const before = installed.trust.chain;
+      const moved = trust.chain && !(before && sameDocument(chainTip(before), chainTip(trust.chain)) && before.links.length === trust.chain.links.length);
+      if (moved) {
+        try {
+          chain = await extendKeyChain(trust.chain, chainTip(r.chain).document, { root: o.vendorKeys?.length ? o.vendorKeys : null, reference: referenceTime(trust, clock()) });
+        } catch (err) {
+          if (!(err instanceof KeyTrustError && err.reason === "OUTDATED")) throw err;
+          chain = trust.chain!;
+        }
+      }
+      const held = verifiedClaims(await storedLicense(current, trust, { clock: clock(), graceSeconds: 0 }));
+      if (held && r.license && !isNewerLicense(r.license.claims, held)) return false;
+      return replaceLicense(db, installed.row.tenant_id, {
+        edition: r.redeemed.edition,
+        applianceId: installed.applianceId,
+        token: r.redeemed.firstJwt ?? null,
+        expiresAt: r.license?.expiresAt ?? null,
+        credential: r.redeemed.applianceCredential ?? null,
+        checkInUrl: r.redeemed.checkInUrl ?? null,
+        licenseUrl: installed.licenseUrl,
+        keyChain: chainDocuments(chain),
+        timeFloor: timeFloor(r.license?.claims.iat, chainTip(chain).issuedAt),
+        redeemedAt: r.redeemedAt,
+      });
     }),
   );
-  if (!written) {
-    throw new FlowError(
-      "FAILED",
-      {
-        title: "A newer redemption is already in place",
-        detail: "license_state was updated by a newer redemption while this connect ran (another connect, or a reinstall's bootstrap); this one was not stored.",
-        action: "Check `alga-license status`; nothing else is needed if it shows the expected edition.",
-      },
-      true,
-    );
-  }
+  if (!written) throw newerInPlace();
   notes.push("license_state updated: credential, license, check-in URL and vendor keys");
   const seed = buildLicenseSeed({ redeemed: r.redeemed, applianceId: installed.applianceId, licenseUrl: installed.licenseUrl, vendorKeys: r.keys, redeemedAt: r.redeemedAt });
   for (const step of applySteps({ licenseSeed: seed }, target)) {

@@ -144,7 +144,7 @@ async function setup(s: SetupSettings, code: string, c: FlowContext): Promise<Ou
     return usageFailure([`--admin-password-file / ALGA_ADMIN_PASSWORD_FILE: this code's tenant has no administrator on this appliance yet, so the password is needed`]);
   }
 
-  const plan = { licenseUrl, installCode: code, applianceId: s.applianceId, anchors: s.vendorKeys, graceSeconds: s.graceSeconds, stateDir: s.stateDir };
+  const plan = { licenseUrl, installCode: code, applianceId: s.applianceId, databaseUrl: s.databaseUrl, anchors: s.vendorKeys, graceSeconds: s.graceSeconds, stateDir: s.stateDir, clock: s.clock };
   const r = await redeemVerified(plan, c);
   const seeds = buildSeeds({ redeemed: r.redeemed, adminPassword: password, applianceId: s.applianceId, licenseUrl, vendorKeys: r.keys, redeemedAt: r.redeemedAt });
   const applied: string[] = [];
@@ -172,7 +172,7 @@ async function setup(s: SetupSettings, code: string, c: FlowContext): Promise<Ou
 }
 
 async function connect(s: SetupSettings, code: string, c: FlowContext): Promise<Outcome> {
-  const installed = await loadInstalled(s.databaseUrl!, { licenseUrl: s.licenseUrl, applianceId: s.applianceId || undefined });
+  const installed = await loadInstalled(s.databaseUrl!, { licenseUrl: s.licenseUrl, applianceId: s.applianceId || undefined, vendorKeys: s.vendorKeys });
   const status = await statusOrNull(installed.licenseUrl, code, c);
   if (status) {
     const earlierAttempt = keptRedemptionKey(s.stateDir, code, installed.applianceId);
@@ -184,13 +184,14 @@ async function connect(s: SetupSettings, code: string, c: FlowContext): Promise<
     installCode: code,
     applianceId: installed.applianceId,
     tenantId: installed.row.tenant_id,
-    pinned: installed.pinned,
+    trust: installed.trust,
     anchors: s.vendorKeys,
     graceSeconds: s.graceSeconds,
     stateDir: s.stateDir,
+    clock: s.clock,
   };
   const r = await redeemVerified(plan, c);
-  const applied = await applyConnect(s.databaseUrl!, installed, r, s.target);
+  const applied = await applyConnect(s.databaseUrl!, installed, r, s.target, { vendorKeys: s.vendorKeys, clock: s.clock });
   redemptionApplied(plan);
   return {
     exitCode: SETUP_EXIT.OK,

@@ -2,9 +2,13 @@
 // folder (mode 0600 in a 0700 folder) or into the cluster with kubectl (create, or replace when they
 // exist). The admin password stays here: it only ever goes into the local Secret, never to the license
 // service, and only when it can still take effect (the appliance was not bootstrapped yet).
+// Each seed carries a digest of its fields, written first: a seed cut short or half-read no longer
+// matches it and the bootstrap refuses it (an integrity check against accidents, not a signature —
+// whatever grants anything in a seed is verified on its own: license/chain.ts, license/verify.ts).
+import { createHash } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { parse, stringify } from "yaml";
+import { parse, stringify, YAMLError } from "yaml";
 import {
   INITIAL_TENANT_KEYS as T,
   INITIAL_TENANT_SECRET,
@@ -33,6 +37,40 @@ export interface Seeds {
   licenseSeed: LicenseSeed;
 }
 
+/** The seeds and their fields under the digest (the password is not: the appliance chart clears it). */
+export const SEEDS = [
+  { secret: INITIAL_TENANT_SECRET, label: "initial-tenant seed", keys: T as Record<string, string>, digest: T.digest, unsealed: [T.adminPassword as string] },
+  { secret: LICENSE_SEED_SECRET, label: "license seed", keys: L as Record<string, string>, digest: L.digest, unsealed: [] as string[] },
+] as const;
+type SeedKind = (typeof SEEDS)[number];
+
+/** sha256 over the seed's fields (sorted, absent ones left out), as "sha256:<base64url>". */
+export function seedDigest(values: Record<string, string | undefined>, seed: SeedKind): string {
+  const fields = Object.values(seed.keys)
+    .filter((k) => k !== seed.digest && !seed.unsealed.includes(k) && values[k] !== undefined)
+    .sort()
+    .map((k) => [k, values[k]]);
+  return `sha256:${createHash("sha256").update(JSON.stringify(fields)).digest("base64url")}`;
+}
+
+/**
+ * The seed with its digest as the first field; the password (not under the digest) comes next, so a
+ * file cut anywhere in it loses fields the digest covers too.
+ */
+function sealed<S extends Record<string, string | undefined>>(values: S, seed: SeedKind): S {
+  const rest = Object.entries(values).filter(([k, v]) => v !== undefined && k !== seed.digest);
+  rest.sort(([a], [b]) => Number(seed.unsealed.includes(b)) - Number(seed.unsealed.includes(a)));
+  return Object.fromEntries([[seed.digest, seedDigest(values, seed)], ...rest]) as S;
+}
+
+/** Why a seed's values do not match its digest (null: they do, or it has none: written by an older alga-setup). */
+export function seedIntegrityProblem(values: Record<string, string | undefined>, seed: SeedKind, source: string): string | null {
+  const digest = values[seed.digest];
+  if (digest === undefined) return null;
+  if (digest.trim() === seedDigest(values, seed)) return null;
+  return `the ${seed.label} (${source}) does not match its ${seed.digest}: it was cut short or changed after alga-setup wrote it; write it again with alga-setup`;
+}
+
 export function buildLicenseSeed(i: Omit<SeedInput, "adminPassword">): LicenseSeed {
   const seed: LicenseSeed = {
     [L.edition]: i.redeemed.edition,
@@ -46,7 +84,7 @@ export function buildLicenseSeed(i: Omit<SeedInput, "adminPassword">): LicenseSe
     seed[L.credential] = i.redeemed.applianceCredential ?? "";
     seed[L.checkInUrl] = i.redeemed.checkInUrl ?? "";
   }
-  return seed;
+  return sealed(seed, SEEDS[1]);
 }
 
 export function buildSeeds(i: SeedInput): Seeds {
@@ -56,7 +94,7 @@ export function buildSeeds(i: SeedInput): Seeds {
     [T.companyName]: i.redeemed.companyName,
   };
   if (i.adminPassword !== undefined) initialTenant[T.adminPassword] = i.adminPassword;
-  return { initialTenant, licenseSeed: buildLicenseSeed(i) };
+  return { initialTenant: sealed(initialTenant, SEEDS[0]), licenseSeed: buildLicenseSeed(i) };
 }
 
 export function secretManifest(name: string, data: Record<string, string>, namespace?: string): string {
@@ -103,12 +141,38 @@ export function applySteps(seeds: Partial<Seeds>, target: ApplyTarget): ApplySte
     }));
 }
 
-/** One Secret's values from a manifest file, or null when the file does not exist. */
+/** A seed file that cannot be read as a Secret manifest; the message is one line naming the file. */
+export class SeedFileError extends Error {
+  constructor(file: string, why: string) {
+    super(`${file}: ${why}`);
+    this.name = "SeedFileError";
+  }
+}
+
+const isStringMap = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v);
+
+/** One Secret's values from a manifest file, or null when the file does not exist. Throws SeedFileError. */
 export function readSeedFile(file: string): Record<string, string> | null {
   if (!existsSync(file)) return null;
-  const doc = parse(readFileSync(file, "utf8")) as { stringData?: Record<string, string>; data?: Record<string, string> } | null;
-  const values: Record<string, string> = { ...(doc?.stringData ?? {}) };
-  for (const [k, v] of Object.entries(doc?.data ?? {})) values[k] = Buffer.from(v, "base64").toString("utf8");
+  let doc: unknown;
+  try {
+    doc = parse(readFileSync(file, "utf8"));
+  } catch (err) {
+    if (!(err instanceof YAMLError)) throw new SeedFileError(file, `cannot be read (${(err as Error).message})`);
+    const line = err.linePos?.[0]?.line;
+    throw new SeedFileError(file, `is not a readable Secret manifest (YAML ${err.code}${line ? ` at line ${line}` : ""}): is it cut short? Write it again with alga-setup`);
+  }
+  if (!isStringMap(doc)) throw new SeedFileError(file, "is not a Secret manifest (no mapping at the top)");
+  const values: Record<string, string> = {};
+  for (const [field, decode] of [["stringData", (v: string) => v], ["data", (v: string) => Buffer.from(v, "base64").toString("utf8")]] as const) {
+    const map = doc[field];
+    if (map === undefined || map === null) continue;
+    if (!isStringMap(map)) throw new SeedFileError(file, `its ${field} is not a mapping of names to values`);
+    for (const [k, v] of Object.entries(map)) {
+      if (typeof v !== "string") throw new SeedFileError(file, `${field}.${k} is not a string`);
+      values[k] = decode(v);
+    }
+  }
   return values;
 }
 

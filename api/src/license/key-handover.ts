@@ -22,11 +22,15 @@ export async function signKeyHandover(keys: SigningKeySet, issuer: string, now =
   return jws.sign();
 }
 
-/** Cached for a few minutes: the document changes only on rotation. */
-export function keyHandoverCache(keys: SigningKeySet, issuer: () => string, ttlMs = 5 * 60_000) {
+/**
+ * Cached for a few minutes: the document changes only on rotation. Dated by the service's clock (the
+ * one licenses are issued with): its iat is server-signed time the appliance keeps as a floor.
+ */
+export function keyHandoverCache(keys: SigningKeySet, issuer: () => string, clock: () => Date = () => new Date(), ttlMs = 5 * 60_000) {
   let cached: { at: number; doc: GeneralJWS } | undefined;
   return async () => {
-    if (!cached || Date.now() - cached.at > ttlMs) cached = { at: Date.now(), doc: await signKeyHandover(keys, issuer()) };
+    const now = clock().getTime();
+    if (!cached || Math.abs(now - cached.at) > ttlMs) cached = { at: now, doc: await signKeyHandover(keys, issuer(), now) };
     return cached.doc;
   };
 }

@@ -38,12 +38,23 @@ ALTER TABLE license_state ADD COLUMN IF NOT EXISTS keys_updated_at timestamptz;
 -- when the code behind this state was redeemed: a bootstrap only applies a newer redemption
 ALTER TABLE license_state ADD COLUMN IF NOT EXISTS redeemed_at timestamptz;
 -- refreshed | lapsed | refused | unreachable | not-verified: what the last check-in run found
-ALTER TABLE license_state ADD COLUMN IF NOT EXISTS last_check_in_outcome text;`;
+ALTER TABLE license_state ADD COLUMN IF NOT EXISTS last_check_in_outcome text;
+-- the accepted key hand-over documents that link vendor_keys (the last one) back to the root (license/chain.ts)
+ALTER TABLE license_state ADD COLUMN IF NOT EXISTS key_chain jsonb;
+-- the newest server-signed time this appliance has seen, and the service's time minus its clock at the
+-- last check-in (license/clock.ts)
+ALTER TABLE license_state ADD COLUMN IF NOT EXISTS server_time_floor timestamptz;
+ALTER TABLE license_state ADD COLUMN IF NOT EXISTS clock_skew_seconds integer;
+-- pins of an older appliance start their chain
+UPDATE license_state SET key_chain = jsonb_build_array(vendor_keys) WHERE key_chain IS NULL AND vendor_keys IS NOT NULL;`;
+
+/** Serialises every writer of license_state on one database (bootstrap, connect, check-in agents). */
+export const LICENSE_LOCK_KEY = 0x616c6761;
 
 /** Applies the DDL unless the schema is current (DDL takes locks the appliance application would wait on). */
 export async function ensureApplianceSchema(client: pg.ClientBase): Promise<void> {
   const current = await client.query(
-    "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'license_state' AND column_name = 'last_check_in_outcome'",
+    "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'license_state' AND column_name = 'clock_skew_seconds'",
   );
   if (!current.rowCount) await client.query(APPLIANCE_SCHEMA);
 }
@@ -64,7 +75,28 @@ export interface LicenseStateRow {
   last_check_in_at: Date | null;
   last_check_in_error: string | null;
   last_check_in_outcome: string | null;
+  /** undefined: a database from before the chain was kept (read-only readers see it unmigrated) */
+  key_chain?: unknown;
+  server_time_floor?: Date | null;
+  clock_skew_seconds?: number | null;
   updated_at: Date;
+}
+
+/**
+ * Runs work in a transaction holding the license_state writers' lock: a writer reads the row again
+ * inside it and decides from that, so two writers never overwrite each other's newer state.
+ */
+export async function withLicenseLock<T>(client: pg.ClientBase, work: () => Promise<T>): Promise<T> {
+  await client.query("BEGIN");
+  try {
+    await client.query("SELECT pg_advisory_xact_lock($1)", [LICENSE_LOCK_KEY]);
+    const result = await work();
+    await client.query("COMMIT");
+    return result;
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw err;
+  }
 }
 
 /** The license fields a redemption (bootstrap, connect) sets. */
@@ -76,11 +108,16 @@ export interface LicenseFields {
   credential: string | null;
   checkInUrl: string | null;
   licenseUrl: string | null;
-  vendorKeys: unknown;
+  /** the verified key hand-over documents, root first (chain.ts); null: keep the stored ones */
+  keyChain: unknown[] | null;
+  /** the newest server-signed time of this redemption (the token's and the documents' iat) */
+  timeFloor: Date | null;
   redeemedAt: Date | null;
 }
 
-const LICENSE_COLUMNS = "edition, appliance_id, license_token, license_expires_at, appliance_credential, check_in_url, license_url, vendor_keys, redeemed_at";
+const LICENSE_COLUMNS =
+  "edition, appliance_id, license_token, license_expires_at, appliance_credential, check_in_url, license_url, key_chain, vendor_keys, server_time_floor, redeemed_at";
+const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
 const licenseValues = (f: LicenseFields) => [
   f.edition,
   f.applianceId,
@@ -89,13 +126,16 @@ const licenseValues = (f: LicenseFields) => [
   f.credential,
   f.checkInUrl,
   f.licenseUrl,
-  f.vendorKeys === null || f.vendorKeys === undefined ? null : JSON.stringify(f.vendorKeys),
+  json(f.keyChain),
+  json(f.keyChain?.[f.keyChain.length - 1]),
+  f.timeFloor,
   f.redeemedAt,
 ];
 
 export async function insertLicenseState(client: pg.ClientBase, tenantId: string, f: LicenseFields): Promise<void> {
   await client.query(
-    `INSERT INTO license_state (tenant_id, ${LICENSE_COLUMNS}, keys_updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $9::jsonb IS NULL THEN NULL ELSE now() END)`,
+    `INSERT INTO license_state (tenant_id, ${LICENSE_COLUMNS}, keys_updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, CASE WHEN $10::jsonb IS NULL THEN NULL ELSE now() END)`,
     [tenantId, ...licenseValues(f)],
   );
 }
@@ -103,18 +143,46 @@ export async function insertLicenseState(client: pg.ClientBase, tenantId: string
 /**
  * A new redemption's license for this tenant: the credential, token and pins it came with; no error.
  * Monotonic in the redemption time, so of two writers (a bootstrap re-run, a connect) the newer
- * redemption wins whatever the order. False when a newer one is already in place.
+ * redemption wins whatever the order. False when a newer one is already in place. Callers hold the
+ * writers' lock and have checked that the token is not older than the stored one (trust.ts).
  */
 export async function replaceLicense(client: pg.ClientBase, tenantId: string, f: LicenseFields): Promise<boolean> {
   const r = await client.query(
-    `INSERT INTO license_state (tenant_id, ${LICENSE_COLUMNS}, keys_updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now())
+    `INSERT INTO license_state (tenant_id, ${LICENSE_COLUMNS}, keys_updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now())
      ON CONFLICT (tenant_id) DO UPDATE SET edition = $2, appliance_id = $3, license_token = $4, license_expires_at = $5,
        appliance_credential = $6, check_in_url = $7, license_url = COALESCE($8, license_state.license_url),
-       vendor_keys = COALESCE($9::jsonb, license_state.vendor_keys),
-       keys_updated_at = CASE WHEN $9::jsonb IS NULL THEN license_state.keys_updated_at ELSE now() END,
-       redeemed_at = $10, last_check_in_error = NULL, last_check_in_outcome = NULL, updated_at = now()
-     WHERE $10::timestamptz IS NULL OR license_state.redeemed_at IS NULL OR license_state.redeemed_at < $10::timestamptz`,
+       key_chain = COALESCE($9::jsonb, license_state.key_chain), vendor_keys = COALESCE($10::jsonb, license_state.vendor_keys),
+       keys_updated_at = CASE WHEN $10::jsonb IS NULL THEN license_state.keys_updated_at ELSE now() END,
+       server_time_floor = GREATEST(license_state.server_time_floor, $11::timestamptz),
+       redeemed_at = $12, last_check_in_error = NULL, last_check_in_outcome = NULL, updated_at = now()
+     WHERE $12::timestamptz IS NULL OR license_state.redeemed_at IS NULL OR license_state.redeemed_at < $12::timestamptz`,
     [tenantId, ...licenseValues(f)],
+  );
+  return r.rowCount === 1;
+}
+
+/** Newly accepted pins (a key hand-over): the chain, its last document, and the time it was signed. */
+export async function storeKeyChain(client: pg.ClientBase, tenantId: string, keyChain: unknown[], signedAt: Date): Promise<void> {
+  await client.query(
+    `UPDATE license_state SET key_chain = $1, vendor_keys = $2, keys_updated_at = now(),
+       server_time_floor = GREATEST(server_time_floor, $3::timestamptz), updated_at = now() WHERE tenant_id = $4`,
+    [json(keyChain), json(keyChain[keyChain.length - 1]), signedAt, tenantId],
+  );
+}
+
+/** A refreshed license from a check-in with this credential; false when the credential was replaced meanwhile. */
+export async function storeCheckedInLicense(
+  client: pg.ClientBase,
+  tenantId: string,
+  credential: string,
+  l: { token: string; expiresAt: Date; edition: string; issuedAt: Date; skewSeconds: number },
+): Promise<boolean> {
+  const r = await client.query(
+    `UPDATE license_state SET license_token = $1, license_expires_at = $2, edition = $3, last_check_in_at = now(),
+       last_check_in_error = NULL, last_check_in_outcome = 'refreshed', server_time_floor = GREATEST(server_time_floor, $4::timestamptz),
+       clock_skew_seconds = $5, updated_at = now()
+     WHERE tenant_id = $6 AND appliance_credential = $7`,
+    [l.token, l.expiresAt, l.edition, l.issuedAt, l.skewSeconds, tenantId, credential],
   );
   return r.rowCount === 1;
 }

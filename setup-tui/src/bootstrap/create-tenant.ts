@@ -7,14 +7,29 @@
 //   - same tenant, the same (or an older) redemption: nothing changes;
 //   - another tenant: an error (BootstrapConflictError, exit 3).
 // INITIAL_ADMIN_PASSWORD is needed only while the admin user does not exist (the appliance chart
-// clears it from the Secret after the first bootstrap). A paid edition's token is verified (signature
-// against the seed's pinned vendor keys, aud = this tenant) before it is stored.
+// clears it from the Secret after the first bootstrap). Seeds are checked against their digests
+// before anything else. The seed's key document is accepted like any other (license/chain.ts): trust
+// on first use only at the first bootstrap, later only through the pinned keys (or the root); a paid
+// edition's token is verified with the resulting pins and never replaces a newer stored license.
 import { hash } from "@node-rs/argon2";
 import type pg from "pg";
-import { INITIAL_TENANT_KEYS as T, INITIAL_TENANT_SECRET, LICENSE_SEED_KEYS as L, LICENSE_SEED_SECRET } from "@alga-license/contract";
+import { parseBaseUrl, INITIAL_TENANT_KEYS as T, INITIAL_TENANT_SECRET, LICENSE_SEED_KEYS as L, LICENSE_SEED_SECRET } from "@alga-license/contract";
 import type { JWK } from "jose";
-import { acceptKeyHandover, KeyTrustError, verifyLicense, type VendorKeys } from "../license/verify.js";
-import { ensureApplianceSchema, insertLicenseState, replaceLicense, withApplianceDb, type LicenseFields } from "./appliance-schema.js";
+import { chainDocuments, chainTip, extendKeyChain, type KeyChain } from "../license/chain.js";
+import { timeFloor } from "../license/clock.js";
+import { applianceTrust, isNewerLicense, referenceTime, storedLicense, verifiedClaims } from "../license/trust.js";
+import { DEFAULT_OFFLINE_GRACE_SECONDS, KeyTrustError, verifyLicense, type VendorKeys } from "../license/verify.js";
+import { SEEDS, seedIntegrityProblem } from "../seeds.js";
+import {
+  ensureApplianceSchema,
+  insertLicenseState,
+  readLicenseState,
+  replaceLicense,
+  withApplianceDb,
+  withLicenseLock,
+  type LicenseFields,
+  type LicenseStateRow,
+} from "./appliance-schema.js";
 
 export class BootstrapConflictError extends Error {}
 export class BootstrapInputError extends Error {}
@@ -30,26 +45,58 @@ export interface CreateTenantResult {
 }
 
 export interface CreateTenantOptions {
-  /** vendor keys shipped with the image: the seed's key document must be signed by one */
+  /** the root: vendor keys shipped with the image (ALGA_VENDOR_KEYS) */
   vendorKeys?: JWK[];
   graceSeconds?: number;
+  /** the appliance's clock */
   now?: Date;
+  /** where each Secret's values came from, for messages (default: the Secret's name) */
+  seedSource?: (secret: string) => string;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EDITIONS = ["ESSENTIALS", "PRO", "PREMIUM"];
-// one bootstrap at a time per database (the Job may be re-run while a previous pod still works)
-const LOCK_KEY = 0x616c6761;
+
+/** The license seed as read: shapes checked, nothing trusted yet. */
+interface SeedLicense {
+  edition: string;
+  applianceId: string | null;
+  token: string | null;
+  credential: string | null;
+  checkInUrl: string | null;
+  licenseUrl: string | null;
+  keyDocument: unknown;
+  redeemedAt: Date | null;
+}
 
 interface ParsedSeed {
   wantedId?: string;
   password?: string;
   adminEmail: string;
   companyName: string;
-  license: LicenseFields;
+  license: SeedLicense;
 }
 
-async function parseSeed(seed: Record<string, string | undefined>, o: CreateTenantOptions): Promise<ParsedSeed> {
+/** CHECK_IN_URL must be the license service's GraphQL endpoint (a cut-short URL is refused). */
+function checkInUrlProblem(checkInUrl: string, licenseUrl: string | undefined): string | null {
+  let url: URL;
+  try {
+    url = parseBaseUrl(checkInUrl, L.checkInUrl);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  if (!/\/graphql$/.test(url.pathname)) return `${L.checkInUrl} "${checkInUrl}" is not a license service's GraphQL endpoint (…/graphql)`;
+  if (licenseUrl && parseBaseUrl(licenseUrl, L.licenseUrl).origin !== url.origin) {
+    return `${L.checkInUrl} "${checkInUrl}" is not on the license service of ${L.licenseUrl} (${licenseUrl})`;
+  }
+  return null;
+}
+
+function parseSeed(seed: Record<string, string | undefined>, o: CreateTenantOptions): ParsedSeed {
+  for (const kind of SEEDS) {
+    const problem = seedIntegrityProblem(seed, kind, o.seedSource?.(kind.secret) ?? `Secret ${kind.secret}`);
+    if (problem) throw new BootstrapInputError(problem);
+  }
   const get = (k: string) => seed[k]?.trim() || undefined;
   const wantedId = get(T.tenantId)?.toLowerCase();
   if (wantedId && !UUID.test(wantedId)) throw new BootstrapInputError(`${T.tenantId} must be a UUID (got "${wantedId}")`);
@@ -69,29 +116,30 @@ async function parseSeed(seed: Record<string, string | undefined>, o: CreateTena
   if (paid && (!token || !credential || !checkInUrl)) {
     throw new BootstrapInputError(`the paid edition ${edition} needs ${L.token}, ${L.credential} and ${L.checkInUrl} in the license seed`);
   }
+  const licenseUrl = get(L.licenseUrl);
+  if (licenseUrl) {
+    try {
+      parseBaseUrl(licenseUrl, L.licenseUrl);
+    } catch (err) {
+      throw new BootstrapInputError((err as Error).message);
+    }
+  }
+  const urlProblem = paid ? checkInUrlProblem(checkInUrl!, licenseUrl) : null;
+  if (urlProblem) throw new BootstrapInputError(urlProblem);
   const redeemedAtRaw = get(L.redeemedAt);
   const redeemedAt = redeemedAtRaw ? new Date(redeemedAtRaw) : null;
   if (redeemedAt && Number.isNaN(redeemedAt.getTime())) throw new BootstrapInputError(`${L.redeemedAt} must be an ISO 8601 time (got "${redeemedAtRaw}")`);
-
-  let keys: VendorKeys | null = null;
   const keysRaw = get(L.vendorKeys);
+  let keyDocument: unknown = null;
   if (keysRaw) {
     try {
-      keys = await acceptKeyHandover(JSON.parse(keysRaw), { anchors: o.vendorKeys });
-    } catch (err) {
-      const why = err instanceof KeyTrustError ? err.message : "it is not JSON";
-      throw new BootstrapInputError(`${L.vendorKeys} was not accepted: ${why}`);
+      keyDocument = JSON.parse(keysRaw);
+    } catch {
+      throw new BootstrapInputError(`${L.vendorKeys} was not accepted: it is not JSON`);
     }
   }
-  let expiresAt: Date | null = null;
-  const applianceId = get(L.applianceId) ?? null;
-  if (paid) {
-    if (!wantedId) throw new BootstrapInputError(`the paid edition ${edition} needs ${T.tenantId}: the license is bound to the registry tenant`);
-    if (!keys) throw new BootstrapInputError(`the paid edition ${edition} needs ${L.vendorKeys} (the vendor keys pinned by alga-setup) to verify ${L.token}`);
-    const check = await verifyLicense(token!, { keys, tenantId: wantedId, applianceId, now: o.now, graceSeconds: o.graceSeconds });
-    if (!check.ok) throw new BootstrapInputError(`${L.token} was refused: ${check.message}`);
-    expiresAt = check.expiresAt;
-  }
+  if (paid && !wantedId) throw new BootstrapInputError(`the paid edition ${edition} needs ${T.tenantId}: the license is bound to the registry tenant`);
+  if (paid && !keyDocument) throw new BootstrapInputError(`the paid edition ${edition} needs ${L.vendorKeys} (the vendor keys pinned by alga-setup) to verify ${L.token}`);
   return {
     wantedId,
     password: seed[T.adminPassword] || undefined,
@@ -99,15 +147,71 @@ async function parseSeed(seed: Record<string, string | undefined>, o: CreateTena
     companyName: get(T.companyName) ?? "Appliance",
     license: {
       edition,
-      applianceId,
+      applianceId: get(L.applianceId) ?? null,
       token: paid ? token! : null,
-      expiresAt,
       credential: paid ? credential! : null,
       checkInUrl: paid ? checkInUrl! : null,
-      licenseUrl: get(L.licenseUrl) ?? null,
-      vendorKeys: keys?.document ?? null,
+      licenseUrl: licenseUrl ?? null,
+      keyDocument,
       redeemedAt,
     },
+  };
+}
+
+/**
+ * The seed's license, verified against what this appliance trusts: its key document accepted at the
+ * end of the stored chain (first use only when nothing is pinned), its token verified with the pins.
+ * null when its license is older than the stored one (a seed claiming a newer redemption it is not).
+ * stored: the current license_state (null: the first bootstrap).
+ */
+async function verifiedLicense(s: ParsedSeed, tenantId: string, stored: LicenseStateRow | null, o: CreateTenantOptions): Promise<LicenseFields | null> {
+  const l = s.license;
+  const root = o.vendorKeys?.length ? o.vendorKeys : null;
+  const clock = o.now ?? new Date();
+  const graceSeconds = o.graceSeconds ?? DEFAULT_OFFLINE_GRACE_SECONDS;
+  const trust = stored ? await applianceTrust(stored, root) : null;
+  if (trust?.problem && !root) {
+    throw new BootstrapInputError(`the vendor keys pinned on this appliance were refused (${trust.problem.message}): a seed cannot replace them (set ALGA_VENDOR_KEYS to the vendor's keys)`);
+  }
+  const verify = (token: string, keys: VendorKeys) =>
+    verifyLicense(token, { keys, tenantId, applianceId: l.applianceId, now: clock, timeFloor: trust?.floor, graceSeconds });
+  let chain: KeyChain | null = trust?.chain ?? null;
+  if (l.keyDocument) {
+    try {
+      chain = await extendKeyChain(chain, l.keyDocument, {
+        root,
+        reference: trust ? referenceTime(trust, clock) : clock,
+        firstUse: !trust || (!trust.chain && !trust.problem),
+        // the seed's license carries the service's time (this appliance's clock may be behind)
+        evidence: l.token ? async (candidate) => ((c) => (c.ok ? new Date(c.claims.iat * 1000) : null))(await verify(l.token!, candidate)) : undefined,
+      });
+    } catch (err) {
+      if (!(err instanceof KeyTrustError)) throw err;
+      // pins newer than the seed's (the agent followed the vendor since): the token must verify with those
+      if (!(err.reason === "OUTDATED" && chain)) throw new BootstrapInputError(`${L.vendorKeys} was not accepted: ${err.message}`);
+    }
+  }
+  let expiresAt: Date | null = null;
+  let issuedAt: number | null = null;
+  if (l.token) {
+    const check = await verify(l.token, chainTip(chain!));
+    if (!check.ok) throw new BootstrapInputError(`${L.token} was refused: ${check.message}`);
+    const held = stored && trust ? verifiedClaims(await storedLicense(stored, trust, { clock, graceSeconds })) : null;
+    if (held && !isNewerLicense(check.claims, held)) return null;
+    expiresAt = check.expiresAt;
+    issuedAt = check.claims.iat;
+  }
+  return {
+    edition: l.edition,
+    applianceId: l.applianceId,
+    token: l.token,
+    expiresAt,
+    credential: l.credential,
+    checkInUrl: l.checkInUrl,
+    licenseUrl: l.licenseUrl,
+    keyChain: chain ? chainDocuments(chain) : null,
+    timeFloor: timeFloor(issuedAt, chain ? chainTip(chain).issuedAt : null),
+    redeemedAt: l.redeemedAt,
   };
 }
 
@@ -117,7 +221,7 @@ const passwordMissing = (tenantId: string) =>
   );
 
 /** Whether the seed is a newer redemption than what license_state holds. */
-function isNewer(seed: LicenseFields, stored: { redeemed_at: Date | null; appliance_credential: string | null; edition: string | null }): boolean {
+function isNewer(seed: SeedLicense, stored: LicenseStateRow): boolean {
   if (seed.redeemedAt && stored.redeemed_at) return seed.redeemedAt.getTime() > stored.redeemed_at.getTime();
   if (seed.redeemedAt) return true;
   // seeds of an older alga-setup: a different credential means another redemption
@@ -126,27 +230,18 @@ function isNewer(seed: LicenseFields, stored: { redeemed_at: Date | null; applia
 
 /** seed: the values of both Secrets (from env, or read from the wizard's manifests). */
 export async function createTenant(databaseUrl: string, seed: Record<string, string | undefined>, o: CreateTenantOptions = {}): Promise<CreateTenantResult> {
-  const s = await parseSeed(seed, o);
+  const s = parseSeed(seed, o);
   const passwordHash = s.password ? await hash(s.password) : undefined;
-  return withApplianceDb(databaseUrl, async (client) => {
-    try {
-      await client.query("BEGIN");
-      await client.query("SELECT pg_advisory_xact_lock($1)", [LOCK_KEY]);
+  return withApplianceDb(databaseUrl, (client) =>
+    withLicenseLock(client, async () => {
       await ensureApplianceSchema(client);
-      const result = await bootstrap(client, s, passwordHash);
-      await client.query("COMMIT");
-      return result;
-    } catch (err) {
-      await client.query("ROLLBACK").catch(() => {});
-      throw err;
-    }
-  });
+      return bootstrap(client, s, passwordHash, o);
+    }),
+  );
 }
 
-async function bootstrap(client: pg.ClientBase, s: ParsedSeed, passwordHash: string | undefined): Promise<CreateTenantResult> {
-  const existing = await client.query<{ tenant_id: string; edition: string | null; redeemed_at: Date | null; appliance_credential: string | null }>(
-    "SELECT t.tenant_id, l.edition, l.redeemed_at, l.appliance_credential FROM tenants t LEFT JOIN license_state l USING (tenant_id) ORDER BY t.created_at LIMIT 1",
-  );
+async function bootstrap(client: pg.ClientBase, s: ParsedSeed, passwordHash: string | undefined, o: CreateTenantOptions): Promise<CreateTenantResult> {
+  const existing = await client.query<{ tenant_id: string }>("SELECT tenant_id FROM tenants ORDER BY created_at LIMIT 1");
   const current = existing.rows[0];
   if (!current) {
     if (!passwordHash) throw passwordMissing(s.wantedId ?? "(new)");
@@ -155,9 +250,10 @@ async function bootstrap(client: pg.ClientBase, s: ParsedSeed, passwordHash: str
       s.wantedId ? [s.wantedId, s.companyName] : [s.companyName],
     );
     const tenantId = tenant.rows[0]!.tenant_id;
+    const license = (await verifiedLicense(s, tenantId, null, o))!;
     await client.query("INSERT INTO users (tenant_id, email, password_hash, role) VALUES ($1, $2, $3, 'admin')", [tenantId, s.adminEmail, passwordHash]);
-    await insertLicenseState(client, tenantId, s.license);
-    return { status: "created", tenantId, edition: s.license.edition, adminEmail: s.adminEmail, adminCreated: true };
+    await insertLicenseState(client, tenantId, license);
+    return { status: "created", tenantId, edition: license.edition, adminEmail: s.adminEmail, adminCreated: true };
   }
 
   const tenantId = current.tenant_id;
@@ -179,9 +275,10 @@ async function bootstrap(client: pg.ClientBase, s: ParsedSeed, passwordHash: str
     ]);
     adminCreated = true;
   }
-  const stored = current.edition === null ? null : current;
-  if ((!stored || (s.wantedId && isNewer(s.license, stored))) && (await replaceLicense(client, tenantId, s.license))) {
-    return { status: "refreshed", tenantId, edition: s.license.edition, adminEmail: s.adminEmail, adminCreated };
+  const stored = await readLicenseState(client);
+  if (!stored || (s.wantedId && isNewer(s.license, stored))) {
+    const license = await verifiedLicense(s, tenantId, stored, o);
+    if (license && (await replaceLicense(client, tenantId, license))) return { status: "refreshed", tenantId, edition: license.edition, adminEmail: s.adminEmail, adminCreated };
   }
-  return { status: "already-bootstrapped", tenantId, edition: current.edition ?? s.license.edition, adminEmail: s.adminEmail, adminCreated };
+  return { status: "already-bootstrapped", tenantId, edition: stored?.edition ?? s.license.edition, adminEmail: s.adminEmail, adminCreated };
 }

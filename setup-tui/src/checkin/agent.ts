@@ -4,10 +4,21 @@
 // token and reports how long it stays valid; it exits non-zero only when someone has to act.
 import type { JWK } from "jose";
 import type pg from "pg";
-import { ensureApplianceSchema, readLicenseState, withApplianceDb, type LicenseStateRow } from "../bootstrap/appliance-schema.js";
+import {
+  ensureApplianceSchema,
+  readLicenseState,
+  storeCheckedInLicense,
+  storeKeyChain,
+  withApplianceDb,
+  withLicenseLock,
+  type LicenseStateRow,
+} from "../bootstrap/appliance-schema.js";
 import { baseUrlOfCheckInUrl, checkIn, LicenseServiceError } from "../license-api.js";
-import { fetchVendorKeys, pinsChanged, storedPins } from "../license/pins.js";
-import { DEFAULT_OFFLINE_GRACE_SECONDS, KeyTrustError, verifyLicense, type VendorKeys } from "../license/verify.js";
+import { chainDocuments, chainTip, extendKeyChain, sameDocument, type KeyChain } from "../license/chain.js";
+import { skewWarning } from "../license/clock.js";
+import { fetchKeyDocument } from "../license/pins.js";
+import { applianceTrust, isNewerLicense, referenceTime, storedLicense, verifiedClaims, type ApplianceTrust } from "../license/trust.js";
+import { DEFAULT_OFFLINE_GRACE_SECONDS, KeyTrustError, verifyLicense, type LicenseCheck, type VendorKeys } from "../license/verify.js";
 import { callWithRetry, failureOf, sleep as defaultSleep, type RetryPolicy } from "../retry.js";
 import { spreadDelaySeconds } from "./spread.js";
 
@@ -63,15 +74,18 @@ export interface AgentReport {
   /** what happened to the pinned vendor keys */
   keys: "updated" | "unchanged" | "not-updated" | "none";
   keysNote?: string;
+  /** the service's time minus this appliance's clock, measured from the refreshed license */
+  clockSkewSeconds?: number;
 }
 
 const DAY = 86_400_000;
 
-function validity(row: LicenseStateRow, check: Awaited<ReturnType<typeof verifyLicense>> | null, now: Date): { left: number; text: string } {
+function validity(row: LicenseStateRow, check: LicenseCheck | null, clock: Date): { left: number; text: string } {
   const until = check?.ok ? check.expiresAt : row.license_expires_at;
   if (check && !check.ok && check.reason !== "NO_KEYS") return { left: -1, text: `the current license is not valid (${check.message})` };
   if (!until) return { left: -1, text: "there is no current license" };
-  const left = until.getTime() - now.getTime();
+  // judged at the service's time as far as it is known (a clock set back gains nothing)
+  const left = until.getTime() - (check?.judgedAt ?? clock).getTime();
   if (left <= 0) {
     return check?.ok && check.state === "in-grace"
       ? { left, text: `the current license has EXPIRED; it is honoured offline until ${check.graceEndsAt.toISOString()}` }
@@ -79,6 +93,8 @@ function validity(row: LicenseStateRow, check: Awaited<ReturnType<typeof verifyL
   }
   return { left, text: `the current license stays valid for ${Math.floor(left / DAY)}d ${Math.floor((left % DAY) / 3_600_000)}h (until ${until.toISOString()})` };
 }
+
+const keyIds = (k: VendorKeys) => `${k.issuer} ${k.keys.map((x) => x.kid).join(",")}`;
 
 /** What the operator reads for a refusal, and what is recorded in last_check_in_error. */
 function refusal(code: string, row: LicenseStateRow, message: string): string {
@@ -101,6 +117,7 @@ export async function runCheckIn(o: AgentOptions): Promise<AgentReport> {
   const now = o.now ?? (() => new Date());
   const log = o.log ?? (() => {});
   const graceSeconds = o.graceSeconds ?? DEFAULT_OFFLINE_GRACE_SECONDS;
+  const root = o.vendorKeys?.length ? o.vendorKeys : null;
   const policy: RetryPolicy = {
     attempts: o.attempts ?? 4,
     baseDelayMs: o.retryDelayMs ?? 1000,
@@ -116,12 +133,13 @@ export async function runCheckIn(o: AgentOptions): Promise<AgentReport> {
       log(`attempt ${w.attempt} failed (${w.error.code}: ${w.error.message}); retrying in ${Math.round(w.waitMs / 100) / 10}s${w.askedByService ? " as the service asked" : ""}`);
     },
   };
+  const judge = (row: LicenseStateRow, trust: ApplianceTrust) => storedLicense(row, trust, { clock: now(), graceSeconds });
 
   return withApplianceDb(o.databaseUrl, async (db) => {
-    const row = (await readLicenseState(db)) ?? null;
     const base = { spreadDelaySeconds: 0, attempts: 0, waitsMs, keys: "none" as AgentReport["keys"] };
-    if (!row) return { ...base, exitCode: CHECKIN_EXIT.USAGE, status: "not-bootstrapped", message: "no license_state: run create-tenant first" };
+    if (!(await readLicenseState(db))) return { ...base, exitCode: CHECKIN_EXIT.USAGE, status: "not-bootstrapped", message: "no license_state: run create-tenant first" };
     await ensureApplianceSchema(db);
+    const row = (await readLicenseState(db))!;
     const paid = row.edition !== "ESSENTIALS" && !!row.appliance_credential && !!row.check_in_url && !!row.appliance_id;
     const licenseUrl = row.license_url ?? (row.check_in_url ? baseUrlOfCheckInUrl(row.check_in_url) : null);
     if (!paid && !licenseUrl) return { ...base, exitCode: CHECKIN_EXIT.OK, status: "essentials", message: "essentials edition: no license to refresh", edition: "ESSENTIALS" };
@@ -134,37 +152,40 @@ export async function runCheckIn(o: AgentOptions): Promise<AgentReport> {
     const report = { ...base, spreadDelaySeconds: spread };
 
     // 1. the vendor's keys: a rotation is handed over while the old key still signs
-    let pins = storedPins(row.vendor_keys);
+    let trust = await applianceTrust(row, root);
     let keysNote: string | undefined;
+    /** a document refused only for its date: judged again with the time of the license the service signs next */
+    let pending: unknown = null;
+    const accept = async (document: unknown, evidence?: string) => {
+      const before = trust.pins;
+      trust = await acceptKeys(db, document, evidence);
+      const rotated = !before || keyIds(before) !== keyIds(trust.pins!);
+      report.keys = rotated ? "updated" : "unchanged";
+      keysNote = rotated ? `pinned vendor keys ${trust.pins!.keys.map((k) => k.kid).join(", ")}` : undefined;
+    };
+    const refused = (err: KeyTrustError) => {
+      report.keys = "not-updated";
+      keysNote = `the vendor keys were not updated: ${err.message}`;
+      log(keysNote);
+    };
     if (licenseUrl) {
+      let document: unknown = undefined;
       try {
-        const fetched = await fetchVendorKeys(licenseUrl, { pinned: pins, anchors: o.vendorKeys, policy, hooks });
-        if (!pins && paid && row.license_token) {
-          // nothing pinned yet (installed by an older console): trust the document only if it vouches for the stored license
-          const check = await verifyLicense(row.license_token, { keys: fetched, tenantId: row.tenant_id, applianceId: row.appliance_id, now: now(), graceSeconds });
-          if (!check.ok && check.reason !== "EXPIRED") throw new KeyTrustError("UNTRUSTED", `the key document does not verify this appliance's license (${check.message})`);
-        }
-        if (pinsChanged(pins, fetched)) {
-          // conditional on the pins this run started from (a concurrent connect may have pinned newer ones)
-          await db.query(
-            "UPDATE license_state SET vendor_keys = $1, keys_updated_at = now(), updated_at = now() WHERE tenant_id = $2 AND vendor_keys IS NOT DISTINCT FROM $3::jsonb",
-            [JSON.stringify(fetched.document), row.tenant_id, row.vendor_keys === null || row.vendor_keys === undefined ? null : JSON.stringify(row.vendor_keys)],
-          );
-          report.keys = "updated";
-          keysNote = `pinned vendor keys ${fetched.keys.map((k) => k.kid).join(", ")}`;
-        } else report.keys = "unchanged";
-        pins = fetched;
+        document = await fetchKeyDocument(licenseUrl, { policy, hooks });
       } catch (err) {
-        if (err instanceof KeyTrustError) {
-          report.keys = "not-updated";
-          keysNote = `the vendor keys were not updated: ${err.message}`;
-          log(keysNote);
-        } else {
-          const { error } = failureOf(err);
-          report.keys = "not-updated";
-          keysNote = `the vendor keys could not be fetched: ${error.message}`;
-          // the service is down or busy: the check-in would meet the same, after as many retries
-          if (error.retryable && paid) return keep(db, row, pins, error, { ...report, attempts: 0, keysNote });
+        const { error } = failureOf(err);
+        report.keys = "not-updated";
+        keysNote = `the vendor keys could not be fetched: ${error.message}`;
+        // the service is down or busy: the check-in would meet the same, after as many retries
+        if (error.retryable && paid) return keep(db, row, trust, error, { ...report, attempts: 0, keysNote });
+      }
+      if (document !== undefined) {
+        try {
+          await accept(document);
+        } catch (err) {
+          if (!(err instanceof KeyTrustError)) throw err;
+          if (err.reason === "FUTURE" && paid) pending = document;
+          refused(err);
         }
       }
     }
@@ -174,41 +195,18 @@ export async function runCheckIn(o: AgentOptions): Promise<AgentReport> {
 
     // 2. the license
     let attempts = 0;
+    let r: Awaited<ReturnType<typeof checkIn>>;
     try {
-      const r = await callWithRetry(
+      r = await callWithRetry(
         () => checkIn(row.check_in_url!, row.appliance_credential!, { applianceId: row.appliance_id!, applianceVersion: o.applianceVersion }),
         policy,
         { ...hooks, onAttempt: (n) => (attempts = n) },
       );
-      const check = await verifyLicense(r.token, { keys: pins, tenantId: row.tenant_id, applianceId: row.appliance_id, now: now(), graceSeconds });
-      if (!check.ok) {
-        const message = `the refreshed license was not stored: ${check.message}`;
-        await record(db, row, "not-verified", `NOT_VERIFIED: ${message}`);
-        return { ...report, keysNote, attempts, exitCode: CHECKIN_EXIT.NOT_VERIFIED, status: "not-verified", message, expiresAt: row.license_expires_at?.toISOString() ?? null };
-      }
-      // conditional on the credential used: a connect or reinstall that replaced it meanwhile wins
-      const stored = await db.query(
-        `UPDATE license_state SET license_token = $1, license_expires_at = $2, edition = $3, last_check_in_at = now(),
-           last_check_in_error = NULL, last_check_in_outcome = 'refreshed', updated_at = now()
-         WHERE tenant_id = $4 AND appliance_credential = $5`,
-        [r.token, check.expiresAt, check.claims.edition, row.tenant_id, row.appliance_credential],
-      );
-      if (!stored.rowCount) return superseded({ ...report, keysNote, attempts });
-      return {
-        ...report,
-        keysNote,
-        attempts,
-        exitCode: CHECKIN_EXIT.OK,
-        status: "refreshed",
-        edition: check.claims.edition,
-        expiresAt: check.expiresAt.toISOString(),
-        message: `license refreshed (${check.claims.edition}), valid until ${check.expiresAt.toISOString()}${report.keys === "updated" ? `; ${keysNote}` : ""}`,
-      };
     } catch (err) {
       const { error } = failureOf(err);
-      if (error.retryable || error.code === "BAD_RESPONSE") return keep(db, row, pins, error, { ...report, attempts, keysNote });
+      if (error.retryable || error.code === "BAD_RESPONSE") return keep(db, row, trust, error, { ...report, attempts, keysNote });
       if (error.code === "ENTITLEMENT_LAPSED") {
-        const check = row.license_token ? await verifyLicense(row.license_token, { keys: pins, tenantId: row.tenant_id, applianceId: row.appliance_id, now: now(), graceSeconds }) : null;
+        const check = await judge(row, trust);
         const reason = String(error.extensions.reason ?? "lapsed").toLowerCase();
         const until = check?.ok ? `until ${check.expiresAt.toISOString()} (honoured offline until ${check.graceEndsAt.toISOString()})` : "no longer (the current license is not valid)";
         const message =
@@ -221,7 +219,93 @@ export async function runCheckIn(o: AgentOptions): Promise<AgentReport> {
       await record(db, row, "refused", `${error.code}: ${message}`);
       return { ...report, keysNote, attempts, exitCode: CHECKIN_EXIT.REFUSED, status: "refused", message: `${error.code}: ${message}`, expiresAt: row.license_expires_at?.toISOString() ?? null };
     }
+    const receivedAt = now();
+    if (pending) {
+      try {
+        await accept(pending, r.token);
+      } catch (err) {
+        if (!(err instanceof KeyTrustError)) throw err;
+        refused(err);
+      }
+    }
+    const check = await verifyLicense(r.token, { keys: trust.pins, tenantId: row.tenant_id, applianceId: row.appliance_id, now: receivedAt, timeFloor: trust.floor, graceSeconds });
+    if (!check.ok) {
+      const why = trust.problem && !trust.pins ? `the pinned vendor keys were refused (${trust.problem.message})` : check.message;
+      const message = `the refreshed license was not stored: ${why}`;
+      await record(db, row, "not-verified", `NOT_VERIFIED: ${message}`);
+      return { ...report, keysNote, attempts, exitCode: CHECKIN_EXIT.NOT_VERIFIED, status: "not-verified", message, expiresAt: row.license_expires_at?.toISOString() ?? null };
+    }
+    const clockSkewSeconds = Math.round(check.claims.iat - receivedAt.getTime() / 1000);
+    const warning = skewWarning(clockSkewSeconds);
+    if (warning) log(warning);
+    // under the writers' lock: stored only while this credential is the stored one (a connect or
+    // reinstall that replaced it wins) and the stored license is not newer (another agent's)
+    const outcome = await withLicenseLock(db, async () => {
+      const current = await readLicenseState(db);
+      if (!current || current.appliance_credential !== row.appliance_credential) return { stored: false as const };
+      const held = verifiedClaims(await judge(current, await applianceTrust(current, root)));
+      if (held && !isNewerLicense(check.claims, held)) return { stored: false as const, newer: held };
+      await storeCheckedInLicense(db, row.tenant_id, row.appliance_credential!, {
+        token: r.token,
+        expiresAt: check.expiresAt,
+        edition: check.claims.edition,
+        issuedAt: new Date(check.claims.iat * 1000),
+        skewSeconds: clockSkewSeconds,
+      });
+      return { stored: true as const };
+    });
+    const done = { ...report, keysNote, attempts, clockSkewSeconds, exitCode: CHECKIN_EXIT.OK };
+    if (!outcome.stored) {
+      return {
+        ...done,
+        status: "superseded",
+        message: outcome.newer
+          ? `${outcome.newer.iat === check.claims.iat ? "a license issued in the same second (of two such, the greater jti stays)" : "a newer license"} (${outcome.newer.edition}, issued ${new Date(outcome.newer.iat * 1000).toISOString()}) is stored (another check-in ran meanwhile): this answer (issued ${new Date(check.claims.iat * 1000).toISOString()}) was not stored over it`
+          : "license_state was replaced while this check-in ran (a connect or a reinstall): its answer was not stored; the next run uses the new credential",
+      };
+    }
+    return {
+      ...done,
+      status: "refreshed",
+      edition: check.claims.edition,
+      expiresAt: check.expiresAt.toISOString(),
+      message: `license refreshed (${check.claims.edition}), valid until ${check.expiresAt.toISOString()}${report.keys === "updated" ? `; ${keysNote}` : ""}${warning ? `; ${warning}` : ""}`,
+    };
   });
+
+  /**
+   * Accepts a key hand-over document at the end of the stored chain, under the writers' lock (the chain
+   * is read again there: a concurrent connect or agent may have extended it). Throws KeyTrustError.
+   */
+  async function acceptKeys(db: pg.ClientBase, document: unknown, evidence?: string): Promise<ApplianceTrust> {
+    await withLicenseLock(db, async () => {
+      const current = (await readLicenseState(db))!;
+      const t = await applianceTrust(current, root);
+      if (t.problem && !root) throw new KeyTrustError("UNTRUSTED", `the pinned vendor keys were refused (${t.problem.message}): no document can be accepted through them`);
+      // nothing pinned (installed by an older console): a first use, trusted only if it vouches for the stored license
+      const nothingPinned = !t.chain && !t.problem;
+      const chain: KeyChain = await extendKeyChain(t.chain, document, {
+        root,
+        reference: referenceTime(t, now()),
+        firstUse: nothingPinned,
+        evidence: evidence ? (candidate) => licenseTime(evidence, candidate, current, t) : undefined,
+      });
+      const tip = chainTip(chain);
+      if (nothingPinned && current.edition !== "ESSENTIALS" && current.license_token) {
+        const check = await verifyLicense(current.license_token, { keys: tip, tenantId: current.tenant_id, applianceId: current.appliance_id, now: now(), timeFloor: t.floor, graceSeconds });
+        if (!check.ok && check.reason !== "EXPIRED") throw new KeyTrustError("UNTRUSTED", `the key document does not verify this appliance's license (${check.message})`);
+      }
+      const same = t.chain && t.chain.links.length === chain.links.length && sameDocument(chainTip(t.chain), tip);
+      if (!same) await storeKeyChain(db, current.tenant_id, chainDocuments(chain), new Date(tip.issuedAt * 1000));
+    });
+    return applianceTrust((await readLicenseState(db))!, root);
+  }
+
+  /** The service's time of a license verified under a candidate document's keys (its evidence for the document's date). */
+  async function licenseTime(token: string, candidate: VendorKeys, row: LicenseStateRow, t: ApplianceTrust): Promise<Date | null> {
+    const check = await verifyLicense(token, { keys: candidate, tenantId: row.tenant_id, applianceId: row.appliance_id, now: now(), timeFloor: t.floor, graceSeconds });
+    return check.ok ? new Date(check.claims.iat * 1000) : null;
+  }
 
   /** Records what this run found — unless a connect or reinstall replaced the credential meanwhile. */
   async function record(db: pg.ClientBase, row: LicenseStateRow, outcome: string, error: string) {
@@ -231,18 +315,9 @@ export async function runCheckIn(o: AgentOptions): Promise<AgentReport> {
     );
   }
 
-  function superseded(report: Omit<AgentReport, "exitCode" | "status" | "message">): AgentReport {
-    return {
-      ...report,
-      exitCode: CHECKIN_EXIT.OK,
-      status: "superseded",
-      message: "license_state was replaced while this check-in ran (a connect or a reinstall): its answer was not stored; the next run uses the new credential",
-    };
-  }
-
   /** The service did not answer (or stayed busy): keep the current token, say how long it lasts. */
-  async function keep(db: pg.ClientBase, row: LicenseStateRow, pins: VendorKeys | null, error: LicenseServiceError, report: Omit<AgentReport, "exitCode" | "status" | "message">): Promise<AgentReport> {
-    const check = row.license_token ? await verifyLicense(row.license_token, { keys: pins, tenantId: row.tenant_id, applianceId: row.appliance_id, now: now(), graceSeconds }) : null;
+  async function keep(db: pg.ClientBase, row: LicenseStateRow, trust: ApplianceTrust, error: LicenseServiceError, report: Omit<AgentReport, "exitCode" | "status" | "message">): Promise<AgentReport> {
+    const check = await judge(row, trust);
     const v = validity(row, check, now());
     const atRisk = v.left < (o.warnDays ?? 7) * DAY;
     const what = error.code === "SERVICE_BUSY" ? "license service busy" : error.code === "BAD_RESPONSE" ? "unexpected answer from the license service" : "license service unreachable";

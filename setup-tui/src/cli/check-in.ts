@@ -14,7 +14,7 @@ const USAGE = `usage: alga-check-in [--no-spread] [--json] [options]
   --max-wait-seconds N         longest wait honoured from Retry-After (env ALGA_CHECKIN_MAX_WAIT_SECONDS, default 300)
   --warn-days D                validity below which an unreachable service is an error (env ALGA_CHECKIN_WARN_DAYS, default 7)
   env ALGA_LICENSE_GRACE_HOURS offline grace of an expired license (default 72)
-  env ALGA_VENDOR_KEYS         vendor keys shipped with the image (trusted when none are pinned yet)
+  env ALGA_VENDOR_KEYS         vendor keys shipped with the image: the root the pinned keys must chain to
 exit codes: 0 refreshed, essentials, or service down/busy with enough validity left;
             1 failed; 2 usage or not bootstrapped;
             3 service down/busy and the license lapses within --warn-days, or has lapsed;
@@ -45,6 +45,7 @@ try {
     spreadSeconds: s.spreadSeconds,
     graceSeconds: s.graceSeconds,
     vendorKeys: s.vendorKeys,
+    now: s.clock,
     log: (line) => console.error(`check-in: ${line}`),
   });
   if (s.json) console.log(JSON.stringify(report));

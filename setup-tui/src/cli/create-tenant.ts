@@ -1,21 +1,24 @@
 #!/usr/bin/env node
 // alga-create-tenant: bootstrap the appliance database from the seeds (Secret values in the
 // environment, as the chart's Job provides them, or --seed-dir with the wizard's manifests).
+import path from "node:path";
 import { BootstrapConflictError, BootstrapInputError, createTenant } from "../bootstrap/create-tenant.js";
 import { databaseProblem } from "../bootstrap/appliance-schema.js";
 import { createTenantSettings, UsageError, type CreateTenantSettings } from "../config.js";
-import { readSeedDir } from "../seeds.js";
+import { readSeedDir, SeedFileError } from "../seeds.js";
 
 const USAGE = `usage: alga-create-tenant [--seed-dir DIR] [--json]
   env APPLIANCE_DATABASE_URL  the appliance's PostgreSQL (required)
   --seed-dir DIR              read the seeds from the wizard's manifests (env ALGA_SEED_DIR);
-                              otherwise from the environment: INITIAL_TENANT_ID, INITIAL_ADMIN_PASSWORD,
-                              INITIAL_ADMIN_EMAIL, INITIAL_COMPANY_NAME, EDITION, APPLIANCE_ID, ALGA_LICENSE_URL,
-                              REDEEMED_AT, LICENSE_VENDOR_KEYS, LICENSE_TOKEN, APPLIANCE_CREDENTIAL, CHECK_IN_URL
-  env ALGA_VENDOR_KEYS        vendor keys shipped with the image: the seed's key document must be signed by one
+                              otherwise from the environment: INITIAL_TENANT_DIGEST, INITIAL_TENANT_ID,
+                              INITIAL_ADMIN_PASSWORD, INITIAL_ADMIN_EMAIL, INITIAL_COMPANY_NAME, LICENSE_SEED_DIGEST,
+                              EDITION, APPLIANCE_ID, ALGA_LICENSE_URL, REDEEMED_AT, LICENSE_VENDOR_KEYS,
+                              LICENSE_TOKEN, APPLIANCE_CREDENTIAL, CHECK_IN_URL (a seed must match its digest)
+  env ALGA_VENDOR_KEYS        vendor keys shipped with the image: the root the pinned keys must chain to
   env ALGA_LICENSE_GRACE_HOURS  offline grace of an expired license (default 72)
 INITIAL_ADMIN_PASSWORD is needed only while the admin user does not exist. Seeds of a newer redemption
-for the same tenant (a reinstall) refresh license_state; another tenant's seeds are refused.
+for the same tenant (a reinstall) refresh license_state when the keys this appliance pins (or the root)
+signed their key document; another tenant's seeds are refused.
 exit codes: 0 created, refreshed or already bootstrapped, 1 failed, 2 usage or bad seeds,
             3 bootstrapped for another tenant`;
 
@@ -31,9 +34,19 @@ if (s.help) {
   console.log(USAGE);
   process.exit(0);
 }
-const seed: Record<string, string | undefined> = s.seedDir ? { ...process.env, ...readSeedDir(s.seedDir) } : { ...process.env };
+let seed: Record<string, string | undefined>;
 try {
-  const r = await createTenant(s.databaseUrl, seed, { vendorKeys: s.vendorKeys, graceSeconds: s.graceSeconds });
+  seed = s.seedDir ? { ...process.env, ...readSeedDir(s.seedDir) } : { ...process.env };
+} catch (err) {
+  if (!(err instanceof SeedFileError)) throw err;
+  if (s.json) console.log(JSON.stringify({ ok: false, exitCode: 2, error: err.message }));
+  console.error(`create-tenant: ${err.message}`);
+  process.exit(2);
+}
+const seedDir = s.seedDir;
+const seedSource = (secret: string) => (seedDir ? path.join(seedDir, `${secret}.yaml`) : `Secret ${secret}`);
+try {
+  const r = await createTenant(s.databaseUrl, seed, { vendorKeys: s.vendorKeys, graceSeconds: s.graceSeconds, now: s.clock(), seedSource });
   const text =
     r.status === "created"
       ? `created tenant ${r.tenantId} (${r.edition}) with admin ${r.adminEmail}`

@@ -2,10 +2,12 @@
 // runs as, the features (e.g. MOBILE_ACCESS), expiry and offline grace, the last check-in, and why a
 // stored license is refused (forged, another tenant's, expired past grace). The appliance application
 // reads its license through this (or verifyLicense directly); `alga-license status` prints it.
+import type { JWK } from "jose";
 import type pg from "pg";
 import { readLicenseState, withApplianceDb } from "../bootstrap/appliance-schema.js";
-import { storedPins } from "./pins.js";
-import { DEFAULT_OFFLINE_GRACE_SECONDS, effectiveEdition, verifyLicense, type LicenseCheck, type LicenseEdition } from "./verify.js";
+import { duration, skewWarning } from "./clock.js";
+import { applianceTrust, storedLicense, trustMessage } from "./trust.js";
+import { CLOCK_TOLERANCE_SECONDS, DEFAULT_OFFLINE_GRACE_SECONDS, effectiveEdition, type LicenseCheck, type LicenseEdition } from "./verify.js";
 
 export const STATUS_EXIT = {
   /** a verified license (or an essentials appliance, which needs none) */
@@ -38,11 +40,30 @@ export interface LicenseStatus {
   lastCheckInOutcome?: string | null;
   lastCheckInError?: string | null;
   vendorKeys?: { issuer: string; kids: string[]; updatedAt: string | null } | null;
+  /** where the pinned keys' trust comes from: the root shipped with the appliance, or first use (unanchored) */
+  trust?: { anchored: boolean; verified: boolean; documents: number; message: string };
+  /** the appliance's clock against the newest server-signed time it has seen */
+  clock?: { appliance: string; serviceTimeFloor: string | null; behindSeconds: number; lastCheckInSkewSeconds: number | null; message: string | null };
 }
 
 export interface StatusOptions {
   graceSeconds?: number;
+  /** the appliance's clock */
   now?: Date;
+  /** the root: vendor keys shipped with the appliance (ALGA_VENDOR_KEYS) */
+  vendorKeys?: JWK[] | null;
+}
+
+function clockStatus(clock: Date, floor: Date | null, check: LicenseCheck | null, skew: number | null): NonNullable<LicenseStatus["clock"]> {
+  const judged = Math.max(floor?.getTime() ?? 0, check?.judgedAt?.getTime() ?? 0);
+  const behind = Math.max(0, Math.round((judged - clock.getTime()) / 1000));
+  const message =
+    behind > CLOCK_TOLERANCE_SECONDS
+      ? `this appliance's clock is at least ${duration(behind)} behind the newest server-signed time it has seen (${new Date(judged).toISOString()}): licenses are judged by that time; set the clock right (NTP)`
+      : skew !== null && skewWarning(skew)
+        ? `at the last check-in ${skewWarning(skew)}`
+        : null;
+  return { appliance: clock.toISOString(), serviceTimeFloor: floor?.toISOString() ?? null, behindSeconds: behind, lastCheckInSkewSeconds: skew, message };
 }
 
 export async function readLicenseStatus(client: pg.ClientBase, o: StatusOptions = {}): Promise<LicenseStatus> {
@@ -57,7 +78,10 @@ export async function readLicenseStatus(client: pg.ClientBase, o: StatusOptions 
       verification: { result: "no-license", message: "this appliance is not bootstrapped yet (no license_state): run create-tenant" },
     };
   }
-  const pins = storedPins(row.vendor_keys);
+  const clock = o.now ?? new Date();
+  const trust = await applianceTrust(row, o.vendorKeys);
+  const pins = trust.pins;
+  const check = await storedLicense(row, trust, { clock, graceSeconds: o.graceSeconds ?? DEFAULT_OFFLINE_GRACE_SECONDS });
   const common = {
     bootstrapped: true,
     tenantId: row.tenant_id,
@@ -68,8 +92,10 @@ export async function readLicenseStatus(client: pg.ClientBase, o: StatusOptions 
     lastCheckInOutcome: row.last_check_in_outcome ?? null,
     lastCheckInError: row.last_check_in_error ?? null,
     vendorKeys: pins ? { issuer: pins.issuer, kids: pins.keys.map((k) => k.kid ?? "?"), updatedAt: row.keys_updated_at?.toISOString() ?? null } : null,
+    trust: { anchored: trust.anchored, verified: !trust.problem && !!trust.chain, documents: trust.chain?.links.length ?? 0, message: trustMessage(trust) },
+    clock: clockStatus(clock, trust.floor, check, trust.skewSeconds),
   };
-  if (!row.license_token) {
+  if (!check) {
     const paidWithoutToken = row.edition !== "ESSENTIALS";
     return {
       ...common,
@@ -82,13 +108,6 @@ export async function readLicenseStatus(client: pg.ClientBase, o: StatusOptions 
         : { result: "no-license", message: "essentials edition: no license needed" },
     };
   }
-  const check: LicenseCheck = await verifyLicense(row.license_token, {
-    keys: pins,
-    tenantId: row.tenant_id,
-    applianceId: row.appliance_id,
-    now: o.now,
-    graceSeconds: o.graceSeconds ?? DEFAULT_OFFLINE_GRACE_SECONDS,
-  });
   if (!check.ok) {
     return {
       ...common,
@@ -128,5 +147,7 @@ export function renderStatus(s: LicenseStatus): string {
   ];
   if (s.lastCheckInError) lines.push(`  last error:  ${s.lastCheckInError}`);
   if (s.vendorKeys) lines.push(`vendor keys:   ${s.vendorKeys.kids.join(", ")} from ${s.vendorKeys.issuer}`);
+  if (s.trust) lines.push(`key trust:     ${s.trust.message}`);
+  if (s.clock?.message) lines.push(`clock:         ${s.clock.message}`);
   return lines.join("\n");
 }

@@ -3,11 +3,13 @@
 // - A license is an EdDSA (or ES/RS) JWT from the vendor: the signature must verify against the
 //   vendor keys pinned on this appliance, `iss` must be the pinned issuer, `aud` this appliance's
 //   tenant id, `sub` its appliance id (when known), and `exp` not past the offline grace.
-// - Vendor keys are pinned at install from the key hand-over document the license service publishes
-//   at /.well-known/license-keys.jws (a General JWS of { iss, iat, keys } signed by every key still in
-//   service), or from keys shipped in the image (ALGA_VENDOR_KEYS). A later document replaces the
-//   pins only when a key already pinned signed it and it is not older than the pinned one, so a key
-//   rotation reaches the appliance during the overlap and nobody can inject a key without a vendor key.
+// - Time: a license is judged at the latest of the appliance's clock, the newest server-signed time
+//   the appliance has seen (its time floor: a clock set back revives nothing) and the license's own
+//   iat (server-signed too). A license issued "in the future" is accepted while that lead is smaller
+//   than its lifetime (the appliance's clock is behind: it is judged by the service's time).
+// - Vendor keys are pinned from key hand-over documents (a General JWS of { iss, iat, keys } signed by
+//   every key still in service, published at /.well-known/license-keys.jws). Which documents are
+//   accepted, and how the stored ones are re-verified from the root on every read: chain.ts.
 import {
   compactVerify,
   createLocalJWKSet,
@@ -23,7 +25,7 @@ export const KEY_HANDOVER_TYPE = "alga-license-keys+jws";
 export const LICENSE_ALGORITHMS = ["EdDSA", "ES256", "ES384", "RS256"];
 /** How long an expired license is still honoured while the license service cannot be reached. */
 export const DEFAULT_OFFLINE_GRACE_SECONDS = 72 * 3600;
-/** Clock skew tolerated between the vendor and the appliance for iat. */
+/** Clock skew tolerated between the vendor and the appliance: a key document may be dated this far ahead. */
 export const CLOCK_TOLERANCE_SECONDS = 300;
 export const EDITIONS = ["ESSENTIALS", "PRO", "PREMIUM"] as const;
 export type LicenseEdition = (typeof EDITIONS)[number];
@@ -38,7 +40,8 @@ export interface VendorKeys {
   document: GeneralJWSInput;
 }
 
-export type KeyTrustProblem = "MALFORMED" | "UNTRUSTED" | "OUTDATED";
+/** FUTURE: dated ahead of the service's time as this appliance knows it (it would block every later document) */
+export type KeyTrustProblem = "MALFORMED" | "UNTRUSTED" | "OUTDATED" | "FUTURE";
 
 export class KeyTrustError extends Error {
   constructor(
@@ -76,9 +79,17 @@ function parseHandoverPayload(document: unknown): { payload: { iss: string; iat:
   return { payload: { iss: payload.iss, iat: payload.iat, keys: keys as JWK[] }, jws };
 }
 
-/** Reads pins stored by this appliance (already verified when they were accepted). */
+/** A key hand-over document's contents, shape checked only: whether to trust it is chain.ts's decision. */
 export function pinnedKeys(document: unknown): VendorKeys {
-  const { payload, jws } = parseHandoverPayload(typeof document === "string" ? JSON.parse(document) : document);
+  let parsed = document;
+  if (typeof document === "string") {
+    try {
+      parsed = JSON.parse(document);
+    } catch {
+      throw new KeyTrustError("MALFORMED", "the key hand-over document is not JSON");
+    }
+  }
+  const { payload, jws } = parseHandoverPayload(parsed);
   return { issuer: payload.iss, issuedAt: payload.iat, keys: payload.keys, document: jws };
 }
 
@@ -99,33 +110,61 @@ export function parseVendorKeys(text: string): JWK[] {
   return keys as JWK[];
 }
 
+/**
+ * Whether one of the document's signatures verifies under one of these keys (and is typed as a key
+ * hand-over: another JWS signed by a vendor key is not one).
+ */
+export async function signedBy(doc: VendorKeys, keys: JWK[]): Promise<boolean> {
+  let header: { typ?: unknown } | undefined;
+  try {
+    ({ protectedHeader: header } = await generalVerify(doc.document, createLocalJWKSet({ keys }), { algorithms: LICENSE_ALGORITHMS }));
+  } catch {
+    return false;
+  }
+  if (header?.typ !== KEY_HANDOVER_TYPE) throw new KeyTrustError("MALFORMED", `the key hand-over document's type is ${String(header?.typ)}, not ${KEY_HANDOVER_TYPE}`);
+  return true;
+}
+
+const at = (seconds: number) => new Date(seconds * 1000).toISOString().replace(/\.\d+Z$/, "Z");
+
+/**
+ * A document dated more than CLOCK_TOLERANCE_SECONDS ahead of `reference` (the service's time as the
+ * appliance knows it) is refused: accepted, it would count every genuine later document as older.
+ */
+export function refuseFutureDated(doc: VendorKeys, reference: Date): void {
+  if (doc.issuedAt * 1000 > reference.getTime() + CLOCK_TOLERANCE_SECONDS * 1000) {
+    throw new KeyTrustError(
+      "FUTURE",
+      `the key hand-over document is dated ${at(doc.issuedAt)}, ahead of the license service's time as this appliance knows it (${at(Math.floor(reference.getTime() / 1000))}): its keys were not accepted (check this appliance's clock)`,
+    );
+  }
+}
+
 export interface HandoverTrust {
   /** the keys this appliance pins today: a document must be signed by one of them */
   pinned?: VendorKeys | null;
   /** without pins: keys shipped in the image that must have signed the first document */
   anchors?: JWK[] | null;
+  /** the service's time as the appliance knows it (default: its clock): the document may not be dated later */
+  reference?: Date;
 }
 
 /**
- * Accepts a key hand-over document: signed by a pinned key (or, before anything is pinned, by an
- * image anchor key, or else by one of its own keys: trust on first use over the configured URL),
- * with the hand-over type, and not older than the pinned document. Returns the new pins.
+ * One step of the key hand-over: a document signed by a pinned key (or, before anything is pinned, by
+ * an image anchor key, or else by one of its own keys: trust on first use), typed as a hand-over, not
+ * older than the pinned document and not dated in the future. Returns the new pins. (The appliance's
+ * commands go through chain.ts, which applies this rule along the stored chain.)
  */
 export async function acceptKeyHandover(document: unknown, trust: HandoverTrust = {}): Promise<VendorKeys> {
-  const { payload, jws } = parseHandoverPayload(document);
-  const signers = trust.pinned?.keys ?? trust.anchors ?? payload.keys;
+  const doc = pinnedKeys(document);
+  const signers = trust.pinned?.keys ?? trust.anchors ?? doc.keys;
   const by = trust.pinned ? "a key this appliance already trusts" : trust.anchors ? "a vendor key shipped with this appliance" : "one of its own keys";
-  let header: { typ?: unknown } | undefined;
-  try {
-    ({ protectedHeader: header } = await generalVerify(jws, createLocalJWKSet({ keys: signers }), { algorithms: LICENSE_ALGORITHMS }));
-  } catch {
-    throw new KeyTrustError("UNTRUSTED", `the key hand-over document is not signed by ${by}: its keys were not accepted`);
-  }
-  if (header?.typ !== KEY_HANDOVER_TYPE) throw new KeyTrustError("MALFORMED", `the key hand-over document's type is ${String(header?.typ)}, not ${KEY_HANDOVER_TYPE}`);
-  if (trust.pinned && payload.iat < trust.pinned.issuedAt) {
+  if (!(await signedBy(doc, signers))) throw new KeyTrustError("UNTRUSTED", `the key hand-over document is not signed by ${by}: its keys were not accepted`);
+  if (trust.pinned && doc.issuedAt < trust.pinned.issuedAt) {
     throw new KeyTrustError("OUTDATED", "the key hand-over document is older than the keys this appliance pinned: its keys were not accepted");
   }
-  return { issuer: payload.iss, issuedAt: payload.iat, keys: payload.keys, document: jws };
+  refuseFutureDated(doc, trust.reference ?? new Date());
+  return doc;
 }
 
 /** The verified claims of a license. */
@@ -150,7 +189,9 @@ export type LicenseProblem =
   | "WRONG_APPLIANCE"
   | "NOT_YET_VALID"
   | "EXPIRED"
-  | "NO_KEYS";
+  | "NO_KEYS"
+  /** the pinned vendor keys themselves do not verify (chain.ts): nothing can be trusted with them */
+  | "KEYS_NOT_TRUSTED";
 
 export type LicenseCheck =
   | {
@@ -161,9 +202,11 @@ export type LicenseCheck =
       expiresAt: Date;
       /** the last moment the license is honoured: exp + offline grace */
       graceEndsAt: Date;
+      /** the time it was judged at: the latest of the clock, the time floor and its iat */
+      judgedAt: Date;
       message: string;
     }
-  | { ok: false; reason: LicenseProblem; message: string; claims?: Partial<LicenseClaims> };
+  | { ok: false; reason: LicenseProblem; message: string; claims?: Partial<LicenseClaims>; judgedAt?: Date };
 
 export interface VerifyOptions {
   keys: VendorKeys | null | undefined;
@@ -171,7 +214,10 @@ export interface VerifyOptions {
   tenantId: string;
   /** this appliance's id: the license's sub (checked when given) */
   applianceId?: string | null;
+  /** the appliance's clock */
   now?: Date;
+  /** the newest server-signed time this appliance has seen (clock.ts): the license is never judged earlier */
+  timeFloor?: Date | null;
   graceSeconds?: number;
 }
 
@@ -213,8 +259,15 @@ export async function verifyLicense(token: string, o: VerifyOptions): Promise<Li
   if (c.iss !== o.keys.issuer) return refuse("WRONG_ISSUER", `the license was issued by ${String(c.iss)}, not by ${o.keys.issuer}: refused`);
   if (!aud.includes(o.tenantId)) return refuse("WRONG_TENANT", `the license is for tenant ${aud.map(String).join(", ")}, not for this appliance's tenant ${o.tenantId}: refused`);
   if (o.applianceId && c.sub !== o.applianceId) return refuse("WRONG_APPLIANCE", `the license is for appliance ${c.sub}, not for this appliance (${o.applianceId}): refused`);
-  const now = (o.now ?? new Date()).getTime();
-  if (c.iat * 1000 > now + CLOCK_TOLERANCE_SECONDS * 1000) return refuse("NOT_YET_VALID", `the license was issued in the future (${day(new Date(c.iat * 1000))}): check this appliance's clock`);
+  // judged at the latest time known to have passed: a clock behind (or set back) makes no difference
+  // within what the service signed; a lead larger than the license's lifetime is not a clock skew
+  const clock = Math.max((o.now ?? new Date()).getTime(), o.timeFloor?.getTime() ?? 0);
+  const lead = c.iat * 1000 - clock;
+  if (lead > Math.max(CLOCK_TOLERANCE_SECONDS, c.exp - c.iat) * 1000) {
+    return refuse("NOT_YET_VALID", `the license was issued in the future (${day(new Date(c.iat * 1000))}), further ahead of this appliance's clock than its lifetime: check this appliance's clock`);
+  }
+  const now = Math.max(clock, c.iat * 1000);
+  const judgedAt = new Date(now);
   const claims: LicenseClaims = {
     iss: c.iss,
     sub: c.sub,
@@ -228,7 +281,7 @@ export async function verifyLicense(token: string, o: VerifyOptions): Promise<Li
   };
   const expiresAt = new Date(c.exp * 1000);
   const graceEndsAt = new Date(expiresAt.getTime() + (o.graceSeconds ?? DEFAULT_OFFLINE_GRACE_SECONDS) * 1000);
-  if (now < expiresAt.getTime()) return { ok: true, state: "valid", claims, expiresAt, graceEndsAt, message: `valid until ${day(expiresAt)}` };
+  if (now < expiresAt.getTime()) return { ok: true, state: "valid", claims, expiresAt, graceEndsAt, judgedAt, message: `valid until ${day(expiresAt)}` };
   if (now < graceEndsAt.getTime()) {
     return {
       ok: true,
@@ -236,6 +289,7 @@ export async function verifyLicense(token: string, o: VerifyOptions): Promise<Li
       claims,
       expiresAt,
       graceEndsAt,
+      judgedAt,
       message: `expired ${day(expiresAt)}, honoured within the offline grace until ${day(graceEndsAt)}: the check-in must refresh it`,
     };
   }
@@ -244,6 +298,7 @@ export async function verifyLicense(token: string, o: VerifyOptions): Promise<Li
     reason: "EXPIRED",
     message: `the license expired ${day(expiresAt)} and its offline grace ended ${day(graceEndsAt)}: refused`,
     claims,
+    judgedAt,
   };
 }
 

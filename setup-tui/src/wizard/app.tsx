@@ -22,7 +22,7 @@ import { RedeemStep } from "./redeem-step.js";
 import { ServiceUrlStep } from "./service-url-step.js";
 import { WelcomeStep } from "./welcome-step.js";
 
-export type WizardSettings = Pick<SetupSettings, "command" | "licenseUrl" | "applianceId" | "stateDir" | "target" | "databaseUrl" | "vendorKeys" | "graceSeconds">;
+export type WizardSettings = Pick<SetupSettings, "command" | "licenseUrl" | "applianceId" | "stateDir" | "target" | "databaseUrl" | "vendorKeys" | "graceSeconds"> & Partial<Pick<SetupSettings, "clock">>;
 
 export interface WizardProps {
   settings: WizardSettings;
@@ -118,7 +118,7 @@ function Setup({ settings, onFinish }: WizardProps) {
         <RedeemStep
           flow="setup"
           step="redeem"
-          plan={{ licenseUrl, installCode: code, applianceId: settings.applianceId, anchors: settings.vendorKeys, graceSeconds: settings.graceSeconds, stateDir: settings.stateDir }}
+          plan={{ licenseUrl, installCode: code, applianceId: settings.applianceId, databaseUrl: settings.databaseUrl, anchors: settings.vendorKeys, graceSeconds: settings.graceSeconds, stateDir: settings.stateDir, clock: settings.clock }}
           onBack={() => go("code")}
           onSuccess={(r) => {
             // the seeds carry the password only when it can still take effect
@@ -183,6 +183,7 @@ function Connect({ settings, onFinish }: WizardProps) {
           databaseUrl={settings.databaseUrl!}
           licenseUrl={settings.licenseUrl}
           applianceId={settings.applianceId || undefined}
+          vendorKeys={settings.vendorKeys}
           onNext={(i) => {
             setInstalled(i);
             go("code");
@@ -224,13 +225,14 @@ function Connect({ settings, onFinish }: WizardProps) {
             installCode: code,
             applianceId: installed!.applianceId,
             tenantId: installed!.row.tenant_id,
-            pinned: installed!.pinned,
+            trust: installed!.trust,
             anchors: settings.vendorKeys,
             graceSeconds: settings.graceSeconds,
             stateDir: settings.stateDir,
+            clock: settings.clock,
           }}
           then={async (r) => {
-            const notes = await applyConnect(settings.databaseUrl!, installed!, r, settings.target);
+            const notes = await applyConnect(settings.databaseUrl!, installed!, r, settings.target, { vendorKeys: settings.vendorKeys, clock: settings.clock });
             redemptionApplied({ stateDir: settings.stateDir, installCode: code, applianceId: installed!.applianceId });
             return notes;
           }}

@@ -1,6 +1,7 @@
 // connect's first screen: the installed appliance (organisation, tenant, edition now) that will take a
 // paid license in place.
 import { Box, Text } from "ink";
+import type { JWK } from "jose";
 import { useRef } from "react";
 import { describeFailure, loadInstalled, type Installed } from "../flows.js";
 import { useKeypress } from "./keypress.js";
@@ -8,9 +9,16 @@ import { Field, Frame, Problem } from "./frame.js";
 import { Running } from "./task-view.js";
 import { useServiceTask } from "./use-task.js";
 
-export function ConnectWelcomeStep(props: { databaseUrl: string; licenseUrl?: string; applianceId?: string; onNext: (installed: Installed) => void; onQuit: () => void }) {
+export function ConnectWelcomeStep(props: {
+  databaseUrl: string;
+  licenseUrl?: string;
+  applianceId?: string;
+  vendorKeys?: JWK[];
+  onNext: (installed: Installed) => void;
+  onQuit: () => void;
+}) {
   const since = useRef(Date.now());
-  const task = useServiceTask(() => loadInstalled(props.databaseUrl, { licenseUrl: props.licenseUrl, applianceId: props.applianceId }));
+  const task = useServiceTask(() => loadInstalled(props.databaseUrl, { licenseUrl: props.licenseUrl, applianceId: props.applianceId, vendorKeys: props.vendorKeys }));
   const s = task.state;
   useKeypress((key) => {
     if (s.kind === "done" && key.name === "return") props.onNext(s.value);
