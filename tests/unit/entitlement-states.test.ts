@@ -57,9 +57,9 @@ describe("the entitlement-state table", () => {
     expect(STATUSES.filter(inGoodStanding)).toEqual(["ACTIVE"]);
   });
 
-  it.each([
+  it.each<[{ status: EntitlementStatus } | null, boolean]>([
     [null, false],
-    ...STATUSES.map((status) => [{ status }, ENTITLEMENT_STATES[status].licenses] as const),
+    ...STATUSES.map((status): [{ status: EntitlementStatus }, boolean] => [{ status }, ENTITLEMENT_STATES[status].licenses]),
   ])("isLive(%p) is %p", (e, live) => {
     expect(isLive(e)).toBe(live);
     if (e) expect(isLiveStatus(e.status)).toBe(live);

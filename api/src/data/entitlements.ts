@@ -22,7 +22,7 @@ const COLUMNS = `id, tenant_id AS "tenantId", edition, status, stripe_subscripti
   cancelled_at AS "cancelledAt", seats, stripe_updated_at AS "stripeUpdatedAt", created_at AS "createdAt"`;
 
 // Which entitlement is current (a tenant's newest) is defined once, by the current_entitlement view
-// (migration 20261203090000_current_entitlement), which Prisma reads too (view CurrentEntitlement).
+// (migration 20261202081000_current_entitlement), which Prisma reads too (view CurrentEntitlement).
 
 /** The current entitlement joined into another row as "e" (null columns when the tenant has none): select PREFIXED_COLUMNS. */
 export const CURRENT_ENTITLEMENT_JOIN = (tenantIdColumn: string) =>
