@@ -11,6 +11,8 @@ import http from "node:http";
 import { CODE_ALPHABET, CODE_PAYLOAD_LENGTH, checkInstallCode, checkSymbol, formatInstallCode } from "@alga-license/contract";
 import { calculateJwkThumbprint, importJWK, SignJWT, type JWK } from "jose";
 import pg from "pg";
+import { isLive } from "../../api/src/domain/entitlements/states.js";
+import type { EntitlementStatus } from "../../api/src/generated/prisma/enums.js";
 import * as SQL from "./sql.js";
 
 const env = process.env;
@@ -62,8 +64,8 @@ function signLicense(c: { tenantId: string; applianceId: string; edition: string
 }
 
 /** The license expiry an entitlement allows (license-terms.ts, without the lapsed cases the bench never meets). */
-function expiry(e: { status: string; validUntil: Date | null } | null, now: Date): Date | null {
-  if (!e || e.status === "CANCELLED" || e.status === "EXPIRED") return null;
+function expiry(e: { status: EntitlementStatus; validUntil: Date | null } | null, now: Date): Date | null {
+  if (!isLive(e)) return null;
   const end = Math.min(now.getTime() + ttlMs, e.validUntil ? e.validUntil.getTime() + 14 * 24 * 3600_000 : Infinity);
   return new Date(Math.floor(end / 1000) * 1000);
 }

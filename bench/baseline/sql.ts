@@ -28,7 +28,7 @@ export const FIND_SESSION = `SELECT a.id AS "applianceRowId", a.credential_diges
             e.cancelled_at AS "e_cancelledAt", e.seats AS "e_seats", e.stripe_updated_at AS "e_stripeUpdatedAt", e.created_at AS "e_createdAt"
        FROM appliance a
        JOIN tenant_registry t ON t.tenant_id = a.tenant_id
-       LEFT JOIN LATERAL (SELECT * FROM entitlement WHERE tenant_id = a.tenant_id ORDER BY created_at DESC, id DESC LIMIT 1) e ON true
+       LEFT JOIN current_entitlement ce ON ce.tenant_id = a.tenant_id LEFT JOIN entitlement e ON e.id = ce.entitlement_id
       WHERE a.credential_digest = $1 AND a.credential_digest IS NOT NULL AND a.credential_revoked_at IS NULL`;
 
 // checkIn (appliances.ts recordCheckIn)
@@ -62,7 +62,7 @@ export const FIND_CODE_BY_DIGEST = `SELECT ${CODE_COLUMNS} FROM install_code WHE
 export const LOCK_TENANT = `SELECT ${TENANT_COLUMNS} FROM tenant_registry WHERE tenant_id = $1 FOR UPDATE`;
 export const CONSUME_CODE = `UPDATE install_code SET consumed_at = $3, consumed_by = $2, live_for_tenant = NULL
       WHERE id = $1 AND consumed_at IS NULL AND revoked_at IS NULL AND expires_at > $3`;
-export const CURRENT_ENTITLEMENT = `SELECT ${ENTITLEMENT_COLUMNS} FROM entitlement WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`;
+export const CURRENT_ENTITLEMENT = `SELECT ${ENTITLEMENT_COLUMNS} FROM entitlement WHERE id = (SELECT entitlement_id FROM current_entitlement WHERE tenant_id = $1)`;
 export const SEAT_VIEW = `SELECT ${APPLIANCE_COLUMNS} FROM appliance
       WHERE tenant_id = $1 AND (appliance_id = $2 OR (credential_digest IS NOT NULL AND credential_revoked_at IS NULL))
       ORDER BY COALESCE(last_check_in_at, created_at), created_at`;

@@ -6,7 +6,8 @@ import { insertAudit } from "../data/audit.js";
 import type { EntitlementRow } from "../data/entitlements.js";
 import type { TenantRow } from "../data/tenants.js";
 import type { Queryable } from "../db/sql.js";
-import { applyEntitlementChange, isLive } from "../domain/entitlements/apply-change.js";
+import { applyEntitlementChange } from "../domain/entitlements/apply-change.js";
+import { isLive } from "../domain/entitlements/states.js";
 import type { Actor } from "../domain/principal.js";
 import type { Edition } from "../generated/prisma/enums.js";
 import type { SubscriptionFacts } from "./stripe-objects.js";
@@ -61,7 +62,7 @@ export async function licenseNothing(tx: Queryable, actor: Actor, o: EndedSubscr
   const { tenant, current, subscription: f, tombstone } = o;
   const ended = { status: "CANCELLED" as const, cancelledAt: tombstone.endedAt, stripeUpdatedAt: tombstone.endedAt };
   const details = { ...o.details, subscriptionEndedAt: tombstone.endedAt.toISOString(), endedByStripeEvent: tombstone.stripeEventId };
-  if (current && isLive(current) && !current.stripeSubscriptionId && current.createdAt <= tombstone.endedAt) {
+  if (isLive(current) && !current.stripeSubscriptionId && current.createdAt <= tombstone.endedAt) {
     await applyEntitlementChange(tx, actor, {
       tenant,
       entitlement: current,

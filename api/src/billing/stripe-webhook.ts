@@ -19,7 +19,9 @@ import type { Logger } from "pino";
 import { currentEntitlement, findEntitlementBySubscription, type EntitlementPatch, type EntitlementRow } from "../data/entitlements.js";
 import { findTenant, findTenantByStripeCustomer, lockTenant, setStripeCustomer, type TenantRow } from "../data/tenants.js";
 import { transaction, type Queryable } from "../db/sql.js";
-import { applyEntitlementChange, changesOf, isLive, supersedeOthers, type EntitlementAction } from "../domain/entitlements/apply-change.js";
+import { applyEntitlementChange, supersedeOthers } from "../domain/entitlements/apply-change.js";
+import { changesOf, type EntitlementAction } from "../domain/entitlements/change-decision.js";
+import { ENTITLEMENT_STATES, inGoodStanding, isLive, isLiveStatus, type LiveStatus } from "../domain/entitlements/states.js";
 import { listEntitlements } from "../data/entitlements.js";
 import { latestValidUntil, MAX_VALID_UNTIL_YEARS } from "../domain/license-terms.js";
 import { systemActor, type Actor } from "../domain/principal.js";
@@ -233,7 +235,7 @@ function unmappedPrice(c: Ctx, f: SubscriptionFacts) {
 async function attachOrCreate(
   c: Ctx,
   tenant: TenantRow,
-  f: { subscriptionId: string; edition: Edition | null; priceId: string | null; seats: number | null; validUntil: Date | null; status: "ACTIVE" | "PAST_DUE"; stamp: Date | null },
+  f: { subscriptionId: string; edition: Edition | null; priceId: string | null; seats: number | null; validUntil: Date | null; status: LiveStatus; stamp: Date | null },
   extra: Record<string, unknown>,
   tombstone: Tombstone | null,
 ): Promise<StripeResult> {
@@ -244,7 +246,7 @@ async function attachOrCreate(
     if (!written) c.log.info({ stripeEventId: c.event.id, subscription: f.subscriptionId, tenantId: tenant.id }, "Stripe had already ended this subscription: the event licenses nothing");
     return { outcome: written ? "applied" : "stale", tenantId: tenant.id };
   }
-  if (current && isLive(current) && !current.stripeSubscriptionId) {
+  if (isLive(current) && !current.stripeSubscriptionId) {
     await applyEntitlementChange(c.tx, c.actor, {
       tenant,
       entitlement: current,
@@ -255,7 +257,7 @@ async function attachOrCreate(
         seats: f.seats ?? undefined,
         validUntil: f.validUntil ?? undefined,
         status: f.status,
-        pastDueSince: f.status === "PAST_DUE" ? (current.pastDueSince ?? c.eventTime) : null,
+        pastDueSince: ENTITLEMENT_STATES[f.status].inGrace ? (current.pastDueSince ?? c.eventTime) : null,
         stripeUpdatedAt: f.stamp ?? undefined,
       },
       details: { ...details, attachedSubscription: f.subscriptionId },
@@ -282,7 +284,7 @@ async function attachOrCreate(
     details,
     now: c.now,
   });
-  if (f.status === "PAST_DUE") {
+  if (ENTITLEMENT_STATES[f.status].inGrace) {
     // born overdue (e.g. its first events arrived late): the grace period runs from now on
     await applyEntitlementChange(c.tx, c.actor, { tenant, entitlement: created.entitlement, patch: { pastDueSince: c.eventTime }, details, now: c.now });
   }
@@ -319,19 +321,19 @@ async function onCheckout(c: Ctx, session: StripeCheckoutSession): Promise<Strip
 async function onSubscription(c: Ctx, f: SubscriptionFacts): Promise<StripeResult> {
   const t = await target(c, f);
   // canceled / incomplete_expired / deleted: final, remembered whether or not a tenant is known
-  const terminal = f.status === "CANCELLED";
+  const terminal = f.status !== null && ENTITLEMENT_STATES[f.status].terminal;
   const tombstone = terminal ? await rememberEnd(c.tx, c.actor, { facts: f, tenantId: t?.tenant.id ?? null, known: t?.entitlement != null, event: c.event, endedAt: c.eventTime, details: c.details, now: c.now }) : await findTombstone(c.tx, f.subscriptionId);
   if (!t) return { outcome: "unmatched", tenantId: null };
   const { tenant, entitlement: e } = t;
   await linkCustomer(c, tenant, f.customerId, false);
   const details = { ...c.details, ...(f.stripeStatus ? { stripeStatus: f.stripeStatus } : {}) };
-  const paidThrough = f.status === "ACTIVE" ? f.periodEnd : null;
+  const paidThrough = f.status && inGoodStanding(f.status) ? f.periodEnd : null;
 
   if (!e) {
     if (f.priceId && !f.edition) unmappedPrice(c, f);
     // an ended subscription enters the registry only with an event that would license it (its checkout…)
     if (terminal) return { outcome: "applied", tenantId: tenant.id };
-    if (f.status !== "ACTIVE" && f.status !== "PAST_DUE") return { outcome: "ignored", tenantId: tenant.id };
+    if (!f.status || !isLiveStatus(f.status)) return { outcome: "ignored", tenantId: tenant.id };
     return attachOrCreate(c, tenant, { ...f, validUntil: paidThrough, status: f.status, stamp: c.eventTime }, { stripeStatus: f.stripeStatus }, tombstone);
   }
   // never move the stamp back (a final deletion may be older than the last snapshot)
@@ -345,13 +347,13 @@ async function onSubscription(c: Ctx, f: SubscriptionFacts): Promise<StripeResul
         stripePriceId: f.priceId ?? undefined,
         seats: f.seats ?? undefined,
         validUntil: paidThrough && (!e.validUntil || paidThrough > e.validUntil) ? paidThrough : undefined,
-        pastDueSince: f.status === "PAST_DUE" ? (e.pastDueSince ?? c.eventTime) : null,
-        cancelledAt: f.status === "CANCELLED" ? (e.cancelledAt ?? f.endedAt ?? c.eventTime) : null,
+        pastDueSince: ENTITLEMENT_STATES[f.status].inGrace ? (e.pastDueSince ?? c.eventTime) : null,
+        cancelledAt: ENTITLEMENT_STATES[f.status].terminal ? (e.cancelledAt ?? f.endedAt ?? c.eventTime) : null,
         stripeUpdatedAt: stamp,
       };
   const decision = decideSnapshot(
     { terminal, order: orderOf(c.eventTime, e.stripeUpdatedAt), changes: Object.keys(changesOf(e, patch)).length > 0 },
-    { tombstoned: tombstone !== null, cancelled: e.status === "CANCELLED" },
+    { tombstoned: tombstone !== null, cancelled: ENTITLEMENT_STATES[e.status].terminal },
     c.canReconcile,
   );
   if (decision === "reconcile") throw new NeedsStripeState(f.subscriptionId, e.stripeUpdatedAt);
@@ -375,7 +377,7 @@ async function onInvoicePaid(c: Ctx, f: SubscriptionFacts): Promise<StripeResult
   // an ended subscription's invoices (a final proration…) change nothing
   if (tombstone) return { outcome: "stale", tenantId: tenant.id };
   const newer = !e.stripeUpdatedAt || c.eventTime >= e.stripeUpdatedAt;
-  const reinstate = newer && (e.status === "PAST_DUE" || e.status === "EXPIRED");
+  const reinstate = newer && ENTITLEMENT_STATES[e.status].reinstatable;
   const extends_ = f.periodEnd !== null && (!e.validUntil || f.periodEnd > e.validUntil);
   if (!reinstate && !extends_) return { outcome: "stale", tenantId: tenant.id };
   const action: EntitlementAction | undefined = reinstate ? undefined : "entitlement.renewed";

@@ -21,9 +21,12 @@ const COLUMNS = `id, tenant_id AS "tenantId", edition, status, stripe_subscripti
   stripe_price_id AS "stripePriceId", valid_until AS "validUntil", past_due_since AS "pastDueSince",
   cancelled_at AS "cancelledAt", seats, stripe_updated_at AS "stripeUpdatedAt", created_at AS "createdAt"`;
 
-/** The current entitlement joined into another row (LEFT JOIN LATERAL … e): its columns prefixed "e_". */
+// Which entitlement is current (a tenant's newest) is defined once, by the current_entitlement view
+// (migration 20261202081000_current_entitlement), which Prisma reads too (view CurrentEntitlement).
+
+/** The current entitlement joined into another row as "e" (null columns when the tenant has none): select PREFIXED_COLUMNS. */
 export const CURRENT_ENTITLEMENT_JOIN = (tenantIdColumn: string) =>
-  `LEFT JOIN LATERAL (SELECT * FROM entitlement WHERE tenant_id = ${tenantIdColumn} ORDER BY created_at DESC, id DESC LIMIT 1) e ON true`;
+  `LEFT JOIN current_entitlement ce ON ce.tenant_id = ${tenantIdColumn} LEFT JOIN entitlement e ON e.id = ce.entitlement_id`;
 
 export const PREFIXED_COLUMNS = `e.id AS "e_id", e.edition AS "e_edition", e.status AS "e_status", e.stripe_subscription_id AS "e_stripeSubscriptionId",
   e.stripe_price_id AS "e_stripePriceId", e.valid_until AS "e_validUntil", e.past_due_since AS "e_pastDueSince",
@@ -53,7 +56,7 @@ export function entitlementFromPrefixed(r: PrefixedEntitlement, tenantId: string
 /** The tenant's current entitlement: its newest (a new subscription supersedes older ones). */
 export async function currentEntitlement(q: Queryable, tenantId: string): Promise<EntitlementRow | null> {
   const { rows } = await q.query<EntitlementRow>(
-    `SELECT ${COLUMNS} FROM entitlement WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`,
+    `SELECT ${COLUMNS} FROM entitlement WHERE id = (SELECT entitlement_id FROM current_entitlement WHERE tenant_id = $1)`,
     [tenantId],
   );
   return rows[0] ?? null;

@@ -1,14 +1,17 @@
 // What a tenant's entitlement lets a license say. One rule for redemption and check-in:
-//   no entitlement                     → ESSENTIALS (free, no license token)
-//   ACTIVE / PAST_DUE within grace     → paid, the license expiring no later than validUntil + grace
-//   CANCELLED, EXPIRED, or past grace  → lapsed: no paid license (ENTITLEMENT_LAPSED at check-in)
+//   no entitlement                                → ESSENTIALS (free, no license token)
+//   a licensing status (ACTIVE, PAST_DUE) in grace → paid, the license expiring no later than validUntil + grace
+//   any other status (CANCELLED, EXPIRED)          → lapsed: no paid license (ENTITLEMENT_LAPSED at check-in)
+//   past grace                                     → lapsed (EXPIRED)
+// Which statuses license, are in grace, and what their lapse says: entitlements/states.ts.
 import type { EntitlementRow } from "../data/entitlements.js";
 import type { Edition, TenantStatus } from "../generated/prisma/enums.js";
+import { stateOf, type LapsedReason } from "./entitlements/states.js";
 
 export type LicenseTerms =
   | { kind: "essentials" }
   | { kind: "paid"; edition: Edition; entitlementId: string; expiresAt: Date; inGrace: boolean; seats: number }
-  | { kind: "lapsed"; entitlementId: string; edition: Edition; reason: "CANCELLED" | "EXPIRED" };
+  | { kind: "lapsed"; entitlementId: string; edition: Edition; reason: LapsedReason };
 
 /** validUntil is at most this many years ahead (admin input, Stripe periods): further is a typo, not a contract. */
 export const MAX_VALID_UNTIL_YEARS = 100;
@@ -30,7 +33,7 @@ export const isBlocked = (status: TenantStatus) => status === "SUSPENDED" || sta
 
 /** The last moment an entitlement may license anything (null: open-ended). */
 export function licensedUntil(e: Pick<EntitlementRow, "validUntil" | "pastDueSince" | "status">, graceSeconds: number): Date | null {
-  const base = e.validUntil ?? (e.status === "PAST_DUE" ? e.pastDueSince : null);
+  const base = e.validUntil ?? (stateOf(e.status).inGrace ? e.pastDueSince : null);
   return base ? new Date(Math.min(base.getTime() + graceSeconds * 1000, LATEST_DATE_TIME_MS)) : null;
 }
 
@@ -40,12 +43,13 @@ export function licenseTerms(
   o: { licenseTtlSeconds: number; graceSeconds: number },
 ): LicenseTerms {
   if (!e) return { kind: "essentials" };
-  if (e.status === "CANCELLED" || e.status === "EXPIRED") return { kind: "lapsed", entitlementId: e.id, edition: e.edition, reason: e.status };
+  const state = stateOf(e.status);
+  if (!state.licenses) return { kind: "lapsed", entitlementId: e.id, edition: e.edition, reason: state.lapsedReason };
   const until = licensedUntil(e, o.graceSeconds);
   if (until && until <= now) return { kind: "lapsed", entitlementId: e.id, edition: e.edition, reason: "EXPIRED" };
   const ttlEnd = now.getTime() + o.licenseTtlSeconds * 1000;
   // whole seconds: the JWT's exp has no milliseconds, and the recorded expiry must equal it
   const expiresAt = new Date(Math.floor(Math.min(ttlEnd, until?.getTime() ?? Infinity, LATEST_DATE_TIME_MS) / 1000) * 1000);
-  const inGrace = e.status === "PAST_DUE" || (e.validUntil !== null && e.validUntil <= now);
+  const inGrace = state.inGrace || (e.validUntil !== null && e.validUntil <= now);
   return { kind: "paid", edition: e.edition, entitlementId: e.id, expiresAt, inGrace, seats: e.seats };
 }

@@ -1,5 +1,6 @@
 // Tenant: registry fields are readable by the store (it gets the tenant back from registerTenant);
 // entitlements, codes, appliances and audit trail are support data (support/admin only).
+import { isLive } from "../domain/entitlements/states.js";
 import { listSize } from "../domain/validate.js";
 import { builder } from "./builder.js";
 import { EntitlementType } from "./entitlement.js";
@@ -33,17 +34,17 @@ export const TenantType = builder.prismaObject("TenantRegistry", {
       type: EntitlementType,
       nullable: true,
       description: "The newest entitlement: the one redemption and check-in decide on (null: ESSENTIALS, never paid).",
-      resolve: (query, tenant, _args, ctx) =>
-        ctx.services.prisma.entitlement.findFirst({ ...query, where: { tenantId: tenant.id }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] }),
+      // the current_entitlement view: the same definition as the typed SQL (data/entitlements.ts)
+      resolve: (query, tenant, _args, ctx) => ctx.services.prisma.entitlement.findFirst({ ...query, where: { currentOf: { is: { tenantId: tenant.id } } } }),
     }),
     seats: t.int({
       ...supportOnly,
       nullable: true,
       description: "Appliances the current entitlement licenses at once (null: no ACTIVE or PAST_DUE entitlement).",
-      select: { entitlements: { orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: 1, select: { seats: true, status: true } } },
+      select: { currentEntitlement: { select: { entitlement: { select: { seats: true, status: true } } } } },
       resolve: (tenant) => {
-        const e = tenant.entitlements[0];
-        return e && (e.status === "ACTIVE" || e.status === "PAST_DUE") ? e.seats : null;
+        const e = tenant.currentEntitlement?.entitlement ?? null;
+        return isLive(e) ? e.seats : null;
       },
     }),
     seatsUsed: t.relationCount("appliances", {

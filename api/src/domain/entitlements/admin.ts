@@ -13,6 +13,7 @@ import type { Services } from "../services.js";
 import { optionalText, requireUuid } from "../validate.js";
 import { applyEntitlementChange, supersedeOthers, type ChangeResult } from "./apply-change.js";
 import { isSeatCount, MAX_SEATS } from "./seats.js";
+import { inGoodStanding, stateOf } from "./states.js";
 
 export interface EntitlementChange {
   tenantId: string;
@@ -140,7 +141,7 @@ export async function extendEntitlement(s: Services, actor: Actor, input: { tena
   const reason = optionalText(input.reason, "reason", 500);
   return onTenant(s, input.tenantId, (tx, tenant, current, now) => {
     const e = requireCurrent(current);
-    if (e.status === "CANCELLED") {
+    if (stateOf(e.status).terminal) {
       throw new DomainError("BAD_USER_INPUT", "This entitlement is cancelled: grant a new one instead.", { field: "tenantId", reason: "ENTITLEMENT_CANCELLED" });
     }
     const validUntil = requireFuture(input.validUntil, now);
@@ -160,7 +161,7 @@ export async function markEntitlementPastDue(s: Services, actor: Actor, input: {
   const reason = optionalText(input.reason, "reason", 500);
   return onTenant(s, input.tenantId, (tx, tenant, current, now) => {
     const e = requireCurrent(current);
-    if (e.status !== "ACTIVE") {
+    if (!inGoodStanding(e.status)) {
       throw new DomainError("BAD_USER_INPUT", `This entitlement is ${e.status}, not ACTIVE.`, { field: "tenantId", reason: "NOT_ACTIVE" });
     }
     return applyEntitlementChange(tx, actor, { tenant, entitlement: e, patch: { status: "PAST_DUE", pastDueSince: now }, details: adminDetails(reason), now });
@@ -172,7 +173,7 @@ export async function cancelEntitlement(s: Services, actor: Actor, input: { tena
   const reason = optionalText(input.reason, "reason", 500);
   return onTenant(s, input.tenantId, (tx, tenant, current, now) => {
     const e = requireCurrent(current);
-    if (e.status === "CANCELLED") return Promise.resolve({ entitlement: e, changed: false, action: null, retiredApplianceIds: [] });
+    if (stateOf(e.status).terminal) return Promise.resolve({ entitlement: e, changed: false, action: null, retiredApplianceIds: [] });
     return applyEntitlementChange(tx, actor, { tenant, entitlement: e, patch: { status: "CANCELLED", cancelledAt: now, pastDueSince: null }, details: adminDetails(reason), now });
   });
 }

@@ -16,19 +16,10 @@ import { bumpRevision, setTenantEdition, type TenantRow } from "../../data/tenan
 import type { Queryable } from "../../db/sql.js";
 import type { Edition } from "../../generated/prisma/enums.js";
 import type { Actor } from "../principal.js";
+import { actionFor, creationTime, planPatch, recountsSeats, shown, type Changes, type EntitlementAction } from "./change-decision.js";
+import { isLive } from "./states.js";
 
-/** What support reads in the history: one action per change, the most telling kind first. */
-export type EntitlementAction =
-  | "entitlement.granted"
-  | "entitlement.cancelled"
-  | "entitlement.expired"
-  | "entitlement.past_due"
-  | "entitlement.reinstated"
-  | "entitlement.edition_changed"
-  | "entitlement.seats_changed"
-  | "entitlement.extended"
-  | "entitlement.renewed"
-  | "entitlement.updated";
+export type { EntitlementAction } from "./change-decision.js";
 
 export interface ChangeResult {
   entitlement: EntitlementRow;
@@ -38,44 +29,11 @@ export interface ChangeResult {
   retiredApplianceIds: string[];
 }
 
-const FIELDS = ["edition", "status", "validUntil", "pastDueSince", "cancelledAt", "seats", "stripePriceId", "stripeSubscriptionId"] as const;
-type Field = (typeof FIELDS)[number];
-
-const same = (a: unknown, b: unknown) => (a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : a === b);
-const shown = (v: unknown) => (v instanceof Date ? v.toISOString() : v);
-
-/** What a patch would change of what licenses (Stripe's ordering stamp is not part of it). */
-export function changesOf(before: EntitlementRow, patch: EntitlementPatch): Partial<Record<Field, { from: unknown; to: unknown }>> {
-  const changes: Partial<Record<Field, { from: unknown; to: unknown }>> = {};
-  for (const f of FIELDS) {
-    const to = patch[f];
-    if (to !== undefined && !same(before[f], to)) changes[f] = { from: shown(before[f]), to: shown(to) };
-  }
-  return changes;
-}
-
-/** An entitlement that may still license (ACTIVE, or PAST_DUE in its grace period: time decides the rest). */
-export const isLive = (e: Pick<EntitlementRow, "status"> | null) => e !== null && (e.status === "ACTIVE" || e.status === "PAST_DUE");
-
-function actionFor(before: EntitlementRow | null, after: EntitlementRow, changes: Partial<Record<Field, unknown>>): EntitlementAction {
-  if (!before) return "entitlement.granted";
-  if (changes.status !== undefined) {
-    if (after.status === "CANCELLED") return "entitlement.cancelled";
-    if (after.status === "EXPIRED") return "entitlement.expired";
-    if (after.status === "PAST_DUE") return "entitlement.past_due";
-    return "entitlement.reinstated";
-  }
-  if (changes.edition !== undefined) return "entitlement.edition_changed";
-  if (changes.seats !== undefined) return "entitlement.seats_changed";
-  if (changes.validUntil !== undefined) return "entitlement.extended";
-  return "entitlement.updated";
-}
-
 /** The registry's edition: the current entitlement's while it is live, else ESSENTIALS. */
 async function syncTenant(tx: Queryable, tenant: TenantRow, now: Date): Promise<{ current: EntitlementRow | null }> {
   await bumpRevision(tx, tenant.id, now);
   const current = await currentEntitlement(tx, tenant.id);
-  const edition: Edition = current && isLive(current) ? current.edition : "ESSENTIALS";
+  const edition: Edition = isLive(current) ? current.edition : "ESSENTIALS";
   if (edition !== tenant.edition) await setTenantEdition(tx, tenant.id, edition, now);
   return { current };
 }
@@ -108,28 +66,23 @@ export interface ChangeInput {
 export async function applyEntitlementChange(tx: Queryable, actor: Actor, c: ChangeInput): Promise<ChangeResult> {
   const before = c.entitlement;
   let after: EntitlementRow;
-  let changes: Partial<Record<Field, { from: unknown; to: unknown }>> = {};
+  let changes: Changes = {};
   if (!before) {
     if (!c.create) throw new Error("applyEntitlementChange: no entitlement and nothing to create");
-    // the newest row is the current one: never tie with an older row (a frozen or coarse clock)
-    const newest = await currentEntitlement(tx, c.tenant.id);
-    const at = newest && newest.createdAt >= c.create.now ? new Date(newest.createdAt.getTime() + 1) : c.create.now;
-    after = await insertEntitlement(tx, { ...c.create, now: at });
+    after = await insertEntitlement(tx, { ...c.create, now: creationTime(await currentEntitlement(tx, c.tenant.id), c.create.now) });
   } else {
-    changes = changesOf(before, c.patch);
-    const stampOnly = c.patch.stripeUpdatedAt !== undefined && !same(before.stripeUpdatedAt, c.patch.stripeUpdatedAt);
-    if (Object.keys(changes).length === 0) {
-      // nothing a license depends on: keep Stripe's ordering stamp, skip the revision and the audit
-      const entitlement = stampOnly ? await updateEntitlement(tx, before.id, { stripeUpdatedAt: c.patch.stripeUpdatedAt }, c.now) : before;
+    const plan = planPatch(before, c.patch);
+    if (plan.kind === "unchanged") {
+      const entitlement = plan.stampOnly ? await updateEntitlement(tx, before.id, { stripeUpdatedAt: c.patch.stripeUpdatedAt }, c.now) : before;
       return { entitlement, changed: false, action: null, retiredApplianceIds: [] };
     }
+    changes = plan.changes;
     after = await updateEntitlement(tx, before.id, c.patch, c.now);
   }
 
   const { current } = await syncTenant(tx, c.tenant, c.now);
   const isCurrent = current?.id === after.id;
-  const seatsDown = !before || (changes.seats !== undefined && after.seats < before.seats) || changes.status !== undefined;
-  const retired = isCurrent && seatsDown ? await retireBeyondSeats(tx, actor, c.tenant.id, after, c.now) : [];
+  const retired = isCurrent && recountsSeats(before, after, changes) ? await retireBeyondSeats(tx, actor, c.tenant.id, after, c.now) : [];
   const action = c.action ?? actionFor(before, after, changes);
   await insertAudit(
     tx,
