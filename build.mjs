@@ -5,6 +5,9 @@
 //   node build.mjs           build what is out of date
 //   node build.mjs --force   rebuild everything
 //   node build.mjs --check   exit 1 when something is out of date (builds nothing)
+// Without the build tools (devDependencies, e.g. after `npm ci --omit=dev`) a step whose output exists
+// is left as it is; as postinstall it skips with one line (the images copy dist/ from a build stage),
+// otherwise a missing output is an error naming the tools.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -41,33 +44,48 @@ const steps = [
     name: "prisma client",
     inputs: ["prisma/schema.prisma", "node_modules/prisma/package.json"],
     outputs: ["api/src/generated/prisma/client.ts"],
+    tool: "prisma",
     command: ["node", "node_modules/prisma/build/index.js", "generate", "--no-hints"],
   },
   {
     name: "contract operations",
     inputs: ["api/schema.graphql", "contract/src/operations", "contract/codegen.ts"],
     outputs: ["contract/src/generated/graphql.ts"],
+    tool: "@graphql-codegen/cli",
     command: ["npm", "run", "--silent", "codegen", "-w", "contract"],
   },
   {
     name: "store client operations",
     inputs: ["api/schema.graphql", "store-client/src/operations", "store-client/codegen.ts"],
     outputs: ["store-client/src/generated/graphql.ts"],
+    tool: "@graphql-codegen/cli",
     command: ["npm", "run", "--silent", "codegen", "-w", "store-client"],
   },
   {
     // incremental: a no-op when nothing changed
     name: "TypeScript",
     always: true,
+    outputs: ["contract/dist/index.js", "store-client/dist/index.js", "api/dist/main.js", "setup-tui/dist/cli/check-in.js"],
+    tool: "typescript",
     command: ["node", "node_modules/typescript/bin/tsc", "-b", "contract/tsconfig.build.json", "store-client/tsconfig.build.json", "api/tsconfig.build.json", "setup-tui/tsconfig.build.json"],
   },
   {
     name: "playground",
     inputs: ["api/playground", "api/package.json"],
     outputs: ["api/playground/dist/index.html"],
+    tool: "vite",
     command: ["node", "node_modules/vite/bin/vite.js", "build", "--logLevel", "error", "--config", "api/playground/vite.config.ts"],
   },
 ];
+
+const asPostinstall = process.env.npm_lifecycle_event === "postinstall";
+/** the package that runs a step (a devDependency, except prisma) */
+const installed = (tool) => existsSync(path.join(root, "node_modules", tool, "package.json"));
+const missingTools = [...new Set(steps.map((s) => s.tool).filter((t) => !installed(t)))];
+if (missingTools.length && asPostinstall && !checkOnly) {
+  console.error(`build: skipped: the build tools are not installed (${missingTools.join(", ")}: devDependencies, as after npm ci --omit=dev). Run npm ci to build.`);
+  process.exit(0);
+}
 
 mkdirSync(stampDir, { recursive: true });
 let stale = 0;
@@ -83,6 +101,14 @@ for (const step of steps) {
       stale++;
     }
     continue;
+  }
+  if (!installed(step.tool)) {
+    if (outputsExist) {
+      if (!quiet) console.error(`build: ${step.name}: kept as it is (${step.tool} is not installed)`);
+      continue;
+    }
+    console.error(`build: ${step.name} cannot run: ${step.tool} is not installed (a devDependency: run npm ci without --omit=dev)`);
+    process.exit(1);
   }
   if (!quiet) console.error(`build: ${step.name}`);
   const started = Date.now();
