@@ -5,9 +5,9 @@
 //   node build.mjs           build what is out of date
 //   node build.mjs --force   rebuild everything
 //   node build.mjs --check   exit 1 when something is out of date (builds nothing)
-// Without the build tools (devDependencies, e.g. after `npm ci --omit=dev`) a step whose output exists
-// is left as it is; as postinstall it skips with one line (the images copy dist/ from a build stage),
-// otherwise a missing output is an error naming the tools.
+// Without the build tools (devDependencies, e.g. after `npm ci --omit=dev`) nothing is built: as
+// postinstall it skips with one line; otherwise compiled output that is there (handed over from a build,
+// as the images' build stages do) is used as it is, and missing output is an error naming the tools.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -82,8 +82,20 @@ const asPostinstall = process.env.npm_lifecycle_event === "postinstall";
 /** the package that runs a step (a devDependency, except prisma) */
 const installed = (tool) => existsSync(path.join(root, "node_modules", tool, "package.json"));
 const missingTools = [...new Set(steps.map((s) => s.tool).filter((t) => !installed(t)))];
-if (missingTools.length && asPostinstall && !checkOnly) {
-  console.error(`build: skipped: the build tools are not installed (${missingTools.join(", ")}: devDependencies, as after npm ci --omit=dev). Run npm ci to build.`);
+if (missingTools.length && !checkOnly) {
+  const what = `the build tools are not installed (${missingTools.join(", ")}: devDependencies, as after npm ci --omit=dev)`;
+  if (asPostinstall) {
+    console.error(`build: skipped: ${what}. Run npm ci to build.`);
+    process.exit(0);
+  }
+  // compiled output handed over from a build (as the images' build stages do) runs as it is
+  const compiled = steps.flatMap((s) => (s.always || s.name === "playground" ? s.outputs : []));
+  const absent = compiled.filter((o) => !existsSync(path.join(root, o)));
+  if (absent.length) {
+    console.error(`build: cannot build: ${what}, and ${absent.join(", ")} ${absent.length > 1 ? "are" : "is"} missing. Run npm ci to build.`);
+    process.exit(1);
+  }
+  if (!quiet) console.error(`build: ${what}: the compiled output is used as it is`);
   process.exit(0);
 }
 
@@ -101,14 +113,6 @@ for (const step of steps) {
       stale++;
     }
     continue;
-  }
-  if (!installed(step.tool)) {
-    if (outputsExist) {
-      if (!quiet) console.error(`build: ${step.name}: kept as it is (${step.tool} is not installed)`);
-      continue;
-    }
-    console.error(`build: ${step.name} cannot run: ${step.tool} is not installed (a devDependency: run npm ci without --omit=dev)`);
-    process.exit(1);
   }
   if (!quiet) console.error(`build: ${step.name}`);
   const started = Date.now();
