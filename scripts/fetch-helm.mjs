@@ -73,15 +73,6 @@ function download(dir) {
   }
 }
 
-const alive = (pid) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return err.code === "EPERM";
-  }
-};
-
 /** mkdir is atomic: the one caller that creates the lock folder downloads, the others wait for it. */
 function withLock(lockDir, done, fn) {
   const deadline = Date.now() + LOCK_TIMEOUT_MS;
@@ -101,8 +92,8 @@ function withLock(lockDir, done, fn) {
     } catch {
       /* being created or removed right now */
     }
-    // a holder that died (killed mid-download) leaves its lock behind
-    if (Number.isInteger(holder) && holder > 0 && !alive(holder)) rmSync(lockDir, { recursive: true, force: true });
+    // a holder that died (killed mid-download) leaves its lock behind (this script is linux-only)
+    if (Number.isInteger(holder) && holder > 0 && !existsSync(`/proc/${holder}`)) rmSync(lockDir, { recursive: true, force: true });
     if (Date.now() > deadline) throw new FetchError(`timed out waiting for ${lockDir} (another helm:fetch); remove it if no fetch is running`);
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
   }

@@ -19,14 +19,7 @@ afterAll(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+const alive = (pid: number) => existsSync(`/proc/${pid}`);
 
 it("one SIGTERM to npm run dev's process group drains once, stops the embedded PostgreSQL and exits 0", async () => {
   const dev = startProcess("npm", ["run", "--silent", "dev"], { DATA_DIR: dataDir, PORT: "0", HOST: "127.0.0.1", DATABASE_URL: "", LOG_LEVEL: "info" });

@@ -6,10 +6,10 @@
 // real PostgreSQL, SMTP and S3 peers. Sizes and build times are printed at the end (README figures).
 import { randomBytes } from "node:crypto";
 import { chmodSync, chownSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { query, licenseState, claimsOf } from "../helpers/appliance.js";
+import { freePort } from "../../api/src/db/embedded-postgres.js";
+import { claimsOf, licenseState, query } from "../helpers/appliance.js";
 import { gqlRequest, ISO_BUCKET, ISO_BYTES, ISO_KEY, REGISTER } from "../helpers/control-plane.js";
 import { eventually } from "../helpers/eventually.js";
 import { template, type K8sObject, type Rendered } from "../helpers/helm.js";
@@ -38,17 +38,6 @@ const API_IMAGE = "localhost/alga-license-api:test";
 const TOOLS_IMAGE = "localhost/alga-appliance-tools:test";
 const figures: string[] = [];
 const mb = (bytes: number) => `${Math.round(bytes / 1e6)} MB`;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** The image as `docker run IMAGE [argv]` runs it: its own ENV, WORKDIR, USER and CMD, nothing mounted. */
 function plainRun(image: ImageConfig, argv?: string[], env: Record<string, string> = {}): RunSpec {
