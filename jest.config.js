@@ -1,5 +1,6 @@
 // Jest runs the TypeScript sources as ESM through ts-jest (transpile-only: `npm run typecheck`
-// does the type checking). Every test talks to real peers: PostgreSQL, s3rver, smtp-server.
+// does the type checking). The tests talk to real peers: PostgreSQL, s3rver, smtp-server; the pure
+// rules' table tests in tests/unit/ need none (`npm run test:unit` runs them alone, in seconds).
 /** @type {import('jest').Config} */
 export default {
   testEnvironment: "node",

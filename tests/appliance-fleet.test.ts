@@ -51,16 +51,8 @@ function holdSlot(url: string): Promise<Socket> {
   });
 }
 
+// the slot's rule itself (deterministic, spread over the window): tests/unit/spread.test.ts
 describe("a deterministic slot per appliance", () => {
-  it("the same appliance always gets the same delay; a fleet spreads over the whole window", () => {
-    expect(spreadDelaySeconds("t-1", "box-1", 3600)).toBe(spreadDelaySeconds("t-1", "box-1", 3600));
-    expect(spreadDelaySeconds("t-1", "box-1", 3600)).not.toBe(spreadDelaySeconds("t-1", "box-2", 3600));
-    expect(spreadDelaySeconds("t-1", "box-1", 0)).toBe(0);
-    const buckets = new Array(10).fill(0);
-    for (let i = 0; i < 5000; i++) buckets[Math.floor(spreadDelaySeconds(`tenant-${i}`, "appliance", 3600) / 360)]++;
-    for (const n of buckets) expect(n).toBeGreaterThan(350); // 500 expected per tenth of the window
-  });
-
   it("the CronJob's run waits the appliance's slot; --no-spread checks in at once", async () => {
     const { tenantId, db } = await appliance("slot-1");
     const res = await checkInCli(["--json"], { APPLIANCE_DATABASE_URL: db, ALGA_CHECKIN_SPREAD_SECONDS: "4" });
@@ -89,7 +81,9 @@ describe("a shedding service: SERVICE_BUSY with Retry-After", () => {
     expect(report.waitsMs).toHaveLength(1);
     expect(report.waitsMs[0]).toBeGreaterThanOrEqual(5000);
     expect(report.waitsMs[0]).toBeLessThanOrEqual(6250);
-    expect(agent.output()).toMatch(/attempt 1 failed \(SERVICE_BUSY: The service is busy.*\); retrying in [56]\.\ds as the service asked/);
+    // the log shows that wait in seconds to one decimal ("5s" for 5000-5049 ms, "5.3s", "6.2s")
+    const shown = `${Math.round(report.waitsMs[0] / 100) / 10}s`.replace(".", "\\.");
+    expect(agent.output()).toMatch(new RegExp(`attempt 1 failed \\(SERVICE_BUSY: The service is busy.*\\); retrying in ${shown} as the service asked`));
   }, 60_000);
 
   it("waits are bounded: a service that stays busy is waited for at most --max-wait-seconds per attempt; the current token is kept", async () => {

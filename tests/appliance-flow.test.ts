@@ -291,10 +291,14 @@ describe("create-tenant", () => {
     const token = seeds.LICENSE_TOKEN!;
     const [h, p, sig] = token.split(".");
     const forged = `${h}.${Buffer.from(JSON.stringify({ ...claimsOf(token), edition: "PREMIUM" })).toString("base64url")}.${sig}`;
+    // the forgery is the genuine header and signature over a payload that differs in the edition alone
+    // (so only the signature can give it away)
+    expect(claimsOf(token).edition).toBe("PRO");
+    expect(forged.split(".")[1]).not.toBe(p);
+    expect(claimsOf(forged)).toEqual({ ...claimsOf(token), edition: "PREMIUM" });
     const forgedRes = await createTenantRun({ APPLIANCE_DATABASE_URL: await applianceDb(), ...seeds, LICENSE_TOKEN: forged });
     expect(forgedRes.code).toBe(2);
     expect(forgedRes.stderr).toContain("LICENSE_TOKEN was refused: the license's signature does not verify");
-    expect(p).toBeDefined();
     const otherTenant = await createTenantRun({ APPLIANCE_DATABASE_URL: await applianceDb(), ...seeds, INITIAL_TENANT_ID: b.tenantId });
     expect(otherTenant.code).toBe(2);
     expect(otherTenant.stderr).toContain(`LICENSE_TOKEN was refused: the license is for tenant ${a.tenantId}, not for this appliance's tenant ${b.tenantId}`);

@@ -52,7 +52,7 @@ const CASES: Record<string, { chart: Chart; options: RenderOptions }> = {
   "metrics disabled": { chart: "alga-license", options: prod({ config: { metricsEnabled: false } }) },
   "existingSecret instead of values": {
     chart: "alga-license",
-    options: prod({ secrets: { existingSecret: "managed-elsewhere", databaseUrl: "", serverSecret: "", licenseSigningKeys: "", smtpUrl: "", s3AccessKey: "", s3SecretKey: "", stripeWebhookSecret: "" } }),
+    options: prod({ secrets: { existingSecret: "managed-elsewhere", databaseUrl: "", serverSecret: "", licenseSigningKeys: "", smtpUrl: "", s3AccessKey: "", s3SecretKey: "", stripeWebhookSecret: "", stripeApiKey: "" } }),
   },
   "ServiceAccount not created": { chart: "alga-license", options: prod({ serviceAccount: { create: false } }) },
   "migrations off": { chart: "alga-license", options: prod({ migrations: { enabled: false } }) },
@@ -302,7 +302,7 @@ function readmeSettings(): string[] {
 const NEW_SETTINGS = [
   "REPLICATED", "METRICS_PORT", "INTROSPECTION", "DATABASE_POOL_SIZE", "DATABASE_POOL_TIMEOUT_MS", "SHUTDOWN_TIMEOUT_MS",
   "MAX_INFLIGHT_REQUESTS", "GRAPHQL_MAX_TOKENS", "GRAPHQL_MAX_BREADTH", "MAIL_RETRY_MAX_SECONDS", "STRIPE_WEBHOOK_SECRET",
-  "STRIPE_PRICE_EDITIONS", "ENTITLEMENT_GRACE_SECONDS", "SEAT_OVERFLOW",
+  "STRIPE_PRICE_EDITIONS", "ENTITLEMENT_GRACE_SECONDS", "SEAT_OVERFLOW", "STRIPE_API_KEY", "STRIPE_API_URL", "STRIPE_API_TIMEOUT_MS",
 ];
 
 describe("alga-license: every API setting is reachable through values", () => {
@@ -347,10 +347,11 @@ describe("alga-license: every API setting is reachable through values", () => {
     const own = apiEnvironment(rendered("alga-license ci/production"));
     expect(own.get("SERVER_SECRET")).toEqual({ secretKeyRef: { name: "rel-alga-license-secrets", key: "SERVER_SECRET" } });
     expect(own.get("STRIPE_WEBHOOK_SECRET")).toEqual({ secretKeyRef: { name: "rel-alga-license-secrets", key: "STRIPE_WEBHOOK_SECRET", optional: true } });
+    expect(own.get("STRIPE_API_KEY")).toEqual({ secretKeyRef: { name: "rel-alga-license-secrets", key: "STRIPE_API_KEY", optional: true } });
     const r = rendered("existingSecret instead of values");
     expect(r.find("Secret")).toBeUndefined();
     const env = apiEnvironment(r);
-    for (const key of ["DATABASE_URL", "SERVER_SECRET", "S3_ACCESS_KEY", "S3_SECRET_KEY", "SMTP_URL", "LICENSE_SIGNING_KEYS", "STRIPE_WEBHOOK_SECRET"]) {
+    for (const key of ["DATABASE_URL", "SERVER_SECRET", "S3_ACCESS_KEY", "S3_SECRET_KEY", "SMTP_URL", "LICENSE_SIGNING_KEYS", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_KEY"]) {
       expect((env.get(key) as any).secretKeyRef).toMatchObject({ name: "managed-elsewhere", key });
     }
     const c = container(must(r.find("Deployment"), "Deployment"));
@@ -546,6 +547,8 @@ describe("alga-license: refuses dangerous configurations at render time", () => 
       [{ config: { metricsPort: 8080 } }, "metricsPort"],
       [{ config: { seatOverflow: "evict" } }, "seatOverflow"],
       [{ config: { stripePriceEditions: "price_1:PRO" } }, "stripePriceEditions"],
+      [{ config: { stripeApiUrl: "https://api.stripe.com/v1" } }, "stripeApiUrl"],
+      [{ config: { stripeApiTimeoutMs: 10 } }, "stripeApiTimeoutMs"],
       [{ extraEnv: [{ value: "x" }] }, "extraEnv"],
     ] as const) {
       const r = templateRaw("alga-license", { valuesFiles: [PROD], values });

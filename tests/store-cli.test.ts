@@ -3,6 +3,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { COMMANDS } from "../store-client/src/cli/commands/index.js";
+import { COMMON_FLAGS } from "../store-client/src/cli/common-flags.js";
+import { flagsOf, flagSynopsis } from "../store-client/src/cli/parse.js";
 import { startTestPlane, type TestPlane } from "./helpers/control-plane.js";
 import { run } from "./helpers/processes.js";
 
@@ -92,6 +95,61 @@ describe("alga-store CLI", () => {
     const down = await cli(["tenants", "--timeout", "500"], t.keys.support, "http://127.0.0.1:9");
     expect(down.code).toBe(6);
     expect(down.stderr).toMatch(/NETWORK_ERROR: cannot reach/);
+  });
+});
+
+describe("alga-store accepts only each command's own flags", () => {
+  const ID = "00000000-0000-4000-8000-000000000000";
+  it("another command's flag is refused (exit 2), naming the flag and who takes it, before anything is sent", async () => {
+    const seats = await cli(["tenants", "--seats", "3"], t.keys.support);
+    expect(seats.code).toBe(2);
+    expect(seats.stdout).toBe("");
+    expect(seats.stderr).toMatch(/^--seats is not an option of tenants \(only grant and set-seats take it\)\n\nusage: alga-store tenants /);
+    // entitlement shows no history: --last is entitlements' flag
+    const last = await cli(["entitlement", ID, "--last", "2"], t.keys.support);
+    expect(last.code).toBe(2);
+    expect(last.stderr).toMatch(/^--last is not an option of entitlement \(only entitlements takes it\)/);
+    const reason = await cli(["register", "--company", "X", "--email", "x@shop.test", "--edition", "pro", "--reason", "why"]);
+    expect(reason.code).toBe(2);
+    expect(reason.stderr).toMatch(/^--reason is not an option of register/);
+    // flags may stand before the command, and are still checked against it
+    const before = await cli(["--open-ended", "cancel", ID], t.keys.admin);
+    expect(before.code).toBe(2);
+    expect(before.stderr).toMatch(/^--open-ended is not an option of cancel \(only extend takes it\)/);
+  });
+
+  it("an unknown flag, a stray argument and a missing value are usage errors too, as JSON with --json", async () => {
+    const unknown = await cli(["tenants", "--frobnicate"], t.keys.support);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^unknown option --frobnicate\n/);
+    const json = await cli(["tenants", "--json", "--seats=3"], t.keys.support);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toEqual({ error: { code: "USAGE", message: "--seats is not an option of tenants (only grant and set-seats take it)" } });
+    const stray = await cli(["cancel", ID, "extra"], t.keys.admin);
+    expect(stray.code).toBe(2);
+    expect(stray.stderr).toMatch(/^unexpected argument "extra": cancel takes one TENANT_ID/);
+    const noValue = await cli(["register", "--company"]);
+    expect(noValue.code).toBe(2);
+    expect(noValue.stderr).toMatch(/--company/);
+  });
+
+  it("--help is generated from the declarations: every command, and each command's own flags", async () => {
+    const help = await cli(["--help"]);
+    expect(help.code).toBe(0);
+    for (const c of COMMANDS) {
+      expect(help.stdout).toMatch(new RegExp(`^  ${c.name} +`, "m"));
+      for (const [name, spec] of Object.entries(c.flags)) expect(help.stdout).toContain(flagSynopsis(name, spec));
+      const own = await cli([c.name, "--help"]);
+      expect(own.code).toBe(0);
+      expect(own.stdout).toMatch(new RegExp(`^usage: alga-store ${c.name} `));
+      expect(own.stdout).toContain(c.summary);
+      const others = COMMANDS.flatMap((o) => Object.keys(o.flags)).filter((f) => !Object.hasOwn(flagsOf(c), f));
+      for (const [name, spec] of Object.entries({ ...c.flags, ...COMMON_FLAGS })) expect(own.stdout).toContain(`  ${flagSynopsis(name, spec)}`);
+      if (c.tenant) expect(own.stdout).toMatch(/^ {2}TENANT_ID +the tenant's id \(or --tenant TENANT_ID\)$/m);
+      for (const f of others) expect(own.stdout).not.toContain(`--${f} `);
+    }
+    expect(help.stdout).toContain("--url URL            control plane base URL (default: $ALGA_LICENSE_URL)");
+    expect(help.stdout).toMatch(/exit codes: 0 ok, 1 failed, 2 bad usage or input/);
   });
 });
 

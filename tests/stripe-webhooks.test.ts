@@ -2,6 +2,7 @@
 // package's test-header helper: each event type, duplicates (sequential and racing), out-of-order
 // delivery, bad signatures, unknown tenants, unknown types, and an unconfigured secret.
 import { randomUUID } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
 import { REDEEM, REGISTER, startTestPlane, type TestPlane } from "./helpers/control-plane.js";
 import { checkoutSession, deliver, invoice, PRICES, STRIPE_ENV, stripeEvent, subscription, WEBHOOK_SECRET } from "./helpers/stripe.js";
 
@@ -85,6 +86,40 @@ describe("malformed but correctly signed events", () => {
     expect(t.logs.slice(logged).some((l) => (JSON.parse(l) as { level: number }).level >= 50)).toBe(false);
     // the well-formed event still applies
     expect((await deliver(t.url, stripeEvent("customer.subscription.created", sub, now))).body.outcome).toBe("applied");
+  });
+});
+
+describe("quantity is bounded by the seat maximum of the admin mutations", () => {
+  it("beyond 100,000 seats (and beyond a 32-bit integer) is 400 MALFORMED_EVENT naming the field; nothing written", async () => {
+    const s = await subscribed({ quantity: 2 });
+    const before = { events: await prisma().stripeEvent.count(), history: (await history(s.tenantId)).length };
+    const state = (quantity: number) => subscription({ id: s.subscription, customer: s.customer, status: "active", price: PRICES.premium, quantity, periodEnd: at(30) });
+    for (const quantity of [3_000_000_000, 200_000, 100_001]) {
+      const res = await deliver(t.url, stripeEvent("customer.subscription.updated", state(quantity), at(1)));
+      expect({ quantity, status: res.status, code: res.body.error?.code }).toEqual({ quantity, status: 400, code: "MALFORMED_EVENT" });
+      expect(res.body.error.message).toMatch(/data\.object\.items\.data\.0\.quantity/);
+      expect(res.body.error.message).toMatch(/100000/);
+    }
+    const paid = invoice({ subscription: s.subscription, customer: s.customer, price: PRICES.premium, periodEnd: at(60) });
+    (paid.lines as { data: { quantity: number }[] }).data[0]!.quantity = 3_000_000_000;
+    const res = await deliver(t.url, stripeEvent("invoice.paid", paid, at(1)));
+    expect([res.status, res.body.error?.code]).toEqual([400, "MALFORMED_EVENT"]);
+    expect(res.body.error.message).toMatch(/data\.object\.lines\.data\.0\.quantity/);
+    expect(await prisma().stripeEvent.count()).toBe(before.events);
+    expect(await history(s.tenantId)).toHaveLength(before.history);
+    expect((await entitlements(s.tenantId))[0]).toMatchObject({ edition: "PRO", seats: 2 });
+    // the maximum itself is seats
+    expect((await deliver(t.url, stripeEvent("customer.subscription.updated", state(100_000), at(1)))).body.outcome).toBe("applied");
+    expect((await entitlements(s.tenantId))[0]).toMatchObject({ edition: "PREMIUM", seats: 100_000 });
+  });
+
+  it("a large quantity on an item that does not license (another price beside the mapped one) is not seats and is accepted", async () => {
+    const s = await subscribed();
+    const sub = subscription({ id: s.subscription, customer: s.customer, status: "active", price: PRICES.pro, quantity: 3, periodEnd: at(30) });
+    const items = sub.items as { data: Record<string, unknown>[] };
+    items.data.unshift({ id: "si_usage", object: "subscription_item", price: { id: PRICES.other, object: "price" }, quantity: 5_000_000, current_period_end: items.data[0]!.current_period_end });
+    expect((await deliver(t.url, stripeEvent("customer.subscription.updated", sub, at(1)))).body.outcome).toBe("applied");
+    expect((await entitlements(s.tenantId))[0]).toMatchObject({ seats: 3 });
   });
 });
 
@@ -245,6 +280,38 @@ describe("exactly once, in any order", () => {
     expect((await deliver(t.url, stripeEvent("invoice.paid", invoice({ ...ids, price: PRICES.pro, periodEnd: at(30), tenantId: reg.tenantId }), now))).body.outcome).toBe("applied");
     expect((await deliver(t.url, stripeEvent("customer.subscription.created", subscription({ id: ids.subscription, customer: ids.customer, status: "active", price: PRICES.pro, periodEnd: at(30), tenantId: reg.tenantId }), now))).body.outcome).toBe("applied");
     expect(await entitlements(reg.tenantId)).toHaveLength(1);
+  });
+});
+
+describe("tombstones for subscriptions ended before they existed", () => {
+  it("the migration remembers those Stripe ended (deleted, or status canceled), not those an admin cancelled", async () => {
+    const folder = readdirSync("prisma/migrations").find((d) => d.endsWith("_stripe_subscription_tombstone"))!;
+    const backfill = readFileSync(`prisma/migrations/${folder}/migration.sql`, "utf8").split(";").find((st) => st.includes('INSERT INTO "stripe_subscription_tombstone"'))!;
+    const deleted = await subscribed();
+    const canceled = await subscribed();
+    const byAdmin = await subscribed();
+    now = at(1);
+    const deletion = stripeEvent("customer.subscription.deleted", subscription({ id: deleted.subscription, customer: deleted.customer, status: "canceled", price: PRICES.pro, periodEnd: at(29), canceledAt: now }), now);
+    expect((await deliver(t.url, deletion)).body.outcome).toBe("applied");
+    const update = stripeEvent("customer.subscription.updated", subscription({ id: canceled.subscription, customer: canceled.customer, status: "canceled", price: PRICES.pro, periodEnd: at(29), canceledAt: now }), now);
+    expect((await deliver(t.url, update)).body.outcome).toBe("applied");
+    const cancel = await t.gql(`mutation($id: ID!) { cancelEntitlement(input: { tenantId: $id }) { changed } }`, { id: byAdmin.tenantId }, { token: t.keys.admin });
+    expect(cancel.data.cancelEntitlement.changed).toBe(true);
+    const subs = [deleted.subscription, canceled.subscription, byAdmin.subscription];
+    // as a database from before this migration: no tombstones
+    await t.plane.services.db.query(`DELETE FROM stripe_subscription_tombstone WHERE subscription_id = ANY($1)`, [subs]);
+    await t.plane.services.db.query(backfill);
+    const rows = await prisma().stripeSubscriptionTombstone.findMany({ where: { subscriptionId: { in: subs } }, orderBy: { subscriptionId: "asc" } });
+    expect(rows.map((r) => [r.subscriptionId, r.stripeEventId, r.customerId]).sort()).toEqual(
+      [
+        [deleted.subscription, deletion.id, deleted.customer],
+        [canceled.subscription, update.id, canceled.customer],
+      ].sort(),
+    );
+    // and they stay ended
+    const revive = stripeEvent("customer.subscription.updated", subscription({ id: deleted.subscription, customer: deleted.customer, status: "active", price: PRICES.pro, periodEnd: at(60) }), at(2));
+    expect((await deliver(t.url, revive)).body.outcome).toBe("stale");
+    expect((await entitlements(deleted.tenantId))[0]).toMatchObject({ status: "CANCELLED" });
   });
 });
 

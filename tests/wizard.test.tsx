@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import os from "node:os";
 import path from "node:path";
 import { render } from "ink-testing-library";
+import { act } from "react";
 import { parse } from "yaml";
 import { generateInstallCode } from "../api/src/domain/install-code.js";
 import { createTenant } from "../setup-tui/src/bootstrap/create-tenant.js";
@@ -54,10 +55,21 @@ function start(opts: Partial<WizardSettings> = {}) {
       await new Promise((r) => setTimeout(r, 20));
     }
   };
-  /** one stdin write: every key in it arrives in one chunk, as a burst */
+  /** one stdin write: every key in it arrives in one chunk, as a burst; resolves once the wizard has rendered it */
   const type = async (s: string) => {
-    app.stdin.write(s);
-    await new Promise((r) => setTimeout(r, 40));
+    const scope = globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean };
+    scope.IS_REACT_ACT_ENVIRONMENT = true;
+    try {
+      // act() resolves once React has rendered everything the keys caused and run its effects
+      await act(async () => {
+        app.stdin.write(s);
+        // Ink delivers a lone Esc (it may start a sequence) on the event loop's next turn: a key of its own
+        await new Promise((r) => setImmediate(r));
+      });
+    } finally {
+      // outside type(), updates (answers of the service) render as in the product; until() waits for them
+      scope.IS_REACT_ACT_ENVIRONMENT = false;
+    }
   };
   return { app, frame, until, type, finished, settings };
 }

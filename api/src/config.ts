@@ -80,6 +80,9 @@ const redactUrl = (v: string) => v.replace(/\/\/([^:@/]*):[^@/]*@/, "//$1:***@")
 
 const UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2 };
 
+/** Stripe's API origin (STRIPE_API_URL's default). */
+export const STRIPE_API_ORIGIN = "https://api.stripe.com";
+
 /** "100kb", "1mb", "2048" → bytes */
 export function parseBytes(v: string): number | undefined {
   const m = /^(\d+)\s*(b|kb|mb)?$/i.exec(v.trim());
@@ -168,6 +171,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   if (typeof priceParsed === "string") r.fail("STRIPE_PRICE_EDITIONS", priceParsed);
   else priceEditions = priceParsed;
 
+  // Reconciliation reads subscriptions from Stripe (billing/stripe-api.ts); a restricted key with
+  // Subscriptions: read is enough. The package appends /v1/…, so the URL is an origin only.
+  const stripeApiKey = r.string("STRIPE_API_KEY");
+  if (stripeApiKey && !/^(sk|rk)_(test|live)_[0-9A-Za-z_]+$/.test(stripeApiKey)) {
+    r.fail("STRIPE_API_KEY", "is not a Stripe secret or restricted key (sk_live_… or rk_live_…; a restricted key needs only Subscriptions: read)");
+  }
+  let stripeApiUrl = r.url("STRIPE_API_URL", ["http:", "https:"], STRIPE_API_ORIGIN) ?? STRIPE_API_ORIGIN;
+  const apiUrl = new URL(stripeApiUrl);
+  if (apiUrl.pathname !== "/" || apiUrl.search || apiUrl.hash || apiUrl.username || apiUrl.password) {
+    r.fail("STRIPE_API_URL", `must be an origin only (scheme, host and optional port), e.g. STRIPE_API_URL=${STRIPE_API_ORIGIN}`);
+    stripeApiUrl = STRIPE_API_ORIGIN;
+  }
+  const stripeApiTimeoutMs = r.int("STRIPE_API_TIMEOUT_MS", 5000, { min: 100, max: 60_000, unit: "milliseconds" });
+
   const metricsPortRaw = r.raw("METRICS_PORT");
   const metricsPort = metricsPortRaw === undefined ? undefined : r.int("METRICS_PORT", 9090, { min: 0, max: 65535 });
 
@@ -219,6 +236,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     stripe: {
       webhookSecret: r.string("STRIPE_WEBHOOK_SECRET"),
       priceEditions,
+      /** unset (no STRIPE_API_KEY): events are ordered by their timestamps alone */
+      api: stripeApiKey ? { apiKey: stripeApiKey, apiUrl: new URL(stripeApiUrl).origin, timeoutMs: stripeApiTimeoutMs } : undefined,
     },
     mail: {
       smtpUrl,

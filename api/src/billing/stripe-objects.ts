@@ -2,8 +2,9 @@
 // a webhook endpoint is pinned to the API version it was created with, and recent versions moved
 // current_period_end to the subscription items and an invoice's subscription under parent. The
 // objects' shapes are checked before this reads them (stripe-event-shape.ts).
+import { isSeatCount, MAX_SEATS } from "../domain/entitlements/seats.js";
 import type { Edition, EntitlementStatus } from "../generated/prisma/enums.js";
-import type { StripeCheckoutSession, StripeInvoice, StripeItem, StripeSubscription } from "./stripe-event-shape.js";
+import { MalformedStripeEvent, type StripeCheckoutSession, type StripeInvoice, type StripeItem, type StripeSubscription } from "./stripe-event-shape.js";
 
 export type { StripeCheckoutSession, StripeInvoice, StripeSubscription };
 
@@ -67,10 +68,21 @@ export function entitlementStatusFor(stripeStatus: string | null | undefined): E
   }
 }
 
-const quantity = (i: StripeItem | undefined) => (i && typeof i.quantity === "number" && Number.isInteger(i.quantity) && i.quantity >= 1 ? i.quantity : null);
+/**
+ * The licensing item's quantity as seats (null: none, or not a count). Beyond the seat maximum the
+ * admin mutations keep to, the event is refused naming the field (seats is a 32-bit column too).
+ */
+function seatsOf(items: StripeItem[], item: StripeItem | undefined, list: string): number | null {
+  if (!item || typeof item.quantity !== "number" || !Number.isInteger(item.quantity) || item.quantity < 1) return null;
+  if (!isSeatCount(item.quantity)) {
+    throw new MalformedStripeEvent(`${list}.${items.indexOf(item)}.quantity is ${item.quantity}, more than the ${MAX_SEATS} seats an entitlement can have: it is not applied.`);
+  }
+  return item.quantity;
+}
 const maxDate = (dates: (Date | null)[]) => dates.reduce<Date | null>((m, d) => (d && (!m || d > m) ? d : m), null);
 
-export function subscriptionFacts(sub: StripeSubscription, prices: Record<string, Edition>): SubscriptionFacts {
+/** `where` names the object in messages: the event's data.object, or Stripe's answer when reconciling. */
+export function subscriptionFacts(sub: StripeSubscription, prices: Record<string, Edition>, where = "data.object"): SubscriptionFacts {
   const items = sub.items?.data ?? [];
   const item = licensingItem(items, prices);
   const priceId = item ? itemPrice(item) : null;
@@ -80,7 +92,7 @@ export function subscriptionFacts(sub: StripeSubscription, prices: Record<string
     tenantId: tenantIdIn(sub.metadata?.tenant_id),
     priceId,
     edition: priceId ? (prices[priceId] ?? null) : null,
-    seats: quantity(item),
+    seats: seatsOf(items, item, `${where}.items.data`),
     periodEnd: at(sub.current_period_end) ?? maxDate(items.map((i) => at(i.current_period_end))),
     status: entitlementStatusFor(sub.status),
     stripeStatus: sub.status ?? null,
@@ -92,7 +104,8 @@ export function subscriptionFacts(sub: StripeSubscription, prices: Record<string
 export function invoiceFacts(inv: StripeInvoice, prices: Record<string, Edition>): SubscriptionFacts | null {
   const subscriptionId = idOf(inv.parent?.subscription_details?.subscription) ?? idOf(inv.subscription);
   if (!subscriptionId) return null;
-  const lines = (inv.lines?.data ?? []).filter((l) => {
+  const all = inv.lines?.data ?? [];
+  const lines = all.filter((l) => {
     const of = idOf(l.parent?.subscription_item_details?.subscription) ?? idOf(l.subscription);
     return of === null || of === subscriptionId;
   });
@@ -104,7 +117,7 @@ export function invoiceFacts(inv: StripeInvoice, prices: Record<string, Edition>
     tenantId: tenantIdIn(inv.parent?.subscription_details?.metadata?.tenant_id, inv.subscription_details?.metadata?.tenant_id),
     priceId,
     edition: priceId ? (prices[priceId] ?? null) : null,
-    seats: quantity(item),
+    seats: seatsOf(all, item, "data.object.lines.data"),
     periodEnd: maxDate(lines.map((l) => at(l.period?.end))),
     status: "ACTIVE",
     stripeStatus: null,

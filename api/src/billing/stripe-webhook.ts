@@ -1,8 +1,14 @@
 // Applies one verified Stripe event to the registry, exactly once: the event id is claimed in the
-// transaction of its effect (stripe_event), the tenant is locked, and the entitlement changes through
-// the same path as an admin's change (revision, edition, audit). Delivery order does not matter:
-//   - subscription events are snapshots: one older than the last applied snapshot (stripeUpdatedAt)
-//     is skipped as stale;
+// transaction of its effect (stripe_event), the subscription and then the tenant are locked, and the
+// entitlement changes through the same path as an admin's change (revision, edition, audit). Delivery
+// order does not matter:
+//   - subscription events are snapshots, ordered by delivery-order.ts: an older one is stale, a
+//     terminal one (deleted, canceled) is final and leaves a tombstone, even for a subscription the
+//     registry does not know yet (stripe-subscriptions.ts) — an event that would license a subscription
+//     with a tombstone gets what Stripe's own order would have led to (ended-subscriptions.ts);
+//   - with STRIPE_API_KEY, a snapshot whose order the timestamps cannot settle is reconciled: the
+//     transaction is rolled back, the subscription is read from Stripe with no lock held
+//     (stripe-api.ts), and the event is processed again with Stripe's current state;
 //   - validUntil means "paid through": it only moves forward, from invoice.paid (the paid period) and
 //     from active subscriptions (the current period); a past_due subscription keeps the paid period,
 //     so the grace period runs from the end of what was paid;
@@ -13,14 +19,18 @@ import type { Logger } from "pino";
 import { currentEntitlement, findEntitlementBySubscription, type EntitlementPatch, type EntitlementRow } from "../data/entitlements.js";
 import { findTenant, findTenantByStripeCustomer, lockTenant, setStripeCustomer, type TenantRow } from "../data/tenants.js";
 import { transaction, type Queryable } from "../db/sql.js";
-import { applyEntitlementChange, isLive, supersedeOthers, type EntitlementAction } from "../domain/entitlements/apply-change.js";
+import { applyEntitlementChange, changesOf, isLive, supersedeOthers, type EntitlementAction } from "../domain/entitlements/apply-change.js";
 import { listEntitlements } from "../data/entitlements.js";
 import { latestValidUntil, MAX_VALID_UNTIL_YEARS } from "../domain/license-terms.js";
 import { systemActor, type Actor } from "../domain/principal.js";
 import type { Services } from "../domain/services.js";
 import type { Edition } from "../generated/prisma/enums.js";
+import { decideSnapshot, orderOf, reconciledStamp } from "./delivery-order.js";
+import { licenseNothing, rememberEnd } from "./ended-subscriptions.js";
+import type { SubscriptionReader } from "./stripe-api.js";
 import { MalformedStripeEvent } from "./stripe-event-shape.js";
 import { claimStripeEvent, findStripeEvent, recordStripeOutcome, type StripeOutcome } from "./stripe-events.js";
+import { findTombstone, lockSubscription, type Tombstone } from "./stripe-subscriptions.js";
 import {
   checkoutFacts,
   invoiceFacts,
@@ -45,15 +55,39 @@ export interface StripeResult {
   tenantId: string | null;
 }
 
+/** Stripe's answer, for the second pass of an event that needed it. */
+interface Reconciliation {
+  /** null: Stripe has no such subscription (404): the event's own timestamp decides */
+  subscription: StripeSubscription | null;
+  readAt: Date;
+  /** the time Stripe's state is applied as (delivery-order.ts reconciledStamp) */
+  stamp: Date;
+}
+
 interface Ctx {
   tx: Queryable;
   actor: Actor;
   event: StripeEventLike;
+  /** the snapshot's time: the event's, or the reconciled stamp */
   eventTime: Date;
   now: Date;
   prices: Record<string, Edition>;
   log: Logger;
   details: Record<string, unknown>;
+  /** a conflicting snapshot may ask Stripe (STRIPE_API_KEY set, and not asked yet) */
+  canReconcile: boolean;
+  reconciliation?: Reconciliation;
+}
+
+/** Thrown inside the transaction (which rolls back, claim included) when a snapshot needs Stripe's current state. */
+class NeedsStripeState extends Error {
+  constructor(
+    readonly subscriptionId: string,
+    /** the stamp the snapshot conflicted with */
+    readonly stamp: Date | null,
+  ) {
+    super(`subscription ${subscriptionId} needs its current state from Stripe`);
+  }
 }
 
 export const HANDLED_EVENT_TYPES = [
@@ -66,27 +100,56 @@ export const HANDLED_EVENT_TYPES = [
   "invoice.paid",
 ] as const;
 
-export async function processStripeEvent(s: Services, o: { prices: Record<string, Edition>; requestId: string; log: Logger }, event: StripeEventLike): Promise<StripeResult> {
+export interface ProcessOptions {
+  prices: Record<string, Edition>;
+  requestId: string;
+  log: Logger;
+  /** Stripe's API (STRIPE_API_KEY): unset, the timestamps alone order the snapshots */
+  reader?: SubscriptionReader;
+}
+
+/** Throws StripeUnavailable (nothing written: Stripe retries) when an event needs Stripe's state and Stripe does not answer. */
+export async function processStripeEvent(s: Services, o: ProcessOptions, event: StripeEventLike): Promise<StripeResult> {
+  const first = await attempt(s, o, event);
+  if (!(first instanceof NeedsStripeState)) return first;
+  const readAt = s.clock();
+  const subscription = await o.reader!.retrieve(first.subscriptionId);
+  if (!subscription) {
+    o.log.warn({ stripeEventId: event.id, subscription: first.subscriptionId }, "Stripe has no such subscription (404): the event's timestamp decides");
+  }
+  const second = await attempt(s, o, event, { subscription, readAt, stamp: reconciledStamp(readAt, first.stamp, new Date(event.created * 1000)) });
+  if (second instanceof NeedsStripeState) throw new Error("a reconciled Stripe event asked for Stripe's state again");
+  return second;
+}
+
+async function attempt(s: Services, o: ProcessOptions, event: StripeEventLike, reconciliation?: Reconciliation): Promise<StripeResult | NeedsStripeState> {
   const eventTime = new Date(event.created * 1000);
-  return transaction(s.db, async (tx) => {
-    const now = s.clock();
-    if (!(await claimStripeEvent(tx, { id: event.id, type: event.type, createdAt: eventTime, now }))) {
-      return { outcome: "duplicate", tenantId: (await findStripeEvent(tx, event.id))?.tenantId ?? null };
-    }
-    const ctx: Ctx = {
-      tx,
-      actor: systemActor("stripe", o.requestId),
-      event,
-      eventTime,
-      now,
-      prices: o.prices,
-      log: o.log,
-      details: { source: "stripe", stripeEventId: event.id, stripeEventType: event.type },
-    };
-    const r = await dispatch(ctx);
-    await recordStripeOutcome(tx, event.id, r.outcome as StripeOutcome, r.tenantId);
-    return r;
-  });
+  try {
+    return await transaction(s.db, async (tx) => {
+      const now = s.clock();
+      if (!(await claimStripeEvent(tx, { id: event.id, type: event.type, createdAt: eventTime, now }))) {
+        return { outcome: "duplicate", tenantId: (await findStripeEvent(tx, event.id))?.tenantId ?? null };
+      }
+      const ctx: Ctx = {
+        tx,
+        actor: systemActor("stripe", o.requestId),
+        event,
+        eventTime,
+        now,
+        prices: o.prices,
+        log: o.log,
+        details: { source: "stripe", stripeEventId: event.id, stripeEventType: event.type },
+        canReconcile: o.reader !== undefined && reconciliation === undefined,
+        reconciliation,
+      };
+      const r = await dispatch(ctx);
+      await recordStripeOutcome(tx, event.id, r.outcome as StripeOutcome, r.tenantId);
+      return r;
+    });
+  } catch (err) {
+    if (err instanceof NeedsStripeState) return err;
+    throw err;
+  }
 }
 
 async function dispatch(c: Ctx): Promise<StripeResult> {
@@ -97,8 +160,17 @@ async function dispatch(c: Ctx): Promise<StripeResult> {
     case "customer.subscription.created":
     case "customer.subscription.updated":
     case "customer.subscription.paused":
-    case "customer.subscription.resumed":
-      return onSubscription(c, bounded(c, subscriptionFacts(object as StripeSubscription, c.prices)));
+    case "customer.subscription.resumed": {
+      const stripe = c.reconciliation;
+      if (stripe?.subscription) {
+        // Stripe's current state replaces the event's snapshot, as of the moment it was read
+        const facts = bounded(c, subscriptionFacts(stripe.subscription, c.prices, "Stripe's answer"));
+        const details = { ...c.details, reconciledFromStripe: { readAt: stripe.readAt.toISOString(), stripeStatus: stripe.subscription.status ?? null } };
+        return onSubscription({ ...c, eventTime: stripe.stamp, details }, facts);
+      }
+      const details = stripe ? { ...c.details, reconciledFromStripe: { readAt: stripe.readAt.toISOString(), found: false } } : c.details;
+      return onSubscription({ ...c, details }, bounded(c, subscriptionFacts(object as StripeSubscription, c.prices)));
+    }
     case "customer.subscription.deleted":
       return onSubscription(c, { ...bounded(c, subscriptionFacts(object as StripeSubscription, c.prices)), status: "CANCELLED" });
     case "invoice.paid": {
@@ -120,6 +192,7 @@ function bounded<F extends SubscriptionFacts | null>(c: Ctx, f: F): F {
 
 /** The tenant an event is about, locked, with the subscription's entitlement read under the lock. */
 async function target(c: Ctx, f: { subscriptionId: string | null; tenantId: string | null; customerId: string | null }): Promise<{ tenant: TenantRow; entitlement: EntitlementRow | null } | null> {
+  if (f.subscriptionId) await lockSubscription(c.tx, f.subscriptionId);
   const bySubscription = f.subscriptionId ? await findEntitlementBySubscription(c.tx, f.subscriptionId) : null;
   const tenantId =
     bySubscription?.tenantId ??
@@ -155,16 +228,22 @@ function unmappedPrice(c: Ctx, f: SubscriptionFacts) {
 /**
  * A subscription the registry does not know yet: attached to the tenant's current live entitlement
  * when that has no subscription (a paid registration before checkout), else a new entitlement that
- * supersedes any other live one.
+ * supersedes any other live one. One Stripe already ended (a tombstone) licenses nothing.
  */
 async function attachOrCreate(
   c: Ctx,
   tenant: TenantRow,
   f: { subscriptionId: string; edition: Edition | null; priceId: string | null; seats: number | null; validUntil: Date | null; status: "ACTIVE" | "PAST_DUE"; stamp: Date | null },
   extra: Record<string, unknown>,
+  tombstone: Tombstone | null,
 ): Promise<StripeResult> {
   const current = await currentEntitlement(c.tx, tenant.id);
   const details = { ...c.details, ...extra };
+  if (tombstone) {
+    const written = await licenseNothing(c.tx, c.actor, { tenant, current, subscription: f, tombstone, details, now: c.now });
+    if (!written) c.log.info({ stripeEventId: c.event.id, subscription: f.subscriptionId, tenantId: tenant.id }, "Stripe had already ended this subscription: the event licenses nothing");
+    return { outcome: written ? "applied" : "stale", tenantId: tenant.id };
+  }
   if (current && isLive(current) && !current.stripeSubscriptionId) {
     await applyEntitlementChange(c.tx, c.actor, {
       tenant,
@@ -228,46 +307,58 @@ async function onCheckout(c: Ctx, session: StripeCheckoutSession): Promise<Strip
     t.tenant,
     { subscriptionId: f.subscriptionId, edition: f.edition ?? (t.tenant.edition !== "ESSENTIALS" ? t.tenant.edition : null), priceId: null, seats: null, validUntil: null, status: "ACTIVE", stamp: null },
     { stripeCustomerId: f.customerId },
+    await findTombstone(c.tx, f.subscriptionId),
   );
   if (r.outcome === "ignored") {
     c.log.info({ stripeEventId: c.event.id, tenantId: t.tenant.id }, "checkout names no edition: the subscription's events create the entitlement");
-    return { outcome: linked ? "applied" : "ignored", tenantId: t.tenant.id };
   }
-  return r;
+  return r.outcome === "applied" || !linked ? r : { outcome: "applied", tenantId: t.tenant.id };
 }
 
 /** customer.subscription.*: Stripe's snapshot of the subscription (price → edition, quantity → seats, status). */
 async function onSubscription(c: Ctx, f: SubscriptionFacts): Promise<StripeResult> {
   const t = await target(c, f);
+  // canceled / incomplete_expired / deleted: final, remembered whether or not a tenant is known
+  const terminal = f.status === "CANCELLED";
+  const tombstone = terminal ? await rememberEnd(c.tx, c.actor, { facts: f, tenantId: t?.tenant.id ?? null, known: t?.entitlement != null, event: c.event, endedAt: c.eventTime, details: c.details, now: c.now }) : await findTombstone(c.tx, f.subscriptionId);
   if (!t) return { outcome: "unmatched", tenantId: null };
   const { tenant, entitlement: e } = t;
   await linkCustomer(c, tenant, f.customerId, false);
-  if (e?.stripeUpdatedAt && c.eventTime < e.stripeUpdatedAt) return { outcome: "stale", tenantId: tenant.id };
-  if (f.priceId && !f.edition) unmappedPrice(c, f);
   const details = { ...c.details, ...(f.stripeStatus ? { stripeStatus: f.stripeStatus } : {}) };
   const paidThrough = f.status === "ACTIVE" ? f.periodEnd : null;
 
   if (!e) {
+    if (f.priceId && !f.edition) unmappedPrice(c, f);
+    // an ended subscription enters the registry only with an event that would license it (its checkout…)
+    if (terminal) return { outcome: "applied", tenantId: tenant.id };
     if (f.status !== "ACTIVE" && f.status !== "PAST_DUE") return { outcome: "ignored", tenantId: tenant.id };
-    return attachOrCreate(c, tenant, { ...f, validUntil: paidThrough, status: f.status, stamp: c.eventTime }, { stripeStatus: f.stripeStatus });
+    return attachOrCreate(c, tenant, { ...f, validUntil: paidThrough, status: f.status, stamp: c.eventTime }, { stripeStatus: f.stripeStatus }, tombstone);
   }
-  if (!f.status) {
-    // incomplete: nothing to license from yet, nothing to take away either
-    await applyEntitlementChange(c.tx, c.actor, { tenant, entitlement: e, patch: { stripeUpdatedAt: c.eventTime }, details, now: c.now });
-    return { outcome: "ignored", tenantId: tenant.id };
-  }
-  const patch: EntitlementPatch = {
-    status: f.status,
-    edition: f.edition ?? undefined,
-    stripePriceId: f.priceId ?? undefined,
-    seats: f.seats ?? undefined,
-    validUntil: paidThrough && (!e.validUntil || paidThrough > e.validUntil) ? paidThrough : undefined,
-    pastDueSince: f.status === "PAST_DUE" ? (e.pastDueSince ?? c.eventTime) : null,
-    cancelledAt: f.status === "CANCELLED" ? (e.cancelledAt ?? f.endedAt ?? c.eventTime) : null,
-    stripeUpdatedAt: c.eventTime,
-  };
+  // never move the stamp back (a final deletion may be older than the last snapshot)
+  const stamp = e.stripeUpdatedAt && e.stripeUpdatedAt > c.eventTime ? e.stripeUpdatedAt : c.eventTime;
+  // incomplete (no status): nothing to license from yet, nothing to take away either
+  const patch: EntitlementPatch = !f.status
+    ? { stripeUpdatedAt: stamp }
+    : {
+        status: f.status,
+        edition: f.edition ?? undefined,
+        stripePriceId: f.priceId ?? undefined,
+        seats: f.seats ?? undefined,
+        validUntil: paidThrough && (!e.validUntil || paidThrough > e.validUntil) ? paidThrough : undefined,
+        pastDueSince: f.status === "PAST_DUE" ? (e.pastDueSince ?? c.eventTime) : null,
+        cancelledAt: f.status === "CANCELLED" ? (e.cancelledAt ?? f.endedAt ?? c.eventTime) : null,
+        stripeUpdatedAt: stamp,
+      };
+  const decision = decideSnapshot(
+    { terminal, order: orderOf(c.eventTime, e.stripeUpdatedAt), changes: Object.keys(changesOf(e, patch)).length > 0 },
+    { tombstoned: tombstone !== null, cancelled: e.status === "CANCELLED" },
+    c.canReconcile,
+  );
+  if (decision === "reconcile") throw new NeedsStripeState(f.subscriptionId, e.stripeUpdatedAt);
+  if (decision === "stale") return { outcome: "stale", tenantId: tenant.id };
+  if (f.priceId && !f.edition) unmappedPrice(c, f);
   await applyEntitlementChange(c.tx, c.actor, { tenant, entitlement: e, patch, details, now: c.now });
-  return { outcome: "applied", tenantId: tenant.id };
+  return { outcome: f.status ? "applied" : "ignored", tenantId: tenant.id };
 }
 
 /** invoice.paid: a paid period extends validUntil; a payment newer than the last snapshot ends PAST_DUE. */
@@ -276,10 +367,13 @@ async function onInvoicePaid(c: Ctx, f: SubscriptionFacts): Promise<StripeResult
   if (!t) return { outcome: "unmatched", tenantId: null };
   const { tenant, entitlement: e } = t;
   await linkCustomer(c, tenant, f.customerId, false);
+  const tombstone = await findTombstone(c.tx, f.subscriptionId);
   if (!e) {
     if (f.priceId && !f.edition) unmappedPrice(c, f);
-    return attachOrCreate(c, tenant, { ...f, validUntil: f.periodEnd, status: "ACTIVE", stamp: null }, {});
+    return attachOrCreate(c, tenant, { ...f, validUntil: f.periodEnd, status: "ACTIVE", stamp: null }, {}, tombstone);
   }
+  // an ended subscription's invoices (a final proration…) change nothing
+  if (tombstone) return { outcome: "stale", tenantId: tenant.id };
   const newer = !e.stripeUpdatedAt || c.eventTime >= e.stripeUpdatedAt;
   const reinstate = newer && (e.status === "PAST_DUE" || e.status === "EXPIRED");
   const extends_ = f.periodEnd !== null && (!e.validUntil || f.periodEnd > e.validUntil);

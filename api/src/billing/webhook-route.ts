@@ -4,7 +4,8 @@
 //   400 BAD_SIGNATURE          missing or bad signature, or a stale signature timestamp: nothing written
 //   400 MALFORMED_EVENT        correctly signed, but not a Stripe event this service can apply (not JSON,
 //                              no id, a non-numeric created, a null data.object…): nothing written
-//   503                        STRIPE_WEBHOOK_SECRET unset, or the database unavailable/busy (retry)
+//   503                        STRIPE_WEBHOOK_SECRET unset, the database unavailable/busy, or (with
+//                              STRIPE_API_KEY) Stripe's API not answering an event that needs it (retry)
 //   500                        anything unexpected (logged with the request id; Stripe retries)
 import express, { type RequestHandler, type Response } from "express";
 import type { Logger } from "pino";
@@ -12,6 +13,7 @@ import Stripe from "stripe";
 import { classifyFailure } from "../db/failures.js";
 import type { Services } from "../domain/services.js";
 import type { Edition } from "../generated/prisma/enums.js";
+import { stripeSubscriptionReader, StripeUnavailable, type StripeApiSettings } from "./stripe-api.js";
 import { MalformedStripeEvent, parseStripeEvent, type StripeEventEnvelope } from "./stripe-event-shape.js";
 import { processStripeEvent } from "./stripe-webhook.js";
 
@@ -20,7 +22,7 @@ export const STRIPE_WEBHOOK_BODY_LIMIT = "1mb";
 
 export interface StripeWebhookDeps {
   services: Services;
-  stripe: { webhookSecret?: string; priceEditions: Record<string, Edition> };
+  stripe: { webhookSecret?: string; priceEditions: Record<string, Edition>; api?: StripeApiSettings };
   log: Logger;
 }
 
@@ -31,6 +33,7 @@ function malformed(res: Response, log: Logger, requestId: string, err: Malformed
 }
 
 export function stripeWebhook(d: StripeWebhookDeps): RequestHandler[] {
+  const reader = d.stripe.api ? stripeSubscriptionReader(d.stripe.api) : undefined;
   const handle: RequestHandler = async (req, res) => {
     const requestId = res.locals.requestId as string;
     const log = (req as unknown as { log?: Logger }).log ?? d.log.child({ requestId });
@@ -62,12 +65,17 @@ export function stripeWebhook(d: StripeWebhookDeps): RequestHandler[] {
       return;
     }
     try {
-      const r = await processStripeEvent(d.services, { prices: d.stripe.priceEditions, requestId, log }, event);
+      const r = await processStripeEvent(d.services, { prices: d.stripe.priceEditions, requestId, log, reader }, event);
       log.info({ stripeEventId: event.id, type: event.type, outcome: r.outcome, tenantId: r.tenantId }, "Stripe event processed");
       res.json({ received: true, id: event.id, type: event.type, outcome: r.outcome });
     } catch (err) {
       if (err instanceof MalformedStripeEvent) {
         malformed(res, log, requestId, err, event);
+        return;
+      }
+      if (err instanceof StripeUnavailable) {
+        log.error({ reason: err.message, stripeEventId: event.id, type: event.type }, "Stripe event needs the subscription's state from Stripe, which did not answer: nothing was written, Stripe retries it");
+        res.status(503).json({ error: { code: "STRIPE_UNAVAILABLE", message: "The event needs the subscription's current state from Stripe's API, which did not answer; nothing was written and it is safe to retry.", requestId } });
         return;
       }
       const failure = classifyFailure(err);

@@ -80,14 +80,16 @@ export async function insertEntitlement(
     validUntil?: Date | null;
     seats?: number;
     stripeUpdatedAt?: Date | null;
+    /** born cancelled: a subscription Stripe had already ended when the registry learnt of it */
+    cancelledAt?: Date | null;
     now: Date;
   },
 ): Promise<EntitlementRow> {
   const { rows } = await q.query<EntitlementRow>(
     `INSERT INTO entitlement (id, tenant_id, edition, status, stripe_subscription_id, stripe_price_id, valid_until, seats,
-                              stripe_updated_at, created_at, updated_at)
-     VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING ${COLUMNS}`,
-    [e.tenantId, e.edition, e.status ?? "ACTIVE", e.stripeSubscriptionId ?? null, e.stripePriceId ?? null, e.validUntil ?? null, e.seats ?? 1, e.stripeUpdatedAt ?? null, e.now],
+                              stripe_updated_at, cancelled_at, created_at, updated_at)
+     VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING ${COLUMNS}`,
+    [e.tenantId, e.edition, e.status ?? "ACTIVE", e.stripeSubscriptionId ?? null, e.stripePriceId ?? null, e.validUntil ?? null, e.seats ?? 1, e.stripeUpdatedAt ?? null, e.cancelledAt ?? null, e.now],
   );
   return rows[0]!;
 }

@@ -13,11 +13,15 @@
 //     it), and the drain resumes within seconds of the return, every refused message due at once. A
 //     refusal of one message among accepted ones only delays that message (its backoff, its attempts);
 //   - a permanent refusal (5xx) or MAIL_MAX_ATTEMPTS counted: parked as DEAD, still sealed, never dropped.
+// The worker's decisions are the pure state machine in outbox-machine.ts; this module performs them.
+import { backoffDelayMs } from "@alga-license/contract";
 import type { Logger } from "pino";
 import type { ServerSecret } from "../crypto/server-secret.js";
 import { claimEmail, claimSoonestEmail, expediteFailed, markFailed, markSent, type ClaimedEmail } from "../data/outbox.js";
 import type { Queryable } from "../db/sql.js";
 import type { RenderedEmail } from "./install-code-email.js";
+import { initialOutboxState, next, type DeliveryOutcome, type OutboxEffect, type OutboxEvent } from "./outbox-machine.js";
+import { classifySendFailure } from "./send-failure.js";
 import type { SendMail } from "./transport.js";
 
 export interface OutboxWorkerOptions {
@@ -44,30 +48,12 @@ export interface OutboxWorkerOptions {
 /** how long a claim lasts (sends are aborted before it runs out) */
 const LEASE_SECONDS = 120;
 
-export type FailureKind = "service" | "temporary" | "permanent";
-
-const SERVICE_CODES = new Set(["ECONNECTION", "ETIMEDOUT", "ESOCKET", "EDNS", "ECONNREFUSED", "ECONNRESET", "EHOSTUNREACH", "ENOTFOUND", "EAI_AGAIN", "ETLS"]);
-
-export function classifySendFailure(err: unknown): FailureKind {
-  const e = err as { code?: string; responseCode?: number; command?: string };
-  if (e.responseCode === 421 || (e.code && SERVICE_CODES.has(e.code))) return "service";
-  if (typeof e.responseCode === "number" && e.responseCode >= 500) return "permanent";
-  return "temporary";
-}
-
-export function backoffMs(attempt: number, baseMs: number, maxMs: number): number {
-  const raw = Math.min(baseMs * 2 ** Math.max(0, attempt - 1), maxMs);
-  return Math.round(raw * (0.8 + Math.random() * 0.4));
-}
-
-type Outcome = { sent: true; id: string } | { sent: false; kind: FailureKind; id: string };
-
 /**
  * Sends one claimed message and records the outcome (fenced on its lease). A send never outlives its
  * lease (it is aborted before the lease runs out, so no other worker can be sending it at the same
  * time), and `abandon` (the worker stopping) aborts it and gives the message back at once.
  */
-async function deliver(o: OutboxWorkerOptions, row: ClaimedEmail, abandon?: AbortSignal): Promise<Outcome> {
+async function deliver(o: OutboxWorkerOptions, row: ClaimedEmail, abandon?: AbortSignal): Promise<DeliveryOutcome> {
   const leaseMs = (o.leaseSeconds ?? LEASE_SECONDS) * 1000;
   const deadline = AbortSignal.timeout(Math.max(1000, leaseMs - Math.min(30_000, leaseMs / 4)));
   let info: { messageId: string; location?: string };
@@ -90,6 +76,9 @@ async function deliver(o: OutboxWorkerOptions, row: ClaimedEmail, abandon?: Abor
   return { sent: true, id: row.id };
 }
 
+/** the record of a sent message is retried after 0.4, 0.8, 1.6, 3.2 s */
+const RECORD_RETRY = { baseMs: 400, jitter: 0 };
+
 async function recordSent(o: OutboxWorkerOptions, row: ClaimedEmail, messageId: string): Promise<"recorded" | "lease lost" | "not recorded"> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -99,13 +88,13 @@ async function recordSent(o: OutboxWorkerOptions, row: ClaimedEmail, messageId: 
         o.log.error({ err, emailId: row.id }, "could not record a sent email (it will be sent again when its lease expires)");
         return "not recorded";
       }
-      await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+      await new Promise((r) => setTimeout(r, backoffDelayMs(attempt, RECORD_RETRY)));
     }
   }
 }
 
 /** The worker stops mid-send: the message is due again at once, its attempt not counted. */
-async function giveBack(o: OutboxWorkerOptions, row: ClaimedEmail): Promise<Outcome> {
+async function giveBack(o: OutboxWorkerOptions, row: ClaimedEmail): Promise<DeliveryOutcome> {
   await markFailed(o.db, row, { error: "abandoned: the sending worker stopped", retryInMs: 0, dead: false, refundAttempt: row.counted !== false }).catch((e: unknown) =>
     o.log.warn({ err: e, emailId: row.id }, "could not give back an abandoned send (its lease will expire)"),
   );
@@ -114,11 +103,11 @@ async function giveBack(o: OutboxWorkerOptions, row: ClaimedEmail): Promise<Outc
 }
 
 /** A failed send: retried after a backoff (the attempt given back when the service itself was down), or DEAD. */
-async function recordFailure(o: OutboxWorkerOptions, row: ClaimedEmail, err: unknown): Promise<Outcome> {
+async function recordFailure(o: OutboxWorkerOptions, row: ClaimedEmail, err: unknown): Promise<DeliveryOutcome> {
   const kind = classifySendFailure(err);
   const message = err instanceof Error ? err.message : String(err);
   const dead = kind === "permanent" || (kind === "temporary" && row.counted !== false && row.attempts >= o.maxAttempts);
-  const retryInMs = kind === "service" ? 0 : backoffMs(row.attempts, o.backoffBaseMs ?? 5_000, (o.retryMaxSeconds ?? 300) * 1000);
+  const retryInMs = kind === "service" ? 0 : backoffDelayMs(row.attempts, { baseMs: o.backoffBaseMs ?? 5_000, maxMs: (o.retryMaxSeconds ?? 300) * 1000, jitter: 0.2 });
   // an attempt is given back only if it was counted (a probe's early claim was not)
   await markFailed(o.db, row, { error: `${kind}: ${message}`, retryInMs, dead, refundAttempt: kind === "service" && row.counted !== false }).catch((e: unknown) =>
     o.log.warn({ err: e, emailId: row.id }, "could not record a failed send (its lease will expire)"),
@@ -152,122 +141,77 @@ export interface OutboxWorker {
 
 /** Keeps up to `concurrency` sends going, polls every pollMs, probes a mail service that is down or refusing. */
 export function startOutboxWorker(o: OutboxWorkerOptions & { pollMs: number }): OutboxWorker {
-  const slots = o.concurrency ?? 4;
-  const probeMs = o.probeMs ?? 2_000;
   const leaseSeconds = o.leaseSeconds ?? LEASE_SECONDS;
-  let inflight = 0;
-  let stopped = false;
-  /** the mail service is unreachable: probe it with verify() */
-  let serviceDown = false;
-  /** messages refused (4xx) since the last accepted one; non-empty: probe with the soonest message */
-  const refused = new Set<string>();
+  let state = initialOutboxState({ slots: o.concurrency ?? 4, pollMs: o.pollMs, probeMs: o.probeMs ?? 2_000 });
   let timer: NodeJS.Timeout | undefined;
   const abandon = new AbortController();
+  /** every piece of I/O under way, so stop() can wait for it */
   const running = new Set<Promise<unknown>>();
-  const track = <T>(p: Promise<T>) => {
-    running.add(p);
-    // the caller handles p's failure; this bookkeeping branch must not become an unhandled rejection
-    // (a pool timeout during a claim would otherwise crash the process)
-    const forget = () => void running.delete(p);
-    p.then(forget, forget);
-    return p;
-  };
-  const paused = () => serviceDown || refused.size > 0;
-  const schedule = (ms: number) => {
-    clearTimeout(timer);
-    if (!stopped) timer = setTimeout(() => (serviceDown ? verify() : refused.size ? probeWithMessage() : pump()), ms);
+
+  const dispatch = (event: OutboxEvent) => {
+    const t = next(state, event);
+    state = t.state;
+    for (const effect of t.effects) perform(effect);
   };
 
-  /** The service answered again: messages that waited out a backoff because of it go now. */
-  async function resume(reason: string, expedite: boolean) {
-    const due = expedite ? await expediteFailed(o.db).catch(() => 0) : 0;
-    o.log.info({ due }, reason);
-    pump();
-  }
+  /** Runs `work`, then feeds its result back as an event (a failing step is logged, never unhandled). */
+  const then = <T>(work: Promise<T>, onOk: (v: T) => OutboxEvent, onErr: (err: unknown) => OutboxEvent) => {
+    const step: Promise<void> = work
+      .then(
+        (v) => dispatch(onOk(v)),
+        (err: unknown) => dispatch(onErr(err)),
+      )
+      .catch((err: unknown) => o.log.error({ err }, "outbox worker step failed"));
+    running.add(step);
+    void step.finally(() => running.delete(step));
+  };
 
-  async function verify() {
-    try {
-      await track(o.send.verify());
-      serviceDown = false;
-      refused.clear();
-      await resume("mail service answers again: resuming the outbox", true);
-    } catch {
-      schedule(probeMs);
-    }
-  }
-
-  async function probeWithMessage() {
-    try {
-      // once several messages were refused it is the service refusing: probes cost no attempts then
-      const row = await track(claimSoonestEmail(o.db, leaseSeconds, refused.size < 2));
-      if (!row) {
-        refused.clear();
-        return pump();
-      }
-      inflight++;
-      const outcome = await track(deliver(o, row, abandon.signal));
-      inflight--;
-      settle(outcome);
-    } catch (err) {
-      o.log.warn({ err }, "outbox probe failed");
-      schedule(probeMs);
-    }
-  }
-
-  /** What one send's outcome says about the mail service. */
-  function settle(outcome: Outcome) {
-    if (stopped) return;
-    if (outcome.sent || outcome.kind === "permanent") {
-      // the service takes (or definitively judges) mail again; if it had refused several messages,
-      // that was the service, not those messages: they may all go now
-      const serviceWide = outcome.sent && refused.size > 1;
-      refused.clear();
-      if (serviceWide) void resume("mail service accepts mail again: resuming the outbox", true);
-      else pump();
-      return;
-    }
-    if (outcome.kind === "service") {
-      if (!serviceDown) o.log.warn("mail service unreachable: pausing the outbox and probing it");
-      serviceDown = true;
-      schedule(probeMs);
-      return;
-    }
-    if (!refused.size) o.log.warn("mail service refuses mail: pausing the outbox and probing it with one message at a time");
-    refused.add(outcome.id);
-    schedule(probeMs);
-  }
-
-  let claiming = false;
-  async function pump() {
-    if (stopped || paused() || claiming) return;
-    claiming = true;
-    try {
-      while (!stopped && !paused() && inflight < slots) {
-        const row = await track(claimEmail(o.db, leaseSeconds));
-        if (!row) break;
-        inflight++;
-        void track(deliver(o, row, abandon.signal)).then((outcome) => {
-          inflight--;
-          settle(outcome);
+  function perform(effect: OutboxEffect): void {
+    switch (effect.type) {
+      case "claim":
+        return then(claimEmail(o.db, leaseSeconds), (row) => (row ? { type: "claimed", row } : { type: "nothing due" }), (err) => ({ type: "claim failed", err }));
+      case "probe claim":
+        return then(
+          claimSoonestEmail(o.db, leaseSeconds, effect.countAttempt),
+          (row) => (row ? { type: "probe claimed", row } : { type: "probe found nothing" }),
+          (err) => ({ type: "probe failed", err }),
+        );
+      case "deliver": {
+        const row = effect.row;
+        // deliver records every failure itself; should it throw anyway, the worker pauses and probes the service
+        return then(deliver(o, row, abandon.signal), (outcome) => ({ type: "delivered", outcome }), (err) => {
+          o.log.error({ err, emailId: row.id }, "outbox send failed unexpectedly");
+          return { type: "delivered", outcome: { sent: false, kind: "service", id: row.id } };
         });
       }
-    } catch (err) {
-      // the database is away or saturated: the next poll tries again
-      o.log.warn({ err }, "outbox pass failed");
-    } finally {
-      claiming = false;
+      case "verify":
+        return then(o.send.verify(), () => ({ type: "service answers" }), () => ({ type: "service silent" }));
+      case "expedite": {
+        const { reason } = effect;
+        // a failed expedite only means the backed-off messages wait out their backoff
+        const due = expediteFailed(o.db).catch(() => 0);
+        return then(due, (n) => ({ type: "expedited", due: n, reason }), () => ({ type: "expedited", due: 0, reason }));
+      }
+      case "arm timer":
+        clearTimeout(timer);
+        timer = setTimeout(() => dispatch({ type: "timer" }), effect.ms);
+        return;
+      case "cancel timer":
+        clearTimeout(timer);
+        return;
+      case "log":
+        o.log[effect.level](effect.fields ?? {}, effect.msg);
+        return;
     }
-    if (!paused()) schedule(o.pollMs);
   }
 
-  schedule(0);
+  dispatch({ type: "start" });
   return {
     kick() {
-      if (!stopped && !paused()) void pump();
+      dispatch({ type: "kick" });
     },
     async stop() {
-      stopped = true;
-      clearTimeout(timer);
+      dispatch({ type: "stop" });
       const grace = new Promise<void>((resolve) => setTimeout(resolve, o.stopGraceMs ?? 3_000).unref());
       const settled = async () => {
         while (running.size) await Promise.allSettled([...running]);

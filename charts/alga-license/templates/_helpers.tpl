@@ -127,7 +127,7 @@ DATABASE_URL and S3).
 {{/* Environment shared by the API and the migration Job: the secret settings, then extraEnv. */}}
 {{- define "alga-license.env" -}}
 {{- $secret := include "alga-license.secretName" . }}
-{{- range $key := list "DATABASE_URL" "SERVER_SECRET" "S3_ACCESS_KEY" "S3_SECRET_KEY" "SMTP_URL" "LICENSE_SIGNING_KEYS" "STRIPE_WEBHOOK_SECRET" }}
+{{- range $key := list "DATABASE_URL" "SERVER_SECRET" "S3_ACCESS_KEY" "S3_SECRET_KEY" "SMTP_URL" "LICENSE_SIGNING_KEYS" "STRIPE_WEBHOOK_SECRET" "STRIPE_API_KEY" }}
 - name: {{ $key }}
   valueFrom:
     secretKeyRef:

@@ -1,7 +1,8 @@
-// One GraphQL request over fetch with a per-attempt timeout and retries with exponential backoff on
-// failures that may pass (network, timeout, 5xx, load shedding, masked server errors). Contract errors
-// that a retry cannot change (a used code, a refused credential) never retry. Used by the store client
-// and the appliance tools alike.
+// One GraphQL request over fetch with a per-attempt timeout and retries (the shared retry policy:
+// exponential backoff with jitter, Retry-After honoured) on failures that may pass (network, timeout,
+// 5xx, load shedding, masked server errors). Contract errors that a retry cannot change (a used code,
+// a refused credential) never retry. Used by the store client and the appliance tools alike.
+import { parseRetryAfter, retryDelay } from "../retry-policy.js";
 import { AlgaLicenseError, errorFromGraphQL } from "./errors.js";
 
 export interface TransportOptions {
@@ -64,15 +65,6 @@ export const defaultSleep = (ms: number, signal?: AbortSignal) =>
     signal?.addEventListener("abort", abort, { once: true });
   });
 
-function retryAfterHeader(res: Response): number | undefined {
-  const raw = res.headers.get("retry-after");
-  if (!raw) return undefined;
-  const seconds = Number(raw);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds);
-  const at = Date.parse(raw);
-  return Number.isFinite(at) ? Math.max(0, Math.ceil((at - Date.now()) / 1000)) : undefined;
-}
-
 async function attempt<T>(o: TransportOptions, query: string, variables: unknown, attempts: number): Promise<T> {
   const timeoutMs = o.timeoutMs ?? 10_000;
   const timeout = AbortSignal.timeout(timeoutMs);
@@ -109,7 +101,7 @@ async function attempt<T>(o: TransportOptions, query: string, variables: unknown
   if (body?.errors?.length) {
     const first = body.errors[0]!;
     // a Retry-After header counts where the body did not say
-    const after = retryAfterHeader(res);
+    const after = parseRetryAfter(res.headers.get("retry-after"));
     if (after !== undefined && first.extensions && first.extensions.retryAfterSeconds === undefined) {
       first.extensions = { ...first.extensions, retryAfterSeconds: after };
     }
@@ -125,15 +117,13 @@ async function attempt<T>(o: TransportOptions, query: string, variables: unknown
 export async function execute<T>(o: TransportOptions, query: string, variables: unknown): Promise<T> {
   const sleep = o.sleep ?? defaultSleep;
   const retries = o.retries ?? 0;
-  const base = o.retryDelayMs ?? 250;
+  const policy = { baseMs: o.retryDelayMs ?? 250, jitter: 0.25, maxRetryAfterMs: o.maxRetryAfterMs ?? 60_000 };
   for (let attempts = 1; ; attempts++) {
     try {
       return await attempt<T>(o, query, variables, attempts);
     } catch (err) {
       if (!(err instanceof AlgaLicenseError) || !err.retryable || attempts > retries) throw err;
-      const backoff = base * 2 ** (attempts - 1) * (0.75 + Math.random() * 0.5);
-      const asked = err.retryAfterSeconds !== undefined ? Math.min(err.retryAfterSeconds * 1000, o.maxRetryAfterMs ?? 60_000) : 0;
-      const waitMs = Math.round(Math.max(backoff, asked));
+      const { waitMs } = retryDelay(attempts, policy, err.retryAfterSeconds);
       o.onRetry?.({ attempt: attempts, waitMs, error: err });
       await sleep(waitMs, o.signal);
     }

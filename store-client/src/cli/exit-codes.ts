@@ -12,6 +12,18 @@ export const EXIT = {
   REFUSED: 7,
 } as const;
 
+/** What each exit code means, for the help. */
+export const EXIT_MEANING: Record<(typeof EXIT)[keyof typeof EXIT], string> = {
+  0: "ok",
+  1: "failed",
+  2: "bad usage or input",
+  3: "not found",
+  4: "ambiguous tenant",
+  5: "unauthenticated/forbidden",
+  6: "service unreachable or timed out",
+  7: "refused (suspended tenant, rate limited)",
+};
+
 export function exitCodeFor(code: AlgaLicenseErrorCode): number {
   switch (code) {
     case "BAD_USER_INPUT":

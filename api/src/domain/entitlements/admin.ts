@@ -12,6 +12,7 @@ import type { Actor } from "../principal.js";
 import type { Services } from "../services.js";
 import { optionalText, requireUuid } from "../validate.js";
 import { applyEntitlementChange, supersedeOthers, type ChangeResult } from "./apply-change.js";
+import { isSeatCount, MAX_SEATS } from "./seats.js";
 
 export interface EntitlementChange {
   tenantId: string;
@@ -20,10 +21,8 @@ export interface EntitlementChange {
   retiredApplianceIds: string[];
 }
 
-export const MAX_SEATS = 100_000;
-
 function requireSeats(seats: number): number {
-  if (!Number.isInteger(seats) || seats < 1 || seats > MAX_SEATS) throw badInput(`seats must be a whole number from 1 to ${MAX_SEATS}`, "seats");
+  if (!isSeatCount(seats)) throw badInput(`seats must be a whole number from 1 to ${MAX_SEATS}`, "seats");
   return seats;
 }
 

@@ -44,6 +44,16 @@ type Field = (typeof FIELDS)[number];
 const same = (a: unknown, b: unknown) => (a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : a === b);
 const shown = (v: unknown) => (v instanceof Date ? v.toISOString() : v);
 
+/** What a patch would change of what licenses (Stripe's ordering stamp is not part of it). */
+export function changesOf(before: EntitlementRow, patch: EntitlementPatch): Partial<Record<Field, { from: unknown; to: unknown }>> {
+  const changes: Partial<Record<Field, { from: unknown; to: unknown }>> = {};
+  for (const f of FIELDS) {
+    const to = patch[f];
+    if (to !== undefined && !same(before[f], to)) changes[f] = { from: shown(before[f]), to: shown(to) };
+  }
+  return changes;
+}
+
 /** An entitlement that may still license (ACTIVE, or PAST_DUE in its grace period: time decides the rest). */
 export const isLive = (e: Pick<EntitlementRow, "status"> | null) => e !== null && (e.status === "ACTIVE" || e.status === "PAST_DUE");
 
@@ -98,7 +108,7 @@ export interface ChangeInput {
 export async function applyEntitlementChange(tx: Queryable, actor: Actor, c: ChangeInput): Promise<ChangeResult> {
   const before = c.entitlement;
   let after: EntitlementRow;
-  const changes: Partial<Record<Field, { from: unknown; to: unknown }>> = {};
+  let changes: Partial<Record<Field, { from: unknown; to: unknown }>> = {};
   if (!before) {
     if (!c.create) throw new Error("applyEntitlementChange: no entitlement and nothing to create");
     // the newest row is the current one: never tie with an older row (a frozen or coarse clock)
@@ -106,10 +116,7 @@ export async function applyEntitlementChange(tx: Queryable, actor: Actor, c: Cha
     const at = newest && newest.createdAt >= c.create.now ? new Date(newest.createdAt.getTime() + 1) : c.create.now;
     after = await insertEntitlement(tx, { ...c.create, now: at });
   } else {
-    for (const f of FIELDS) {
-      const to = c.patch[f];
-      if (to !== undefined && !same(before[f], to)) changes[f] = { from: shown(before[f]), to: shown(to) };
-    }
+    changes = changesOf(before, c.patch);
     const stampOnly = c.patch.stripeUpdatedAt !== undefined && !same(before.stripeUpdatedAt, c.patch.stripeUpdatedAt);
     if (Object.keys(changes).length === 0) {
       // nothing a license depends on: keep Stripe's ordering stamp, skip the revision and the audit

@@ -1,0 +1,16 @@
+// Every alga-store command, in the order the help lists them.
+import type { Command } from "../command.js";
+import cancel from "./cancel.js";
+import entitlement from "./entitlement.js";
+import entitlements from "./entitlements.js";
+import extend from "./extend.js";
+import grant from "./grant.js";
+import pastDue from "./past-due.js";
+import register from "./register.js";
+import reissue from "./reissue.js";
+import setEdition from "./set-edition.js";
+import setSeats from "./set-seats.js";
+import tenant from "./tenant.js";
+import tenants from "./tenants.js";
+
+export const COMMANDS: readonly Command[] = [register, reissue, tenant, tenants, entitlement, entitlements, grant, setEdition, setSeats, extend, pastDue, cancel];

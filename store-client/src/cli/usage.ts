@@ -1,0 +1,86 @@
+// alga-store's help, generated from the command declarations: an overview of every command, and each
+// command's own help with every flag it takes.
+import type { Command, FlagSpec, FlagSpecs } from "./command.js";
+import { COMMON_FLAGS, TENANT_FLAG } from "./common-flags.js";
+import { EXIT_MEANING } from "./exit-codes.js";
+import { flagSynopsis } from "./parse.js";
+
+const WIDTH = 100;
+
+const GROUP_HEADINGS: Record<Command["group"], string> = {
+  tenants: "commands:",
+  entitlements: "entitlements (support/admin key to read, admin key to change; --reason TEXT is kept in the audit):",
+};
+
+/** The words of a command line after its name: TENANT_ID, required flags, [optional ones], (one | other). */
+export function synopsis(command: Command): string[] {
+  const words: string[] = command.tenant ? ["TENANT_ID"] : [];
+  const pairs = command.exactlyOne ?? [];
+  for (const [name, spec] of Object.entries(command.flags)) {
+    const pair = pairs.find(([a, b]) => a === name || b === name);
+    if (pair) {
+      if (pair[0] === name) words.push(`(${flagSynopsis(pair[0], command.flags[pair[0]]!)} | ${flagSynopsis(pair[1], command.flags[pair[1]]!)})`);
+      continue;
+    }
+    words.push(spec.type === "string" && spec.required ? flagSynopsis(name, spec) : `[${flagSynopsis(name, spec)}]`);
+  }
+  return words;
+}
+
+/** Words joined into lines no wider than WIDTH, the first after `lead`, the others under it. */
+function wrap(lead: string, words: string[]): string[] {
+  const indent = " ".repeat(lead.length);
+  const lines: string[] = [];
+  let line = lead;
+  words.forEach((w, i) => {
+    if (i > 0 && line.length + 1 + w.length > WIDTH) {
+      lines.push(line);
+      line = indent + w;
+    } else line += (i > 0 ? " " : "") + w;
+  });
+  lines.push(line);
+  return lines;
+}
+
+function flagHelp(name: string, spec: FlagSpec): string {
+  const notes: string[] = [];
+  if (spec.type === "string") {
+    if (spec.env) notes.push(`default: $${spec.env}`);
+    else if (spec.default !== undefined) notes.push(`default ${spec.default}`);
+    else if (spec.required) notes.push("required");
+  }
+  return `${spec.help}${notes.length ? ` (${notes.join(", ")})` : ""}`;
+}
+
+function flagTable(specs: FlagSpecs, extra: [string, string][] = []): string[] {
+  const rows: [string, string][] = [...extra, ...Object.entries(specs).map(([name, spec]): [string, string] => [flagSynopsis(name, spec) + (spec.type === "boolean" && spec.short ? `, -${spec.short}` : ""), flagHelp(name, spec)])];
+  const left = Math.max(...rows.map(([l]) => l.length));
+  return rows.map(([l, r]) => `  ${l.padEnd(left)}  ${r}`);
+}
+
+const exitCodes = () => wrap("exit codes: ", Object.entries(EXIT_MEANING).map(([code, meaning], i, all) => `${code} ${meaning}${i < all.length - 1 ? "," : ""}`));
+
+/** `alga-store --help`: every command with its synopsis and what it does, the common options, the exit codes. */
+export function overview(commands: readonly Command[]): string {
+  const nameWidth = Math.max(...commands.map((c) => c.name.length));
+  const out = ["usage: alga-store <command> [options]   (alga-store <command> --help: the command's options)"];
+  for (const group of Object.keys(GROUP_HEADINGS) as Command["group"][]) {
+    out.push("", GROUP_HEADINGS[group]);
+    for (const c of commands.filter((x) => x.group === group)) {
+      const lead = `  ${c.name.padEnd(nameWidth)}  `;
+      out.push(...wrap(lead, synopsis(c)), ...wrap(" ".repeat(lead.length), c.summary.split(" ")));
+    }
+  }
+  out.push("", "options:", ...flagTable(COMMON_FLAGS), "", ...exitCodes());
+  return out.join("\n");
+}
+
+/** `alga-store <command> --help`: its synopsis, what it does, each flag it takes, the common options. */
+export function commandHelp(command: Command): string {
+  const out = [...wrap(`usage: alga-store ${command.name} `, [...synopsis(command), "[options]"]), "", command.summary];
+  const own = command.tenant ? flagTable(command.flags, [["TENANT_ID", `the tenant's id (or ${flagSynopsis("tenant", TENANT_FLAG)})`]]) : Object.keys(command.flags).length ? flagTable(command.flags) : [];
+  if (own.length) out.push("", ...own);
+  out.push("", "options:", ...flagTable(COMMON_FLAGS), "", ...exitCodes());
+  return out.join("\n");
+}
+
