@@ -5,6 +5,9 @@
 //   node build.mjs           build what is out of date
 //   node build.mjs --force   rebuild everything
 //   node build.mjs --check   exit 1 when something is out of date (builds nothing)
+// Without the build tools (devDependencies, e.g. after `npm ci --omit=dev`) nothing is built: as
+// postinstall it skips with one line; otherwise compiled output that is there (handed over from a build,
+// as the images' build stages do) is used as it is, and missing output is an error naming the tools.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -41,33 +44,60 @@ const steps = [
     name: "prisma client",
     inputs: ["prisma/schema.prisma", "node_modules/prisma/package.json"],
     outputs: ["api/src/generated/prisma/client.ts"],
+    tool: "prisma",
     command: ["node", "node_modules/prisma/build/index.js", "generate", "--no-hints"],
   },
   {
     name: "contract operations",
     inputs: ["api/schema.graphql", "contract/src/operations", "contract/codegen.ts"],
     outputs: ["contract/src/generated/graphql.ts"],
+    tool: "@graphql-codegen/cli",
     command: ["npm", "run", "--silent", "codegen", "-w", "contract"],
   },
   {
     name: "store client operations",
     inputs: ["api/schema.graphql", "store-client/src/operations", "store-client/codegen.ts"],
     outputs: ["store-client/src/generated/graphql.ts"],
+    tool: "@graphql-codegen/cli",
     command: ["npm", "run", "--silent", "codegen", "-w", "store-client"],
   },
   {
     // incremental: a no-op when nothing changed
     name: "TypeScript",
     always: true,
+    outputs: ["contract/dist/index.js", "store-client/dist/index.js", "api/dist/main.js", "setup-tui/dist/cli/check-in.js"],
+    tool: "typescript",
     command: ["node", "node_modules/typescript/bin/tsc", "-b", "contract/tsconfig.build.json", "store-client/tsconfig.build.json", "api/tsconfig.build.json", "setup-tui/tsconfig.build.json"],
   },
   {
     name: "playground",
     inputs: ["api/playground", "api/package.json"],
     outputs: ["api/playground/dist/index.html"],
+    tool: "vite",
     command: ["node", "node_modules/vite/bin/vite.js", "build", "--logLevel", "error", "--config", "api/playground/vite.config.ts"],
   },
 ];
+
+const asPostinstall = process.env.npm_lifecycle_event === "postinstall";
+/** the package that runs a step (a devDependency, except prisma) */
+const installed = (tool) => existsSync(path.join(root, "node_modules", tool, "package.json"));
+const missingTools = [...new Set(steps.map((s) => s.tool).filter((t) => !installed(t)))];
+if (missingTools.length && !checkOnly) {
+  const what = `the build tools are not installed (${missingTools.join(", ")}: devDependencies, as after npm ci --omit=dev)`;
+  if (asPostinstall) {
+    console.error(`build: skipped: ${what}. Run npm ci to build.`);
+    process.exit(0);
+  }
+  // compiled output handed over from a build (as the images' build stages do) runs as it is
+  const compiled = steps.flatMap((s) => (s.always || s.name === "playground" ? s.outputs : []));
+  const absent = compiled.filter((o) => !existsSync(path.join(root, o)));
+  if (absent.length) {
+    console.error(`build: cannot build: ${what}, and ${absent.join(", ")} ${absent.length > 1 ? "are" : "is"} missing. Run npm ci to build.`);
+    process.exit(1);
+  }
+  if (!quiet) console.error(`build: ${what}: the compiled output is used as it is`);
+  process.exit(0);
+}
 
 mkdirSync(stampDir, { recursive: true });
 let stale = 0;

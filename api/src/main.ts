@@ -5,6 +5,7 @@ import { countActiveApiKeys } from "./data/api-keys.js";
 import { startControlPlane, type ControlPlane } from "./control-plane.js";
 import { ConfigError, loadConfig, type Config } from "./config.js";
 import { DataDirBusyError, lockDataDir, type DataDirLock } from "./db/data-dir-lock.js";
+import { DATABASE_URL_REQUIRED, embeddedPostgresInstalled } from "./db/embedded-installed.js";
 import { createLogger } from "./log.js";
 
 function describeDatabase(config: Config, plane: ControlPlane): string {
@@ -42,6 +43,10 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  if (!config.databaseUrl && !embeddedPostgresInstalled()) {
+    console.error(`alga-license cannot start: ${DATABASE_URL_REQUIRED}`);
+    process.exit(2);
+  }
   const log = createLogger(config.logLevel);
   let lock: DataDirLock | undefined;
   let plane: ControlPlane;
@@ -74,8 +79,15 @@ async function main(): Promise<void> {
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {
     if (stopping) {
+      // no drain, but the embedded PostgreSQL runs in a process group of its own: stop it, or it outlives us
       log.warn({ signal }, "second signal: exiting without draining");
-      process.exit(signal === "SIGINT" ? 130 : 143);
+      const code = signal === "SIGINT" ? 130 : 143;
+      setTimeout(() => process.exit(code), 5000).unref();
+      void plane.abort().finally(() => {
+        lock?.release();
+        process.exit(code);
+      });
+      return;
     }
     stopping = true;
     log.info({ signal }, "shutting down: draining requests and the outbox worker");

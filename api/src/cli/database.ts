@@ -6,6 +6,7 @@ import type { Config } from "../config.js";
 import { poolConfigFromUrl } from "../db/connection-options.js";
 import { lockDataDir } from "../db/data-dir-lock.js";
 import { embeddedUrlFile, startEmbeddedDatabase } from "../db/embedded.js";
+import { DATABASE_URL_REQUIRED, embeddedPostgresInstalled } from "../db/embedded-installed.js";
 import { classifyFailure } from "../db/failures.js";
 import { migrateIfNeeded } from "../db/migrate.js";
 import { createPool } from "../db/pool.js";
@@ -39,6 +40,8 @@ export async function withDatabase<T>(config: Config, command: string, fn: (db: 
     const running = existsSync(file) ? readFileSync(file, "utf8").trim() : undefined;
     if (running && (await reachable(running))) {
       url = running;
+    } else if (!embeddedPostgresInstalled()) {
+      throw new CliError(DATABASE_URL_REQUIRED, 2);
     } else {
       const lock = lockDataDir(config.dataDir, command);
       try {

@@ -1,15 +1,29 @@
-// npm run signing-key -- list | rotate | generate
-//   list      the keys in use (env LICENSE_SIGNING_KEYS or DATA_DIR/signing-keys.json), with kid and state
-//   rotate    local key file: a new key signs from now on; old keys stay published in the JWKS until
-//             their last token has expired (LICENSE_TTL_SECONDS). Restart the API to pick it up.
-//   generate  prints a new private JWK for LICENSE_SIGNING_KEYS (production rotation: put it first,
-//             keep the old key after it until its tokens have expired, then drop it)
+// npm run signing-key -- list | rotate | generate (USAGE below). Production rotation with generate: put
+// the new key first in LICENSE_SIGNING_KEYS, keep the old one after it until its tokens have expired,
+// then drop it.
 import { parseArgs } from "node:util";
-import { loadConfig } from "../config.js";
+import { ConfigError, loadConfig } from "../config.js";
 import { generateSigningKey, loadSigningKeys, readLocalKeys, rotateLocalKeys } from "../license/signing-keys.js";
 
+const USAGE = `usage: npm run signing-key -- list | rotate | generate
+  list      the keys in use (LICENSE_SIGNING_KEYS, or DATA_DIR/signing-keys.json) with kid and state
+  rotate    local key file: a new key signs from now on; old keys stay published until their last
+            license has expired (LICENSE_TTL_SECONDS). Restart the API to pick it up.
+  generate  prints a new private JWK for LICENSE_SIGNING_KEYS`;
+
 async function main() {
-  const { positionals } = parseArgs({ allowPositionals: true });
+  let positionals: string[];
+  try {
+    const parsed = parseArgs({ allowPositionals: true, options: { help: { type: "boolean", short: "h" } } });
+    if (parsed.values.help) {
+      console.log(USAGE);
+      return;
+    }
+    positionals = parsed.positionals;
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
   const config = loadConfig();
   switch (positionals[0]) {
     case "list": {
@@ -40,12 +54,12 @@ async function main() {
       break;
     }
     default:
-      console.error("usage: npm run signing-key -- list | rotate | generate");
+      console.error(USAGE);
       process.exit(2);
   }
 }
 
 main().catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
+  process.exit(err instanceof ConfigError ? 2 : 1);
 });
