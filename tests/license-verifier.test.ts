@@ -113,10 +113,11 @@ describe("verifyLicense", () => {
     expect(await verifyLicense(token, { keys: pinsA, tenantId: TENANT, now: setBack, timeFloor: new Date(), graceSeconds: 72 * HOUR })).toMatchObject({ ok: false, reason: "EXPIRED" });
   });
 
-  it("licenses are ordered by iat, then jti", () => {
+  it("licenses are ordered by iat; another license of the same second replaces the stored one, the same one does not", () => {
     expect(isNewerLicense({ iat: 2, jti: "a" }, { iat: 1, jti: "z" })).toBe(true);
     expect(isNewerLicense({ iat: 1, jti: "z" }, { iat: 2, jti: "a" })).toBe(false);
     expect(isNewerLicense({ iat: 1, jti: "b" }, { iat: 1, jti: "a" })).toBe(true);
+    expect(isNewerLicense({ iat: 1, jti: "a" }, { iat: 1, jti: "b" })).toBe(true);
     expect(isNewerLicense({ iat: 1, jti: "a" }, { iat: 1, jti: "a" })).toBe(false);
     expect(isNewerLicense({ iat: 1, jti: "a" }, null)).toBe(true);
   });

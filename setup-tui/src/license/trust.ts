@@ -81,10 +81,12 @@ export function verifiedClaims(check: LicenseCheck | null): LicenseClaims | null
   return check.reason === "EXPIRED" ? (check.claims as LicenseClaims) : null;
 }
 
-/** Licenses are ordered by iat, then jti: of two writers the newer one stays, whatever the order. */
+/** Licenses are ordered by iat: of two writers the newer one stays, whatever the order. */
 export function isNewerLicense(candidate: Pick<LicenseClaims, "iat" | "jti">, stored: Pick<LicenseClaims, "iat" | "jti"> | null): boolean {
   if (!stored) return true;
-  return candidate.iat !== stored.iat ? candidate.iat > stored.iat : candidate.jti > stored.jti;
+  // iat has whole seconds: two licenses of one second are equally new, and the later answer wins (a
+  // check-in right after the install must store its license); only an older one is refused
+  return candidate.iat !== stored.iat ? candidate.iat > stored.iat : candidate.jti !== stored.jti;
 }
 
 /** What the operator reads about where the pinned keys' trust comes from. */
