@@ -27,8 +27,9 @@ const wizard = (name: string, outputDir: string, licenseUrl = t.url) =>
 /** The wizard's own process in a session: the child of the pane's shell. */
 function wizardPid(session: string): number {
   const shell = tmux("list-panes", "-t", session, "-F", "#{pane_pid}").trim();
-  const children = execFileSync("ps", ["--ppid", shell, "-o", "pid=,comm="], { encoding: "utf8" });
-  const line = children.split("\n").find((l) => /\bnode$/.test(l.trim()));
+  // match on the command line: Node 24 names its main thread's comm "MainThread", not "node"
+  const children = execFileSync("ps", ["--ppid", shell, "-o", "pid=,args="], { encoding: "utf8" });
+  const line = children.split("\n").find((l) => l.includes("setup-tui/dist/cli/setup.js"));
   if (!line) throw new Error(`no wizard process under the shell ${shell}: ${children}`);
   return Number(line.trim().split(/\s+/)[0]);
 }

@@ -77,8 +77,12 @@ interface ParsedSeed {
   license: SeedLicense;
 }
 
-/** CHECK_IN_URL must be the license service's GraphQL endpoint (a cut-short URL is refused). */
-function checkInUrlProblem(checkInUrl: string, licenseUrl: string | undefined): string | null {
+/**
+ * CHECK_IN_URL must be a GraphQL endpoint (a cut-short URL is refused). Its origin may differ from
+ * ALGA_LICENSE_URL: the service names its PUBLIC_URL, which an appliance behind a proxy or on an
+ * internal name does not use; what it answers is verified against the key chain, not trusted for its host.
+ */
+function checkInUrlProblem(checkInUrl: string): string | null {
   let url: URL;
   try {
     url = parseBaseUrl(checkInUrl, L.checkInUrl);
@@ -86,9 +90,6 @@ function checkInUrlProblem(checkInUrl: string, licenseUrl: string | undefined): 
     return (err as Error).message;
   }
   if (!/\/graphql$/.test(url.pathname)) return `${L.checkInUrl} "${checkInUrl}" is not a license service's GraphQL endpoint (…/graphql)`;
-  if (licenseUrl && parseBaseUrl(licenseUrl, L.licenseUrl).origin !== url.origin) {
-    return `${L.checkInUrl} "${checkInUrl}" is not on the license service of ${L.licenseUrl} (${licenseUrl})`;
-  }
   return null;
 }
 
@@ -124,7 +125,7 @@ function parseSeed(seed: Record<string, string | undefined>, o: CreateTenantOpti
       throw new BootstrapInputError((err as Error).message);
     }
   }
-  const urlProblem = paid ? checkInUrlProblem(checkInUrl!, licenseUrl) : null;
+  const urlProblem = paid ? checkInUrlProblem(checkInUrl!) : null;
   if (urlProblem) throw new BootstrapInputError(urlProblem);
   const redeemedAtRaw = get(L.redeemedAt);
   const redeemedAt = redeemedAtRaw ? new Date(redeemedAtRaw) : null;
