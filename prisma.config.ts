@@ -1,5 +1,6 @@
 // Prisma CLI configuration: JS/WASM schema engine over the pg driver adapter, so migrations run
-// offline (no native engine download). See ../shared/TOOLCHAIN.md for the upstream defects handled here.
+// offline (no native engine download). It carries workarounds for three upstream defects of the JS schema engine
+// (catalog column types, shadow database naming, shadow database drop), each described where it sits below.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";

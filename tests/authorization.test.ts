@@ -1,4 +1,4 @@
-// Each principal × each operation: who may do what (DESIGN.md, issue 4).
+// Each principal × each operation: who may do what (the table in docs/API.md).
 import { CHECK_IN, REDEEM, REGISTER, REISSUE, startTestPlane, type TestPlane } from "./helpers/control-plane.js";
 
 let t: TestPlane;

@@ -287,10 +287,12 @@ function apiEnvironment(r: Rendered): Map<string, string | { secretKeyRef: { nam
   return out;
 }
 
-/** The backticked variable names of the root README's "Configuration" table. */
+/** The backticked variable names of the "Configuration" table of docs/OPERATIONS.md. */
 function readmeSettings(): string[] {
-  const readme = readFileSync("README.md", "utf8");
-  const section = readme.slice(readme.indexOf("### Configuration"));
+  const doc = readFileSync("docs/OPERATIONS.md", "utf8");
+  const start = doc.indexOf("\n## Configuration\n");
+  if (start < 0) throw new Error("docs/OPERATIONS.md has no Configuration section");
+  const section = doc.slice(start + 1);
   const table = section.slice(0, section.search(/\n#{2,3} /) > 0 ? section.search(/\n#{2,3} /) : undefined);
   const names = new Set<string>();
   for (const line of table.split("\n").filter((l) => l.startsWith("| `"))) {
@@ -306,7 +308,7 @@ const NEW_SETTINGS = [
 ];
 
 describe("alga-license: every API setting is reachable through values", () => {
-  it("every variable of the README's Configuration table and every new setting reaches the API container", () => {
+  it("every variable of the Configuration table (docs/OPERATIONS.md) and every new setting reaches the API container", () => {
     const fromReadme = readmeSettings();
     expect(fromReadme.length).toBeGreaterThanOrEqual(30);
     expect(fromReadme).toEqual(expect.arrayContaining(["DATABASE_URL", "S3_ACCESS_KEY", "S3_SECRET_KEY", "METRICS_ENABLED"]));
@@ -432,7 +434,7 @@ describe("alga-license: toggles", () => {
   it("Ingress with TLS, without TLS, or none", () => {
     const tls = rendered("alga-license ci/production").find("Ingress")!;
     expect(tls.spec).toMatchObject({ ingressClassName: "nginx", tls: [{ hosts: ["license.alga.example"], secretName: "license-alga-example-tls" }] });
-    // the production example buffers request bodies at the ingress and limits connections per client (README: "Slow clients")
+    // the production example buffers request bodies at the ingress and limits connections per client (charts/alga-license/README.md: "Slow clients")
     expect(tls.metadata.annotations).toEqual({
       "cert-manager.io/cluster-issuer": "letsencrypt",
       "nginx.ingress.kubernetes.io/proxy-request-buffering": "on",

@@ -1,12 +1,15 @@
-// Every setting config.ts reads is documented in the README's Configuration table, and nothing the
-// table lists is unknown to config.ts.
+// Every setting config.ts reads is documented in the Configuration table of docs/OPERATIONS.md (the
+// operators' reference), and nothing the table lists is unknown to config.ts.
 import { readFileSync } from "node:fs";
 
-it("README documents exactly the variables api/src/config.ts reads", () => {
+it("docs/OPERATIONS.md documents exactly the variables api/src/config.ts reads", () => {
   const source = readFileSync("api/src/config.ts", "utf8");
   const read = new Set([...source.matchAll(/r\.(?:int|bool|string|oneOf|url|raw)(?:<[^>]+>)?\("([A-Z0-9_]+)"/g)].map((m) => m[1]!));
-  const readme = readFileSync("README.md", "utf8");
-  const table = readme.slice(readme.indexOf("### Configuration"), readme.indexOf("\n## ", readme.indexOf("### Configuration")));
+  const doc = readFileSync("docs/OPERATIONS.md", "utf8");
+  const start = doc.indexOf("\n## Configuration\n");
+  expect(start).toBeGreaterThan(0);
+  const end = doc.indexOf("\n## ", start + 1);
+  const table = doc.slice(start, end > 0 ? end : undefined);
   const documented = new Set([...table.matchAll(/^\| (`[A-Z0-9_]+`(?: \/ `[A-Z0-9_]+`)*) \|/gm)].flatMap((m) => [...m[1]!.matchAll(/`([A-Z0-9_]+)`/g)].map((x) => x[1]!)));
   expect(read.size).toBeGreaterThan(40);
   expect([...read].filter((v) => !documented.has(v)).sort()).toEqual([]);

@@ -1,5 +1,5 @@
 // The contract's error codes (extensions.code of a GraphQL error), defined once for all three sides:
-// the API raises them, the store client and the appliance tools map them. DESIGN.md "Errors".
+// the API raises them, the store client and the appliance tools map them (docs/API.md lists them).
 export const ERROR_CODES = {
   INVALID_INSTALL_CODE: "The install code is malformed, fails its check character, or is unknown (indistinguishable to the caller).",
   EXPIRED_INSTALL_CODE: "The install code has expired: a re-issued code is needed.",

@@ -1,5 +1,5 @@
 // License features per edition (claims.features). MOBILE_ACCESS gates the mobile app on an
-// appliance (seeds/mobile-app-access.txt); essentials runs unlicensed and carries none.
+// appliance (the app checks the license for it); essentials runs unlicensed and carries none.
 import type { Edition } from "../generated/prisma/enums.js";
 
 export const EDITION_FEATURES: Record<Edition, readonly string[]> = {
