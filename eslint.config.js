@@ -25,6 +25,23 @@ export default tseslint.config(
       ],
     },
   })),
+  // Type-aware rules (typed linting through the TypeScript project service): a promise is awaited or
+  // explicitly let go (`void`, with the reason in a comment); a switch over a union without a default
+  // handles every member, so a new member (an error code, a state) is a lint error until it is decided.
+  // A default branch is such a decision (the error-code mappings answer the rest with it).
+  {
+    files: ["**/*.ts", "**/*.tsx"],
+    languageOptions: {
+      parserOptions: {
+        projectService: { allowDefaultProject: ["contract/codegen.ts", "contract/codegen.preset.ts", "store-client/codegen.ts"] },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/switch-exhaustiveness-check": ["error", { considerDefaultExhaustiveForUnions: true }],
+    },
+  },
   {
     files: ["tests/**"],
     rules: { "@typescript-eslint/no-explicit-any": "off", "@typescript-eslint/no-non-null-assertion": "off" },

@@ -63,7 +63,7 @@ const b64 = (v) => Buffer.from(typeof v === "string" ? v : JSON.stringify(v)).to
 
 async function sign(jwk, payload, header = {}) {
   const key = await importJWK(jwk, jwk.alg);
-  return new CompactSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader({ alg: jwk.alg, kid: jwk.kid, typ: "JWT", ...header }).sign(key);
+  return new CompactSign(Buffer.from(JSON.stringify(payload))).setProtectedHeader({ alg: jwk.alg, kid: jwk.kid, typ: "JWT", ...header }).sign(key);
 }
 
 const claims = (o = {}) => ({
@@ -79,7 +79,7 @@ const claims = (o = {}) => ({
 });
 
 async function keyDocument(signers, payload, header = {}) {
-  const jws = new GeneralSign(new TextEncoder().encode(JSON.stringify(payload)));
+  const jws = new GeneralSign(Buffer.from(JSON.stringify(payload)));
   for (const s of signers) jws.addSignature(await importJWK(s, s.alg)).setProtectedHeader({ alg: s.alg, kid: s.kid, typ: KEYS_TYPE, ...header });
   return jws.sign();
 }

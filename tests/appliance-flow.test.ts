@@ -445,7 +445,7 @@ describe("a check-in racing a reinstall on the same database", () => {
       await secondAfter(after.license_token);
       expect(await runCheckIn({ databaseUrl: db })).toMatchObject({ status: "refreshed" });
     } finally {
-      proxy.stop();
+      await proxy.stop();
     }
   });
 
@@ -470,7 +470,7 @@ describe("a check-in racing a reinstall on the same database", () => {
       await secondAfter(after.license_token); // a license of the same second is ordered by jti
       expect(await runCheckIn({ databaseUrl: db })).toMatchObject({ status: "refreshed" });
     } finally {
-      proxy.stop();
+      await proxy.stop();
     }
   });
 });

@@ -5,6 +5,5 @@
 import { COMMANDS } from "./commands/index.js";
 import { runCli } from "./run.js";
 
-runCli(process.argv.slice(2), COMMANDS).then((code) => {
-  process.exitCode = code;
-});
+// runCli answers every failure with an exit code (it never rejects)
+process.exitCode = await runCli(process.argv.slice(2), COMMANDS);
