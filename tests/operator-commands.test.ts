@@ -1,4 +1,4 @@
-// The operator's commands of the README: their --help, and `npm run db:migrate` with and without
+// The operator's commands (docs/OPERATIONS.md, "Commands"): their --help, and `npm run db:migrate` with and without
 // DATABASE_URL (without it, the embedded database of DATA_DIR is migrated, as `npm start` would, and
 // stopped again; not Prisma's "P1012 Environment variable not found").
 import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs";

@@ -1,6 +1,6 @@
 // All settings of the control plane, read from the environment and validated in one place. Each
 // problem names the variable and what a valid value looks like; main.ts exits with code 2 on any.
-// Every variable is documented in README.md ("Configuration").
+// Every variable is documented in docs/OPERATIONS.md ("Configuration"; tests/configuration-docs checks it).
 import { isIP } from "node:net";
 import path from "node:path";
 import { ConfigError } from "./config-error.js";

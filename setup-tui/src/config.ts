@@ -1,7 +1,7 @@
 // Every setting of the appliance commands (alga-setup, alga-setup connect, alga-create-tenant,
 // alga-check-in, alga-license status), read once from the command line and the environment and
 // validated here. A flag wins over its variable. Each problem names the flag and/or variable and what a
-// valid value looks like; the commands exit 2 on any (README "The appliance side" lists them all).
+// valid value looks like; the commands exit 2 on any (setup-tui/README.md, "Settings", lists them all).
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { parseBaseUrl } from "@alga-license/contract";

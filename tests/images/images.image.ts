@@ -3,7 +3,7 @@
 // without DATABASE_URL, the alga-license chart's migration Job, Deployment and helm test pod. The
 // appliance tools image: its alga-* commands on PATH, then alga-setup, the appliance chart's bootstrap
 // Job, check-in CronJob and helm test pod against the API image — the whole loop in containers, with
-// real PostgreSQL, SMTP and S3 peers. Sizes and build times are printed at the end (README figures).
+// real PostgreSQL, SMTP and S3 peers. Sizes and build times are printed at the end (the figures in docs/OPERATIONS.md).
 import { randomBytes } from "node:crypto";
 import { chmodSync, chownSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
