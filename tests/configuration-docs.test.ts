@@ -1,5 +1,6 @@
-// Every setting config.ts reads is documented in the Configuration table of docs/OPERATIONS.md (the
-// operators' reference), and nothing the table lists is unknown to config.ts.
+// Every setting api/src/config.ts reads is documented in the Configuration table of docs/OPERATIONS.md (the
+// operators' reference), and nothing the table lists is unknown to config.ts. The same for the appliance tools:
+// setup-tui/src/config.ts and the Settings table of setup-tui/README.md.
 import { readFileSync } from "node:fs";
 
 it("docs/OPERATIONS.md documents exactly the variables api/src/config.ts reads", () => {
@@ -14,4 +15,25 @@ it("docs/OPERATIONS.md documents exactly the variables api/src/config.ts reads",
   expect(read.size).toBeGreaterThan(40);
   expect([...read].filter((v) => !documented.has(v)).sort()).toEqual([]);
   expect([...documented].filter((v) => !read.has(v)).sort()).toEqual([]);
+});
+
+it("setup-tui/README.md documents exactly the variables setup-tui/src/config.ts reads", () => {
+  const source = readFileSync("setup-tui/src/config.ts", "utf8");
+  const read = new Set([...source.matchAll(/"((?:ALGA|APPLIANCE)_[A-Z0-9_]+)"/g)].map((m) => m[1]!));
+  const doc = readFileSync("setup-tui/README.md", "utf8");
+  const start = doc.indexOf("\n## Settings\n");
+  expect(start).toBeGreaterThan(0);
+  const end = doc.indexOf("\n## ", start + 1);
+  const table = doc.slice(start, end > 0 ? end : undefined);
+  // the first cell of each row: `NAME` (`--flag`), or several names
+  const documented = new Set(
+    table
+      .split("\n")
+      .filter((l) => l.startsWith("| `"))
+      .flatMap((l) => [...l.split("|")[1]!.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]!)),
+  );
+  expect(read.size).toBeGreaterThan(15);
+  expect([...read].filter((v) => !documented.has(v)).sort()).toEqual([]);
+  // every ALGA_ setting the table names is one the tools read (the seed names of create-tenant are read elsewhere)
+  expect([...documented].filter((v) => v.startsWith("ALGA_") && !read.has(v)).sort()).toEqual([]);
 });
