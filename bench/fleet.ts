@@ -42,6 +42,8 @@ export interface FleetResult {
   failures: Record<string, number>;
   apiCpuMsPerAppliance: number;
   apiPeakRssMb: number;
+  /** the API's memory by its own /metrics (prom-client's process and V8 gauges), sampled every 2 s: the sample of the highest RSS */
+  apiMemoryAtPeak?: MemorySample;
 }
 
 const percentile = (sorted: number[], q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : 0);
@@ -71,6 +73,14 @@ export async function simulateFleet(
     }
   }, 500);
   rssTimer.unref();
+  // what holds the RSS: V8's heap (used, total), memory outside it (Buffers, WASM), from the API's /metrics
+  let memoryAtPeak: MemorySample | undefined;
+  const memoryTimer = setInterval(() => {
+    void memorySample(api.url).then((m) => {
+      if (m && (!memoryAtPeak || m.rssMb > memoryAtPeak.rssMb)) memoryAtPeak = m;
+    });
+  }, 2000);
+  memoryTimer.unref();
   const elapsedMs = () => performance.now() - started;
   const failed = () => Object.values(failures).reduce((x, y) => x + y, 0);
 
@@ -134,6 +144,7 @@ export async function simulateFleet(
   }
   await Promise.all(runs);
   clearInterval(rssTimer);
+  clearInterval(memoryTimer);
   const wallSeconds = elapsedMs() / 1000;
   latencies.sort((x, y) => x - y);
   const windowWall = spreadSeconds / o.compression;
@@ -156,5 +167,27 @@ export async function simulateFleet(
     failures,
     apiCpuMsPerAppliance: (api.cpuMs() - cpuBefore) / identities.length,
     apiPeakRssMb: peakRss,
+    apiMemoryAtPeak: memoryAtPeak,
   };
+}
+
+export interface MemorySample {
+  rssMb: number;
+  heapUsedMb: number;
+  heapTotalMb: number;
+  externalMb: number;
+  /** V8 heap spaces' used MB (new, old, code, large object…) */
+  heapSpacesMb: Record<string, number>;
+}
+
+async function memorySample(url: string): Promise<MemorySample | undefined> {
+  try {
+    const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(1500) })).text();
+    const mb = (name: string) => Number(new RegExp(`^alga_license_${name} (\\S+)`, "m").exec(text)?.[1] ?? NaN) / 2 ** 20;
+    const heapSpacesMb: Record<string, number> = {};
+    for (const m of text.matchAll(/^alga_license_nodejs_heap_space_size_used_bytes\{space="([^"]+)"\} (\S+)/gm)) heapSpacesMb[m[1]!] = Math.round(Number(m[2]) / 2 ** 20);
+    return { rssMb: mb("process_resident_memory_bytes"), heapUsedMb: mb("nodejs_heap_size_used_bytes"), heapTotalMb: mb("nodejs_heap_size_total_bytes"), externalMb: mb("nodejs_external_memory_bytes"), heapSpacesMb };
+  } catch {
+    return undefined;
+  }
 }

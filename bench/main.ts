@@ -58,6 +58,9 @@ try {
   log(`alga-license bench${o.smoke ? " (smoke)" : ""}: database ${db.name}, ${o.seconds} s per cell, concurrency ${o.concurrencies.join("/")}`);
   const api = await timed("API started, migrations applied (node api/dist/main.js)", () => startApi(shared));
   servers.push(api);
+  // another build of the API beside this one, loaded in the same cells (before/after a change)
+  const compared = o.compareApi ? await timed(`compared API started (${path.relative(process.cwd(), o.compareApi)})`, () => startApi(shared, {}, o.compareApi!, "compared")) : undefined;
+  if (compared) servers.push(compared);
   pool = new pg.Pool({ connectionString: db.url, max: 2 });
   const m = machine(await serverVersion(pool));
   log(`  machine: ${m.cpus} × ${m.cpuModel}, Node ${m.node}, PostgreSQL ${m.postgres}, load average ${m.loadAverageAtStart.join(" ")}`);
@@ -91,25 +94,27 @@ try {
         if (scenario === "redeemInstallCode") await topUpCodes(Math.ceil(bestRps * 1.5 * seconds) + 500);
       };
       if (o.warmupSeconds > 0) {
-        for (const server of [api, baseline]) {
+        for (const server of [api, ...(compared ? [compared] : []), baseline]) {
           await prepare(o.warmupSeconds);
           bestRps = Math.max(bestRps, (await runCell(server, next, 16, o.warmupSeconds)).rps);
         }
       }
       for (const concurrency of o.concurrencies) {
-        // alternating: the API, then the baseline, under the same conditions
+        // alternating: the API (and the compared one), then the baseline, under the same conditions
         const results = [];
-        for (const server of [api, baseline]) {
+        for (const server of [api, ...(compared ? [compared] : []), baseline]) {
           await prepare(o.seconds);
           const r = await runCell(server, next, concurrency, o.seconds);
           bestRps = Math.max(bestRps, r.rps);
           results.push(r);
         }
-        const [a, b] = results as [(typeof results)[0], (typeof results)[0]];
+        const a = results[0]!;
+        const b = results[results.length - 1]!;
         const cell: Cell = { scenario: scenario as Scenario, concurrency, api: a, baseline: b, ratio: b.rps ? a.rps / b.rps : 0 };
+        if (compared) Object.assign(cell, { compare: results[1]!, compareRatio: b.rps ? results[1]!.rps / b.rps : 0 });
         cells.push(cell);
         log(tableRow(cell));
-        for (const r of [a, b]) if (r.firstError) log(`    ${r.server} error sample: ${r.firstError}`);
+        for (const r of results) if (r.firstError) log(`    ${r.server} error sample: ${r.firstError}`);
       }
     }
     await baseline.stop();
@@ -133,6 +138,7 @@ try {
         fleetCompression: o.fleetCompression,
         fleetConnections: o.fleetConnections,
         herdSize: o.herdSize,
+        compareApi: o.compareApi,
         api: "node api/dist/main.js, DATABASE_POOL_SIZE 10, MAX_INFLIGHT_REQUESTS 256 (defaults), LOG_LEVEL warn, mail to the local outbox folder",
         baseline: "node:http + pg (pool 10) + jose, bench/baseline/server.ts",
       },

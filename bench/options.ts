@@ -27,6 +27,8 @@ export interface BenchOptions {
   /** appliances of the naive herd (all at the same instant); 0 skips it */
   herdSize: number;
   out: string;
+  /** another compiled API (its main.js) run beside the API in every cell, e.g. a copy of api/dist from before a change */
+  compareApi?: string;
 }
 
 function numberEnv(name: string, fallback: number): number {
@@ -66,6 +68,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     fleetCompression: numberEnv("BENCH_FLEET_COMPRESSION", smoke ? 900 : 6),
     fleetConnections: numberEnv("BENCH_FLEET_CONNECTIONS", 1024),
     herdSize: numberEnv("BENCH_HERD", smoke ? 0 : 5000),
+    compareApi: process.env.BENCH_COMPARE_API ? path.resolve(process.env.BENCH_COMPARE_API) : undefined,
     out: path.resolve(value("out") ?? process.env.BENCH_OUT ?? path.join(import.meta.dirname, "results.json")),
   };
 }

@@ -9,7 +9,7 @@ const ROOT = path.resolve(import.meta.dirname, "..");
 const TICK_MS = 10;
 
 export interface Server {
-  name: "api" | "baseline";
+  name: "api" | "compared" | "baseline";
   url: string;
   pid: number;
   /** CPU time the process has used so far, in ms */
@@ -87,10 +87,11 @@ export interface SharedSettings {
 }
 
 /** The API as production runs it (`node api/dist/main.js`), migrating the scratch database on start. */
-export function startApi(s: SharedSettings, extra: Record<string, string> = {}): Promise<Server> {
+export function startApi(s: SharedSettings, extra: Record<string, string> = {}, entry = "api/dist/main.js", name: "api" | "compared" = "api"): Promise<Server> {
   return start(
-    "api",
-    ["api/dist/main.js"],
+    name,
+    // BENCH_API_NODE_ARGS: flags for the API's node, e.g. --cpu-prof --cpu-prof-dir=/tmp/prof (not allowed in NODE_OPTIONS)
+    [...(process.env.BENCH_API_NODE_ARGS ?? "").split(" ").filter(Boolean), entry],
     {
       ...process.env,
       DATABASE_URL: s.databaseUrl,

@@ -11,6 +11,9 @@ export interface Cell {
   baseline: CellResult;
   /** API requests/s ÷ baseline requests/s, same run */
   ratio: number;
+  /** the compared API (BENCH_COMPARE_API) in the same cell, and its ratio to the baseline */
+  compare?: CellResult;
+  compareRatio?: number;
 }
 
 export interface Machine {
@@ -45,8 +48,12 @@ export const TABLE_HEADER =
   "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|";
 
 export function tableRow(c: Cell): string {
-  const { api: a, baseline: b } = c;
-  return `| ${c.scenario} | ${c.concurrency} | ${f(a.rps)} | ${f(b.rps)} | ${f(c.ratio, 2)} | ${ms(a.p50Ms)} / ${ms(a.p99Ms)} | ${ms(b.p50Ms)} / ${ms(b.p99Ms)} | ${f(a.cpuMsPerRequest, 2)} | ${f(b.cpuMsPerRequest, 2)} | ${f(a.rssMb)} | ${f(b.rssMb)} | ${a.errors} / ${b.errors} |`;
+  const row = tableLine(c.scenario, c.api, c.baseline, c.ratio, c.concurrency);
+  return c.compare ? `${row}\n${tableLine(`${c.scenario} (compared API)`, c.compare, c.baseline, c.compareRatio ?? 0, c.concurrency)}` : row;
+}
+
+function tableLine(label: string, a: CellResult, b: CellResult, ratio: number, concurrency: number): string {
+  return `| ${label} | ${concurrency} | ${f(a.rps)} | ${f(b.rps)} | ${f(ratio, 2)} | ${ms(a.p50Ms)} / ${ms(a.p99Ms)} | ${ms(b.p50Ms)} / ${ms(b.p99Ms)} | ${f(a.cpuMsPerRequest, 2)} | ${f(b.cpuMsPerRequest, 2)} | ${f(a.rssMb)} | ${f(b.rssMb)} | ${a.errors} / ${b.errors} |`;
 }
 
 export function fleetLine(r: FleetResult): string {
@@ -57,6 +64,9 @@ export function fleetLine(r: FleetResult): string {
     `${r.mode === "herd" ? "naive herd (no spread)" : `spread ${r.spreadSeconds} s`}: ${r.appliances} appliances, time ×${r.compression} ` +
     `(offered ${f(r.offeredRps)} check-ins/s), ${f(r.wallSeconds, 1)} s wall; peak ${f(r.peakRps)} req/s, check-in p50 ${ms(r.checkInP50Ms)} ms p99 ${ms(r.checkInP99Ms)} ms; ` +
     `SERVICE_BUSY ${r.serviceBusy}, retries ${r.retries}; refreshed ${r.refreshed}, failed ${r.failed}${failures ? ` (${failures})` : ""}, late ${r.late}; ` +
-    `API CPU ${f(r.apiCpuMsPerAppliance, 2)} ms/appliance, peak RSS ${f(r.apiPeakRssMb)} MB`
+    `API CPU ${f(r.apiCpuMsPerAppliance, 2)} ms/appliance, peak RSS ${f(r.apiPeakRssMb)} MB` +
+    (r.apiMemoryAtPeak
+      ? ` (at the highest sample: RSS ${f(r.apiMemoryAtPeak.rssMb)} MB = V8 heap ${f(r.apiMemoryAtPeak.heapTotalMb)} MB (${f(r.apiMemoryAtPeak.heapUsedMb)} used: ${Object.entries(r.apiMemoryAtPeak.heapSpacesMb).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).join(", ")}), external ${f(r.apiMemoryAtPeak.externalMb)} MB, the rest code, stacks and native)`
+      : "")
   );
 }

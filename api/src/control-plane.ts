@@ -14,6 +14,7 @@ import { startHousekeeping } from "./domain/housekeeping.js";
 import type { Services } from "./domain/services.js";
 import { createMetrics } from "./http/metrics.js";
 import { createHttpServer } from "./http/server.js";
+import { loadMinio, loadNodemailer, loadStripe } from "./lazy-import.js";
 import { createLicenseSigner } from "./license/issue-license.js";
 import { keyHandoverCache } from "./license/key-handover.js";
 import { loadSigningKeys, type SigningKeySet } from "./license/signing-keys.js";
@@ -140,6 +141,11 @@ export async function startControlPlane(config: Config, log: Logger, opts: Start
     // first to stop: no new requests, in-flight ones finish before the worker and the pool go
     stops.push({ name: "http server", stop: () => server.stop() });
     log.info({ url: listeningUrl, mail: config.mail.smtpUrl ? "smtp" : config.mail.outboxDir }, "alga-license API listening");
+    // what the configuration will use, imported after listening rather than before (lazy-import.ts)
+    setImmediate(() => {
+      const warm = [loadNodemailer(), ...(config.s3 ? [loadMinio()] : []), ...(config.stripe.webhookSecret ? [loadStripe()] : [])];
+      Promise.all(warm).catch((err: unknown) => log.error({ err }, "a module could not be loaded"));
+    });
     return { url: listeningUrl, metricsPort: server.metricsPort(), databaseUrl, embedded: !config.databaseUrl, services, keys, pool, migrated, stop: unwind, abort };
   } catch (err) {
     await unwind();

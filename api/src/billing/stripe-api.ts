@@ -2,7 +2,8 @@
 // `stripe` package, to settle an event whose order the timestamps cannot (delivery-order.ts). Set up
 // by STRIPE_API_KEY (unset: nothing is read, the timestamps decide), STRIPE_API_URL (Stripe's API
 // origin, or another one speaking it) and STRIPE_API_TIMEOUT_MS.
-import Stripe from "stripe";
+import type Stripe from "stripe";
+import { loadStripe } from "../lazy-import.js";
 import { StripeSubscription } from "./stripe-event-shape.js";
 
 /** Stripe could not be asked or gave no usable answer: the event is answered 503 and Stripe retries it. */
@@ -28,7 +29,8 @@ export interface StripeApiSettings {
 export function stripeSubscriptionReader(o: StripeApiSettings): SubscriptionReader {
   const url = new URL(o.apiUrl);
   const protocol = url.protocol === "http:" ? "http" : "https";
-  const client = new Stripe(o.apiKey, {
+  let client: Stripe | undefined;
+  const settings: Stripe.StripeConfig = {
     protocol,
     host: url.hostname,
     port: url.port || (protocol === "http" ? 80 : 443),
@@ -37,14 +39,16 @@ export function stripeSubscriptionReader(o: StripeApiSettings): SubscriptionRead
     maxNetworkRetries: 0,
     telemetry: false,
     appInfo: { name: "alga-license" },
-  });
+  };
   return {
     async retrieve(subscriptionId) {
+      const StripeSdk = await loadStripe();
+      client ??= new StripeSdk(o.apiKey, settings);
       let answer: unknown;
       try {
         answer = await client.subscriptions.retrieve(subscriptionId);
       } catch (err) {
-        if (err instanceof Stripe.errors.StripeInvalidRequestError && err.statusCode === 404) return null;
+        if (err instanceof StripeSdk.errors.StripeInvalidRequestError && err.statusCode === 404) return null;
         const e = err as { type?: string; statusCode?: number; message?: string };
         // the key never appears: Stripe's messages name at most its last four characters
         throw new StripeUnavailable(`Stripe's API (${url.origin}) did not answer for ${subscriptionId}: ${e.type ?? "error"}${e.statusCode ? ` ${e.statusCode}` : ""}: ${e.message ?? String(err)}`);

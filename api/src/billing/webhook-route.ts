@@ -9,7 +9,7 @@
 //   500                        anything unexpected (logged with the request id; Stripe retries)
 import express, { type RequestHandler, type Response } from "express";
 import type { Logger } from "pino";
-import Stripe from "stripe";
+import { loadStripe } from "../lazy-import.js";
 import { classifyFailure, isClientTimeout } from "../db/failures.js";
 import type { Services } from "../domain/services.js";
 import type { Edition } from "../generated/prisma/enums.js";
@@ -47,6 +47,8 @@ export function stripeWebhook(d: StripeWebhookDeps): RequestHandler[] {
     }
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     let verified: unknown;
+    // Stripe's SDK is imported on the first webhook (or warmed after the start when one is configured)
+    const Stripe = await loadStripe();
     try {
       verified = Stripe.webhooks.constructEvent(body, req.header("stripe-signature") ?? "", secret);
     } catch (err) {

@@ -52,7 +52,7 @@ builder.queryFields((t) => ({
       authScopes: { support: true, admin: true },
       args: { filter: t.arg({ type: TenantFilter, required: false }) },
       resolve: async (query, _root, args, ctx, info) => {
-        const rows = await tenantPage(ctx.services.prisma, query, args.filter);
+        const rows = await tenantPage(ctx.services, query, args.filter);
         // A first page with room to spare holds every match: it is its own count.
         if (!query.cursor && rows.length < Math.abs(query.take ?? 0)) matchCounts(ctx).set(pathKey(info.path), Promise.resolve(rows.length));
         return rows;

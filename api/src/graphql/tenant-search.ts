@@ -6,7 +6,9 @@
 //   of sub-selects that the planner can only filter, scanning every newer row);
 // - totalCount is exact up to COUNT_LIMIT matches and then stops counting (`totalCountCapped`), and a
 //   first page that is not full is its own count, so a selective search never runs a count at all.
+import { loadTenantPage, plainRelations } from "../data/tenant-page.js";
 import type { Queryable } from "../db/sql.js";
+import { isUuid } from "../domain/validate.js";
 import type { PrismaClient, Prisma } from "../generated/prisma/client.js";
 import type { DeploymentType, Edition, TenantStatus } from "../generated/prisma/enums.js";
 
@@ -51,10 +53,25 @@ type PageQuery = {
 /**
  * One page of the registry, newest first, in the shape the connection plugin expects from
  * `findMany({ cursor, take, skip })` (take < 0 pages backwards; rows come back in display order).
+ * Plain list relations (the support search's page) load in SQL of their own, one statement per
+ * relation (data/tenant-page.ts); anything else the plugin asks for runs through Prisma.
  */
-export async function tenantPage(prisma: PrismaClient, query: PageQuery, filter: TenantFilterInput | null | undefined) {
+export async function tenantPage(services: { prisma: PrismaClient; db: Queryable }, query: PageQuery, filter: TenantFilterInput | null | undefined) {
   const { cursor, take = 20, skip: _skip, ...relations } = query;
   const backward = take < 0;
+  if (cursor?.id !== undefined && !isUuid(cursor.id)) return [];
+  const plain = plainRelations(relations);
+  if (plain) {
+    const search = filter?.search?.trim();
+    const rows = await loadTenantPage(
+      services.db,
+      { status: filter?.status, edition: filter?.edition, deploymentType: filter?.deploymentType, pattern: search ? containsPattern(search) : null },
+      { cursorId: cursor?.id, take: Math.abs(take), backward },
+      plain,
+    );
+    return rows as unknown as Awaited<ReturnType<PrismaClient["tenantRegistry"]["findMany"]>>;
+  }
+  const { prisma } = services;
   const where: Prisma.TenantRegistryWhereInput[] = [tenantWhere(filter)];
   if (cursor?.id) {
     const at = await prisma.tenantRegistry.findUnique({ where: { id: cursor.id }, select: { createdAt: true } });

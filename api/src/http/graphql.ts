@@ -4,6 +4,7 @@ import type http from "node:http";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { expressMiddleware } from "@as-integrations/express5";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { unusedBuiltInPlugins } from "./apollo-defaults.js";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import express, { type RequestHandler } from "express";
 import { GraphQLError } from "graphql";
@@ -99,6 +100,7 @@ export async function graphqlHandler(d: GraphQLDeps): Promise<{ handler: express
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: d.httpServer, stopGracePeriodMillis: Math.floor(config.shutdownTimeoutMs / 2) }),
       ApolloServerPluginLandingPageDisabled(),
+      ...unusedBuiltInPlugins(),
       accessCheck,
       schemaHintsPlugin(config.introspection),
       observabilityPlugin(d.metrics, d.database),

@@ -3,7 +3,7 @@
 //   production: LICENSE_SIGNING_KEYS = JWK, JWK array, JWKS object, or concatenated PKCS#8 PEMs
 //               (public-only JWKs are published but never sign)
 //   local:      DATA_DIR/signing-keys.json, generated on first run, rotated by `npm run signing-key -- rotate`
-import { createPrivateKey, createPublicKey, type JsonWebKey as NodeJwk } from "node:crypto";
+import { createPrivateKey, createPublicKey, type KeyObject, type JsonWebKey as NodeJwk } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from "jose";
@@ -21,6 +21,8 @@ export interface Signer {
   kid: string;
   alg: string;
   key: CryptoKey;
+  /** the same private key for node:crypto, imported once: licenses are signed with it directly */
+  keyObject: KeyObject;
 }
 
 export interface SigningKeySet {
@@ -126,7 +128,7 @@ export async function loadSigningKeys(opts: { configured?: string; dataDir: stri
   if (!active) throw new Error("no private signing key available (LICENSE_SIGNING_KEYS holds only public keys)");
   const importSigner = async (jwk: JWK): Promise<Signer> => {
     const alg = defaultAlg(jwk);
-    return { kid: jwk.kid!, alg, key: (await importJWK(jwk, alg)) as CryptoKey };
+    return { kid: jwk.kid!, alg, key: (await importJWK(jwk, alg)) as CryptoKey, keyObject: createPrivateKey({ key: jwk as NodeJwk, format: "jwk" }) };
   };
   const signer = await importSigner(active.jwk);
   const live = (until: string | undefined, now: number) => !until || Date.parse(until) > now;

@@ -2,7 +2,8 @@
 // Timeouts are bounded so a stalled server can never hold a send longer than the outbox lease.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import nodemailer from "nodemailer";
+import type { Transporter } from "nodemailer";
+import { loadNodemailer } from "../lazy-import.js";
 import { writeFileAtomic } from "../storage/atomic-file.js";
 
 export interface OutgoingMail {
@@ -24,24 +25,34 @@ export type SendMail = ((mail: OutgoingMail) => Promise<{ messageId: string; loc
 
 export const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 60_000 };
 
+/** nodemailer's transporter, made on first use (its import is not on the start's path). */
+function lazyTransporter(options: Parameters<typeof import("nodemailer").createTransport>[0]) {
+  let made: Transporter | undefined;
+  let making: Promise<Transporter> | undefined;
+  return {
+    get: () => (making ??= loadNodemailer().then((nodemailer) => (made = nodemailer.createTransport(options)))),
+    close: () => made?.close(),
+  };
+}
+
 export function smtpTransport(smtpUrl: string): SendMail {
-  const transporter = nodemailer.createTransport({ url: smtpUrl, ...SMTP_TIMEOUTS });
+  const transporter = lazyTransporter({ url: smtpUrl, ...SMTP_TIMEOUTS });
   const send = async (mail: OutgoingMail) => {
-    const info = await transporter.sendMail(mail);
+    const info = await (await transporter.get()).sendMail(mail);
     return { messageId: info.messageId };
   };
   return Object.assign(send, {
     verify: async () => {
-      await transporter.verify();
+      await (await transporter.get()).verify();
     },
     close: () => transporter.close(),
   });
 }
 
 export function folderTransport(dir: string): SendMail {
-  const transporter = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "unix" });
+  const transporter = lazyTransporter({ streamTransport: true, buffer: true, newline: "unix" });
   const send = async (mail: OutgoingMail) => {
-    const info = await transporter.sendMail(mail);
+    const info = await (await transporter.get()).sendMail(mail);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const stamp = new Date().toISOString().replace(/[:.]/g, "-");
     const file = path.join(dir, `${stamp}-${info.messageId.replace(/[^a-z0-9]+/gi, "_")}.eml`);

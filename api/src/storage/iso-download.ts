@@ -4,7 +4,8 @@
 import { createHash } from "node:crypto";
 import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import * as Minio from "minio";
+import type * as Minio from "minio";
+import { loadMinio } from "../lazy-import.js";
 import type { Config } from "../config.js";
 import type { ServerSecret } from "../crypto/server-secret.js";
 
@@ -28,9 +29,10 @@ interface ReleasePointer {
 
 const SHA256 = /^[0-9a-f]{64}$/i;
 
-function minioClient(endpoint: string, region: string, accessKey: string, secretKey: string): Minio.Client {
+async function minioClient(endpoint: string, region: string, accessKey: string, secretKey: string): Promise<Minio.Client> {
   const u = new URL(endpoint);
-  return new Minio.Client({
+  const { Client } = await loadMinio();
+  return new Client({
     endPoint: u.hostname,
     port: u.port ? Number(u.port) : undefined,
     useSSL: u.protocol === "https:",
@@ -44,13 +46,19 @@ function minioClient(endpoint: string, region: string, accessKey: string, secret
 
 /** S3/MinIO: signs for the public endpoint the customer reaches, reads the release pointer internally. */
 export function s3IsoLinks(s3: NonNullable<Config["s3"]>, iso: Config["iso"], ttlSeconds: number): IsoLinks {
-  const publicClient = minioClient(s3.publicEndpoint, s3.region, s3.accessKey, s3.secretKey);
-  const internalClient = minioClient(s3.endpoint, s3.region, s3.accessKey, s3.secretKey);
+  // made on first use: the S3 client's import is not on the start's path
+  let clients: Promise<{ publicClient: Minio.Client; internalClient: Minio.Client }> | undefined;
+  const clientsOnce = () =>
+    (clients ??= Promise.all([
+      minioClient(s3.publicEndpoint, s3.region, s3.accessKey, s3.secretKey),
+      minioClient(s3.endpoint, s3.region, s3.accessKey, s3.secretKey),
+    ]).then(([publicClient, internalClient]) => ({ publicClient, internalClient })));
   let pointer: { value: ReleasePointer; readAt: number } | undefined;
 
   async function current(): Promise<ReleasePointer> {
     if (!iso.releasePointerKey) return { key: iso.key };
     if (!pointer || Date.now() - pointer.readAt > 60_000) {
+      const { internalClient } = await clientsOnce();
       const stream = await internalClient.getObject(iso.bucket, iso.releasePointerKey);
       const chunks: Buffer[] = [];
       for await (const chunk of stream) chunks.push(chunk as Buffer);
@@ -65,6 +73,7 @@ export function s3IsoLinks(s3: NonNullable<Config["s3"]>, iso: Config["iso"], tt
   return {
     async presign(now = new Date()) {
       const release = await current();
+      const { publicClient } = await clientsOnce();
       const url = await publicClient.presignedGetObject(iso.bucket, release.key, ttlSeconds, {}, now);
       return { url, expiresAt: new Date(now.getTime() + ttlSeconds * 1000), sha256: release.sha256?.toLowerCase(), version: release.version };
     },
