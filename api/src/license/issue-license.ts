@@ -1,30 +1,17 @@
 // Signs license JWTs: aud = tenant id (from the registry, never from appliance input), sub = appliance
-// id. The domain decides the claims (jti, expiry) and records them before anything is signed.
+// id. The domain decides the grant (jti, expiry) and records it before anything is signed; the claims
+// are the contract's (contract/src/license/claims.ts).
+import { buildLicenseClaims, type LicenseGrant } from "@alga-license/contract";
 import { SignJWT } from "jose";
-import type { Edition } from "../generated/prisma/enums.js";
-import { EDITION_FEATURES } from "./features.js";
 import type { SigningKeySet } from "./signing-keys.js";
 
-export interface LicenseClaims {
-  tenantId: string;
-  applianceId: string;
-  edition: Edition;
-  jti: string;
-  issuedAt: Date;
-  expiresAt: Date;
-}
+export type { LicenseGrant };
 
-export type LicenseSigner = (claims: LicenseClaims) => Promise<string>;
+export type LicenseSigner = (grant: LicenseGrant) => Promise<string>;
 
 export function createLicenseSigner(keys: SigningKeySet, opts: { issuer: string | (() => string) }): LicenseSigner {
-  return (c) =>
-    new SignJWT({ edition: c.edition, features: [...EDITION_FEATURES[c.edition]] })
+  return (g) =>
+    new SignJWT({ ...buildLicenseClaims(g, typeof opts.issuer === "function" ? opts.issuer() : opts.issuer) })
       .setProtectedHeader({ alg: keys.signer.alg, kid: keys.signer.kid, typ: "JWT" })
-      .setIssuer(typeof opts.issuer === "function" ? opts.issuer() : opts.issuer)
-      .setSubject(c.applianceId)
-      .setAudience(c.tenantId)
-      .setIssuedAt(Math.floor(c.issuedAt.getTime() / 1000))
-      .setExpirationTime(Math.floor(c.expiresAt.getTime() / 1000))
-      .setJti(c.jti)
       .sign(keys.signer.key);
 }
