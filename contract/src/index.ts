@@ -2,6 +2,7 @@
 // error codes, the install-code format, the license format, the seed Secrets, the retry policy, and the appliance's GraphQL
 // operations.
 export * from "./errors.js";
+export * from "./failures.js";
 export * from "./install-code.js";
 export * from "./license/index.js";
 export * from "./retry-policy.js";

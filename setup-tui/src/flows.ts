@@ -6,7 +6,7 @@ import type { JWK } from "jose";
 import { readLicenseState, replaceLicense, withApplianceDb, withLicenseLock, type LicenseStateRow } from "./bootstrap/appliance-schema.js";
 import { otherOrganisation, type Binding } from "./binding.js";
 import type { ApplyTarget } from "./config.js";
-import { explain, type Explanation } from "./explain.js";
+import { applianceFailure, explainFailure as explain, type Explanation, type SetupExit } from "@alga-license/contract";
 import {
   baseUrlOfCheckInUrl,
   installCodeStatus,
@@ -31,10 +31,34 @@ export interface FlowContext {
   phase?: (text: string) => void;
 }
 
+/**
+ * The appliance's own refusals (no service code says them), with alga-setup's exit for each; the
+ * service's codes are the contract's failure table (contract/src/failures.ts).
+ */
+export const FLOW_FAILURES = {
+  /** the code is of another organisation than this appliance's */
+  OTHER_TENANT: { setupExit: "CODE_REFUSED" },
+  /** connect: the code carries no paid license */
+  NOT_PAID: { setupExit: "CODE_REFUSED" },
+  /** connect: the appliance is not installed */
+  NOT_BOOTSTRAPPED: { setupExit: "NOT_BOOTSTRAPPED" },
+  KEYS_NOT_TRUSTED: { setupExit: "NOT_VERIFIED" },
+  LICENSE_NOT_VERIFIED: { setupExit: "NOT_VERIFIED" },
+  /** the redemption key cannot be kept in ALGA_STATE_DIR */
+  STATE_NOT_WRITABLE: { setupExit: "USAGE" },
+  FAILED: { setupExit: "FAILED" },
+} as const satisfies Record<string, { setupExit: SetupExit }>;
+export type FlowCode = keyof typeof FLOW_FAILURES;
+
+/** Every code a failed flow is reported with: the service's (or no answer) or the appliance's own. */
+export type FailureCode = LicenseErrorCode | FlowCode;
+
+export const isFlowCode = (code: string): code is FlowCode => Object.hasOwn(FLOW_FAILURES, code);
+
 /** A refusal the console explains (a code's state, another organisation, an unverified answer). */
 export class FlowError extends Error {
   constructor(
-    readonly code: LicenseErrorCode | "OTHER_TENANT" | "NOT_PAID" | "NOT_BOOTSTRAPPED" | "KEYS_NOT_TRUSTED" | "LICENSE_NOT_VERIFIED" | "STATE_NOT_WRITABLE" | "FAILED",
+    readonly code: FailureCode,
     readonly explanation: Explanation,
     /** true once the install code was spent */
     readonly codeUsed = false,
@@ -309,13 +333,16 @@ export async function applyConnect(databaseUrl: string, installed: Installed, r:
   return notes;
 }
 
-/** A FlowError, a service error or anything else, as code + explanation. */
-export function describeFailure(err: unknown): { code: string; explanation: Explanation; codeUsed: boolean } {
+/** A FlowError, a service error or anything else, as code + explanation (`title` names an unexpected failure). */
+export function describeFailure(err: unknown, title = "Something went wrong"): { code: FailureCode; explanation: Explanation; codeUsed: boolean } {
   if (err instanceof FlowError) return { code: err.code, explanation: err.explanation, codeUsed: err.codeUsed };
   if (err instanceof LicenseServiceError || err instanceof RetriesExhausted) {
     const { error } = failureOf(err);
     return { code: error.code, explanation: explain(error.code, error), codeUsed: false };
   }
   const message = err instanceof Error ? err.message : String(err);
-  return { code: "FAILED", explanation: { title: "Something went wrong", detail: message, action: "Try again; if it persists, contact your vendor." }, codeUsed: false };
+  return { code: "FAILED", explanation: { title, detail: message, action: "Try again; if it persists, contact your vendor." }, codeUsed: false };
 }
+
+/** alga-setup's exit for a failure code: the contract's table for the service's codes, FLOW_FAILURES for the appliance's. */
+export const setupExitOf = (code: FailureCode): SetupExit => (isFlowCode(code) ? FLOW_FAILURES[code].setupExit : applianceFailure(code).setupExit);

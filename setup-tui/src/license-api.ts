@@ -3,6 +3,8 @@
 // hand-over document — through the contract's typed operations and transport.
 import {
   AlgaLicenseError,
+  undecided,
+  type ApplianceFailureCode,
   CheckInDocument,
   execute,
   graphqlEndpoint,
@@ -17,12 +19,8 @@ import {
   type TypedDocumentString,
 } from "@alga-license/contract";
 
-/**
- * A contract error code, or what the appliance meets before any contract answer:
- * UNREACHABLE — no answer (refused, reset, DNS, timeout, a proxy's 5xx);
- * BAD_RESPONSE — an answer that is not the license service's (wrong URL, a proxy's 404 page).
- */
-export type LicenseErrorCode = ErrorCode | "UNREACHABLE" | "BAD_RESPONSE";
+/** A contract error code, or what the appliance meets before any contract answer (UNREACHABLE, BAD_RESPONSE). */
+export type LicenseErrorCode = ApplianceFailureCode;
 
 export class LicenseServiceError extends Error {
   constructor(

@@ -2,6 +2,7 @@
 // store the new token once it verifies. In a fleet it waits its own deterministic slot first and
 // honours the service's Retry-After (bounded). When the service is down or busy it keeps the current
 // token and reports how long it stays valid; it exits non-zero only when someone has to act.
+import { applianceFailure } from "@alga-license/contract";
 import type { JWK } from "jose";
 import type pg from "pg";
 import {
@@ -96,22 +97,6 @@ function validity(row: LicenseStateRow, check: LicenseCheck | null, clock: Date)
 
 const keyIds = (k: VendorKeys) => `${k.issuer} ${k.keys.map((x) => x.kid).join(",")}`;
 
-/** What the operator reads for a refusal, and what is recorded in last_check_in_error. */
-function refusal(code: string, row: LicenseStateRow, message: string): string {
-  switch (code) {
-    case "TENANT_SUSPENDED":
-      return "the organisation's license is suspended: contact your vendor";
-    case "UNAUTHENTICATED":
-      return (
-        "the license service did not accept this appliance's credential: it was revoked or replaced (a reinstall, " +
-        "or another appliance took this license's seat), or the service no longer knows it. Re-bind this appliance with a re-issued install code: alga-setup connect"
-      );
-    case "FORBIDDEN":
-      return `the license service refused the check-in for appliance id ${row.appliance_id}: the credential belongs to another appliance id`;
-    default:
-      return message;
-  }
-}
 
 export async function runCheckIn(o: AgentOptions): Promise<AgentReport> {
   const now = o.now ?? (() => new Date());
@@ -204,8 +189,10 @@ export async function runCheckIn(o: AgentOptions): Promise<AgentReport> {
       );
     } catch (err) {
       const { error } = failureOf(err);
-      if (error.retryable || error.code === "BAD_RESPONSE") return keep(db, row, trust, error, { ...report, attempts, keysNote });
-      if (error.code === "ENTITLEMENT_LAPSED") {
+      // what to do is the contract's failure table: keep the token, lapsed, or refused
+      const then = applianceFailure(error.code).checkIn;
+      if ("keep" in then) return keep(db, row, trust, error, { ...report, attempts, keysNote });
+      if (then.outcome === "lapsed") {
         const check = await judge(row, trust);
         const reason = String(error.extensions.reason ?? "lapsed").toLowerCase();
         const until = check?.ok ? `until ${check.expiresAt.toISOString()} (honoured offline until ${check.graceEndsAt.toISOString()})` : "no longer (the current license is not valid)";
@@ -215,7 +202,7 @@ export async function runCheckIn(o: AgentOptions): Promise<AgentReport> {
         await record(db, row, "lapsed", `ENTITLEMENT_LAPSED: ${message}`);
         return { ...report, keysNote, attempts, exitCode: CHECKIN_EXIT.ENTITLEMENT_LAPSED, status: "lapsed", message, edition: row.edition, expiresAt: row.license_expires_at?.toISOString() ?? null };
       }
-      const message = refusal(error.code, row, error.message);
+      const message = then.say?.({ message: error.message, extensions: error.extensions, applianceId: row.appliance_id }) ?? error.message;
       await record(db, row, "refused", `${error.code}: ${message}`);
       return { ...report, keysNote, attempts, exitCode: CHECKIN_EXIT.REFUSED, status: "refused", message: `${error.code}: ${message}`, expiresAt: row.license_expires_at?.toISOString() ?? null };
     }
@@ -320,7 +307,8 @@ export async function runCheckIn(o: AgentOptions): Promise<AgentReport> {
     const check = await judge(row, trust);
     const v = validity(row, check, now());
     const atRisk = v.left < (o.warnDays ?? 7) * DAY;
-    const what = error.code === "SERVICE_BUSY" ? "license service busy" : error.code === "BAD_RESPONSE" ? "unexpected answer from the license service" : "license service unreachable";
+    const then = applianceFailure(error.code).checkIn;
+    const what = "keep" in then ? then.keep : "license service unreachable";
     await record(db, row, "unreachable", `${error.code}: ${error.message}`);
     return {
       ...report,

@@ -5,8 +5,8 @@
 import { Box, Text } from "ink";
 import { useRef } from "react";
 import { type Binding } from "../binding.js";
-import { explain } from "../explain.js";
-import { checkCode, codeProblem, FlowError } from "../flows.js";
+import { explainFailure as explain, undecided } from "@alga-license/contract";
+import { checkCode, codeProblem, describeFailure } from "../flows.js";
 import { LicenseServiceError, type InstallCodeStatus } from "../license-api.js";
 import { INTERACTIVE_POLICY } from "../retry.js";
 import { useKeypress } from "./keypress.js";
@@ -45,7 +45,7 @@ export function CheckStep(p: CheckProps) {
     (status) => p.onOk(status),
   );
   const s = task.state;
-  const unsure = s.kind === "failed" && s.error instanceof LicenseServiceError && (s.error.retryable || s.error.code === "BAD_RESPONSE");
+  const unsure = s.kind === "failed" && s.error instanceof LicenseServiceError && undecided(s.error.code);
   const rateLimited = s.kind === "failed" && s.error instanceof LicenseServiceError && s.error.code === "RATE_LIMITED";
   useKeypress((key) => {
     if (s.kind === "running" || s.kind === "done") return;
@@ -78,7 +78,7 @@ export function CheckStep(p: CheckProps) {
     );
     keys = "Enter continue · R check again · Esc back · Ctrl+C quit";
   } else {
-    const why = s.error instanceof FlowError ? s.error.explanation : s.error instanceof LicenseServiceError ? explain(s.error.code, s.error) : { title: "The check failed", detail: s.error.message, action: "" };
+    const why = describeFailure(s.error, "The check failed").explanation;
     body = <Problem title={why.title} detail={why.detail} action={why.action} />;
     keys = rateLimited ? "R retry now · Esc back to the code · Ctrl+C quit" : "Esc back to enter another code · Ctrl+C quit";
   }

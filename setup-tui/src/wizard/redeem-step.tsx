@@ -4,7 +4,7 @@
 // goes back to enter another one (the password chosen stays).
 import { Box, Text } from "ink";
 import { useRef } from "react";
-import { explain } from "../explain.js";
+import { explainFailure as explain } from "@alga-license/contract";
 import { describeFailure, FlowError, redeemVerified, type RedeemPlan, type Redemption } from "../flows.js";
 import { LicenseServiceError } from "../license-api.js";
 import { INTERACTIVE_POLICY } from "../retry.js";
