@@ -57,6 +57,11 @@ describe("license signing keys", () => {
     await expect(jwtVerify(token, createLocalJWKSet(fromPem.publicJwks()), { audience: grant.tenantId })).resolves.toBeTruthy();
   });
 
+  it("refuses a key whose algorithm the appliances do not accept (the contract's LICENSE_ALGORITHMS)", async () => {
+    const { jwk } = await generateSigningKey("ES256");
+    await expect(loadSigningKeys({ dataDir: dir, configured: JSON.stringify({ ...jwk, alg: "ES512" }) })).rejects.toThrow(/algorithm ES512 is not one appliances accept \(EdDSA, ES256, ES384, RS256\)/);
+  });
+
   it("refuses a key set with no private key", async () => {
     const only = await generateSigningKey();
     await expect(loadSigningKeys({ dataDir: dir, configured: JSON.stringify(publicPart(only.jwk)) })).rejects.toThrow(/no private signing key/);
