@@ -3,6 +3,7 @@
 // alga-setup exit code, the alga-check-in outcome and the alga-store exit code. The table is a
 // Record over ErrorCode: a new code in errors.ts does not compile until its row says what every side
 // does with it. The exit codes' numbers are each tool's (README "Exit codes"); the rows name them.
+import type { AlgaLicenseErrorCode } from "./client/errors.js";
 import type { ErrorCode } from "./errors.js";
 
 /** What a failure means and the way out, in the words the operator and the vendor's portal use. */
@@ -177,6 +178,10 @@ export const NO_ANSWER_FAILURES: Record<NoAnswerCode, ApplianceFailure> = {
 
 /** A failure code the appliance tools handle: a contract code or one met before any answer. */
 export type ApplianceFailureCode = ErrorCode | NoAnswerCode;
+
+/** How the appliance names a call's failure: no answer at all (network, timeout, a proxy's HTTP error) is UNREACHABLE. */
+export const applianceCodeOf = (code: AlgaLicenseErrorCode): ApplianceFailureCode =>
+  code === "NETWORK_ERROR" || code === "TIMEOUT" || code === "HTTP_ERROR" ? "UNREACHABLE" : code;
 
 export const applianceFailure = (code: ApplianceFailureCode): ApplianceFailure =>
   code === "UNREACHABLE" || code === "BAD_RESPONSE" ? NO_ANSWER_FAILURES[code] : FAILURES[code];

@@ -8,6 +8,7 @@ export * from "./license/index.js";
 export * from "./retry-policy.js";
 export * from "./seeds.js";
 export * from "./client/errors.js";
+export * from "./client/retry.js";
 export * from "./client/transport.js";
 export { CheckInDocument, InstallCodeStatusDocument, RedeemInstallCodeDocument } from "./generated/graphql.js";
 export type {

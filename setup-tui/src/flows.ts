@@ -6,11 +6,11 @@ import type { JWK } from "jose";
 import { readLicenseState, replaceLicense, withApplianceDb, withLicenseLock, type LicenseStateRow } from "./bootstrap/appliance-schema.js";
 import { otherOrganisation, type Binding } from "./binding.js";
 import type { ApplyTarget } from "./config.js";
-import { applianceFailure, explainFailure as explain, type Explanation, type SetupExit } from "@alga-license/contract";
+import { AlgaLicenseError, applianceFailure, explainFailure as explain, withRetries, type CallPolicy, type Explanation, type RetryHooks, type SetupExit } from "@alga-license/contract";
 import {
   baseUrlOfCheckInUrl,
+  failureCode,
   installCodeStatus,
-  LicenseServiceError,
   redeemInstallCode,
   type InstallCodeStatus,
   type LicenseErrorCode,
@@ -22,11 +22,10 @@ import { fetchKeyDocument } from "./license/pins.js";
 import { applianceTrust, isNewerLicense, referenceTime, storedLicense, verifiedClaims, type ApplianceTrust } from "./license/trust.js";
 import { forgetRedemptionKey, keepRedemptionKey } from "./redemption-key.js";
 import { KeyTrustError, verifyLicense, type LicenseCheck, type VendorKeys } from "./license/verify.js";
-import { callWithRetry, failureOf, RetriesExhausted, type RetryHooks, type RetryPolicy } from "./retry.js";
 import { applySteps, buildLicenseSeed } from "./seeds.js";
 
 export interface FlowContext {
-  policy: RetryPolicy;
+  policy: CallPolicy;
   hooks?: RetryHooks;
   phase?: (text: string) => void;
 }
@@ -69,7 +68,7 @@ export class FlowError extends Error {
 }
 
 export const checkCode = (licenseUrl: string, installCode: string, c: FlowContext): Promise<InstallCodeStatus> =>
-  callWithRetry(() => installCodeStatus(licenseUrl, installCode, { signal: c.hooks?.signal }), c.policy, c.hooks);
+  withRetries(() => installCodeStatus(licenseUrl, installCode, { signal: c.hooks?.signal }), c.policy, c.hooks);
 
 const STATE_CODES: Record<string, LicenseErrorCode> = {
   CONSUMED: "CONSUMED_INSTALL_CODE",
@@ -214,7 +213,7 @@ export async function redeemVerified(p: RedeemPlan, c: FlowContext): Promise<Red
   const redemptionKey = redemptionKeyOf(p);
   c.phase?.("Redeeming the install code");
   // every attempt sends the same key: an attempt whose answer was lost is replayed, not refused as used
-  const redeemed = await callWithRetry(
+  const redeemed = await withRetries(
     () => redeemInstallCode(p.licenseUrl, { installCode: p.installCode, applianceId: p.applianceId, tenantId: p.tenantId, redemptionKey }, { signal: c.hooks?.signal }),
     c.policy,
     c.hooks,
@@ -336,9 +335,9 @@ export async function applyConnect(databaseUrl: string, installed: Installed, r:
 /** A FlowError, a service error or anything else, as code + explanation (`title` names an unexpected failure). */
 export function describeFailure(err: unknown, title = "Something went wrong"): { code: FailureCode; explanation: Explanation; codeUsed: boolean } {
   if (err instanceof FlowError) return { code: err.code, explanation: err.explanation, codeUsed: err.codeUsed };
-  if (err instanceof LicenseServiceError || err instanceof RetriesExhausted) {
-    const { error } = failureOf(err);
-    return { code: error.code, explanation: explain(error.code, error), codeUsed: false };
+  if (err instanceof AlgaLicenseError) {
+    const code = failureCode(err);
+    return { code, explanation: explain(code, err), codeUsed: false };
   }
   const message = err instanceof Error ? err.message : String(err);
   return { code: "FAILED", explanation: { title, detail: message, action: "Try again; if it persists, contact your vendor." }, codeUsed: false };

@@ -1,15 +1,14 @@
 // The wizard's flows without a screen, for automation: the same checks, seeds and explanations, one
 // JSON document on stdout for every outcome (usage errors included) and an exit code per kind of failure.
 import { readFileSync } from "node:fs";
-import { describeInstallCodeProblem, undecided, type SetupExit } from "@alga-license/contract";
+import { describeInstallCodeProblem, undecided, type CallPolicy, type SetupExit } from "@alga-license/contract";
 import { inspectBinding, passwordTakesEffect } from "./binding.js";
 import type { SetupSettings } from "./config.js";
 import { applyConnect, checkCode, codeProblem, describeFailure, loadInstalled, redeemVerified, redemptionApplied, setupExitOf, type FlowContext, type Redemption } from "./flows.js";
 import { checkInstallCode } from "./install-code.js";
-import type { InstallCodeStatus } from "./license-api.js";
+import { asServiceError, failureCode, INTERACTIVE_POLICY, type InstallCodeStatus } from "./license-api.js";
 import { passwordProblems } from "./password-policy.js";
 import { keptRedemptionKey } from "./redemption-key.js";
-import { failureOf, type RetryPolicy } from "./retry.js";
 import { applySteps, buildSeeds } from "./seeds.js";
 
 export const SETUP_EXIT = {
@@ -37,7 +36,7 @@ export interface Outcome {
   result: Record<string, unknown>;
 }
 
-export const NONINTERACTIVE_POLICY: RetryPolicy = { attempts: 5, baseDelayMs: 1000, maxDelayMs: 30_000, maxRetryAfterMs: 60_000 };
+export const NONINTERACTIVE_POLICY: CallPolicy = { ...INTERACTIVE_POLICY, attempts: 5 };
 
 export const failure = (exitCode: number, code: string, title: string, detail: string, action: string, extra: Record<string, unknown> = {}): Outcome => ({
   exitCode,
@@ -59,7 +58,7 @@ async function statusOrNull(licenseUrl: string, code: string, c: FlowContext): P
     return await checkCode(licenseUrl, code, { ...c, policy: { ...c.policy, attempts: 2 } });
   } catch (err) {
     // the service did not decide (no answer, busy, down): the redemption checks the code again
-    if (undecided(failureOf(err).error.code)) return null;
+    if (undecided(failureCode(asServiceError(err)))) return null;
     throw err;
   }
 }

@@ -29,6 +29,7 @@ const TRANSPORT_EXITS: Record<Exclude<AlgaLicenseErrorCode, ErrorCode>, StoreExi
   NETWORK_ERROR: "UNREACHABLE",
   TIMEOUT: "UNREACHABLE",
   HTTP_ERROR: "FAILED",
+  BAD_RESPONSE: "FAILED",
 };
 
 export function exitCodeFor(code: AlgaLicenseErrorCode): number {
