@@ -1,20 +1,21 @@
 // A fleet's day against one API process, time-compressed. Every appliance does what its daily
 // check-in agent does (setup-tui/src/checkin/agent.ts, run by the chart's CronJob "17 3 * * *"): wait
 // its own deterministic slot within ALGA_CHECKIN_SPREAD_SECONDS (default 3600), fetch the vendor's key
-// document, then check in — each call retried by the agent's own policy (setup-tui retry.ts: backoff,
+// document, then check in — each call retried by the agent's own policy (the contract's withRetries: backoff,
 // or the Retry-After a shedding API asks for, with jitter). The agent's code is used from its compiled
 // output; only its waits are divided by the compression factor. Compression divides the agent's time,
 // not the server's: the API meets `compression` times the real fleet's request rate, so a fleet that
 // passes compressed has that much headroom at real speed. An appliance fails its day when its run ends
 // without a new license (attempts exhausted or a refusal).
-import { checkIn, fetchKeyHandover, asLicenseError } from "../setup-tui/dist/license-api.js";
-import { callWithRetry, failureOf, sleep, type RetryPolicy } from "../setup-tui/dist/retry.js";
+import { defaultSleep as sleep, withRetries } from "@alga-license/contract";
+import { checkInPolicy } from "../setup-tui/dist/checkin/agent.js";
+import { asServiceError, checkIn, failureCode, fetchKeyHandover } from "../setup-tui/dist/license-api.js";
 import { spreadDelaySeconds } from "../setup-tui/dist/checkin/spread.js";
 import type { Server } from "./processes.js";
 import { fleetCredential } from "./seed.js";
 
 /** The agent's defaults (check-in CLI: --attempts 4, --retry-delay-ms 1000, --max-wait-seconds 300). */
-export const AGENT_POLICY: RetryPolicy = { attempts: 4, baseDelayMs: 1000, maxDelayMs: 60_000, maxRetryAfterMs: 300_000 };
+export const AGENT_POLICY = checkInPolicy({});
 /** ALGA_CHECKIN_SPREAD_SECONDS' default */
 export const SPREAD_SECONDS = 3600;
 const DAY_SECONDS = 86_400;
@@ -102,7 +103,7 @@ export async function simulateFleet(
     try {
       return await call();
     } catch (err) {
-      if (asLicenseError(err).code === "SERVICE_BUSY") serviceBusy++;
+      if (asServiceError(err).code === "SERVICE_BUSY") serviceBusy++;
       throw err;
     } finally {
       release();
@@ -116,14 +117,14 @@ export async function simulateFleet(
   const hooks = { wait: (ms: number) => sleep(ms / o.compression), onWait: () => void retries++ };
   async function agent(a: { n: number; tenantId: string; applianceId: string }): Promise<void> {
     try {
-      await callWithRetry(() => counted(() => fetchKeyHandover(api.url), false), AGENT_POLICY, hooks);
-      const r = await callWithRetry(() => counted(() => checkIn(`${api.url}/graphql`, fleetCredential(a.n), { applianceId: a.applianceId, applianceVersion: "fleet" }), true), AGENT_POLICY, hooks);
+      await withRetries(() => counted(() => fetchKeyHandover(api.url), false), AGENT_POLICY, hooks);
+      const r = await withRetries(() => counted(() => checkIn(`${api.url}/graphql`, fleetCredential(a.n), { applianceId: a.applianceId, applianceVersion: "fleet" }), true), AGENT_POLICY, hooks);
       if (!r.token) throw new Error("no token");
       refreshed++;
       if (elapsedMs() / 1000 > DAY_SECONDS / o.compression) late++;
     } catch (err) {
       // the last answer's code (attempts exhausted on SERVICE_BUSY, UNREACHABLE, …) or the refusal's
-      const code = failureOf(err).error.code;
+      const code = failureCode(asServiceError(err));
       failures[code] = (failures[code] ?? 0) + 1;
     }
   }

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, SignJWT } from "jose";
 import { createLicenseSigner } from "../api/src/license/issue-license.js";
-import { EDITION_FEATURES } from "../api/src/license/features.js";
+import { buildLicenseClaims } from "@alga-license/contract";
 import { generateSigningKey, loadSigningKeys, publicPart, rotateLocalKeys } from "../api/src/license/signing-keys.js";
 
 const grant = { tenantId: "3b8f7a52-1111-4c1d-9a55-0f1f2e3d4c5b", applianceId: "box-9", edition: "PRO" as const };
@@ -58,12 +58,11 @@ describe("license signing keys", () => {
     await expect(jwtVerify(token, createLocalJWKSet(fromPem.publicJwks()), { audience: grant.tenantId })).resolves.toBeTruthy();
   });
 
-  it("signs through node:crypto the token jose's SignJWT makes: same header and claims, byte for byte (EdDSA, ES256, RS256, PS256)", async () => {
+  it("signs through node:crypto the token jose's SignJWT makes: same header and claims, byte for byte (EdDSA, ES256, RS256)", async () => {
     const pems = {
       EdDSA: generateKeyPairSync("ed25519").privateKey,
       ES256: generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey,
       RS256: generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey,
-      PS256: generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey,
     };
     for (const [alg, key] of Object.entries(pems)) {
       const jwk = { ...key.export({ format: "jwk" }), alg };
@@ -71,14 +70,8 @@ describe("license signing keys", () => {
       expect(keys.signer.alg).toBe(alg);
       const c = claims();
       const token = await createLicenseSigner(keys, { issuer: "https://licenses.example" })(c);
-      const viaJose = await new SignJWT({ edition: c.edition, features: [...EDITION_FEATURES[c.edition]] })
+      const viaJose = await new SignJWT({ ...buildLicenseClaims(c, "https://licenses.example") })
         .setProtectedHeader({ alg, kid: keys.signer.kid, typ: "JWT" })
-        .setIssuer("https://licenses.example")
-        .setSubject(c.applianceId)
-        .setAudience(c.tenantId)
-        .setIssuedAt(Math.floor(c.issuedAt.getTime() / 1000))
-        .setExpirationTime(Math.floor(c.expiresAt.getTime() / 1000))
-        .setJti(c.jti)
         .sign(keys.signer.key);
       const signed = (t: string) => t.split(".").slice(0, 2).join(".");
       expect(signed(token)).toBe(signed(viaJose));
@@ -87,6 +80,11 @@ describe("license signing keys", () => {
       const verified = await jwtVerify(token, createLocalJWKSet(keys.publicJwks()), { audience: grant.tenantId, issuer: "https://licenses.example", algorithms: [alg] });
       expect(verified.payload).toMatchObject({ sub: grant.applianceId, edition: "PRO", jti: c.jti });
     }
+  });
+
+  it("refuses a key whose algorithm the appliances do not accept (the contract's LICENSE_ALGORITHMS)", async () => {
+    const { jwk } = await generateSigningKey("ES256");
+    await expect(loadSigningKeys({ dataDir: dir, configured: JSON.stringify({ ...jwk, alg: "ES512" }) })).rejects.toThrow(/algorithm ES512 is not one appliances accept \(EdDSA, ES256, ES384, RS256\)/);
   });
 
   it("refuses a key set with no private key", async () => {

@@ -8,7 +8,7 @@
 // LICENSE_SIGNING_KEYS (a JSON array of private JWKs; the first signs), LICENSE_TTL_SECONDS.
 import { createCipheriv, createHash, createHmac, hkdfSync, randomBytes, randomInt, randomUUID, timingSafeEqual } from "node:crypto";
 import http from "node:http";
-import { CODE_ALPHABET, CODE_PAYLOAD_LENGTH, checkInstallCode, checkSymbol, formatInstallCode } from "@alga-license/contract";
+import { CODE_ALPHABET, CODE_PAYLOAD_LENGTH, checkInstallCode, checkSymbol, EDITION_FEATURES, formatInstallCode, isEdition, LICENSE_FORMAT_VERSION } from "@alga-license/contract";
 import { calculateJwkThumbprint, importJWK, SignJWT, type JWK } from "jose";
 import pg from "pg";
 import { isLive } from "../../api/src/domain/entitlements/states.js";
@@ -26,7 +26,6 @@ const jwk = (JSON.parse(env.LICENSE_SIGNING_KEYS ?? "[]") as JWK[])[0]!;
 const signingKey = await importJWK(jwk, "EdDSA");
 const kid = jwk.kid ?? (await calculateJwkThumbprint(jwk));
 const ttlMs = Number(env.LICENSE_TTL_SECONDS ?? 30 * 24 * 3600) * 1000;
-const FEATURES: Record<string, string[]> = { PRO: ["MOBILE_ACCESS", "SSO", "EXTENSIONS"], PREMIUM: ["MOBILE_ACCESS", "SSO", "EXTENSIONS", "ADVANCED_WORKFLOWS", "PRIORITY_SUPPORT"] };
 let publicUrl = "";
 
 const sha256 = (v: string) => createHash("sha256").update(v).digest("hex");
@@ -52,7 +51,7 @@ interface Caller {
 type Vars = Record<string, Record<string, unknown> | string | number | undefined>;
 
 function signLicense(c: { tenantId: string; applianceId: string; edition: string; jti: string; now: Date; expiresAt: Date }) {
-  return new SignJWT({ edition: c.edition, features: FEATURES[c.edition] ?? [] })
+  return new SignJWT({ ver: LICENSE_FORMAT_VERSION, edition: c.edition, features: isEdition(c.edition) ? [...EDITION_FEATURES[c.edition]] : [] })
     .setProtectedHeader({ alg: "EdDSA", kid, typ: "JWT" })
     .setIssuer(publicUrl)
     .setSubject(c.applianceId)

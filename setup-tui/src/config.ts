@@ -4,7 +4,7 @@
 // valid value looks like; the commands exit 2 on any (setup-tui/README.md, "Settings", lists them all).
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { parseBaseUrl } from "@alga-license/contract";
+import { isApplianceId, parseBaseUrl } from "@alga-license/contract";
 import { resolveApplianceId } from "./appliance-id.js";
 import { DEFAULT_OFFLINE_GRACE_SECONDS, parseVendorKeys } from "./license/verify.js";
 import type { JWK } from "jose";
@@ -18,7 +18,6 @@ export class UsageError extends Error {
 
 export const DEFAULT_STATE_DIR = "/var/lib/alga-appliance";
 export const DEFAULT_SEED_DIR = "./appliance-seeds";
-const APPLIANCE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 const MAX_CLOCK_OFFSET_SECONDS = 200 * 365 * 86_400;
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
@@ -78,7 +77,7 @@ class Reader {
   }
   applianceId(flag: string | undefined, name: string): string | undefined {
     const v = this.raw(flag, name);
-    if (v !== undefined && !APPLIANCE_ID.test(v)) return this.fail(flag, name, `"${v}" must be 1-128 letters, digits, '.', '_', ':' or '-' (starting with a letter or digit)`);
+    if (v !== undefined && !isApplianceId(v)) return this.fail(flag, name, `"${v}" must be 1-128 letters, digits, '.', '_', ':' or '-' (starting with a letter or digit)`);
     return v;
   }
   existingDir(flag: string | undefined, name: string | undefined, what: string): string | undefined {

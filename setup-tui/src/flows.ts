@@ -6,11 +6,11 @@ import type { JWK } from "jose";
 import { readLicenseState, replaceLicense, withApplianceDb, withLicenseLock, type LicenseStateRow } from "./bootstrap/appliance-schema.js";
 import { otherOrganisation, type Binding } from "./binding.js";
 import type { ApplyTarget } from "./config.js";
-import { explain, type Explanation } from "./explain.js";
+import { AlgaLicenseError, applianceFailure, explainFailure as explain, withRetries, type CallPolicy, type Explanation, type RetryHooks, type SetupExit } from "@alga-license/contract";
 import {
   baseUrlOfCheckInUrl,
+  failureCode,
   installCodeStatus,
-  LicenseServiceError,
   redeemInstallCode,
   type InstallCodeStatus,
   type LicenseErrorCode,
@@ -22,19 +22,42 @@ import { fetchKeyDocument } from "./license/pins.js";
 import { applianceTrust, isNewerLicense, referenceTime, storedLicense, verifiedClaims, type ApplianceTrust } from "./license/trust.js";
 import { forgetRedemptionKey, keepRedemptionKey } from "./redemption-key.js";
 import { KeyTrustError, verifyLicense, type LicenseCheck, type VendorKeys } from "./license/verify.js";
-import { callWithRetry, failureOf, RetriesExhausted, type RetryHooks, type RetryPolicy } from "./retry.js";
 import { applySteps, buildLicenseSeed } from "./seeds.js";
 
 export interface FlowContext {
-  policy: RetryPolicy;
+  policy: CallPolicy;
   hooks?: RetryHooks;
   phase?: (text: string) => void;
 }
 
+/**
+ * The appliance's own refusals (no service code says them), with alga-setup's exit for each; the
+ * service's codes are the contract's failure table (contract/src/failures.ts).
+ */
+export const FLOW_FAILURES = {
+  /** the code is of another organisation than this appliance's */
+  OTHER_TENANT: { setupExit: "CODE_REFUSED" },
+  /** connect: the code carries no paid license */
+  NOT_PAID: { setupExit: "CODE_REFUSED" },
+  /** connect: the appliance is not installed */
+  NOT_BOOTSTRAPPED: { setupExit: "NOT_BOOTSTRAPPED" },
+  KEYS_NOT_TRUSTED: { setupExit: "NOT_VERIFIED" },
+  LICENSE_NOT_VERIFIED: { setupExit: "NOT_VERIFIED" },
+  /** the redemption key cannot be kept in ALGA_STATE_DIR */
+  STATE_NOT_WRITABLE: { setupExit: "USAGE" },
+  FAILED: { setupExit: "FAILED" },
+} as const satisfies Record<string, { setupExit: SetupExit }>;
+export type FlowCode = keyof typeof FLOW_FAILURES;
+
+/** Every code a failed flow is reported with: the service's (or no answer) or the appliance's own. */
+export type FailureCode = LicenseErrorCode | FlowCode;
+
+export const isFlowCode = (code: string): code is FlowCode => Object.hasOwn(FLOW_FAILURES, code);
+
 /** A refusal the console explains (a code's state, another organisation, an unverified answer). */
 export class FlowError extends Error {
   constructor(
-    readonly code: LicenseErrorCode | "OTHER_TENANT" | "NOT_PAID" | "NOT_BOOTSTRAPPED" | "KEYS_NOT_TRUSTED" | "LICENSE_NOT_VERIFIED" | "STATE_NOT_WRITABLE" | "FAILED",
+    readonly code: FailureCode,
     readonly explanation: Explanation,
     /** true once the install code was spent */
     readonly codeUsed = false,
@@ -45,7 +68,7 @@ export class FlowError extends Error {
 }
 
 export const checkCode = (licenseUrl: string, installCode: string, c: FlowContext): Promise<InstallCodeStatus> =>
-  callWithRetry(() => installCodeStatus(licenseUrl, installCode, { signal: c.hooks?.signal }), c.policy, c.hooks);
+  withRetries(() => installCodeStatus(licenseUrl, installCode, { signal: c.hooks?.signal }), c.policy, c.hooks);
 
 const STATE_CODES: Record<string, LicenseErrorCode> = {
   CONSUMED: "CONSUMED_INSTALL_CODE",
@@ -190,7 +213,7 @@ export async function redeemVerified(p: RedeemPlan, c: FlowContext): Promise<Red
   const redemptionKey = redemptionKeyOf(p);
   c.phase?.("Redeeming the install code");
   // every attempt sends the same key: an attempt whose answer was lost is replayed, not refused as used
-  const redeemed = await callWithRetry(
+  const redeemed = await withRetries(
     () => redeemInstallCode(p.licenseUrl, { installCode: p.installCode, applianceId: p.applianceId, tenantId: p.tenantId, redemptionKey }, { signal: c.hooks?.signal }),
     c.policy,
     c.hooks,
@@ -309,13 +332,16 @@ export async function applyConnect(databaseUrl: string, installed: Installed, r:
   return notes;
 }
 
-/** A FlowError, a service error or anything else, as code + explanation. */
-export function describeFailure(err: unknown): { code: string; explanation: Explanation; codeUsed: boolean } {
+/** A FlowError, a service error or anything else, as code + explanation (`title` names an unexpected failure). */
+export function describeFailure(err: unknown, title = "Something went wrong"): { code: FailureCode; explanation: Explanation; codeUsed: boolean } {
   if (err instanceof FlowError) return { code: err.code, explanation: err.explanation, codeUsed: err.codeUsed };
-  if (err instanceof LicenseServiceError || err instanceof RetriesExhausted) {
-    const { error } = failureOf(err);
-    return { code: error.code, explanation: explain(error.code, error), codeUsed: false };
+  if (err instanceof AlgaLicenseError) {
+    const code = failureCode(err);
+    return { code, explanation: explain(code, err), codeUsed: false };
   }
   const message = err instanceof Error ? err.message : String(err);
-  return { code: "FAILED", explanation: { title: "Something went wrong", detail: message, action: "Try again; if it persists, contact your vendor." }, codeUsed: false };
+  return { code: "FAILED", explanation: { title, detail: message, action: "Try again; if it persists, contact your vendor." }, codeUsed: false };
 }
+
+/** alga-setup's exit for a failure code: the contract's table for the service's codes, FLOW_FAILURES for the appliance's. */
+export const setupExitOf = (code: FailureCode): SetupExit => (isFlowCode(code) ? FLOW_FAILURES[code].setupExit : applianceFailure(code).setupExit);

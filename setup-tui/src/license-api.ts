@@ -1,45 +1,41 @@
-// The control plane as the appliance sees it, one attempt per call (retries are the caller's, through
-// retry.ts): reachability, installCodeStatus, redeemInstallCode, checkIn and the vendor's key
-// hand-over document — through the contract's typed operations and transport.
+// The control plane as the appliance sees it: reachability, installCodeStatus, redeemInstallCode,
+// checkIn and the vendor's key hand-over document — through the contract's typed operations,
+// transport, error class (AlgaLicenseError) and retrying call (withRetries with APPLIANCE_POLICY). One
+// attempt per call here; the caller retries.
 import {
   AlgaLicenseError,
+  applianceCodeOf,
   CheckInDocument,
   execute,
   graphqlEndpoint,
   InstallCodeStatusDocument,
-  isTransportFailure,
   parseBaseUrl,
+  parseRetryAfter,
   RedeemInstallCodeDocument,
-  RETRYABLE_ERROR_CODES,
-  type ErrorCode,
+  type ApplianceFailureCode,
+  type CallPolicy,
   type InstallCodeStatusQuery,
   type RedeemInstallCodeMutation,
   type TypedDocumentString,
 } from "@alga-license/contract";
 
+/** A contract error code, or what the appliance meets before any contract answer (UNREACHABLE, BAD_RESPONSE). */
+export type LicenseErrorCode = ApplianceFailureCode;
+
+/** The appliance tools' retry policy: six attempts from 1 s, doubled up to 30 s; a Retry-After up to 60 s, spread a quarter later. */
+export const INTERACTIVE_POLICY: CallPolicy = { attempts: 6, baseMs: 1000, maxMs: 30_000, jitter: 0.2, maxRetryAfterMs: 60_000, retryAfterSpread: 0.25 };
+
+/** How the appliance names a failed call: the contract code, UNREACHABLE (no answer) or BAD_RESPONSE. */
+export const failureCode = (err: AlgaLicenseError): LicenseErrorCode => applianceCodeOf(err.code);
+
 /**
- * A contract error code, or what the appliance meets before any contract answer:
- * UNREACHABLE — no answer (refused, reset, DNS, timeout, a proxy's 5xx);
- * BAD_RESPONSE — an answer that is not the license service's (wrong URL, a proxy's 404 page).
+ * Any failure of a call to the service as an AlgaLicenseError: a URL that is not one (TypeError) is
+ * BAD_RESPONSE; anything else that is not the service's answer counts as a masked server error.
  */
-export type LicenseErrorCode = ErrorCode | "UNREACHABLE" | "BAD_RESPONSE";
-
-export class LicenseServiceError extends Error {
-  constructor(
-    readonly code: LicenseErrorCode,
-    message: string,
-    readonly extensions: Record<string, unknown> = {},
-    /** seconds the service asked to wait before retrying (Retry-After / extensions.retryAfterSeconds) */
-    readonly retryAfterSeconds?: number,
-  ) {
-    super(message);
-    this.name = "LicenseServiceError";
-  }
-
-  /** The same request may succeed later without any change: no answer, or the service shed load. */
-  get retryable(): boolean {
-    return this.code === "UNREACHABLE" || RETRYABLE_ERROR_CODES.has(this.code as ErrorCode);
-  }
+export function asServiceError(err: unknown): AlgaLicenseError {
+  if (err instanceof AlgaLicenseError) return err;
+  if (err instanceof TypeError) return new AlgaLicenseError({ code: "BAD_RESPONSE" }, err.message);
+  return new AlgaLicenseError({ code: "INTERNAL_SERVER_ERROR" }, err instanceof Error ? err.message : String(err));
 }
 
 export type RedeemResult = RedeemInstallCodeMutation["redeemInstallCode"];
@@ -53,23 +49,12 @@ export interface CallOptions {
 
 const USER_AGENT = "alga-appliance";
 
-/** Any failure of one call as a LicenseServiceError (the message says what happened, once). */
-export function asLicenseError(err: unknown): LicenseServiceError {
-  if (err instanceof LicenseServiceError) return err;
-  if (err instanceof AlgaLicenseError) {
-    if (isTransportFailure(err.code)) return new LicenseServiceError("UNREACHABLE", err.message);
-    return new LicenseServiceError(err.code as ErrorCode, err.message, err.extensions, err.retryAfterSeconds);
-  }
-  if (err instanceof TypeError) return new LicenseServiceError("BAD_RESPONSE", err.message);
-  return new LicenseServiceError("INTERNAL_SERVER_ERROR", err instanceof Error ? err.message : String(err));
-}
-
 async function call<R, V>(endpoint: string, doc: TypedDocumentString<R, V>, variables: V, o: CallOptions & { token?: string } = {}): Promise<R> {
   try {
     return await execute<R>({ endpoint, token: o.token, timeoutMs: o.timeoutMs ?? 15_000, userAgent: USER_AGENT, signal: o.signal }, doc.toString(), variables);
   } catch (err) {
     if (o.signal?.aborted) throw err;
-    throw asLicenseError(err);
+    throw asServiceError(err);
   }
 }
 
@@ -111,17 +96,22 @@ export async function fetchKeyHandover(baseUrl: string, o: CallOptions = {}): Pr
     const name = (err as { name?: string }).name;
     const cause = (err as Error).cause as { code?: string; message?: string } | undefined;
     const why = cause?.code ?? cause?.message ?? (err as Error).message;
-    throw new LicenseServiceError("UNREACHABLE", name === "TimeoutError" ? `no answer from ${url} within ${timeoutMs} ms` : `cannot reach ${url} (${why})`);
+    throw name === "TimeoutError"
+      ? new AlgaLicenseError({ code: "TIMEOUT", timeoutMs }, `no answer from ${url} within ${timeoutMs} ms`, 1, { cause: err })
+      : new AlgaLicenseError({ code: "NETWORK_ERROR" }, `cannot reach ${url} (${why})`, 1, { cause: err });
   }
   if (res.status >= 500 || res.status === 429) {
-    const after = Number(res.headers.get("retry-after"));
-    throw new LicenseServiceError(res.status === 503 ? "SERVICE_BUSY" : "UNREACHABLE", `HTTP ${res.status} from ${url}`, {}, Number.isFinite(after) && after > 0 ? after : undefined);
+    // Retry-After as seconds or as an HTTP date
+    const retryAfterSeconds = parseRetryAfter(res.headers.get("retry-after"));
+    throw res.status === 503
+      ? new AlgaLicenseError({ code: "SERVICE_BUSY", retryAfterSeconds }, `HTTP ${res.status} from ${url}`)
+      : new AlgaLicenseError({ code: "HTTP_ERROR", status: res.status }, `HTTP ${res.status} from ${url}`);
   }
-  if (!res.ok) throw new LicenseServiceError("BAD_RESPONSE", `HTTP ${res.status} from ${url}: is the license service URL right?`);
+  if (!res.ok) throw new AlgaLicenseError({ code: "BAD_RESPONSE" }, `HTTP ${res.status} from ${url}: is the license service URL right?`);
   try {
     return await res.json();
   } catch {
-    throw new LicenseServiceError("BAD_RESPONSE", `${url} did not answer JSON: is the license service URL right?`);
+    throw new AlgaLicenseError({ code: "BAD_RESPONSE" }, `${url} did not answer JSON: is the license service URL right?`);
   }
 }
 

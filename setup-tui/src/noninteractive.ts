@@ -1,15 +1,14 @@
 // The wizard's flows without a screen, for automation: the same checks, seeds and explanations, one
 // JSON document on stdout for every outcome (usage errors included) and an exit code per kind of failure.
 import { readFileSync } from "node:fs";
-import { describeInstallCodeProblem } from "@alga-license/contract";
+import { describeInstallCodeProblem, undecided, type CallPolicy, type SetupExit } from "@alga-license/contract";
 import { inspectBinding, passwordTakesEffect } from "./binding.js";
 import type { SetupSettings } from "./config.js";
-import { applyConnect, checkCode, codeProblem, describeFailure, loadInstalled, redeemVerified, redemptionApplied, type FlowContext, type Redemption } from "./flows.js";
+import { applyConnect, checkCode, codeProblem, describeFailure, loadInstalled, redeemVerified, redemptionApplied, setupExitOf, type FlowContext, type Redemption } from "./flows.js";
 import { checkInstallCode } from "./install-code.js";
-import type { InstallCodeStatus } from "./license-api.js";
+import { asServiceError, failureCode, INTERACTIVE_POLICY, type InstallCodeStatus } from "./license-api.js";
 import { passwordProblems } from "./password-policy.js";
 import { keptRedemptionKey } from "./redemption-key.js";
-import { failureOf, RetriesExhausted, type RetryPolicy } from "./retry.js";
 import { applySteps, buildSeeds } from "./seeds.js";
 
 export const SETUP_EXIT = {
@@ -30,25 +29,14 @@ export const SETUP_EXIT = {
   NOT_VERIFIED: 9,
   /** connect: the appliance is not installed (run alga-setup) */
   NOT_BOOTSTRAPPED: 10,
-} as const;
+} as const satisfies Record<SetupExit | "OK", number>;
 
 export interface Outcome {
   exitCode: number;
   result: Record<string, unknown>;
 }
 
-export const NONINTERACTIVE_POLICY: RetryPolicy = { attempts: 5, baseDelayMs: 1000, maxDelayMs: 30_000, maxRetryAfterMs: 60_000 };
-
-function exitFor(code: string): number {
-  if (code.endsWith("_INSTALL_CODE") || code === "OTHER_TENANT" || code === "NOT_PAID" || code === "SEAT_LIMIT_REACHED" || code === "BAD_USER_INPUT") return SETUP_EXIT.CODE_REFUSED;
-  if (code === "TENANT_SUSPENDED") return SETUP_EXIT.TENANT_SUSPENDED;
-  if (code === "RATE_LIMITED") return SETUP_EXIT.RATE_LIMITED;
-  if (code === "UNREACHABLE" || code === "SERVICE_BUSY" || code === "SERVICE_UNAVAILABLE" || code === "BAD_RESPONSE") return SETUP_EXIT.UNREACHABLE;
-  if (code === "KEYS_NOT_TRUSTED" || code === "LICENSE_NOT_VERIFIED") return SETUP_EXIT.NOT_VERIFIED;
-  if (code === "NOT_BOOTSTRAPPED") return SETUP_EXIT.NOT_BOOTSTRAPPED;
-  if (code === "STATE_NOT_WRITABLE") return SETUP_EXIT.USAGE;
-  return SETUP_EXIT.FAILED;
-}
+export const NONINTERACTIVE_POLICY: CallPolicy = { ...INTERACTIVE_POLICY, attempts: 5 };
 
 export const failure = (exitCode: number, code: string, title: string, detail: string, action: string, extra: Record<string, unknown> = {}): Outcome => ({
   exitCode,
@@ -61,7 +49,7 @@ export const usageFailure = (problems: string[], command = "alga-setup"): Outcom
 function failed(err: unknown, attempts: number): Outcome {
   const { code, explanation: why } = describeFailure(err);
   const detail = code === "CONSUMED_INSTALL_CODE" && attempts > 1 ? `${why.detail} An earlier attempt whose answer was lost may have used it.` : why.detail;
-  return failure(exitFor(code), code, why.title, detail, why.action);
+  return failure(SETUP_EXIT[setupExitOf(code)], code, why.title, detail, why.action);
 }
 
 /** The code's state, or null when the service could not say (the redemption then checks it). */
@@ -69,8 +57,8 @@ async function statusOrNull(licenseUrl: string, code: string, c: FlowContext): P
   try {
     return await checkCode(licenseUrl, code, { ...c, policy: { ...c.policy, attempts: 2 } });
   } catch (err) {
-    const { error } = failureOf(err);
-    if (err instanceof RetriesExhausted || error.retryable || error.code === "BAD_RESPONSE") return null;
+    // the service did not decide (no answer, busy, down): the redemption checks the code again
+    if (undecided(failureCode(asServiceError(err)))) return null;
     throw err;
   }
 }

@@ -2,6 +2,7 @@
 // a webhook endpoint is pinned to the API version it was created with, and recent versions moved
 // current_period_end to the subscription items and an invoice's subscription under parent. The
 // objects' shapes are checked before this reads them (stripe-event-shape.ts).
+import { isUuid } from "@alga-license/contract";
 import { isSeatCount, MAX_SEATS } from "../domain/entitlements/seats.js";
 import type { Edition, EntitlementStatus } from "../generated/prisma/enums.js";
 import { MalformedStripeEvent, type StripeCheckoutSession, type StripeInvoice, type StripeItem, type StripeSubscription } from "./stripe-event-shape.js";
@@ -12,10 +13,9 @@ type Id = string | { id: string } | null | undefined;
 
 const idOf = (v: Id): string | null => (typeof v === "string" ? v : v && typeof v.id === "string" ? v.id : null);
 const at = (seconds: unknown): Date | null => (typeof seconds === "number" && Number.isFinite(seconds) ? new Date(seconds * 1000) : null);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The store puts the registry tenant id in metadata.tenant_id (or the Checkout client_reference_id). */
 export const tenantIdIn = (...candidates: unknown[]): string | null => {
-  for (const c of candidates) if (typeof c === "string" && UUID.test(c.trim())) return c.trim().toLowerCase();
+  for (const c of candidates) if (typeof c === "string" && isUuid(c.trim())) return c.trim().toLowerCase();
   return null;
 };
 

@@ -1,10 +1,9 @@
 // Input checks shared by the mutations; each failure is BAD_USER_INPUT naming the field.
 // (NUL and lone surrogates are refused for every string argument at the edge already: http/input-text.ts.)
+import { isApplianceId, isUuid } from "@alga-license/contract";
 import { badInput } from "./errors.js";
 
 const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const APPLIANCE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 // C0/C1 controls, DEL, line/paragraph separators, bidi overrides: names end up in emails and terminals
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
@@ -30,13 +29,13 @@ export function requireEmail(value: string, field = "contactEmail"): string {
 }
 
 export function requireUuid(value: string, field: string): string {
-  if (!UUID.test(value.trim())) throw badInput(`${field} must be a UUID`, field);
+  if (!isUuid(value.trim())) throw badInput(`${field} must be a UUID`, field);
   return value.trim().toLowerCase();
 }
 
 export function requireApplianceId(value: string): string {
   const v = value.trim();
-  if (!APPLIANCE_ID.test(v)) {
+  if (!isApplianceId(v)) {
     throw badInput("applianceId must be 1-128 characters of letters, digits, '.', '_', ':' or '-'", "applianceId");
   }
   return v;
@@ -49,4 +48,4 @@ export function listSize(value: number | null | undefined, field: string, fallba
   return Math.min(value, max);
 }
 
-export const isUuid = (value: string) => UUID.test(value);
+export { isUuid };

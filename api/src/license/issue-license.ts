@@ -1,21 +1,14 @@
 // Signs license JWTs: aud = tenant id (from the registry, never from appliance input), sub = appliance
-// id. The domain decides the claims (jti, expiry) and records them before anything is signed.
-import { constants, sign as cryptoSign, type KeyObject } from "node:crypto";
+// id. The domain decides the grant (jti, expiry) and records it before anything is signed; the claims
+// are the contract's (contract/src/license/claims.ts).
+import { sign as cryptoSign, type KeyObject } from "node:crypto";
+import { buildLicenseClaims, type LicenseGrant } from "@alga-license/contract";
 import { SignJWT } from "jose";
-import type { Edition } from "../generated/prisma/enums.js";
-import { EDITION_FEATURES } from "./features.js";
 import type { SigningKeySet } from "./signing-keys.js";
 
-export interface LicenseClaims {
-  tenantId: string;
-  applianceId: string;
-  edition: Edition;
-  jti: string;
-  issuedAt: Date;
-  expiresAt: Date;
-}
+export type { LicenseGrant };
 
-export type LicenseSigner = (claims: LicenseClaims) => Promise<string>;
+export type LicenseSigner = (grant: LicenseGrant) => Promise<string>;
 
 const b64url = (text: string) => Buffer.from(text, "utf8").toString("base64url");
 
@@ -32,8 +25,6 @@ function directSigner(alg: string, key: KeyObject): ((input: string) => string) 
   if (!digest) return undefined;
   if (alg.startsWith("ES")) return (input) => cryptoSign(digest, Buffer.from(input), { key, dsaEncoding: "ieee-p1363" }).toString("base64url");
   if (alg.startsWith("RS")) return (input) => cryptoSign(digest, Buffer.from(input), key).toString("base64url");
-  if (alg.startsWith("PS"))
-    return (input) => cryptoSign(digest, Buffer.from(input), { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: Number(alg.slice(2)) / 8 }).toString("base64url");
   return undefined;
 }
 
@@ -43,31 +34,10 @@ export function createLicenseSigner(keys: SigningKeySet, opts: { issuer: string 
   const direct = directSigner(signer.alg, signer.keyObject);
   const header = b64url(JSON.stringify({ alg: signer.alg, kid: signer.kid, typ: "JWT" }));
   if (direct) {
-    return async (c) => {
-      const claims = b64url(
-        JSON.stringify({
-          edition: c.edition,
-          features: [...EDITION_FEATURES[c.edition]],
-          iss: issuer(),
-          sub: c.applianceId,
-          aud: c.tenantId,
-          iat: Math.floor(c.issuedAt.getTime() / 1000),
-          exp: Math.floor(c.expiresAt.getTime() / 1000),
-          jti: c.jti,
-        }),
-      );
-      const input = `${header}.${claims}`;
+    return async (g) => {
+      const input = `${header}.${b64url(JSON.stringify(buildLicenseClaims(g, issuer())))}`;
       return `${input}.${direct(input)}`;
     };
   }
-  return (c) =>
-    new SignJWT({ edition: c.edition, features: [...EDITION_FEATURES[c.edition]] })
-      .setProtectedHeader({ alg: signer.alg, kid: signer.kid, typ: "JWT" })
-      .setIssuer(issuer())
-      .setSubject(c.applianceId)
-      .setAudience(c.tenantId)
-      .setIssuedAt(Math.floor(c.issuedAt.getTime() / 1000))
-      .setExpirationTime(Math.floor(c.expiresAt.getTime() / 1000))
-      .setJti(c.jti)
-      .sign(signer.key);
+  return (g) => new SignJWT({ ...buildLicenseClaims(g, issuer()) }).setProtectedHeader({ alg: signer.alg, kid: signer.kid, typ: "JWT" }).sign(signer.key);
 }

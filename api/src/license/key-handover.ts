@@ -3,20 +3,13 @@
 // accepts a new key only from this document, fetched over its configured service URL, when a key it
 // already trusts signed it — so a rotation (new key first, old key kept for one license lifetime)
 // reaches every appliance that checks in during the overlap, and nobody can inject a key without one.
+// The document's format is the contract's (contract/src/license/key-document.ts).
+import { KEY_HANDOVER_TYPE, type KeyHandoverPayload, type PublicJwk } from "@alga-license/contract";
 import { GeneralSign, type GeneralJWS } from "jose";
 import type { SigningKeySet } from "./signing-keys.js";
 
-export const KEY_HANDOVER_TYPE = "alga-license-keys+jws";
-
-export interface KeyHandoverPayload {
-  iss: string;
-  iat: number;
-  /** the public JWKs licenses may be signed with */
-  keys: Record<string, unknown>[];
-}
-
 export async function signKeyHandover(keys: SigningKeySet, issuer: string, now = Date.now()): Promise<GeneralJWS> {
-  const payload: KeyHandoverPayload = { iss: issuer, iat: Math.floor(now / 1000), keys: keys.publicJwks(now).keys as Record<string, unknown>[] };
+  const payload: KeyHandoverPayload = { iss: issuer, iat: Math.floor(now / 1000), keys: keys.publicJwks(now).keys as PublicJwk[] };
   const jws = new GeneralSign(new TextEncoder().encode(JSON.stringify(payload)));
   for (const s of keys.handoverSigners(now)) jws.addSignature(s.key).setProtectedHeader({ alg: s.alg, kid: s.kid, typ: KEY_HANDOVER_TYPE });
   return jws.sign();

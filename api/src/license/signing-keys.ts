@@ -6,6 +6,7 @@
 import { createPrivateKey, createPublicKey, type KeyObject, type JsonWebKey as NodeJwk } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { LICENSE_ALGORITHMS } from "@alga-license/contract";
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from "jose";
 import { ConfigError } from "../config-error.js";
 import { writeFileAtomic } from "../storage/atomic-file.js";
@@ -47,6 +48,10 @@ export function defaultAlg(jwk: JWK): string {
 async function normalize(jwk: JWK): Promise<JWK> {
   const alg = defaultAlg(jwk);
   const kid = jwk.kid ?? (await calculateJwkThumbprint(jwk));
+  // the appliances verify only these: a license signed otherwise would be refused by every one of them
+  if (!LICENSE_ALGORITHMS.includes(alg)) {
+    throw new ConfigError([`LICENSE_SIGNING_KEYS: signing key ${kid}: algorithm ${alg} is not one appliances accept (${LICENSE_ALGORITHMS.join(", ")})`]);
+  }
   return { ...jwk, alg, kid, use: "sig" };
 }
 

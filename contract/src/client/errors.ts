@@ -29,7 +29,9 @@ export type AlgaLicenseErrorDetails =
   /** no answer within the per-request timeout */
   | { code: "TIMEOUT"; timeoutMs: number }
   /** an HTTP error without a GraphQL body (e.g. a proxy's 502) */
-  | { code: "HTTP_ERROR"; status: number };
+  | { code: "HTTP_ERROR"; status: number }
+  /** an answer that is not the license service's (not the expected document: a wrong URL, a proxy's page) */
+  | { code: "BAD_RESPONSE" };
 
 export type AlgaLicenseErrorCode = AlgaLicenseErrorDetails["code"];
 
@@ -60,11 +62,17 @@ export class AlgaLicenseError extends Error {
     return this.details.code;
   }
 
+  /** The same failure, counted as the given attempt. */
+  withAttempts(attempts: number): AlgaLicenseError {
+    return new AlgaLicenseError(this.details, this.message, attempts, { cause: this.cause, extensions: this.extensions });
+  }
+
   /** Network trouble, timeouts, 5xx, load shedding and masked server errors may succeed on a later attempt. */
   get retryable(): boolean {
     const c = this.details.code;
     if (c === "NETWORK_ERROR" || c === "TIMEOUT") return true;
     if (c === "HTTP_ERROR") return this.details.status >= 500 || this.details.status === 429;
+    if (c === "BAD_RESPONSE") return false;
     return RETRYABLE_ERROR_CODES.has(c);
   }
 

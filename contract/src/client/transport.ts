@@ -2,8 +2,9 @@
 // exponential backoff with jitter, Retry-After honoured) on failures that may pass (network, timeout,
 // 5xx, load shedding, masked server errors). Contract errors that a retry cannot change (a used code,
 // a refused credential) never retry. Used by the store client and the appliance tools alike.
-import { parseRetryAfter, retryDelay } from "../retry-policy.js";
+import { parseRetryAfter } from "../retry-policy.js";
 import { AlgaLicenseError, errorFromGraphQL } from "./errors.js";
+import { defaultSleep, withRetries } from "./retry.js";
 
 export interface TransportOptions {
   /** the GraphQL endpoint, e.g. https://license.example.com/graphql (see graphqlEndpoint) */
@@ -49,21 +50,6 @@ export function parseBaseUrl(raw: string, name = "the license service URL"): URL
 
 /** The GraphQL endpoint under a base URL (keeps a path prefix such as https://host/license). */
 export const graphqlEndpoint = (baseUrl: string) => `${parseBaseUrl(baseUrl).href.replace(/\/+$/, "")}/graphql`;
-
-export const defaultSleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(done, ms);
-    function done() {
-      signal?.removeEventListener("abort", abort);
-      resolve();
-    }
-    function abort() {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    }
-    signal?.addEventListener("abort", abort, { once: true });
-  });
 
 async function attempt<T>(o: TransportOptions, query: string, variables: unknown, attempts: number): Promise<T> {
   const timeoutMs = o.timeoutMs ?? 10_000;
@@ -114,18 +100,11 @@ async function attempt<T>(o: TransportOptions, query: string, variables: unknown
 }
 
 /** Runs one GraphQL operation, retrying what may pass; throws AlgaLicenseError. */
-export async function execute<T>(o: TransportOptions, query: string, variables: unknown): Promise<T> {
-  const sleep = o.sleep ?? defaultSleep;
-  const retries = o.retries ?? 0;
-  const policy = { baseMs: o.retryDelayMs ?? 250, jitter: 0.25, maxRetryAfterMs: o.maxRetryAfterMs ?? 60_000 };
-  for (let attempts = 1; ; attempts++) {
-    try {
-      return await attempt<T>(o, query, variables, attempts);
-    } catch (err) {
-      if (!(err instanceof AlgaLicenseError) || !err.retryable || attempts > retries) throw err;
-      const { waitMs } = retryDelay(attempts, policy, err.retryAfterSeconds);
-      o.onRetry?.({ attempt: attempts, waitMs, error: err });
-      await sleep(waitMs, o.signal);
-    }
-  }
+export function execute<T>(o: TransportOptions, query: string, variables: unknown): Promise<T> {
+  const policy = { attempts: (o.retries ?? 0) + 1, baseMs: o.retryDelayMs ?? 250, jitter: 0.25, maxRetryAfterMs: o.maxRetryAfterMs ?? 60_000 };
+  return withRetries((n) => attempt<T>(o, query, variables, n), policy, {
+    signal: o.signal,
+    wait: o.sleep ?? defaultSleep,
+    onWait: (w) => o.onRetry?.({ attempt: w.attempt, waitMs: w.waitMs, error: w.error }),
+  });
 }

@@ -1,7 +1,13 @@
-// The appliance's own small schema (tenants, users, license_state) and the typed reads and writes of
-// license_state the appliance tools share. The DDL is idempotent (columns added later carry
-// ADD COLUMN IF NOT EXISTS, so an older appliance database is brought up to date by any writer).
+// The appliance's own small schema (tenants, users, license_state) and every read and write of
+// license_state the appliance tools make (no other module writes SQL against it). The DDL is
+// idempotent (columns added later carry ADD COLUMN IF NOT EXISTS) and versioned: the database records
+// the APPLIANCE_SCHEMA_VERSION it was brought to (license_state_schema), and a writer applies the DDL
+// only while the recorded version is lower. A change to license_state: add its DDL below, raise
+// APPLIANCE_SCHEMA_VERSION, add the column to LicenseStateRow and the write that sets it here.
 import pg from "pg";
+
+/** Raise with every change to APPLIANCE_SCHEMA (an older database is brought up to date once). */
+export const APPLIANCE_SCHEMA_VERSION = 2;
 
 export const APPLIANCE_SCHEMA = `
 CREATE TABLE IF NOT EXISTS tenants (
@@ -46,17 +52,35 @@ ALTER TABLE license_state ADD COLUMN IF NOT EXISTS key_chain jsonb;
 ALTER TABLE license_state ADD COLUMN IF NOT EXISTS server_time_floor timestamptz;
 ALTER TABLE license_state ADD COLUMN IF NOT EXISTS clock_skew_seconds integer;
 -- pins of an older appliance start their chain
-UPDATE license_state SET key_chain = jsonb_build_array(vendor_keys) WHERE key_chain IS NULL AND vendor_keys IS NOT NULL;`;
+UPDATE license_state SET key_chain = jsonb_build_array(vendor_keys) WHERE key_chain IS NULL AND vendor_keys IS NOT NULL;
+-- the version this schema was brought to (one row; never lowered by older tools)
+CREATE TABLE IF NOT EXISTS license_state_schema (
+  id      boolean PRIMARY KEY DEFAULT true CHECK (id),
+  version integer NOT NULL
+);
+INSERT INTO license_state_schema (version) VALUES (${APPLIANCE_SCHEMA_VERSION})
+  ON CONFLICT (id) DO UPDATE SET version = GREATEST(license_state_schema.version, EXCLUDED.version);`;
 
 /** Serialises every writer of license_state on one database (bootstrap, connect, check-in agents). */
 export const LICENSE_LOCK_KEY = 0x616c6761;
 
+/**
+ * The schema version this appliance database records: 0 before the tables exist, 1 for a database
+ * from before the version was recorded (its DDL is re-applied once, idempotently).
+ */
+export async function applianceSchemaVersion(client: pg.ClientBase): Promise<number> {
+  const t = await client.query<{ state: string | null; schema: string | null }>(
+    "SELECT to_regclass('license_state')::text AS state, to_regclass('license_state_schema')::text AS schema",
+  );
+  if (!t.rows[0]?.state) return 0;
+  if (!t.rows[0].schema) return 1;
+  const v = await client.query<{ version: number }>("SELECT version FROM license_state_schema");
+  return v.rows[0]?.version ?? 1;
+}
+
 /** Applies the DDL unless the schema is current (DDL takes locks the appliance application would wait on). */
 export async function ensureApplianceSchema(client: pg.ClientBase): Promise<void> {
-  const current = await client.query(
-    "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'license_state' AND column_name = 'clock_skew_seconds'",
-  );
-  if (!current.rowCount) await client.query(APPLIANCE_SCHEMA);
+  if ((await applianceSchemaVersion(client)) < APPLIANCE_SCHEMA_VERSION) await client.query(APPLIANCE_SCHEMA);
 }
 
 export interface LicenseStateRow {
@@ -74,7 +98,7 @@ export interface LicenseStateRow {
   redeemed_at: Date | null;
   last_check_in_at: Date | null;
   last_check_in_error: string | null;
-  last_check_in_outcome: string | null;
+  last_check_in_outcome: CheckInOutcomeRecord | null;
   /** undefined: a database from before the chain was kept (read-only readers see it unmigrated) */
   key_chain?: unknown;
   server_time_floor?: Date | null;
@@ -185,6 +209,17 @@ export async function storeCheckedInLicense(
     [l.token, l.expiresAt, l.edition, l.issuedAt, l.skewSeconds, tenantId, credential],
   );
   return r.rowCount === 1;
+}
+
+/** What a check-in run found, kept in last_check_in_outcome. */
+export type CheckInOutcomeRecord = "refreshed" | "lapsed" | "refused" | "unreachable" | "not-verified";
+
+/** Records what a check-in run found — unless a connect or reinstall replaced the credential meanwhile. */
+export async function recordCheckIn(client: pg.ClientBase, row: Pick<LicenseStateRow, "tenant_id" | "appliance_credential">, outcome: CheckInOutcomeRecord, error: string): Promise<void> {
+  await client.query(
+    "UPDATE license_state SET last_check_in_error = $1, last_check_in_outcome = $2, updated_at = now() WHERE tenant_id = $3 AND appliance_credential IS NOT DISTINCT FROM $4",
+    [error.slice(0, 1000), outcome, row.tenant_id, row.appliance_credential],
+  );
 }
 
 /** The appliance's tenant and license state (one tenant per appliance), or null before the bootstrap. */

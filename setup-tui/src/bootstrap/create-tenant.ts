@@ -13,7 +13,7 @@
 // edition's token is verified with the resulting pins and never replaces a newer stored license.
 import { hash } from "@node-rs/argon2";
 import type pg from "pg";
-import { parseBaseUrl, INITIAL_TENANT_KEYS as T, INITIAL_TENANT_SECRET, LICENSE_SEED_KEYS as L, LICENSE_SEED_SECRET } from "@alga-license/contract";
+import { EDITIONS, INITIAL_TENANT_KEYS as T, INITIAL_TENANT_SECRET, isEdition, isUuid, LICENSE_SEED_KEYS as L, LICENSE_SEED_SECRET, parseBaseUrl } from "@alga-license/contract";
 import type { JWK } from "jose";
 import { chainDocuments, chainTip, extendKeyChain, type KeyChain } from "../license/chain.js";
 import { timeFloor } from "../license/clock.js";
@@ -54,8 +54,6 @@ export interface CreateTenantOptions {
   seedSource?: (secret: string) => string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const EDITIONS = ["ESSENTIALS", "PRO", "PREMIUM"];
 
 /** The license seed as read: shapes checked, nothing trusted yet. */
 interface SeedLicense {
@@ -100,7 +98,7 @@ function parseSeed(seed: Record<string, string | undefined>, o: CreateTenantOpti
   }
   const get = (k: string) => seed[k]?.trim() || undefined;
   const wantedId = get(T.tenantId)?.toLowerCase();
-  if (wantedId && !UUID.test(wantedId)) throw new BootstrapInputError(`${T.tenantId} must be a UUID (got "${wantedId}")`);
+  if (wantedId && !isUuid(wantedId)) throw new BootstrapInputError(`${T.tenantId} must be a UUID (got "${wantedId}")`);
   const rawEdition = get(L.edition);
   if (!rawEdition) {
     throw new BootstrapInputError(
@@ -109,7 +107,7 @@ function parseSeed(seed: Record<string, string | undefined>, o: CreateTenantOpti
     );
   }
   const edition = rawEdition.toUpperCase();
-  if (!EDITIONS.includes(edition)) throw new BootstrapInputError(`${L.edition} must be one of ${EDITIONS.join(", ")} (got "${rawEdition}")`);
+  if (!isEdition(edition)) throw new BootstrapInputError(`${L.edition} must be one of ${EDITIONS.join(", ")} (got "${rawEdition}")`);
   const paid = edition !== "ESSENTIALS";
   const token = get(L.token);
   const credential = get(L.credential);

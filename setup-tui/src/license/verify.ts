@@ -11,6 +11,16 @@
 //   every key still in service, published at /.well-known/license-keys.jws). Which documents are
 //   accepted, and how the stored ones are re-verified from the root on every read: chain.ts.
 import {
+  EDITIONS,
+  KEY_HANDOVER_TYPE,
+  LICENSE_ALGORITHMS,
+  parseLicenseClaims,
+  PRIVATE_JWK_MEMBERS,
+  type KeyHandoverPayload,
+  type LicenseClaims,
+  type LicenseEdition,
+} from "@alga-license/contract";
+import {
   compactVerify,
   createLocalJWKSet,
   decodeProtectedHeader,
@@ -20,15 +30,13 @@ import {
   type JWK,
 } from "jose";
 
-export const KEY_HANDOVER_TYPE = "alga-license-keys+jws";
-/** Signature algorithms a vendor key may use (the control plane signs with EdDSA by default). */
-export const LICENSE_ALGORITHMS = ["EdDSA", "ES256", "ES384", "RS256"];
+// the license format is the contract's (contract/src/license): re-exported for the appliance's modules
+export { EDITIONS, KEY_HANDOVER_TYPE, LICENSE_ALGORITHMS };
+export type { LicenseClaims, LicenseEdition };
 /** How long an expired license is still honoured while the license service cannot be reached. */
 export const DEFAULT_OFFLINE_GRACE_SECONDS = 72 * 3600;
 /** Clock skew tolerated between the vendor and the appliance: a key document may be dated this far ahead. */
 export const CLOCK_TOLERANCE_SECONDS = 300;
-export const EDITIONS = ["ESSENTIALS", "PRO", "PREMIUM"] as const;
-export type LicenseEdition = (typeof EDITIONS)[number];
 
 /** The vendor keys an appliance trusts, with the signed document they came from. */
 export interface VendorKeys {
@@ -53,9 +61,9 @@ export class KeyTrustError extends Error {
   }
 }
 
-const PRIVATE_PARTS = ["d", "p", "q", "dp", "dq", "qi", "k", "oth"];
+const PRIVATE_PARTS = PRIVATE_JWK_MEMBERS;
 
-function parseHandoverPayload(document: unknown): { payload: { iss: string; iat: number; keys: JWK[] }; jws: GeneralJWSInput } {
+function parseHandoverPayload(document: unknown): { payload: KeyHandoverPayload<JWK>; jws: GeneralJWSInput } {
   const jws = document as GeneralJWSInput;
   if (!jws || typeof jws !== "object" || typeof jws.payload !== "string" || !Array.isArray(jws.signatures) || jws.signatures.length === 0) {
     throw new KeyTrustError("MALFORMED", "the key hand-over document is not a signed JWS (General JSON serialization)");
@@ -117,7 +125,7 @@ export function parseVendorKeys(text: string): JWK[] {
 export async function signedBy(doc: VendorKeys, keys: JWK[]): Promise<boolean> {
   let header: { typ?: unknown } | undefined;
   try {
-    ({ protectedHeader: header } = await generalVerify(doc.document, createLocalJWKSet({ keys }), { algorithms: LICENSE_ALGORITHMS }));
+    ({ protectedHeader: header } = await generalVerify(doc.document, createLocalJWKSet({ keys }), { algorithms: [...LICENSE_ALGORITHMS] }));
   } catch {
     return false;
   }
@@ -167,19 +175,6 @@ export async function acceptKeyHandover(document: unknown, trust: HandoverTrust 
   return doc;
 }
 
-/** The verified claims of a license. */
-export interface LicenseClaims {
-  iss: string;
-  sub: string;
-  aud: string;
-  edition: LicenseEdition;
-  features: string[];
-  iat: number;
-  exp: number;
-  jti: string;
-  kid?: string;
-}
-
 export type LicenseProblem =
   | "MALFORMED"
   | "UNKNOWN_KEY"
@@ -190,6 +185,8 @@ export type LicenseProblem =
   | "NOT_YET_VALID"
   | "EXPIRED"
   | "NO_KEYS"
+  /** a token of a newer format than these tools understand: the appliance tools must be updated */
+  | "UNSUPPORTED_VERSION"
   /** the pinned vendor keys themselves do not verify (chain.ts): nothing can be trusted with them */
   | "KEYS_NOT_TRUSTED";
 
@@ -239,25 +236,24 @@ export async function verifyLicense(token: string, o: VerifyOptions): Promise<Li
   let kid: string | undefined;
   try {
     kid = decodeProtectedHeader(token).kid;
-    ({ payload } = await compactVerify(token, createLocalJWKSet({ keys: o.keys.keys }), { algorithms: LICENSE_ALGORITHMS }));
+    ({ payload } = await compactVerify(token, createLocalJWKSet({ keys: o.keys.keys }), { algorithms: [...LICENSE_ALGORITHMS] }));
   } catch (err) {
     if (err instanceof errors.JWKSNoMatchingKey) return refuse("UNKNOWN_KEY", `the license is signed by a key this appliance does not trust (kid ${kid ?? "none"}): refused`);
     if (err instanceof errors.JWSSignatureVerificationFailed) return refuse("BAD_SIGNATURE", "the license's signature does not verify: it was forged or altered, refused");
     return refuse("MALFORMED", "the license is not a well-formed signed token: refused");
   }
-  let c: Record<string, unknown>;
+  let payloadJson: unknown;
   try {
-    c = JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown>;
+    payloadJson = JSON.parse(new TextDecoder().decode(payload));
   } catch {
     return refuse("MALFORMED", "the license's claims are not JSON: refused");
   }
-  const aud = Array.isArray(c.aud) ? c.aud : [c.aud];
-  const features = Array.isArray(c.features) ? c.features.filter((f): f is string => typeof f === "string") : [];
-  if (typeof c.exp !== "number" || typeof c.iat !== "number" || typeof c.sub !== "string" || typeof c.jti !== "string" || !EDITIONS.includes(c.edition as LicenseEdition)) {
-    return refuse("MALFORMED", "the license lacks exp, iat, sub, jti or a known edition: refused");
-  }
-  if (c.iss !== o.keys.issuer) return refuse("WRONG_ISSUER", `the license was issued by ${String(c.iss)}, not by ${o.keys.issuer}: refused`);
-  if (!aud.includes(o.tenantId)) return refuse("WRONG_TENANT", `the license is for tenant ${aud.map(String).join(", ")}, not for this appliance's tenant ${o.tenantId}: refused`);
+  const parsed = parseLicenseClaims(payloadJson);
+  if (!parsed.ok) return refuse(parsed.problem, parsed.message);
+  const c = parsed.claims;
+  const aud = parsed.audiences;
+  if (c.iss !== o.keys.issuer) return refuse("WRONG_ISSUER", `the license was issued by ${c.iss}, not by ${o.keys.issuer}: refused`);
+  if (!aud.includes(o.tenantId)) return refuse("WRONG_TENANT", `the license is for tenant ${aud.join(", ")}, not for this appliance's tenant ${o.tenantId}: refused`);
   if (o.applianceId && c.sub !== o.applianceId) return refuse("WRONG_APPLIANCE", `the license is for appliance ${c.sub}, not for this appliance (${o.applianceId}): refused`);
   // judged at the latest time known to have passed: a clock behind (or set back) makes no difference
   // within what the service signed; a lead larger than the license's lifetime is not a clock skew
@@ -268,17 +264,7 @@ export async function verifyLicense(token: string, o: VerifyOptions): Promise<Li
   }
   const now = Math.max(clock, c.iat * 1000);
   const judgedAt = new Date(now);
-  const claims: LicenseClaims = {
-    iss: c.iss,
-    sub: c.sub,
-    aud: o.tenantId,
-    edition: c.edition as LicenseEdition,
-    features,
-    iat: c.iat,
-    exp: c.exp,
-    jti: c.jti,
-    kid,
-  };
+  const claims: LicenseClaims = { ...c, aud: o.tenantId, kid };
   const expiresAt = new Date(c.exp * 1000);
   const graceEndsAt = new Date(expiresAt.getTime() + (o.graceSeconds ?? DEFAULT_OFFLINE_GRACE_SECONDS) * 1000);
   if (now < expiresAt.getTime()) return { ok: true, state: "valid", claims, expiresAt, graceEndsAt, judgedAt, message: `valid until ${day(expiresAt)}` };

@@ -3,7 +3,7 @@
 import { Box, Text } from "ink";
 import Spinner from "ink-spinner";
 import { useCallback, useEffect, useRef, useState } from "react";
-import { REISSUE_HINT } from "../explain.js";
+import { REISSUE_HINT } from "@alga-license/contract";
 import type { ApplyStep as Step } from "../seeds.js";
 import { useKeypress } from "./keypress.js";
 import { Frame, Problem } from "./frame.js";

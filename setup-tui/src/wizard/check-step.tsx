@@ -5,10 +5,9 @@
 import { Box, Text } from "ink";
 import { useRef } from "react";
 import { type Binding } from "../binding.js";
-import { explain } from "../explain.js";
-import { checkCode, codeProblem, FlowError } from "../flows.js";
-import { LicenseServiceError, type InstallCodeStatus } from "../license-api.js";
-import { INTERACTIVE_POLICY } from "../retry.js";
+import { AlgaLicenseError, undecided } from "@alga-license/contract";
+import { checkCode, codeProblem, describeFailure } from "../flows.js";
+import { failureCode, INTERACTIVE_POLICY, type InstallCodeStatus } from "../license-api.js";
 import { useKeypress } from "./keypress.js";
 import { Frame, Problem, type FlowName } from "./frame.js";
 import { Countdown, Running } from "./task-view.js";
@@ -45,8 +44,8 @@ export function CheckStep(p: CheckProps) {
     (status) => p.onOk(status),
   );
   const s = task.state;
-  const unsure = s.kind === "failed" && s.error instanceof LicenseServiceError && (s.error.retryable || s.error.code === "BAD_RESPONSE");
-  const rateLimited = s.kind === "failed" && s.error instanceof LicenseServiceError && s.error.code === "RATE_LIMITED";
+  const unsure = s.kind === "failed" && s.error instanceof AlgaLicenseError && undecided(failureCode(s.error));
+  const rateLimited = s.kind === "failed" && s.error instanceof AlgaLicenseError && s.error.code === "RATE_LIMITED";
   useKeypress((key) => {
     if (s.kind === "running" || s.kind === "done") return;
     if (key.name === "escape") p.onBack();
@@ -59,7 +58,7 @@ export function CheckStep(p: CheckProps) {
   if (s.kind === "running" || s.kind === "done") {
     body = <Running text={`Checking install code ${p.installCode} with the license service`} attempt={s.kind === "running" ? s.attempt : 1} since={since.current} />;
   } else if (s.kind === "waiting") {
-    const why = explain(s.error.code, s.error);
+    const why = describeFailure(s.error).explanation;
     body = (
       <>
         <Problem title={why.title} detail={why.detail} />
@@ -68,7 +67,7 @@ export function CheckStep(p: CheckProps) {
     );
     keys = "R retry now · Esc back · Ctrl+C quit";
   } else if (unsure) {
-    const why = explain((s.error as LicenseServiceError).code, s.error as LicenseServiceError);
+    const why = describeFailure(s.error).explanation;
     body = (
       <Problem
         title="The code's state could not be checked"
@@ -78,7 +77,7 @@ export function CheckStep(p: CheckProps) {
     );
     keys = "Enter continue · R check again · Esc back · Ctrl+C quit";
   } else {
-    const why = s.error instanceof FlowError ? s.error.explanation : s.error instanceof LicenseServiceError ? explain(s.error.code, s.error) : { title: "The check failed", detail: s.error.message, action: "" };
+    const why = describeFailure(s.error, "The check failed").explanation;
     body = <Problem title={why.title} detail={why.detail} action={why.action} />;
     keys = rateLimited ? "R retry now · Esc back to the code · Ctrl+C quit" : "Esc back to enter another code · Ctrl+C quit";
   }

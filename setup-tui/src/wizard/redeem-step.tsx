@@ -4,10 +4,9 @@
 // goes back to enter another one (the password chosen stays).
 import { Box, Text } from "ink";
 import { useRef } from "react";
-import { explain } from "../explain.js";
+import { AlgaLicenseError } from "@alga-license/contract";
 import { describeFailure, FlowError, redeemVerified, type RedeemPlan, type Redemption } from "../flows.js";
-import { LicenseServiceError } from "../license-api.js";
-import { INTERACTIVE_POLICY } from "../retry.js";
+import { INTERACTIVE_POLICY } from "../license-api.js";
 import { useKeypress } from "./keypress.js";
 import { Frame, Problem, type FlowName, type StepName } from "./frame.js";
 import { Countdown, Running } from "./task-view.js";
@@ -23,7 +22,7 @@ export interface RedeemProps {
   onSuccess: (r: Redemption, notes: string[]) => void;
 }
 
-const retryable = (e: Error) => e instanceof LicenseServiceError && (e.retryable || e.code === "RATE_LIMITED");
+const retryable = (e: Error) => e instanceof AlgaLicenseError && (e.retryable || e.code === "RATE_LIMITED");
 
 export function RedeemStep(p: RedeemProps) {
   const since = useRef(Date.now());
@@ -56,7 +55,7 @@ export function RedeemStep(p: RedeemProps) {
       </Frame>
     );
   }
-  const failure = s.kind === "waiting" ? { code: s.error.code, explanation: explain(s.error.code, s.error), codeUsed: false } : describeFailure(s.error);
+  const failure = describeFailure(s.error);
   const canRetry = s.kind === "waiting" || retryable(s.error);
   const consumedAfterRetry = failure.code === "CONSUMED_INSTALL_CODE" && s.attempt > 1;
   return (

@@ -1,18 +1,16 @@
 // Async work on a screen (after Shopify CLI's useAsyncAndUnmount): the task gets the hooks of the
-// shared retrying call (retry.ts), so its progress — which step, which attempt, the countdown to the
+// shared retrying call (the contract's withRetries), so its progress — which step, which attempt, the countdown to the
 // next attempt — is state the screen draws; R ("retry now") cuts a wait short or runs a failed task
 // again; and nothing is set after the screen is gone (an AbortSignal stops waits and requests).
 import { useCallback, useEffect, useRef, useState } from "react";
-import { AlgaLicenseError } from "@alga-license/contract";
-import { LicenseServiceError } from "../license-api.js";
-import { failureOf, RetriesExhausted, sleep, type RetryHooks } from "../retry.js";
+import { AlgaLicenseError, defaultSleep as sleep, type RetryHooks } from "@alga-license/contract";
 
 export type TaskState<T> =
   | { kind: "running"; attempt: number; phase: string }
-  | { kind: "waiting"; attempt: number; attempts: number; retryAt: number; error: LicenseServiceError; phase: string }
+  | { kind: "waiting"; attempt: number; attempts: number; retryAt: number; error: AlgaLicenseError; phase: string }
   | { kind: "done"; value: T }
-  /** error: the service's answer (after the automatic attempts), or what else the task threw */
-  | { kind: "failed"; attempt: number; error: LicenseServiceError | Error; exhausted: boolean };
+  /** error: the service's answer (after the automatic attempts: exhausted), or what else the task threw */
+  | { kind: "failed"; attempt: number; error: AlgaLicenseError | Error; exhausted: boolean };
 
 export interface TaskContext {
   hooks: RetryHooks;
@@ -70,9 +68,9 @@ export function useServiceTask<T>(run: (ctx: TaskContext) => Promise<T>, onDone?
       },
       (err: unknown) => {
         if (!live()) return;
-        const fromService = err instanceof RetriesExhausted || err instanceof LicenseServiceError || err instanceof AlgaLicenseError;
-        const error = fromService ? failureOf(err).error : err instanceof Error ? err : new Error(String(err));
-        setState({ kind: "failed", attempt: progress.current.attempt, error, exhausted: err instanceof RetriesExhausted });
+        const error = err instanceof Error ? err : new Error(String(err));
+        // a retryable answer escapes the retrying call only once its attempts ran out
+        setState({ kind: "failed", attempt: progress.current.attempt, error, exhausted: error instanceof AlgaLicenseError && error.retryable });
       },
     );
   }, []);

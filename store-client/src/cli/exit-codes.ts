@@ -1,4 +1,4 @@
-import type { AlgaLicenseErrorCode } from "@alga-license/contract";
+import { FAILURES, isErrorCode, type AlgaLicenseErrorCode, type ErrorCode, type StoreExit } from "@alga-license/contract";
 
 /** alga-store exit codes, one per kind of failure (documented in README.md). */
 export const EXIT = {
@@ -10,7 +10,7 @@ export const EXIT = {
   AUTH: 5,
   UNREACHABLE: 6,
   REFUSED: 7,
-} as const;
+} as const satisfies Record<StoreExit | "OK", number>;
 
 /** What each exit code means, for the help. */
 export const EXIT_MEANING: Record<(typeof EXIT)[keyof typeof EXIT], string> = {
@@ -24,32 +24,14 @@ export const EXIT_MEANING: Record<(typeof EXIT)[keyof typeof EXIT], string> = {
   7: "refused (suspended tenant, rate limited)",
 };
 
+/** Failures before any GraphQL answer (the contract codes' exits are the contract's failure table). */
+const TRANSPORT_EXITS: Record<Exclude<AlgaLicenseErrorCode, ErrorCode>, StoreExit> = {
+  NETWORK_ERROR: "UNREACHABLE",
+  TIMEOUT: "UNREACHABLE",
+  HTTP_ERROR: "FAILED",
+  BAD_RESPONSE: "FAILED",
+};
+
 export function exitCodeFor(code: AlgaLicenseErrorCode): number {
-  switch (code) {
-    case "BAD_USER_INPUT":
-      return EXIT.USAGE;
-    case "TENANT_NOT_FOUND":
-    case "APPLIANCE_NOT_FOUND":
-      return EXIT.NOT_FOUND;
-    case "AMBIGUOUS_TENANT":
-      return EXIT.AMBIGUOUS;
-    case "UNAUTHENTICATED":
-    case "FORBIDDEN":
-      return EXIT.AUTH;
-    case "NETWORK_ERROR":
-    case "TIMEOUT":
-    case "SERVICE_BUSY":
-    case "SERVICE_UNAVAILABLE":
-      return EXIT.UNREACHABLE;
-    case "TENANT_SUSPENDED":
-    case "ENTITLEMENT_LAPSED":
-    case "RATE_LIMITED":
-    case "INVALID_INSTALL_CODE":
-    case "EXPIRED_INSTALL_CODE":
-    case "CONSUMED_INSTALL_CODE":
-    case "REVOKED_INSTALL_CODE":
-      return EXIT.REFUSED;
-    default:
-      return EXIT.FAILED;
-  }
+  return EXIT[isErrorCode(code) ? FAILURES[code].storeExit : TRANSPORT_EXITS[code]];
 }
