@@ -50,12 +50,12 @@ describe("alga-store exit codes are what store-client/README.md documents", () =
   });
 });
 
-describe("alga-setup exit codes are what README.md documents", () => {
+describe("alga-setup exit codes are what setup-tui/README.md documents", () => {
   // "Exit codes — `alga-setup` (and `connect`): 0 ok, 1 failed, 2 usage, ..., 3 malformed code, 4 code
   // refused (invalid, expired, used, revoked, another organisation's; connect: no paid license), 5 tenant
   // suspended, 6 service unreachable or busy, 7 seeds not applied, 8 rate limited, 9 the service's keys
   // or license did not verify, 10 connect on an appliance that is not installed"
-  const readme = readFileSync("README.md", "utf8");
+  const readme = readFileSync("setup-tui/README.md", "utf8");
   const documented = readme.slice(readme.indexOf("Exit codes — `alga-setup`"), readme.indexOf("`alga-create-tenant`:", readme.indexOf("Exit codes — `alga-setup`")));
 
   it.each(Object.entries(SETUP_EXIT))("%s is exit %i, as documented", (name, exit) => {
