@@ -20,6 +20,7 @@ import os from "node:os";
 import path from "node:path";
 import { CHECK_IN, codeOf, REDEEM, REGISTER, startTestPlane, type TestPlane } from "./helpers/control-plane.js";
 import { run } from "./helpers/processes.js";
+import { purgeAnsweredNonces } from "../api/src/domain/housekeeping.js";
 
 const ACTIVATE = `mutation A($input: ActivateOfflineInput!) { activateOffline(input: $input) { response tenantId edition } }`;
 const RENEW = `mutation R($input: RenewOfflineInput!) { renewOffline(input: $input) { response tenantId applianceId edition licenseExpiresAt report { seq chain } } }`;
@@ -175,6 +176,19 @@ describe("activateOffline", () => {
     // another appliance key (another installation) with the same id: the code is used
     const other = await activate((await activationRequest(await generateApplianceKey(), reg.installCode, id)).file);
     expect(codeOf(other)).toBe("CONSUMED_INSTALL_CODE");
+  });
+
+  it("housekeeping drops the nonces of requests that would be refused as stale anyway", async () => {
+    const { req } = await activated();
+    const db = t.plane.services.db;
+    const count = async () => Number((await db.query("SELECT count(*) FROM offline_request_nonce")).rows[0].count);
+    const before = await count();
+    expect(await purgeAnsweredNonces(db, 30 * 86400)).toBe(0);
+    // 32 days on, this request is past the window: its nonce may go
+    const later = new Date(Date.now() + 32 * 86400_000);
+    expect(await purgeAnsweredNonces(db, 30 * 86400, later)).toBeGreaterThanOrEqual(1);
+    expect(await count()).toBeLessThan(before);
+    expect(req.payload.iat * 1000).toBeLessThan(later.getTime() - 31 * 86400_000);
   });
 
   it("refuses a code already used online", async () => {
