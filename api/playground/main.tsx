@@ -73,6 +73,29 @@ fragment Change on EntitlementChangePayload {
 }
 `;
 
+// Air-gapped appliances (docs/OFFLINE.md): their mode, renewal due date and seat-report chain, and
+// the request-file mutations (store, support or admin key).
+const offlineQuery = `# Offline (air-gapped) appliances of a tenant: renewal due, the seat-report chain (GAP: a report is
+# missing, REPLAYED: one came twice). Support or admin key in the Headers tab; the tenant id in Variables.
+query OfflineAppliances($tenantId: ID!) {
+  tenant(id: $tenantId) {
+    companyName
+    appliances {
+      applianceId activationMode offlineRenewalDueAt licenseExpiresAt applianceKeyThumbprint seatReportChain
+      seatReports { seq chain receivedAt from until version licensedUntil clockSkewSeconds licenseJti }
+    }
+  }
+}
+
+# Paste the request file's content (or its bare JWS) as "request"; give "response" to the appliance as a file.
+mutation ActivateOffline($request: String!) {
+  activateOffline(input: { request: $request }) { response tenantId edition }
+}
+mutation RenewOffline($request: String!) {
+  renewOffline(input: { request: $request }) { response applianceId edition licenseExpiresAt report { seq chain } }
+}
+`;
+
 const headers = JSON.stringify({ Authorization: "Bearer <paste your API key>" }, null, 2);
 const tenantVariables = JSON.stringify({ tenantId: "<tenant id>" }, null, 2);
 
@@ -84,6 +107,7 @@ createRoot(document.getElementById("root")!).render(
       { query: defaultQuery, headers },
       { query: entitlementQuery, variables: tenantVariables, headers },
       { query: entitlementMutations, variables: tenantVariables, headers },
+      { query: offlineQuery, variables: tenantVariables, headers },
     ]}
     defaultHeaders={headers}
     defaultEditorToolsVisibility="headers"

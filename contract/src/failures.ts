@@ -109,6 +109,32 @@ export const FAILURES: Record<ErrorCode, Failure> = {
     checkIn: refused,
     storeExit: "FAILED",
   },
+  // the offline exchange (alga-store activate-offline / renew-offline): the appliance tools meet them
+  // only as words relayed from support, never as an answer of their own
+  INVALID_OFFLINE_REQUEST: {
+    explain: said("The request file cannot be used", "Write a new request on the appliance (alga-setup offline-request or alga-license renewal-request) and send that file unchanged."),
+    setupExit: "FAILED",
+    checkIn: refused,
+    storeExit: "USAGE",
+  },
+  STALE_OFFLINE_REQUEST: {
+    explain: said("The request file is too old or dated ahead", "Check the appliance's clock, write a new request on the appliance and send it."),
+    setupExit: "FAILED",
+    checkIn: refused,
+    storeExit: "REFUSED",
+  },
+  REPLAYED_OFFLINE_REQUEST: {
+    explain: said("This request file was answered before", "Apply the response already sent for it, or write a new request on the appliance."),
+    setupExit: "FAILED",
+    checkIn: refused,
+    storeExit: "REFUSED",
+  },
+  APPLIANCE_KEY_MISMATCH: {
+    explain: said("The request is signed by another appliance key", "Write the request on the appliance that was activated; a replaced machine needs a re-issued install code."),
+    setupExit: "FAILED",
+    checkIn: refused,
+    storeExit: "REFUSED",
+  },
   UNAUTHENTICATED: {
     explain: refusedRequest,
     setupExit: "FAILED",

@@ -7,6 +7,7 @@ export * from "./install-code.js";
 export * from "./license/index.js";
 export * from "./retry-policy.js";
 export * from "./seeds.js";
+export * from "./offline/index.js";
 export * from "./client/errors.js";
 export * from "./client/retry.js";
 export * from "./client/transport.js";
