@@ -71,7 +71,7 @@ export async function checkIn(s: Services, actor: Actor, input: { applianceId: s
         jti,
         issuedAt: now,
         expiresAt: terms.expiresAt,
-        jkt: session.applianceKeyThumbprint,
+        applianceKeyThumbprint: session.applianceKeyThumbprint,
       });
       return { token, expiresAt: terms.expiresAt, tenantId: session.tenantId, edition: terms.edition };
     }

@@ -167,7 +167,7 @@ export async function renewOffline(s: Services, actor: Actor, input: { request: 
     jti,
     issuedAt: done.now,
     expiresAt: done.expiresAt,
-    jkt,
+    applianceKeyThumbprint: jkt,
   });
   const report = { seq: p.report.seq, chain: done.chain };
   const response: RenewalResponsePayload = {

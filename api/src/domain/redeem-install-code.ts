@@ -267,7 +267,7 @@ async function consume(s: Services, actor: Actor, r: Redemption): Promise<Redeem
 
   const { tenant, paid } = done;
   const firstJwt = paid
-    ? await s.signLicense({ tenantId: tenant.id, applianceId, edition: paid.edition, jti, issuedAt: now, expiresAt: paid.expiresAt, jkt: r.applianceKey?.jkt })
+    ? await s.signLicense({ tenantId: tenant.id, applianceId, edition: paid.edition, jti, issuedAt: now, expiresAt: paid.expiresAt, applianceKeyThumbprint: r.applianceKey?.jkt })
     : null;
   return {
     tenantId: tenant.id,
