@@ -21,6 +21,7 @@ import type { ApplyTarget } from "./config.js";
 import { readSecret, writeSecret } from "./kubectl.js";
 import type { RedeemResult } from "./license-api.js";
 import type { VendorKeys } from "./license/verify.js";
+import type { JWK } from "jose";
 
 export interface SeedInput {
   redeemed: RedeemResult;
@@ -30,6 +31,8 @@ export interface SeedInput {
   licenseUrl: string;
   vendorKeys: VendorKeys;
   redeemedAt: Date;
+  /** this appliance's identity key (appliance-key.ts): the private JWK, kept by create-tenant in license_state */
+  applianceKey?: JWK | null;
 }
 
 export interface Seeds {
@@ -79,6 +82,7 @@ export function buildLicenseSeed(i: Omit<SeedInput, "adminPassword">): LicenseSe
     [L.redeemedAt]: i.redeemedAt.toISOString(),
     [L.vendorKeys]: JSON.stringify(i.vendorKeys.document),
   };
+  if (i.applianceKey) seed[L.applianceKey] = JSON.stringify(i.applianceKey);
   if (i.redeemed.edition !== "ESSENTIALS") {
     seed[L.token] = i.redeemed.firstJwt ?? "";
     seed[L.credential] = i.redeemed.applianceCredential ?? "";

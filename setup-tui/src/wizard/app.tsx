@@ -127,7 +127,7 @@ function Setup({ settings, onFinish }: WizardProps) {
             setRedemption(r);
             setSteps(
               applySteps(
-                buildSeeds({ redeemed: r.redeemed, adminPassword: final === "no" ? undefined : password, applianceId: settings.applianceId, licenseUrl, vendorKeys: r.keys, redeemedAt: r.redeemedAt }),
+                buildSeeds({ redeemed: r.redeemed, adminPassword: final === "no" ? undefined : password, applianceId: settings.applianceId, licenseUrl, vendorKeys: r.keys, redeemedAt: r.redeemedAt, applianceKey: r.applianceKey.privateJwk }),
                 settings.target,
               ),
             );
@@ -226,6 +226,7 @@ function Connect({ settings, onFinish }: WizardProps) {
             applianceId: installed!.applianceId,
             tenantId: installed!.row.tenant_id,
             trust: installed!.trust,
+            applianceKey: installed!.applianceKey,
             anchors: settings.vendorKeys,
             graceSeconds: settings.graceSeconds,
             stateDir: settings.stateDir,
