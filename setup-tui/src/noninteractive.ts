@@ -95,7 +95,7 @@ export async function runNonInteractive(s: SetupSettings): Promise<Outcome> {
   }
 }
 
-function readPassword(file: string): string | Outcome {
+export function readPassword(file: string): string | Outcome {
   let password: string;
   try {
     password = readFileSync(file, "utf8").replace(/\r?\n$/, "");

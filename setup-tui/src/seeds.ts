@@ -23,8 +23,11 @@ import type { RedeemResult } from "./license-api.js";
 import type { VendorKeys } from "./license/verify.js";
 import type { JWK } from "jose";
 
+/** What the seeds take from a redemption: the online one's answer, or an offline activation response. */
+export type RedeemedFields = Pick<RedeemResult, "tenantId" | "companyName" | "contactEmail" | "edition" | "firstJwt" | "applianceCredential" | "checkInUrl">;
+
 export interface SeedInput {
-  redeemed: RedeemResult;
+  redeemed: RedeemedFields;
   /** unset when the appliance was already bootstrapped: the admin keeps the existing password */
   adminPassword?: string;
   applianceId: string;
