@@ -5,6 +5,7 @@ export * from "./errors.js";
 export * from "./install-code.js";
 export * from "./retry-policy.js";
 export * from "./seeds.js";
+export * from "./offline/index.js";
 export * from "./client/errors.js";
 export * from "./client/transport.js";
 export { CheckInDocument, InstallCodeStatusDocument, RedeemInstallCodeDocument } from "./generated/graphql.js";
