@@ -5,7 +5,7 @@ import { writeFileSync } from "node:fs";
 import { licenseFileSettings, offlineApplySettings, offlineRequestSettings, UsageError } from "../config.js";
 import { failure, readPassword, SETUP_EXIT, usageFailure, type Outcome } from "../noninteractive.js";
 import { activationApplied, makeActivationRequest, verifyActivationResponse } from "../offline/activation.js";
-import { describeOfflineFailure, OFFLINE_EXIT } from "../offline/failures.js";
+import { describeOfflineFailure, OFFLINE_EXIT, OfflineFailure } from "../offline/failures.js";
 import { qrLines, wrapText } from "../offline/qr.js";
 import { importRenewalFile, renewalRequest } from "../offline/renewal.js";
 import { applySteps } from "../seeds.js";
@@ -57,6 +57,12 @@ const failed = (err: unknown): Outcome => {
   return failure(f.exitCode, f.code, f.explanation.title, f.explanation.detail, f.explanation.action);
 };
 
+/** The request file could not be written (a file system error, not a refusal). */
+const writeProblem = (err: unknown): Outcome | null =>
+  !(err instanceof OfflineFailure) && typeof (err as NodeJS.ErrnoException).syscall === "string"
+    ? failure(OFFLINE_EXIT.USAGE, "USAGE", "Cannot write the request file", (err as Error).message, "Pass --out with a file in a writable folder.")
+    : null;
+
 /** Prints an outcome: JSON on stdout, or text (failures on stderr), and returns its exit code. */
 function print(command: string, o: Outcome, json: boolean, text: (r: Record<string, unknown>) => string): number {
   if (json) console.log(JSON.stringify(o.result, null, 2));
@@ -91,16 +97,23 @@ export async function offlineRequestCommand(argv: string[]): Promise<number> {
     writeFileSync(s.out, req.file, { mode: 0o644 });
     o = { exitCode: 0, result: { ok: true, command: "offline-request", file: s.out, applianceId: req.applianceId, installCode: req.installCode, nonce: req.nonce, applianceKeyThumbprint: req.jkt, request: req.jws } };
   } catch (err) {
-    o = (err as NodeJS.ErrnoException).code ? failure(OFFLINE_EXIT.USAGE, "USAGE", "Cannot write the request file", (err as Error).message, "Pass --out with a file in a writable folder.") : failed(err);
+    o = writeProblem(err) ?? failed(err);
   }
   return print("alga-setup offline-request", o, s.json, (r) => requestText(r, !!process.stdout.isTTY));
+}
+
+/** The QR code when the terminal is wide enough for it, else a line saying how wide it must be. */
+function qrOnTerminal(jws: string): string[] {
+  const qr = qrLines(jws);
+  const columns = process.stdout.columns ?? 80;
+  return columns >= qr.width ? qr.lines : [`(a terminal of at least ${qr.width} columns shows the request as a QR code; this one has ${columns})`];
 }
 
 /** The request as the operator sees it: on a terminal the QR code first, then the text and what to do. */
 function requestText(r: Record<string, unknown>, tty: boolean): string {
   const jws = r.request as string;
   const lines: string[] = [];
-  if (tty) lines.push(...qrLines(jws).lines, "");
+  if (tty) lines.push(...qrOnTerminal(jws), "");
   lines.push(
     `Activation request for appliance ${String(r.applianceId)} written to ${String(r.file)}`,
     `appliance key ${String(r.applianceKeyThumbprint)}`,
@@ -171,12 +184,12 @@ export async function renewalRequestCommand(argv: string[]): Promise<number> {
     writeFileSync(s.file, req.file, { mode: 0o644 });
     o = { exitCode: 0, result: { ok: true, command: "renewal-request", file: s.file, tenantId: req.tenantId, applianceId: req.applianceId, nonce: req.nonce, report: req.report, request: req.jws } };
   } catch (err) {
-    o = (err as NodeJS.ErrnoException).code === "ENOENT" || (err as NodeJS.ErrnoException).code === "EACCES" ? failure(OFFLINE_EXIT.USAGE, "USAGE", "Cannot write the request file", (err as Error).message, "Pass --out with a file in a writable folder.") : failed(err);
+    o = writeProblem(err) ?? failed(err);
   }
   return print("alga-license renewal-request", o, s.json, (r) => {
     const rep = r.report as { seq: number; from: string; until: string; edition: string };
     return [
-      ...(process.stdout.isTTY ? [...qrLines(r.request as string).lines, ""] : []),
+      ...(process.stdout.isTTY ? [...qrOnTerminal(r.request as string), ""] : []),
       `Renewal request for appliance ${String(r.applianceId)} written to ${String(r.file)}`,
       `usage report #${rep.seq}: ${rep.edition} from ${rep.from} until ${rep.until}`,
       "Carry it to your vendor; import the answer with: alga-license import --file renewal-response.json",

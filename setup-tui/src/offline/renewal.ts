@@ -186,10 +186,11 @@ export async function importRenewal(client: pg.ClientBase, file: string, o: Rene
         action: "Nothing is needed if alga-license status shows the license current; otherwise make a new renewal request (alga-license renewal-request).",
       });
     }
-    const keysUpdated = chain !== pinned;
+    const kids = (c: KeyChain | null) => (c ? chainTip(c).keys.map((k) => k.kid).join() : "");
+    const keysUpdated = kids(chain) !== kids(pinned);
     await client.query(
       `UPDATE license_state SET license_token = $1, license_expires_at = $2, edition = $3,
-         key_chain = $4, vendor_keys = $5, keys_updated_at = CASE WHEN $6 THEN now() ELSE keys_updated_at END,
+         key_chain = $4, vendor_keys = $5, keys_updated_at = CASE WHEN $6 OR keys_updated_at IS NULL THEN now() ELSE keys_updated_at END,
          server_time_floor = GREATEST(server_time_floor, $7::timestamptz), activation_mode = 'offline', offline_pending = NULL,
          report_seq = $8, report_last_hash = $9, report_last_until = $10, updated_at = now()
        WHERE tenant_id = $11`,
