@@ -18,7 +18,6 @@ import {
 } from "@alga-license/contract";
 import type { JWK } from "jose";
 import { ensureApplianceKey, type ApplianceKey } from "../appliance-key.js";
-import type { ApplyTarget } from "../config.js";
 import { checkInstallCode } from "../install-code.js";
 import { baseUrlOfCheckInUrl } from "../license-api.js";
 import { chainTip, extendKeyChain, type KeyChain } from "../license/chain.js";
