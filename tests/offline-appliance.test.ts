@@ -81,10 +81,10 @@ describe("alga-setup offline-request", () => {
     const verified = await verifyOfflineRequest(text, { kind: "activation" });
     expect(verified.payload).toMatchObject({ applianceId: "appl-offline-1", nonce: out.nonce, tool: expect.stringMatching(/^alga-setup\/\d+\.\d+\.\d+/) });
     expect(verified.jkt).toBe(out.applianceKeyThumbprint);
-    const keyFile = path.join(b.env.ALGA_STATE_DIR, "appliance-key.json");
+    const keyFile = path.join(b.env.ALGA_STATE_DIR!, "appliance-key.json");
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
     expect(JSON.parse(readFileSync(keyFile, "utf8"))).toMatchObject({ kty: "OKP", crv: "Ed25519", d: expect.any(String) });
-    expect(JSON.parse(readFileSync(path.join(b.env.ALGA_STATE_DIR, "offline-request.json"), "utf8"))).toMatchObject({ kind: "activation", nonce: out.nonce, jkt: out.applianceKeyThumbprint });
+    expect(JSON.parse(readFileSync(path.join(b.env.ALGA_STATE_DIR!, "offline-request.json"), "utf8"))).toMatchObject({ kind: "activation", nonce: out.nonce, jkt: out.applianceKeyThumbprint });
     // a second request: same key, a new nonce (the pending one is replaced)
     const again = json(await request(b, code));
     expect(again.applianceKeyThumbprint).toBe(out.applianceKeyThumbprint);
@@ -236,7 +236,7 @@ describe("refused, each with the way out", () => {
     const thief = box("appl-copy");
     await request(thief); // creates the thief's own key
     const seedFile = b.file("seeds/appliance-license-seed.yaml");
-    const thiefKey = readFileSync(path.join(thief.env.ALGA_STATE_DIR, "appliance-key.json"), "utf8").trim();
+    const thiefKey = readFileSync(path.join(thief.env.ALGA_STATE_DIR!, "appliance-key.json"), "utf8").trim();
     const { parse, stringify } = await import("yaml");
     const { resealed } = await import("./helpers/appliance.js");
     const manifest = parse(readFileSync(seedFile, "utf8"));
