@@ -238,6 +238,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       issuer: r.string("LICENSE_ISSUER"),
       signingKeys,
     },
+    offline: {
+      /** an offline request file older than this (by its own date) is refused as stale */
+      requestMaxAgeSeconds: r.int("OFFLINE_REQUEST_MAX_AGE_DAYS", 30, { max: 365, unit: "days" }) * 86400,
+    },
     entitlements: {
       /** PAST_DUE entitlements keep licensing this long after validUntil */
       graceSeconds: r.int("ENTITLEMENT_GRACE_SECONDS", 14 * 24 * 3600, { min: 0, unit: "seconds" }),

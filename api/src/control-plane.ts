@@ -1,6 +1,7 @@
 // Assembles a running control plane from a Config: database (embedded or DATABASE_URL), migrations,
 // keys, services, the HTTP server and the outbox worker — and one stop-stack that unwinds them in
 // reverse, for a failed start and for a shutdown alike. Used by main.ts and the tests.
+import { signOfflineResponse, type KeyDocument } from "@alga-license/contract";
 import type pg from "pg";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
@@ -116,6 +117,8 @@ export async function startControlPlane(config: Config, log: Logger, opts: Start
     let listeningUrl = "";
     const publicUrl = () => config.publicUrl ?? listeningUrl;
     const isoDigests = localIsoDigests();
+    const clock = opts.clock ?? (() => new Date());
+    const keyHandover = keyHandoverCache(keys, () => config.license.issuer ?? publicUrl(), clock);
     const services: Services = {
       db: pool,
       prisma,
@@ -123,18 +126,22 @@ export async function startControlPlane(config: Config, log: Logger, opts: Start
       isoLinks: createIsoLinks(config, publicUrl, secret, isoDigests),
       signLicense: createLicenseSigner(keys, { issuer: () => config.license.issuer ?? publicUrl() }),
       licenseTtlSeconds: config.license.ttlSeconds,
+      offline: {
+        requestMaxAgeSeconds: config.offline.requestMaxAgeSeconds,
+        signResponse: async (payload) => (await signOfflineResponse(payload, keys.signer)).jws,
+        keyDocument: keyHandover as () => Promise<KeyDocument>,
+      },
       installCodeTtlSeconds: config.installCodeTtlSeconds,
       entitlements: config.entitlements,
       publicUrl,
       redeemRateLimit: config.redeemRateLimit,
-      clock: opts.clock ?? (() => new Date()),
+      clock,
       mailQueued: () => worker?.kick(),
       redemptionOutcome: (outcome) => metrics?.redemption(outcome),
     };
     const housekeeping = startHousekeeping(pool, config.redeemRateLimit.windowSeconds, log.child({ component: "housekeeping" }));
     stops.push({ name: "housekeeping", stop: () => housekeeping.stop() });
 
-    const keyHandover = keyHandoverCache(keys, () => config.license.issuer ?? publicUrl(), services.clock);
     const server = await createHttpServer({ config, services, keys, log, metrics, isoDigests, keyHandover, database });
     listeningUrl = await server.listen();
     // first to stop: no new requests, in-flight ones finish before the worker and the pool go

@@ -15,6 +15,16 @@ export const ERROR_CODES = {
   SEAT_LIMIT_REACHED:
     "The entitlement's appliances are all in use and the service is configured to refuse more (SEAT_OVERFLOW=refuse): " +
     "retire an appliance's credential or raise the entitlement's seats. The install code was not used.",
+  INVALID_OFFLINE_REQUEST:
+    "The offline request file is not usable: malformed, made by a newer tool, of the wrong kind, or its signature does not verify (edited after the appliance signed it). " +
+    "extensions.reason names the cause; make a new request on the appliance.",
+  STALE_OFFLINE_REQUEST:
+    "The offline request is older than the service accepts (OFFLINE_REQUEST_MAX_AGE_DAYS) or dated in the future (the appliance clock is wrong): make a new request on the appliance.",
+  REPLAYED_OFFLINE_REQUEST:
+    "This offline request (its nonce) or its seat report was answered before: a request file is answered once. Make a new request on the appliance; the earlier response still applies.",
+  APPLIANCE_KEY_MISMATCH:
+    "The request was signed by another key than the one registered for this appliance: it comes from another installation (or the appliance was reinstalled). " +
+    "Activate it again with a re-issued install code.",
   UNAUTHENTICATED: "No credential, or the API key / appliance credential was not accepted (unknown or revoked).",
   FORBIDDEN: "The authenticated principal may not perform this operation or read this field.",
   BAD_USER_INPUT: "The request is malformed or an argument is invalid (extensions.field names it when one field is at fault).",

@@ -1,6 +1,6 @@
 // appliance: identified by (tenant, appliance id) — an id is unique within its tenant only — and
 // authenticated by the digest of its credential.
-import type { Edition, TenantStatus } from "../generated/prisma/enums.js";
+import type { ActivationMode, Edition, TenantStatus } from "../generated/prisma/enums.js";
 import type { Queryable } from "../db/sql.js";
 import { CURRENT_ENTITLEMENT_JOIN, entitlementFromPrefixed, PREFIXED_COLUMNS, type EntitlementRow, type PrefixedEntitlement } from "./entitlements.js";
 
@@ -19,13 +19,18 @@ export interface ApplianceRow {
   installCodeId: string | null;
   /** revoked by an admin or for seats (null: active, or no credential) */
   credentialRevokedAt: Date | null;
+  activationMode: ActivationMode;
+  offlineRenewalDueAt: Date | null;
+  /** RFC 7638 thumbprint of the appliance's own key (null: not known) */
+  publicKeyThumbprint: string | null;
   createdAt: Date;
 }
 
 const COLUMNS = `id, appliance_id AS "applianceId", tenant_id AS "tenantId", edition,
   (credential_digest IS NOT NULL) AS "hasCredential", (credential_digest IS NOT NULL AND credential_revoked_at IS NULL) AS "credentialActive",
   license_jti AS "licenseJti", license_expires_at AS "licenseExpiresAt", last_check_in_at AS "lastCheckInAt",
-  reported_version AS "reportedVersion", install_code_id AS "installCodeId", credential_revoked_at AS "credentialRevokedAt", created_at AS "createdAt"`;
+  reported_version AS "reportedVersion", install_code_id AS "installCodeId", credential_revoked_at AS "credentialRevokedAt",
+  activation_mode AS "activationMode", offline_renewal_due_at AS "offlineRenewalDueAt", public_key_thumbprint AS "publicKeyThumbprint", created_at AS "createdAt"`;
 
 /** What authenticating an appliance loads in one statement, reused by checkIn (no second read). */
 export interface ApplianceSession {
@@ -35,6 +40,8 @@ export interface ApplianceSession {
   applianceId: string;
   tenantId: string;
   applianceEdition: Edition;
+  /** thumbprint of the appliance's own key: its licenses are bound to it (null: not known) */
+  applianceKeyThumbprint: string | null;
   tenantStatus: TenantStatus;
   tenantRevision: number;
   entitlement: EntitlementRow | null;
@@ -44,7 +51,7 @@ export interface ApplianceSession {
 export async function findSession(q: Queryable, by: { credentialDigest: string } | { applianceRowId: string }): Promise<ApplianceSession | null> {
   const { rows } = await q.query<Omit<ApplianceSession, "entitlement"> & PrefixedEntitlement>(
     `SELECT a.id AS "applianceRowId", a.credential_digest AS "credentialDigest", a.appliance_id AS "applianceId", a.tenant_id AS "tenantId", a.edition AS "applianceEdition",
-            t.status AS "tenantStatus", t.revision AS "tenantRevision", ${PREFIXED_COLUMNS}
+            a.public_key_thumbprint AS "applianceKeyThumbprint", t.status AS "tenantStatus", t.revision AS "tenantRevision", ${PREFIXED_COLUMNS}
        FROM appliance a
        JOIN tenant_registry t ON t.tenant_id = a.tenant_id
        ${CURRENT_ENTITLEMENT_JOIN("a.tenant_id")}
@@ -59,6 +66,7 @@ export async function findSession(q: Queryable, by: { credentialDigest: string }
     applianceId: r.applianceId,
     tenantId: r.tenantId,
     applianceEdition: r.applianceEdition,
+    applianceKeyThumbprint: r.applianceKeyThumbprint,
     tenantStatus: r.tenantStatus,
     tenantRevision: r.tenantRevision,
     entitlement: entitlementFromPrefixed(r, r.tenantId),
@@ -68,6 +76,34 @@ export async function findSession(q: Queryable, by: { credentialDigest: string }
 export async function findAppliancesById(q: Queryable, applianceId: string, limit = 20): Promise<ApplianceRow[]> {
   const { rows } = await q.query<ApplianceRow>(`SELECT ${COLUMNS} FROM appliance WHERE appliance_id = $1 ORDER BY created_at LIMIT $2`, [applianceId, limit]);
   return rows;
+}
+
+/** An appliance of a tenant by its id. */
+export async function findApplianceOf(q: Queryable, tenantId: string, applianceId: string): Promise<ApplianceRow | null> {
+  const { rows } = await q.query<ApplianceRow>(`SELECT ${COLUMNS} FROM appliance WHERE tenant_id = $1 AND appliance_id = $2`, [tenantId, applianceId]);
+  return rows[0] ?? null;
+}
+
+/** An appliance of a tenant by its id, locked (an offline renewal runs under this lock). */
+export async function lockApplianceOf(q: Queryable, tenantId: string, applianceId: string): Promise<ApplianceRow | null> {
+  const { rows } = await q.query<ApplianceRow>(`SELECT ${COLUMNS} FROM appliance WHERE tenant_id = $1 AND appliance_id = $2 FOR UPDATE`, [
+    tenantId,
+    applianceId,
+  ]);
+  return rows[0] ?? null;
+}
+
+/** An offline renewal's writes to the appliance row: the new license, when the next renewal is due. */
+export async function recordOfflineRenewal(
+  q: Queryable,
+  a: { id: string; edition: Edition; licenseJti: string; licenseExpiresAt: Date; version: string; now: Date },
+): Promise<void> {
+  await q.query(
+    `UPDATE appliance SET edition = $2, license_jti = $3, license_expires_at = $4, offline_renewal_due_at = $4,
+            activation_mode = 'OFFLINE', reported_version = $5, updated_at = $6
+      WHERE id = $1`,
+    [a.id, a.edition, a.licenseJti, a.licenseExpiresAt, a.version, a.now],
+  );
 }
 
 export async function findApplianceByRowId(q: Queryable, id: string): Promise<ApplianceRow | null> {
@@ -91,18 +127,40 @@ export async function upsertAppliance(
     licenseExpiresAt: Date | null;
     /** the code being redeemed (null only outside a redemption) */
     installCodeId: string | null;
+    /** how it was activated; an offline one's renewal is due when its license runs out */
+    activationMode?: ActivationMode;
+    offlineRenewalDueAt?: Date | null;
+    /** the appliance's own public key (canonical JWK JSON) and thumbprint; a redemption without one forgets the old */
+    publicKey?: string | null;
+    publicKeyThumbprint?: string | null;
     now: Date;
   },
 ): Promise<ApplianceRow & { reinstalled: boolean }> {
   const { rows } = await q.query<ApplianceRow & { reinstalled: boolean }>(
-    `INSERT INTO appliance AS a (id, tenant_id, appliance_id, edition, credential_digest, license_jti, license_expires_at, install_code_id, created_at, updated_at)
-     VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $8, $7, $7)
+    `INSERT INTO appliance AS a (id, tenant_id, appliance_id, edition, credential_digest, license_jti, license_expires_at, install_code_id,
+                                 activation_mode, offline_renewal_due_at, public_key, public_key_thumbprint, created_at, updated_at)
+     VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $8, $9, $10, $11, $12, $7, $7)
      ON CONFLICT (tenant_id, appliance_id) DO UPDATE SET
        edition = EXCLUDED.edition, credential_digest = EXCLUDED.credential_digest, credential_revoked_at = NULL,
        credential_revoked_reason = NULL, license_jti = EXCLUDED.license_jti, license_expires_at = EXCLUDED.license_expires_at,
-       install_code_id = EXCLUDED.install_code_id, updated_at = EXCLUDED.updated_at
+       install_code_id = EXCLUDED.install_code_id, activation_mode = EXCLUDED.activation_mode,
+       offline_renewal_due_at = EXCLUDED.offline_renewal_due_at, public_key = EXCLUDED.public_key,
+       public_key_thumbprint = EXCLUDED.public_key_thumbprint, updated_at = EXCLUDED.updated_at
      RETURNING ${COLUMNS}, (xmax <> 0) AS reinstalled`,
-    [a.tenantId, a.applianceId, a.edition, a.credentialDigest, a.licenseJti, a.licenseExpiresAt, a.now, a.installCodeId],
+    [
+      a.tenantId,
+      a.applianceId,
+      a.edition,
+      a.credentialDigest,
+      a.licenseJti,
+      a.licenseExpiresAt,
+      a.now,
+      a.installCodeId,
+      a.activationMode ?? "ONLINE",
+      a.offlineRenewalDueAt ?? null,
+      a.publicKey ?? null,
+      a.publicKeyThumbprint ?? null,
+    ],
   );
   return rows[0]!;
 }

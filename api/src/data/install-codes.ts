@@ -25,18 +25,24 @@ export const LIVE_CODE_CONSTRAINT = "install_code_live_for_tenant_key";
 
 export async function insertInstallCode(
   q: Queryable,
-  c: { tenantId: string; entitlementId: string | null; codeDigest: string; expiresAt: Date; now: Date },
+  c: { tenantId: string; entitlementId: string | null; codeDigest: string; requestDigest: string | null; expiresAt: Date; now: Date },
 ): Promise<{ id: string }> {
   const { rows } = await q.query<{ id: string }>(
-    `INSERT INTO install_code (id, tenant_id, entitlement_id, code_digest, expires_at, live_for_tenant, created_at)
-     VALUES (gen_random_uuid(), $1, $2, $3, $4, $1, $5) RETURNING id`,
-    [c.tenantId, c.entitlementId, c.codeDigest, c.expiresAt, c.now],
+    `INSERT INTO install_code (id, tenant_id, entitlement_id, code_digest, request_digest, expires_at, live_for_tenant, created_at)
+     VALUES (gen_random_uuid(), $1, $2, $3, $6, $4, $1, $5) RETURNING id`,
+    [c.tenantId, c.entitlementId, c.codeDigest, c.expiresAt, c.now, c.requestDigest],
   );
   return rows[0]!;
 }
 
 export async function findCodeByDigest(q: Queryable, digest: string): Promise<InstallCodeRow | null> {
   const { rows } = await q.query<InstallCodeRow>(`SELECT ${COLUMNS} FROM install_code WHERE code_digest = $1`, [digest]);
+  return rows[0] ?? null;
+}
+
+/** An offline activation request's code: by the HMAC of the code's request digest (install-code.ts requestDigestOf). */
+export async function findCodeByRequestDigest(q: Queryable, digest: string): Promise<InstallCodeRow | null> {
+  const { rows } = await q.query<InstallCodeRow>(`SELECT ${COLUMNS} FROM install_code WHERE request_digest = $1`, [digest]);
   return rows[0] ?? null;
 }
 

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { findSession, recordCheckIn, type ApplianceSession } from "../data/appliances.js";
 import type { Edition } from "../generated/prisma/enums.js";
 import { DomainError } from "./errors.js";
-import { isBlocked, licenseTerms } from "./license-terms.js";
+import { isBlocked, licenseTerms, type LicenseTerms } from "./license-terms.js";
 import type { Actor } from "./principal.js";
 import type { Services } from "./services.js";
 import { optionalText, requireApplianceId } from "./validate.js";
@@ -20,6 +20,16 @@ export interface CheckInResult {
 }
 
 const ATTEMPTS = 3;
+
+/** No paid license (checkIn and the offline renewal): the subscription lapsed or there is none. */
+export function entitlementLapsed(terms: Exclude<LicenseTerms, { kind: "paid" }>, restoredWhen: string): DomainError {
+  const reason = terms.kind === "lapsed" ? terms.reason.toLowerCase() : "missing";
+  return new DomainError(
+    "ENTITLEMENT_LAPSED",
+    `This organisation's paid subscription is ${reason}: no paid license is issued. The appliance runs as ESSENTIALS once its current license expires; renewing the subscription restores it ${restoredWhen}.`,
+    { edition: "ESSENTIALS", reason: terms.kind === "lapsed" ? terms.reason : "NONE" },
+  );
+}
 
 export async function checkIn(s: Services, actor: Actor, input: { applianceId: string; applianceVersion?: string | null }): Promise<CheckInResult> {
   const p = actor.principal;
@@ -35,14 +45,7 @@ export async function checkIn(s: Services, actor: Actor, input: { applianceId: s
     if (isBlocked(session.tenantStatus)) throw new DomainError("TENANT_SUSPENDED", "This organisation's license is suspended. Contact your vendor.");
     const now = s.clock();
     const terms = licenseTerms(session.entitlement, now, { licenseTtlSeconds: s.licenseTtlSeconds, graceSeconds: s.entitlements.graceSeconds });
-    if (terms.kind !== "paid") {
-      const reason = terms.kind === "lapsed" ? terms.reason.toLowerCase() : "missing";
-      throw new DomainError(
-        "ENTITLEMENT_LAPSED",
-        `This organisation's paid subscription is ${reason}: no paid license is issued. The appliance runs as ESSENTIALS once its current license expires; renewing the subscription restores it at the next check-in.`,
-        { edition: "ESSENTIALS", reason: terms.kind === "lapsed" ? terms.reason : "NONE" },
-      );
-    }
+    if (terms.kind !== "paid") throw entitlementLapsed(terms, "at the next check-in");
     const jti = randomUUID();
     const written = await recordCheckIn(s.db, {
       applianceRowId: session.applianceRowId,
@@ -61,7 +64,15 @@ export async function checkIn(s: Services, actor: Actor, input: { applianceId: s
       },
     });
     if (written) {
-      const token = await s.signLicense({ tenantId: session.tenantId, applianceId, edition: terms.edition, jti, issuedAt: now, expiresAt: terms.expiresAt });
+      const token = await s.signLicense({
+        tenantId: session.tenantId,
+        applianceId,
+        edition: terms.edition,
+        jti,
+        issuedAt: now,
+        expiresAt: terms.expiresAt,
+        jkt: session.applianceKeyThumbprint,
+      });
       return { token, expiresAt: terms.expiresAt, tenantId: session.tenantId, edition: terms.edition };
     }
     // The tenant, its entitlement or the credential changed since it was loaded: decide again.

@@ -1,7 +1,7 @@
 // Minting and digesting install codes (format in @alga-license/contract).
 import { randomInt } from "node:crypto";
 import type { ServerSecret } from "../crypto/server-secret.js";
-import { CODE_ALPHABET, CODE_PAYLOAD_LENGTH, checkSymbol, formatInstallCode } from "@alga-license/contract";
+import { CODE_ALPHABET, CODE_PAYLOAD_LENGTH, checkSymbol, formatInstallCode, installCodeRequestDigest } from "@alga-license/contract";
 
 export function generateInstallCode(): string {
   let payload = "";
@@ -13,3 +13,13 @@ export function generateInstallCode(): string {
 export function installCodeDigest(secret: ServerSecret, canonical: string): string {
   return secret.hmac("install-code", canonical);
 }
+
+/**
+ * What an offline activation request is looked up by: HMAC of the code's request digest (the SHA-256
+ * the request file carries instead of the code), computed from the code at mint and re-issue.
+ */
+export function requestDigestOf(secret: ServerSecret, codeRequestDigest: string): string {
+  return secret.hmac("install-code-request", codeRequestDigest);
+}
+
+export const installCodeRequestLookup = (secret: ServerSecret, canonical: string) => requestDigestOf(secret, installCodeRequestDigest(canonical));

@@ -5,7 +5,7 @@ import { insertInstallCode } from "../data/install-codes.js";
 import { enqueueEmail } from "../data/outbox.js";
 import { renderInstallCodeEmail } from "../mail/install-code-email.js";
 import type { DownloadLink } from "../storage/iso-download.js";
-import { generateInstallCode, installCodeDigest } from "./install-code.js";
+import { generateInstallCode, installCodeDigest, installCodeRequestLookup } from "./install-code.js";
 import type { Services } from "./services.js";
 
 export interface MintedCode {
@@ -25,10 +25,13 @@ export async function mintInstallCode(
 ): Promise<MintedCode> {
   const installCode = generateInstallCode();
   const installCodeExpiresAt = new Date(now.getTime() + s.installCodeTtlSeconds * 1000);
+  const canonical = installCode.replace(/-/g, "");
   const row = await insertInstallCode(tx, {
     tenantId: tenant.id,
     entitlementId: grant.entitlementId,
-    codeDigest: installCodeDigest(s.secret, installCode.replace(/-/g, "")),
+    codeDigest: installCodeDigest(s.secret, canonical),
+    // an offline activation request names the code by its SHA-256 only: looked up by this
+    requestDigest: installCodeRequestLookup(s.secret, canonical),
     expiresAt: installCodeExpiresAt,
     now,
   });

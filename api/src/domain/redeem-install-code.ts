@@ -5,24 +5,27 @@
 // A redemption whose answer was lost is replayed to its own appliance (same code, appliance id and
 // redemption key; redemption-replay.ts): a fresh credential and license on the same row, under the
 // same lock, so the credential of the lost answer is dead and replays serialise with everything else.
+// An offline activation (offline-activation.ts) consumes its code through this same path: it names the
+// code by the request digest instead, binds the appliance key, and records its nonce under the lock.
 import { randomUUID } from "node:crypto";
 import { checkInstallCode } from "@alga-license/contract";
 import { revokeCredentials, seatView, upsertAppliance, type ApplianceRow } from "../data/appliances.js";
 import { insertAudit } from "../data/audit.js";
 import { currentEntitlement } from "../data/entitlements.js";
 import { wipeSealedCodes } from "../data/idempotency.js";
-import { consumeCode, findCode, findCodeByDigest, markReplayed, type InstallCodeRow } from "../data/install-codes.js";
+import { consumeCode, findCode, findCodeByDigest, findCodeByRequestDigest, markReplayed, type InstallCodeRow } from "../data/install-codes.js";
 import { lockTenant, markInstalled } from "../data/tenants.js";
 import { transaction, type Queryable } from "../db/sql.js";
-import type { Edition } from "../generated/prisma/enums.js";
+import type { ActivationMode, Edition } from "../generated/prisma/enums.js";
 import { newApplianceCredential } from "./credentials.js";
 import { DomainError, type ErrorCode } from "./errors.js";
-import { installCodeDigest } from "./install-code.js";
+import { installCodeDigest, requestDigestOf } from "./install-code.js";
 import { isBlocked, licenseTerms } from "./license-terms.js";
 import type { Actor } from "./principal.js";
 import { withFailureLimit } from "./rate-limit.js";
 import { holdsRedemption, MAX_REDEMPTION_KEY_LENGTH, redemptionKeyDigest, replayable, type ReplayCaller } from "./redemption-replay.js";
 import type { Services } from "./services.js";
+import { parseApplianceKey, type ApplianceKey } from "./appliance-key.js";
 import { requireApplianceId, requireText, requireUuid } from "./validate.js";
 
 export interface RedeemResult {
@@ -40,6 +43,13 @@ export interface RedeemResult {
   retiredApplianceIds: string[];
   /** true when this answer replays an earlier redemption of the code by the same appliance and key */
   replayed: boolean;
+}
+
+/** What an offline activation's response needs beyond the online answer. */
+export interface Redeemed extends RedeemResult {
+  /** when the code was consumed (a replay: the original redemption) */
+  redeemedAt: Date;
+  licenseJti: string | null;
 }
 
 const MESSAGES: Partial<Record<ErrorCode, string>> = {
@@ -71,23 +81,43 @@ export interface RedeemInput {
   tenantId?: string | null;
   /** the appliance's secret for this redemption: the same code + appliance id + key replays it */
   redemptionKey?: string | null;
+  /** the appliance's public key (JWK JSON): stored on its row, and its licenses are bound to it (cnf.jkt) */
+  applianceKey?: string | null;
 }
 
-interface Redemption {
-  rawCode: string;
+export interface Redemption {
+  /** the code as typed (online), or the HMAC of the request digest an offline request file carries */
+  code: { raw: string } | { requestDigest: string };
   applianceId: string;
   expectedTenant: string | undefined;
   redemptionKey: string | undefined;
+  applianceKey: ApplianceKey | undefined;
+  mode: ActivationMode;
+  /** runs under the tenant's lock before the code is consumed (an offline activation records its nonce) */
+  underLock?: (tx: Queryable, tenantId: string) => Promise<void>;
+  /** what the audit event adds (an offline activation: its request) */
+  auditDetails?: Record<string, unknown>;
 }
 
 export async function redeemInstallCode(s: Services, actor: Actor, input: RedeemInput): Promise<RedeemResult> {
   const r: Redemption = {
-    rawCode: input.installCode,
+    code: { raw: input.installCode },
     applianceId: requireApplianceId(input.applianceId),
     expectedTenant: input.tenantId ? requireUuid(input.tenantId, "tenantId") : undefined,
     // sent or not: an empty or blank key is a mistake of the caller, not "no key"
     redemptionKey: input.redemptionKey == null ? undefined : requireText(input.redemptionKey, "redemptionKey", MAX_REDEMPTION_KEY_LENGTH),
+    applianceKey: input.applianceKey == null ? undefined : await parseApplianceKey(input.applianceKey),
+    mode: "ONLINE",
   };
+  const { redeemedAt: _at, licenseJti: _jti, ...result } = await redeem(s, actor, r);
+  return result;
+}
+
+/**
+ * The one redemption path (online and offline): failure limit per client address, the consumption
+ * under the tenant's lock, the outcome metric.
+ */
+export async function redeem(s: Services, actor: Actor, r: Redemption): Promise<Redeemed> {
   try {
     const result = await withFailureLimit(s, `redeem:${actor.clientAddress}`, COUNTS_AS_FAILURE, () => consume(s, actor, r));
     s.redemptionOutcome?.(result.replayed ? "REPLAYED" : "SUCCESS");
@@ -98,16 +128,22 @@ export async function redeemInstallCode(s: Services, actor: Actor, input: Redeem
   }
 }
 
+/** The code's row: by its digest (typed) or by its request digest (offline request file). */
+async function lookUp(s: Services, code: Redemption["code"]): Promise<InstallCodeRow | null> {
+  if ("requestDigest" in code) return findCodeByRequestDigest(s.db, requestDigestOf(s.secret, code.requestDigest));
+  const check = checkInstallCode(code.raw);
+  if (!check.ok) throw codeError("INVALID_INSTALL_CODE");
+  return findCodeByDigest(s.db, installCodeDigest(s.secret, check.canonical));
+}
+
 const redeemable = (code: InstallCodeRow, now: Date) => !code.revokedAt && !code.consumedAt && code.expiresAt > now;
 
-async function consume(s: Services, actor: Actor, r: Redemption): Promise<RedeemResult> {
+async function consume(s: Services, actor: Actor, r: Redemption): Promise<Redeemed> {
   const { applianceId, expectedTenant } = r;
-  const check = checkInstallCode(r.rawCode);
-  if (!check.ok) throw codeError("INVALID_INSTALL_CODE");
   const now = s.clock();
   // Unknown and unusable codes are answered without a lock (losers of a burst do not queue); a used
   // code goes on only for the holder of its redemption's key.
-  const found = await findCodeByDigest(s.db, installCodeDigest(s.secret, check.canonical));
+  const found = await lookUp(s, r.code);
   if (!found) throw codeError("INVALID_INSTALL_CODE");
   const caller: ReplayCaller = { applianceId, keyDigest: r.redemptionKey ? redemptionKeyDigest(s.secret, found.id, r.redemptionKey) : null };
   if (!redeemable(found, now) && !replayable(found, caller, now)) throw refusal(found, now);
@@ -125,6 +161,7 @@ async function consume(s: Services, actor: Actor, r: Redemption): Promise<Redeem
     const tenant = await lockTenant(tx, found.tenantId);
     if (!tenant) throw codeError("INVALID_INSTALL_CODE");
     if (isBlocked(tenant.status)) throw codeError("TENANT_SUSPENDED");
+    await r.underLock?.(tx, tenant.id);
     // the code as the lock sees it: consumed now by this caller, or a redemption it may replay
     let replayOf: InstallCodeRow | null = null;
     if (!(await consumeCode(tx, found.id, applianceId, caller.keyDigest, now))) {
@@ -170,10 +207,15 @@ async function consume(s: Services, actor: Actor, r: Redemption): Promise<Redeem
       licenseJti: paid ? jti : null,
       licenseExpiresAt: paid ? paid.expiresAt : null,
       installCodeId: found.id,
+      activationMode: r.mode,
+      publicKey: r.applianceKey?.json ?? null,
+      publicKeyThumbprint: r.applianceKey?.jkt ?? null,
+      offlineRenewalDueAt: r.mode === "OFFLINE" && paid ? paid.expiresAt : null,
       now,
     });
     const licenseJti = paid ? jti : null;
     const lapsed = terms.kind === "lapsed" ? { entitlementLapsed: terms.reason } : {};
+    const extra = { ...(r.applianceKey ? { applianceKeyThumbprint: r.applianceKey.jkt } : {}), ...r.auditDetails };
     if (replayOf) {
       await markReplayed(tx, found.id, now);
       await insertAudit(
@@ -193,11 +235,12 @@ async function consume(s: Services, actor: Actor, r: Redemption): Promise<Redeem
           replacedLicenseExpiresAt: existing!.licenseExpiresAt,
           lastCheckInAt: existing!.lastCheckInAt,
           ...lapsed,
+          ...extra,
         },
         now,
       );
       // the lost answer's value: the row was created by that redemption unless it existed before
-      return { tenant, paid, reinstalled: existing!.createdAt < replayOf.consumedAt!, retired, replayed: true };
+      return { tenant, paid, reinstalled: existing!.createdAt < replayOf.consumedAt!, retired, replayed: true, redeemedAt: replayOf.consumedAt! };
     }
     if (existing?.credentialActive) await auditDisplaced(tx, actor, existing, found.id, appliance.edition, licenseJti, now);
     await markInstalled(tx, tenant.id, now);
@@ -215,15 +258,16 @@ async function consume(s: Services, actor: Actor, r: Redemption): Promise<Redeem
         edition: appliance.edition,
         licenseJti,
         ...lapsed,
+        ...extra,
       },
       now,
     );
-    return { tenant, paid, reinstalled: appliance.reinstalled, retired, replayed: false };
+    return { tenant, paid, reinstalled: appliance.reinstalled, retired, replayed: false, redeemedAt: now };
   });
 
   const { tenant, paid } = done;
   const firstJwt = paid
-    ? await s.signLicense({ tenantId: tenant.id, applianceId, edition: paid.edition, jti, issuedAt: now, expiresAt: paid.expiresAt })
+    ? await s.signLicense({ tenantId: tenant.id, applianceId, edition: paid.edition, jti, issuedAt: now, expiresAt: paid.expiresAt, jkt: r.applianceKey?.jkt })
     : null;
   return {
     tenantId: tenant.id,
@@ -237,6 +281,8 @@ async function consume(s: Services, actor: Actor, r: Redemption): Promise<Redeem
     reinstalled: done.reinstalled,
     retiredApplianceIds: done.retired.map((a) => a.applianceId),
     replayed: done.replayed,
+    redeemedAt: done.redeemedAt,
+    licenseJti: paid ? jti : null,
   };
 }
 

@@ -1,6 +1,7 @@
 // What the domain operations need, built once at start-up (api/src/control-plane.ts) and passed in,
 // so every operation is a plain function testable without HTTP.
 import type pg from "pg";
+import type { KeyDocument, OfflineResponsePayload } from "@alga-license/contract";
 import type { ServerSecret } from "../crypto/server-secret.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import type { LicenseSigner } from "../license/issue-license.js";
@@ -16,6 +17,14 @@ export interface Services {
   isoLinks: IsoLinks;
   signLicense: LicenseSigner;
   licenseTtlSeconds: number;
+  /** the air-gapped exchange (offline-activation.ts, offline-renewal.ts) */
+  offline: {
+    requestMaxAgeSeconds: number;
+    /** signs a response file's JWS with the current license signing key */
+    signResponse: (payload: OfflineResponsePayload) => Promise<string>;
+    /** the key hand-over document (as served at /.well-known/license-keys.jws) */
+    keyDocument: () => Promise<KeyDocument>;
+  };
   installCodeTtlSeconds: number;
   entitlements: { graceSeconds: number; seatOverflow: SeatOverflow };
   /** base URL the appliance reaches; checkInUrl = <publicUrl>/graphql (known once the server listens) */

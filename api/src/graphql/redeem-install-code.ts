@@ -18,6 +18,12 @@ const RedeemInstallCodeInput = builder.inputType("RedeemInstallCodeInput", {
         "A retry with the same code, appliance id and key replays a redemption whose answer was lost — same tenant, a fresh credential and license, " +
         "the earlier credential dead — until the code would have expired; anyone else gets CONSUMED_INSTALL_CODE. Empty or blank: BAD_USER_INPUT.",
     }),
+    applianceKey: t.string({
+      required: false,
+      description:
+        'The appliance\'s own Ed25519 public key as a JWK (JSON, at most 512 characters: {"kty":"OKP","crv":"Ed25519","x":"…"}). Stored on the appliance; ' +
+        "its licenses are bound to it (claim cnf.jkt), and an offline renewal must be signed by it. A private key or another key type: BAD_USER_INPUT (field applianceKey).",
+    }),
   }),
 });
 

@@ -12,6 +12,8 @@ import "./register-tenant.js";
 import "./redeem-install-code.js";
 import "./reissue-install-code.js";
 import "./check-in.js";
+import "./seat-report.js";
+import "./offline-activation.js";
 import "./admin-mutations.js";
 import "./entitlement-mutations.js";
 

@@ -1,5 +1,6 @@
 // Signs license JWTs: aud = tenant id (from the registry, never from appliance input), sub = appliance
-// id. The domain decides the claims (jti, expiry) and records them before anything is signed.
+// id. The domain decides the claims (jti, expiry) and records them before anything is signed. A license
+// for an appliance whose key is known is bound to it: cnf.jkt (the appliance refuses another key's).
 import { SignJWT } from "jose";
 import type { Edition } from "../generated/prisma/enums.js";
 import { EDITION_FEATURES } from "./features.js";
@@ -12,13 +13,15 @@ export interface LicenseClaims {
   jti: string;
   issuedAt: Date;
   expiresAt: Date;
+  /** RFC 7800 confirmation: the thumbprint of the appliance key the license is bound to (when known) */
+  jkt?: string | null;
 }
 
 export type LicenseSigner = (claims: LicenseClaims) => Promise<string>;
 
 export function createLicenseSigner(keys: SigningKeySet, opts: { issuer: string | (() => string) }): LicenseSigner {
   return (c) =>
-    new SignJWT({ edition: c.edition, features: [...EDITION_FEATURES[c.edition]] })
+    new SignJWT({ edition: c.edition, features: [...EDITION_FEATURES[c.edition]], ...(c.jkt ? { cnf: { jkt: c.jkt } } : {}) })
       .setProtectedHeader({ alg: keys.signer.alg, kid: keys.signer.kid, typ: "JWT" })
       .setIssuer(typeof opts.issuer === "function" ? opts.issuer() : opts.issuer)
       .setSubject(c.applianceId)

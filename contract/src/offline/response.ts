@@ -43,7 +43,8 @@ function keyDocument(v: unknown): KeyDocument {
   return o as unknown as KeyDocument;
 }
 
-function license(o: Obj): string {
+function license(o: Obj, nullable = false): string | null {
+  if (nullable && o.license === null) return null;
   const jwt = str(o, "license", 16_384);
   try {
     decodeJwt(jwt);
@@ -61,7 +62,6 @@ function parsePayload(p: Obj, kind: OfflineKind): OfflineResponsePayload {
     jkt: b64url(p, "jkt", DIGEST_LENGTH),
     tenantId: uuid(p, "tenantId"),
     edition: oneOf(p, "edition", OFFLINE_EDITIONS),
-    license: license(p),
     keys: keyDocument(p.keys),
     iat: int(p, "iat", 0),
   } as const;
@@ -69,6 +69,7 @@ function parsePayload(p: Obj, kind: OfflineKind): OfflineResponsePayload {
     return {
       ...common,
       kind,
+      license: license(p, true),
       companyName: str(p, "companyName", 500),
       adminEmail: str(p, "adminEmail", 320),
       redeemedAt: iso(p, "redeemedAt"),
@@ -77,7 +78,12 @@ function parsePayload(p: Obj, kind: OfflineKind): OfflineResponsePayload {
     };
   }
   const report = obj(p.report, "report");
-  return { ...common, kind, report: { seq: int(report, "seq", 1, "report."), chain: oneOf(report, "chain", SEAT_REPORT_CHAINS, "report.") } };
+  return {
+    ...common,
+    kind,
+    license: license(p)!,
+    report: { seq: int(report, "seq", 1, "report."), chain: oneOf(report, "chain", SEAT_REPORT_CHAINS, "report.") },
+  };
 }
 
 export interface DecodedOfflineResponse<P extends OfflineResponsePayload = OfflineResponsePayload> {

@@ -108,8 +108,8 @@ export interface ActivationResponsePayload {
   edition: OfflineEdition;
   /** ISO */
   redeemedAt: string;
-  /** license JWT carrying cnf: { jkt } */
-  license: string;
+  /** license JWT carrying cnf: { jkt }; null for ESSENTIALS (no paid license) */
+  license: string | null;
   keys: KeyDocument;
   /** appliance credential for a later online check-in, null for ESSENTIALS */
   credential: string | null;
