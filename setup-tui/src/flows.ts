@@ -214,7 +214,7 @@ export async function redeemVerified(p: RedeemPlan, c: FlowContext): Promise<Red
     () =>
       redeemInstallCode(
         p.licenseUrl,
-        { installCode: p.installCode, applianceId: p.applianceId, tenantId: p.tenantId, redemptionKey /* APPLIANCE-KEY-LINE: applianceKey: JSON.stringify(applianceKey.publicJwk) */ },
+        { installCode: p.installCode, applianceId: p.applianceId, tenantId: p.tenantId, redemptionKey, applianceKey: JSON.stringify(applianceKey.publicJwk) },
         { signal: c.hooks?.signal },
       ),
     c.policy,

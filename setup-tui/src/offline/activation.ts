@@ -154,6 +154,7 @@ export async function verifyActivationResponse(i: OfflineApplyInput): Promise<Ve
       firstUse: true,
       // the response's license carries the service's time (this appliance's clock may be behind)
       evidence: async (candidate) => {
+        if (!payload.license) return null;
         const c = await verifyLicense(payload.license, { keys: candidate, tenantId: payload.tenantId, applianceId: i.applianceId, now: clock(), graceSeconds: i.graceSeconds });
         return c.ok ? new Date(c.claims.iat * 1000) : null;
       },
@@ -172,8 +173,9 @@ export async function verifyActivationResponse(i: OfflineApplyInput): Promise<Ve
   }
   const p = verified.payload as ActivationResponsePayload;
   let license: Extract<LicenseCheck, { ok: true }> | null = null;
-  const check = await verifyLicense(p.license, { keys: tip, tenantId: p.tenantId, applianceId: i.applianceId, now: clock(), graceSeconds: i.graceSeconds, applianceKeyThumbprint: applianceKey.thumbprint });
-  if (p.edition !== "ESSENTIALS" || check.ok) {
+  if (p.edition !== "ESSENTIALS") {
+    if (!p.license) throw notVerified(i.responseFile, `the response grants ${p.edition} but carries no license`);
+    const check = await verifyLicense(p.license, { keys: tip, tenantId: p.tenantId, applianceId: i.applianceId, now: clock(), graceSeconds: i.graceSeconds, applianceKeyThumbprint: applianceKey.thumbprint });
     if (!check.ok) throw notVerified(i.responseFile, check.message);
     license = check;
   }
