@@ -1,6 +1,7 @@
 // Issue 10: the tenant binding and license enforcement hold under races (two API processes on one
 // database, many parallel calls, repeated), behind a proxy, and on reinstalls.
 import { codeOf, gqlRequest, REDEEM, REGISTER, REISSUE, CHECK_IN, type GqlResult } from "./helpers/control-plane.js";
+import { generateApplianceKey, signActivationRequest } from "../contract/src/index.js";
 import { startReplicas, type Replicas } from "./helpers/api-processes.js";
 
 let r: Replicas;
@@ -237,5 +238,30 @@ describe("contract answers under the races", () => {
     const out = await Promise.all(mixed);
     expect(out.filter((o) => !o.errors)).toHaveLength(1);
     for (const o of out.filter((x) => x.errors)) expect(codeOf(o)).toBe("CONSUMED_INSTALL_CODE");
+  });
+});
+
+describe("7. an offline activation consumes its code once across replicas", () => {
+  const ACTIVATE = `mutation($input: ActivateOfflineInput!) { activateOffline(input: $input) { tenantId edition } }`;
+  const activate = (request: string, on: number) => gqlRequest<any>(api(on), ACTIVATE, { input: { request } }, { token: r.keys.support, clientAddress: address() });
+
+  it("12 appliances racing on two replicas: one wins; one request file sent 8 times: answered once", async () => {
+    const reg = await register();
+    const requests = await Promise.all(
+      Array.from({ length: 12 }, async (_, i) => signActivationRequest({ privateKey: await generateApplianceKey(), applianceId: `air-${i}`, installCode: reg.installCode, tool: "alga-setup/1.0.0" })),
+    );
+    const out = await Promise.all(requests.map((q, i) => activate(q.file, i)));
+    expect(out.filter((o) => !o.errors)).toHaveLength(1);
+    for (const o of out.filter((x) => x.errors)) expect(codeOf(o)).toBe("CONSUMED_INSTALL_CODE");
+    const rows = await r.query("SELECT activation_mode FROM appliance WHERE tenant_id = $1", [reg.tenantId]);
+    expect(rows).toEqual([{ activation_mode: "OFFLINE" }]);
+
+    const again = await register();
+    const one = await signActivationRequest({ privateKey: await generateApplianceKey(), applianceId: "air-twin", installCode: again.installCode, tool: "alga-setup/1.0.0" });
+    const twins = await Promise.all(Array.from({ length: 8 }, (_, i) => activate(one.file, i)));
+    expect(twins.filter((o) => !o.errors)).toHaveLength(1);
+    for (const o of twins.filter((x) => x.errors)) expect(codeOf(o)).toBe("REPLAYED_OFFLINE_REQUEST");
+    const audits = await r.query("SELECT count(*)::int AS n FROM audit_event WHERE tenant_id = $1 AND action = 'install_code.redeemed'", [again.tenantId]);
+    expect(audits).toEqual([{ n: 1 }]);
   });
 });

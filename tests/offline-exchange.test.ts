@@ -15,7 +15,12 @@ import {
   type KeyDocument,
   type SeatReport,
 } from "../contract/src/index.js";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { CHECK_IN, codeOf, REDEEM, REGISTER, startTestPlane, type TestPlane } from "./helpers/control-plane.js";
+import { run } from "./helpers/processes.js";
+import { purgeAnsweredNonces } from "../api/src/domain/housekeeping.js";
 
 const ACTIVATE = `mutation A($input: ActivateOfflineInput!) { activateOffline(input: $input) { response tenantId edition } }`;
 const RENEW = `mutation R($input: RenewOfflineInput!) { renewOffline(input: $input) { response tenantId applianceId edition licenseExpiresAt report { seq chain } } }`;
@@ -171,6 +176,19 @@ describe("activateOffline", () => {
     // another appliance key (another installation) with the same id: the code is used
     const other = await activate((await activationRequest(await generateApplianceKey(), reg.installCode, id)).file);
     expect(codeOf(other)).toBe("CONSUMED_INSTALL_CODE");
+  });
+
+  it("housekeeping drops the nonces of requests that would be refused as stale anyway", async () => {
+    const { req } = await activated();
+    const db = t.plane.services.db;
+    const count = async () => Number((await db.query("SELECT count(*) FROM offline_request_nonce")).rows[0].count);
+    const before = await count();
+    expect(await purgeAnsweredNonces(db, 30 * 86400)).toBe(0);
+    // 32 days on, this request is past the window: its nonce may go
+    const later = new Date(Date.now() + 32 * 86400_000);
+    expect(await purgeAnsweredNonces(db, 30 * 86400, later)).toBeGreaterThanOrEqual(1);
+    expect(await count()).toBeLessThan(before);
+    expect(req.payload.iat * 1000).toBeLessThan(later.getTime() - 31 * 86400_000);
   });
 
   it("refuses a code already used online", async () => {
@@ -375,5 +393,66 @@ describe("renewOffline", () => {
     const wrong = await renew(a.req.file);
     expect(codeOf(wrong)).toBe("INVALID_OFFLINE_REQUEST");
     expect(wrong.errors![0]!.extensions).toMatchObject({ reason: "WRONG_KIND" });
+  });
+});
+
+describe("alga-store activate-offline / renew-offline (compiled CLI)", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), "alga-offline-cli-"));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const cli = (args: string[], key = t.keys.support) =>
+    run(process.execPath, ["store-client/dist/cli/main.js", ...args], { ALGA_LICENSE_URL: t.url, ALGA_LICENSE_API_KEY: key });
+
+  it("answers request files with response files; tenant shows the offline mode, renewal due and the report chain", async () => {
+    const reg = await registered();
+    const key = await generateApplianceKey();
+    const req = await activationRequest(key, reg.installCode, "cli-box");
+    const reqFile = path.join(dir, "activation.json");
+    const outFile = path.join(dir, "response.json");
+    writeFileSync(reqFile, req.file);
+    const human = await cli(["activate-offline", "--request", reqFile, "--out", outFile], t.keys.store);
+    expect(human).toMatchObject({ code: 0, stderr: "" });
+    expect(human.stdout).toContain(`Activated offline: tenant ${reg.tenantId} — PRO`);
+    const jkt = await applianceKeyThumbprint(key);
+    await verifyOfflineResponse(readFileSync(outFile, "utf8"), { keys: allKeys(), expect: { nonce: req.payload.nonce, applianceId: "cli-box", jkt } });
+
+    // the same file again: refused, exit 7, the way out named
+    const again = await cli(["activate-offline", "--request", reqFile, "--out", outFile, "--json"]);
+    expect(again.code).toBe(7);
+    expect(JSON.parse(again.stdout).error).toMatchObject({ code: "REPLAYED_OFFLINE_REQUEST" });
+
+    const renewal = await signRenewalRequest({ privateKey: key, applianceId: "cli-box", tenantId: reg.tenantId, tool: "alga-license/1.0.0", licenseJti: null, report: report(null) });
+    const renewFile = path.join(dir, "renewal.json");
+    writeFileSync(renewFile, renewal.file);
+    const renewed = await cli(["renew-offline", "--request", renewFile, "--out", path.join(dir, "renewed.json"), "--json"]);
+    expect(renewed.code).toBe(0);
+    expect(JSON.parse(renewed.stdout)).toMatchObject({ tenantId: reg.tenantId, applianceId: "cli-box", edition: "PRO", report: { seq: 1, chain: "FIRST" } });
+    await verifyOfflineResponse(readFileSync(path.join(dir, "renewed.json"), "utf8"), { keys: allKeys(), kind: "renewal", expect: { nonce: renewal.payload.nonce, jkt } });
+
+    const shown = await cli(["tenant", reg.tenantId]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/cli-box .*\n {6}offline: renewal due \d{4}-\d{2}-\d{2} [\d:]+ UTC, seat report #1 FIRST/);
+  });
+
+  it("exit codes name the problem: an unreadable file (2), an edited request (2), another appliance key (7)", async () => {
+    const missing = await cli(["activate-offline", "--request", path.join(dir, "nope.json"), "--out", path.join(dir, "x.json")]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/nope\.json: cannot be read/);
+
+    const garbage = path.join(dir, "garbage.json");
+    writeFileSync(garbage, '{"format":"alga-offline-request","ver":1,"kind":"activation","request":"a.b.c"}');
+    const bad = await cli(["activate-offline", "--request", garbage, "--out", path.join(dir, "x.json")]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/INVALID_OFFLINE_REQUEST/);
+
+    const a = await activated();
+    const other = await signRenewalRequest({ privateKey: await generateApplianceKey(), applianceId: a.id, tenantId: a.reg.tenantId, tool: "t", licenseJti: null, report: report(null) });
+    const otherFile = path.join(dir, "other.json");
+    writeFileSync(otherFile, other.file);
+    const mismatch = await cli(["renew-offline", "--request", otherFile, "--out", path.join(dir, "x.json")]);
+    expect(mismatch.code).toBe(7);
+    expect(mismatch.stderr).toMatch(/APPLIANCE_KEY_MISMATCH[\s\S]*re-issued install code/);
   });
 });

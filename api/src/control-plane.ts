@@ -139,7 +139,7 @@ export async function startControlPlane(config: Config, log: Logger, opts: Start
       mailQueued: () => worker?.kick(),
       redemptionOutcome: (outcome) => metrics?.redemption(outcome),
     };
-    const housekeeping = startHousekeeping(pool, config.redeemRateLimit.windowSeconds, log.child({ component: "housekeeping" }));
+    const housekeeping = startHousekeeping(pool, config.redeemRateLimit.windowSeconds, log.child({ component: "housekeeping" }), undefined, config.offline.requestMaxAgeSeconds);
     stops.push({ name: "housekeeping", stop: () => housekeeping.stop() });
 
     const server = await createHttpServer({ config, services, keys, log, metrics, isoDigests, keyHandover, database });

@@ -1,6 +1,10 @@
 // The store's client for the alga-license control plane. Typed from the API's SDL (graphql-codegen).
 import { randomUUID } from "node:crypto";
 import {
+  ActivateOfflineDocument,
+  RenewOfflineDocument,
+  type ActivateOfflineMutation,
+  type RenewOfflineMutation,
   CancelEntitlementDocument,
   ChangeEntitlementEditionDocument,
   ExtendEntitlementDocument,
@@ -48,6 +52,8 @@ export interface StoreClientOptions {
 
 export type RegisteredTenant = RegisterTenantMutation["registerTenant"] & { idempotencyKey: string };
 export type ReissuedInstallCode = ReissueInstallCodeMutation["reissueInstallCode"];
+export type OfflineActivation = ActivateOfflineMutation["activateOffline"];
+export type OfflineRenewal = RenewOfflineMutation["renewOffline"];
 export type TenantDetails = NonNullable<GetTenantQuery["tenant"]>;
 export type TenantPage = FindTenantsQuery["tenants"];
 export type FindTenantsOptions = FindTenantsQueryVariables;
@@ -85,6 +91,13 @@ export interface StoreClient {
   markEntitlementPastDue(input: MarkEntitlementPastDueInput): Promise<EntitlementChange>;
   /** Admin key: ends the entitlement now (check-in answers ENTITLEMENT_LAPSED). */
   cancelEntitlement(input: CancelEntitlementInput): Promise<EntitlementChange>;
+  /**
+   * Store, support or admin key: an air-gapped appliance's activation request file (its text, or the
+   * bare JWS) → the response file's text for the appliance. Consumes the install code like a redemption.
+   */
+  activateOffline(request: string): Promise<OfflineActivation>;
+  /** Store, support or admin key: an offline appliance's renewal request → the response file with its new license. */
+  renewOffline(request: string): Promise<OfflineRenewal>;
 }
 
 const VERSION = "0.1.0";
@@ -108,6 +121,12 @@ export function createStoreClient(options: StoreClientOptions = {}): StoreClient
       const idempotencyKey = input.idempotencyKey ?? randomUUID();
       const data = await run(RegisterTenantDocument, { input: { ...input, idempotencyKey } });
       return { ...data.registerTenant, idempotencyKey };
+    },
+    async activateOffline(request) {
+      return (await run(ActivateOfflineDocument, { input: { request } })).activateOffline;
+    },
+    async renewOffline(request) {
+      return (await run(RenewOfflineDocument, { input: { request } })).renewOffline;
     },
     async reissueInstallCode(input) {
       return (await run(ReissueInstallCodeDocument, { input })).reissueInstallCode;

@@ -1,6 +1,7 @@
 // Periodic clean-up shared by all replicas (idempotent statements, safe to run concurrently):
 // sealed install codes kept for idempotent replays are wiped once their code can no longer be used,
-// and rate-limit windows that have passed are dropped.
+// rate-limit windows that have passed are dropped, and so are the nonces of offline requests that are
+// refused as stale anyway.
 import type { Logger } from "pino";
 import { purgeWindows } from "../data/rate-limits.js";
 import type { Queryable } from "../db/sql.js";
@@ -17,10 +18,19 @@ export async function purgeExpiredSecrets(q: Queryable, rateLimitWindowSeconds: 
   return { codes: rowCount ?? 0, windows };
 }
 
-export function startHousekeeping(q: Queryable, rateLimitWindowSeconds: number, log: Logger, intervalMs = 10 * 60_000) {
+/**
+ * Nonces of answered offline requests dated (by the appliance) before the accepted window plus a day:
+ * such a request handed in again is refused as stale before its nonce is looked at.
+ */
+export async function purgeAnsweredNonces(q: Queryable, requestMaxAgeSeconds: number, now = new Date()): Promise<number> {
+  const { rowCount } = await q.query(`DELETE FROM offline_request_nonce WHERE issued_at < $1`, [new Date(now.getTime() - (requestMaxAgeSeconds + 86400) * 1000)]);
+  return rowCount ?? 0;
+}
+
+export function startHousekeeping(q: Queryable, rateLimitWindowSeconds: number, log: Logger, intervalMs = 10 * 60_000, offlineRequestMaxAgeSeconds = 30 * 86400) {
   const run = () =>
-    purgeExpiredSecrets(q, rateLimitWindowSeconds).then(
-      (r) => (r.codes || r.windows) && log.info(r, "housekeeping"),
+    Promise.all([purgeExpiredSecrets(q, rateLimitWindowSeconds), purgeAnsweredNonces(q, offlineRequestMaxAgeSeconds)]).then(
+      ([r, nonces]) => (r.codes || r.windows || nonces) && log.info({ ...r, nonces }, "housekeeping"),
       (err: unknown) => log.warn({ err }, "housekeeping failed"),
     );
   const timer = setInterval(run, intervalMs);

@@ -21,12 +21,13 @@ export const EXIT_MEANING: Record<(typeof EXIT)[keyof typeof EXIT], string> = {
   4: "ambiguous tenant",
   5: "unauthenticated/forbidden",
   6: "service unreachable or timed out",
-  7: "refused (suspended tenant, rate limited)",
+  7: "refused (suspended tenant, used code, offline request refused, rate limited)",
 };
 
 export function exitCodeFor(code: AlgaLicenseErrorCode): number {
   switch (code) {
     case "BAD_USER_INPUT":
+    case "INVALID_OFFLINE_REQUEST":
       return EXIT.USAGE;
     case "TENANT_NOT_FOUND":
     case "APPLIANCE_NOT_FOUND":
@@ -48,6 +49,10 @@ export function exitCodeFor(code: AlgaLicenseErrorCode): number {
     case "EXPIRED_INSTALL_CODE":
     case "CONSUMED_INSTALL_CODE":
     case "REVOKED_INSTALL_CODE":
+    case "SEAT_LIMIT_REACHED":
+    case "STALE_OFFLINE_REQUEST":
+    case "REPLAYED_OFFLINE_REQUEST":
+    case "APPLIANCE_KEY_MISMATCH":
       return EXIT.REFUSED;
     default:
       return EXIT.FAILED;

@@ -70,3 +70,12 @@ export function keyFile(file: string, source: string): string {
   if (!key) throw new SettingError(`${source} ${file} is empty`);
   return key;
 }
+
+/** An offline request file's text (--request FILE; "-" reads stdin). */
+export function requestFile(value: string, source: string): string {
+  try {
+    return readFileSync(value === "-" ? 0 : value, "utf8");
+  } catch (e) {
+    throw new SettingError(`${source} ${value}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): give the path of the request file the appliance wrote`);
+  }
+}

@@ -1,5 +1,14 @@
 // Human-readable output of alga-store (the --json output is the client's result as is).
-import type { EntitlementChange, RegisteredTenant, ReissuedInstallCode, TenantDetails, TenantEntitlement, TenantPage } from "../client.js";
+import type {
+  EntitlementChange,
+  OfflineActivation,
+  OfflineRenewal,
+  RegisteredTenant,
+  ReissuedInstallCode,
+  TenantDetails,
+  TenantEntitlement,
+  TenantPage,
+} from "../client.js";
 
 const when = (iso: string | null | undefined) => (iso ? iso.replace("T", " ").replace(/\.\d+Z$/, " UTC") : "—");
 
@@ -52,7 +61,8 @@ export function renderTenant(t: TenantDetails): string {
       ? t.appliances.map(
           (a) =>
             `    ${a.applianceId}  ${a.edition}  version ${a.version ?? "?"}  last check-in ${when(a.lastCheckInAt)}` +
-            `  license until ${when(a.licenseExpiresAt)}${a.credentialActive ? "" : "  (no active credential)"}`,
+            `  license until ${when(a.licenseExpiresAt)}${a.credentialActive ? "" : "  (no active credential)"}` +
+            (a.activationMode === "OFFLINE" ? `\n      offline: renewal due ${when(a.offlineRenewalDueAt)}, ${seatReports(a)}` : ""),
         )
       : ["    none"]),
   ];
@@ -120,5 +130,27 @@ export function renderEntitlementChange(r: EntitlementChange): string {
     `  edition:       ${r.tenant.edition}   seats: ${r.tenant.seatsUsed} used of ${r.tenant.seats ?? "—"}`,
     ...(r.retiredApplianceIds.length ? [`  retired:       ${r.retiredApplianceIds.join(", ")} (credentials revoked to fit the seats)`] : []),
     "Appliances get the change at their next check-in.",
+  ].join("\n");
+}
+
+type ApplianceDetails = TenantDetails["appliances"][number];
+
+/** The seat-report chain of an appliance: the newest status first, broken links called out. */
+function seatReports(a: ApplianceDetails): string {
+  if (!a.seatReports.length) return "no seat report yet";
+  const newest = a.seatReports[0]!;
+  const broken = a.seatReports.filter((r) => r.chain === "GAP" || r.chain === "REPLAYED").length;
+  return `seat report #${newest.seq} ${newest.chain} (received ${when(newest.receivedAt)})${broken ? `; chain broken ${broken} time(s) (GAP: a report is missing, REPLAYED: one came twice)` : ""}`;
+}
+
+export function renderOfflineActivation(r: OfflineActivation, out: string): string {
+  return [`Activated offline: tenant ${r.tenantId} — ${r.edition}`, `  response written to ${out}: give it to the appliance (alga-setup offline-apply --response FILE)`].join("\n");
+}
+
+export function renderOfflineRenewal(r: OfflineRenewal, out: string): string {
+  return [
+    `Renewed offline: appliance ${r.applianceId} of tenant ${r.tenantId} — ${r.edition}, license until ${when(r.licenseExpiresAt)}`,
+    `  seat report #${r.report.seq}: ${r.report.chain}${r.report.chain === "GAP" ? " (a report is missing in between: recorded, support sees it)" : ""}`,
+    `  response written to ${out}: give it to the appliance (alga-license import --file FILE)`,
   ].join("\n");
 }

@@ -1,5 +1,6 @@
 // Every alga-store command, in the order the help lists them.
 import type { Command } from "../command.js";
+import activateOffline from "./activate-offline.js";
 import cancel from "./cancel.js";
 import entitlement from "./entitlement.js";
 import entitlements from "./entitlements.js";
@@ -8,9 +9,10 @@ import grant from "./grant.js";
 import pastDue from "./past-due.js";
 import register from "./register.js";
 import reissue from "./reissue.js";
+import renewOffline from "./renew-offline.js";
 import setEdition from "./set-edition.js";
 import setSeats from "./set-seats.js";
 import tenant from "./tenant.js";
 import tenants from "./tenants.js";
 
-export const COMMANDS: readonly Command[] = [register, reissue, tenant, tenants, entitlement, entitlements, grant, setEdition, setSeats, extend, pastDue, cancel];
+export const COMMANDS: readonly Command[] = [register, reissue, activateOffline, renewOffline, tenant, tenants, entitlement, entitlements, grant, setEdition, setSeats, extend, pastDue, cancel];
