@@ -1,7 +1,7 @@
 // THE air-gapped life of an appliance against the real control plane, with no network path from the
 // appliance tools to it (ALGA_LICENSE_URL points at a closed port): register → offline-request (CLI)
-// → the vendor answers (the real API's activateOffline) → offline-apply → create-tenant → renewal-request
-// with its seat report → renewOffline → import → a key rotation delivered inside a renewal → months
+// → `alga-store activate-offline` (a process against the real API) → offline-apply → create-tenant → renewal-request
+// with its seat report → `alga-store renew-offline` → import → a key rotation delivered inside a renewal → months
 // later the expired appliance runs as ESSENTIALS, and a renewal restores it. The vendor's clock and the
 // appliance's (ALGA_CLOCK_OFFSET_SECONDS) move together; the plane is restarted over the same database
 // with the rotated signing keys.
@@ -18,6 +18,7 @@ import { createLogger } from "../api/src/log.js";
 import { applianceDb, claimsOf, createTenantCli, licenseCli, licenseState, PASSWORD, setupCli } from "./helpers/appliance.js";
 import { gqlRequest, REGISTER } from "./helpers/control-plane.js";
 import { createScratchDatabase } from "./helpers/postgres.js";
+import { run } from "./helpers/processes.js";
 
 const DAY = 86_400;
 const silent = createLogger("silent", new Writable({ write: (_c, _e, cb) => cb() }));
@@ -69,17 +70,14 @@ async function startWith(keys: unknown[]) {
   return plane;
 }
 
-/** The vendor's side: the request file in, the response file out (the real API). */
+/** The vendor's side: `alga-store activate-offline / renew-offline` (a process) against the real API. */
 async function vendorAnswers(kind: "activate" | "renew", requestFile: string, responseFile: string, token: string) {
-  const mutation =
-    kind === "activate"
-      ? `mutation A($input: ActivateOfflineInput!) { activateOffline(input: $input) { response tenantId edition } }`
-      : `mutation R($input: RenewOfflineInput!) { renewOffline(input: $input) { response report { seq chain } } }`;
-  const res = await gqlRequest<any>(plane!.url, mutation, { input: { request: readFileSync(requestFile, "utf8") } }, { token });
-  if (!res.data) throw new Error(`${kind} failed: ${JSON.stringify(res.errors)}`);
-  const answer = kind === "activate" ? res.data.activateOffline : res.data.renewOffline;
-  writeFileSync(responseFile, answer.response);
-  return answer;
+  const r = await run(process.execPath, ["store-client/dist/cli/main.js", `${kind}-offline`, "--request", requestFile, "--out", responseFile, "--json"], {
+    ALGA_LICENSE_URL: plane!.url,
+    ALGA_LICENSE_API_KEY: token,
+  });
+  if (r.code !== 0) throw new Error(`alga-store ${kind}-offline failed (${r.code}): ${r.stdout}${r.stderr}`);
+  return JSON.parse(r.stdout);
 }
 
 const json = (r: { stdout: string }) => JSON.parse(r.stdout);
