@@ -145,7 +145,8 @@ it("register → request → activateOffline → apply → create-tenant → ren
     expect((await licenseCli(["import", "--file", f("renew-3.response.json"), "--json"], later)).code).toBe(0);
     const restored = await licenseCli(["status", "--json"], later);
     expect(restored.code).toBe(0);
-    expect(json(restored)).toMatchObject({ edition: "PRO", verification: { result: "valid" } });
+    expect(json(restored)).toMatchObject({ edition: "PRO", verification: { result: "valid" }, activation: { mode: "offline", renewalPending: false } });
+    expect((await licenseCli(["status"], later)).stdout).toMatch(/activation: +offline: renewed by file/);
 
     // a replayed renewal request is refused by the vendor; the replayed response by the appliance
     const replayed = await gqlRequest<any>(p.url, `mutation R($input: RenewOfflineInput!) { renewOffline(input: $input) { response } }`, { input: { request: readFileSync(f("renew-3.json"), "utf8") } }, { token: support });
