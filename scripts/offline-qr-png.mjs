@@ -16,7 +16,9 @@ const session = `alga-qr-png-${process.pid}`;
 const tmux = (...args) => execFileSync("tmux", args, { encoding: "utf8" });
 try {
   const env = `ALGA_STATE_DIR=${dir}/state APPLIANCE_ID=appl-7f3a9c2e41b05d86e913`;
-  const command = `cd ${process.cwd()} && env -u CI ${env} node setup-tui/dist/cli/setup.js offline-request --install-code ${generateInstallCode()} --out request.json; cd ${dir}; sleep 30`;
+  // run in the scratch folder: the request file lands there and the screen names it as request.json
+  const setup = path.join(process.cwd(), "setup-tui/dist/cli/setup.js");
+  const command = `cd ${dir} && env -u CI ${env} node ${setup} offline-request --install-code ${generateInstallCode()} --out request.json; sleep 30`;
   tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "64", "-c", dir, command);
   let screen = "";
   for (let i = 0; i < 100 && !screen.includes("offline-apply --response"); i++) {
@@ -24,8 +26,7 @@ try {
     screen = tmux("capture-pane", "-p", "-t", session);
   }
   if (!screen.includes("offline-apply --response")) throw new Error(`offline-request did not finish:\n${screen}`);
-  // the example names the file as an operator would see it
-  screen = screen.replaceAll(process.cwd() + "/", "").replace(/\n+$/, "\n");
+  screen = screen.replace(/\n+$/, "\n");
   const html = `<!doctype html><meta charset="utf-8"><style>
     body { margin: 0; background: #101418; }
     pre { margin: 0; padding: 16px 20px; color: #e8e8e8; font: 14px/1.0 "DejaVu Sans Mono", monospace; white-space: pre; }
