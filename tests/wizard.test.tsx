@@ -150,7 +150,7 @@ it("essentials: the edition is said once, and the license seed carries no token"
   expect(w.frame()).not.toMatch(/ESSENTIALS essentials/i);
   expect(w.frame()).not.toContain("daily check-in");
   const { license } = seedsIn();
-  expect(Object.keys(license).sort()).toEqual(["ALGA_LICENSE_URL", "APPLIANCE_ID", "EDITION", "LICENSE_SEED_DIGEST", "LICENSE_VENDOR_KEYS", "REDEEMED_AT"]);
+  expect(Object.keys(license).sort()).toEqual(["ALGA_LICENSE_URL", "APPLIANCE_ID", "APPLIANCE_KEY", "EDITION", "LICENSE_SEED_DIGEST", "LICENSE_VENDOR_KEYS", "REDEEMED_AT"]);
   expect(license.EDITION).toBe("ESSENTIALS");
   w.app.unmount();
 });

@@ -24,6 +24,8 @@ export const LICENSE_SEED_KEYS = {
   redeemedAt: "REDEEMED_AT",
   /** the vendor's key hand-over document (a General JWS, JSON) verified at redemption: the keys pinned */
   vendorKeys: "LICENSE_VENDOR_KEYS",
+  /** this appliance's Ed25519 identity key (private JWK, JSON): licenses bound to it name its thumbprint (cnf.jkt) */
+  applianceKey: "APPLIANCE_KEY",
   /** paid only */
   token: "LICENSE_TOKEN",
   credential: "APPLIANCE_CREDENTIAL",

@@ -336,9 +336,128 @@ export function licenseStatusSettings(argv: string[], env: NodeJS.ProcessEnv = p
   const { values, positionals } = parse(argv, { json: { type: "boolean" } }, true);
   const r = new Reader(values, env);
   const help = values.help === true;
-  if (!help && positionals[0] !== "status") r.problems.push(positionals[0] ? `unknown command "${positionals[0]}": use alga-license status` : "missing command: use alga-license status");
+  if (!help && positionals[0] !== "status") r.problems.push(positionals[0] ? `unknown command "${positionals[0]}": use alga-license status, renewal-request or import` : "missing command: use alga-license status");
   if (positionals.length > 1) r.problems.push(`unexpected argument "${positionals[1]}"`);
   const s = { help, json: values.json === true, databaseUrl: r.databaseUrl() ?? "", graceSeconds: r.graceSeconds(), vendorKeys: r.vendorKeys(), clock: r.clock() };
+  if (!help && !s.databaseUrl && !r.problems.some((p) => p.includes("APPLIANCE_DATABASE_URL"))) {
+    r.fail(undefined, "APPLIANCE_DATABASE_URL", "is required: the appliance's PostgreSQL, e.g. postgresql://alga@db:5432/appliance");
+  }
+  return r.done(s);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// the air-gapped exchange: alga-setup offline-request / offline-apply, alga-license renewal-request / import
+// ---------------------------------------------------------------------------------------------------
+export interface OfflineRequestSettings {
+  help: boolean;
+  json: boolean;
+  installCode: string;
+  /** where the request file is written */
+  out: string;
+  applianceId: string;
+  stateDir: string;
+  clock: () => Date;
+}
+
+const setupApplianceId = (r: Reader, stateDir: string, env: NodeJS.ProcessEnv): string => {
+  const given = r.applianceId("appliance-id", "APPLIANCE_ID");
+  if (given || r.problems.length) return given ?? "";
+  try {
+    return resolveApplianceId(stateDir, env);
+  } catch (err) {
+    r.fail(undefined, "ALGA_STATE_DIR", `cannot keep the derived appliance id in ${stateDir} (${(err as Error).message}): set APPLIANCE_ID or a writable ALGA_STATE_DIR`);
+    return "";
+  }
+};
+
+export function offlineRequestSettings(argv: string[], env: NodeJS.ProcessEnv = process.env): OfflineRequestSettings {
+  const { values } = parse(argv, { "install-code": { type: "string" }, out: { type: "string" }, "appliance-id": { type: "string" }, json: { type: "boolean" } });
+  const r = new Reader(values, env);
+  const help = values.help === true;
+  const stateDir = r.raw(undefined, "ALGA_STATE_DIR") ?? DEFAULT_STATE_DIR;
+  const installCode = r.raw("install-code", "ALGA_INSTALL_CODE");
+  const out = r.raw("out");
+  if (!help && !installCode) r.fail("install-code", "ALGA_INSTALL_CODE", "the install code from the email is required");
+  if (!help && !out) r.fail("out", undefined, "the file to write the request to is required, e.g. --out request.json");
+  const s = { help, json: values.json === true, installCode: installCode ?? "", out: out ?? "", applianceId: "", stateDir, clock: r.clock() };
+  if (!help) s.applianceId = setupApplianceId(r, stateDir, env);
+  return r.done(s);
+}
+
+export interface OfflineApplySettings {
+  help: boolean;
+  json: boolean;
+  responseFile: string;
+  adminPasswordFile?: string;
+  applianceId: string;
+  stateDir: string;
+  target: ApplyTarget;
+  vendorKeys?: JWK[];
+  graceSeconds: number;
+  /** recorded in the seed for a later online check-in (default: the service's URL from the response) */
+  licenseUrl?: string;
+  clock: () => Date;
+}
+
+export function offlineApplySettings(argv: string[], env: NodeJS.ProcessEnv = process.env): OfflineApplySettings {
+  const { values } = parse(argv, {
+    response: { type: "string" },
+    "admin-password-file": { type: "string" },
+    output: { type: "string" },
+    kubectl: { type: "string" },
+    namespace: { type: "string" },
+    "appliance-id": { type: "string" },
+    "license-url": { type: "string" },
+    json: { type: "boolean" },
+  });
+  const r = new Reader(values, env);
+  const help = values.help === true;
+  const stateDir = r.raw(undefined, "ALGA_STATE_DIR") ?? DEFAULT_STATE_DIR;
+  const responseFile = r.readableFile("response", undefined, "response");
+  if (!help && !responseFile && !r.problems.some((p) => p.startsWith("--response"))) r.fail("response", undefined, "the response file from the vendor is required, e.g. --response response.json");
+  const s: OfflineApplySettings = {
+    help,
+    json: values.json === true,
+    responseFile: responseFile ?? "",
+    adminPasswordFile: r.readableFile("admin-password-file", "ALGA_ADMIN_PASSWORD_FILE", "admin password"),
+    applianceId: "",
+    stateDir,
+    target: { outputDir: r.raw("output", "ALGA_SEED_DIR") ?? DEFAULT_SEED_DIR, kubectl: r.raw("kubectl", "ALGA_KUBECTL"), namespace: r.raw("namespace", "ALGA_NAMESPACE") },
+    vendorKeys: r.vendorKeys(),
+    graceSeconds: r.graceSeconds(),
+    licenseUrl: r.serviceUrl("license-url", "ALGA_LICENSE_URL"),
+    clock: r.clock(),
+  };
+  if (!help && !s.adminPasswordFile && !r.problems.some((p) => p.includes("ALGA_ADMIN_PASSWORD_FILE"))) {
+    r.fail("admin-password-file", "ALGA_ADMIN_PASSWORD_FILE", "a file with the appliance admin password is required");
+  }
+  if (!help) s.applianceId = setupApplianceId(r, stateDir, env);
+  return r.done(s);
+}
+
+export interface LicenseFileSettings {
+  help: boolean;
+  json: boolean;
+  /** renewal-request: the request file written; import: the response file read */
+  file: string;
+  databaseUrl: string;
+  vendorKeys?: JWK[];
+  graceSeconds: number;
+  clock: () => Date;
+}
+
+/** alga-license renewal-request --out F / alga-license import --file F */
+export function licenseFileSettings(command: "renewal-request" | "import", argv: string[], env: NodeJS.ProcessEnv = process.env): LicenseFileSettings {
+  const flag = command === "import" ? "file" : "out";
+  const { values, positionals } = parse(argv, { [flag]: { type: "string" }, json: { type: "boolean" } }, true);
+  const r = new Reader(values, env);
+  const help = values.help === true;
+  if (positionals.length > 1) r.problems.push(`unexpected argument "${positionals[1]}"`);
+  const file = command === "import" ? r.readableFile("file", undefined, "response") : r.raw("out");
+  if (!help && !file && !r.problems.some((p) => p.startsWith(`--${flag}`))) {
+    r.fail(flag, undefined, command === "import" ? "the response file from the vendor is required, e.g. --file renewal-response.json" : "the file to write the request to is required, e.g. --out renewal-request.json");
+  }
+  const s = { help, json: values.json === true, file: file ?? "", databaseUrl: r.databaseUrl() ?? "", vendorKeys: r.vendorKeys(), graceSeconds: r.graceSeconds(), clock: r.clock() };
   if (!help && !s.databaseUrl && !r.problems.some((p) => p.includes("APPLIANCE_DATABASE_URL"))) {
     r.fail(undefined, "APPLIANCE_DATABASE_URL", "is required: the appliance's PostgreSQL, e.g. postgresql://alga@db:5432/appliance");
   }

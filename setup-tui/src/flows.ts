@@ -21,6 +21,7 @@ import { timeFloor } from "./license/clock.js";
 import { fetchKeyDocument } from "./license/pins.js";
 import { applianceTrust, isNewerLicense, referenceTime, storedLicense, verifiedClaims, type ApplianceTrust } from "./license/trust.js";
 import { forgetRedemptionKey, keepRedemptionKey } from "./redemption-key.js";
+import { ensureApplianceKey, parseApplianceKey, type ApplianceKey } from "./appliance-key.js";
 import { KeyTrustError, verifyLicense, type LicenseCheck, type VendorKeys } from "./license/verify.js";
 import { applySteps, buildLicenseSeed } from "./seeds.js";
 
@@ -115,6 +116,8 @@ export interface Redemption {
   /** the first license, verified (paid editions) */
   license: Extract<LicenseCheck, { ok: true }> | null;
   redeemedAt: Date;
+  /** this appliance's identity key, sent with the redemption (the license is bound to it) */
+  applianceKey: ApplianceKey;
 }
 
 export interface RedeemPlan {
@@ -134,6 +137,22 @@ export interface RedeemPlan {
   stateDir: string;
   /** the appliance's clock (default: the system's) */
   clock?: () => Date;
+  /** connect: the identity key the installed appliance keeps (default: the one in stateDir, created once) */
+  applianceKey?: ApplianceKey | null;
+}
+
+/** The identity key of a plan (kept before the first attempt); FlowError when it cannot be kept (nothing was sent). */
+async function applianceKeyOf(p: RedeemPlan): Promise<ApplianceKey> {
+  if (p.applianceKey) return p.applianceKey;
+  try {
+    return await ensureApplianceKey(p.stateDir);
+  } catch (err) {
+    throw new FlowError("STATE_NOT_WRITABLE", {
+      title: "The appliance key cannot be kept",
+      detail: `This appliance keeps its identity key in ${p.stateDir} (licenses are bound to it): ${(err as Error).message}. The install code was not used.`,
+      action: "Set ALGA_STATE_DIR to a folder this appliance can write (it persists across restarts), then try again.",
+    });
+  }
 }
 
 /** The redemption key of a plan, kept before the first attempt; FlowError when it cannot be kept (nothing was sent). */
@@ -210,17 +229,31 @@ export async function redeemVerified(p: RedeemPlan, c: FlowContext): Promise<Red
     if (err.reason === "OUTDATED" && pinned) chain = pinned;
     else if (err.reason !== "FUTURE") throw keysNotTrusted(err);
   }
+  const applianceKey = await applianceKeyOf(p);
   const redemptionKey = redemptionKeyOf(p);
   c.phase?.("Redeeming the install code");
   // every attempt sends the same key: an attempt whose answer was lost is replayed, not refused as used
   const redeemed = await withRetries(
-    () => redeemInstallCode(p.licenseUrl, { installCode: p.installCode, applianceId: p.applianceId, tenantId: p.tenantId, redemptionKey }, { signal: c.hooks?.signal }),
+    () =>
+      redeemInstallCode(
+        p.licenseUrl,
+        { installCode: p.installCode, applianceId: p.applianceId, tenantId: p.tenantId, redemptionKey, applianceKey: JSON.stringify(applianceKey.publicJwk) },
+        { signal: c.hooks?.signal },
+      ),
     c.policy,
     c.hooks,
   );
   const redeemedAt = new Date();
   const verify = (keys: VendorKeys) =>
-    verifyLicense(redeemed.firstJwt ?? "", { keys, tenantId: redeemed.tenantId, applianceId: p.applianceId, now: clock(), timeFloor: trust?.floor, graceSeconds: p.graceSeconds });
+    verifyLicense(redeemed.firstJwt ?? "", {
+      keys,
+      tenantId: redeemed.tenantId,
+      applianceId: p.applianceId,
+      now: clock(),
+      timeFloor: trust?.floor,
+      graceSeconds: p.graceSeconds,
+      applianceKeyThumbprint: applianceKey.thumbprint,
+    });
   if (!chain) {
     try {
       chain = await extend(async (candidate) => ((check) => (check.ok ? new Date(check.claims.iat * 1000) : null))(await verify(candidate)));
@@ -230,10 +263,10 @@ export async function redeemVerified(p: RedeemPlan, c: FlowContext): Promise<Red
     }
   }
   const keys = chainTip(chain);
-  if (redeemed.edition === "ESSENTIALS") return { redeemed, keys, chain, license: null, redeemedAt };
+  if (redeemed.edition === "ESSENTIALS") return { redeemed, keys, chain, license: null, redeemedAt, applianceKey };
   const check = await verify(keys);
   if (!check.ok) throw notVerified(check.message);
-  return { redeemed, keys, chain, license: check, redeemedAt };
+  return { redeemed, keys, chain, license: check, redeemedAt, applianceKey };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -245,6 +278,8 @@ export interface Installed {
   applianceId: string;
   /** its pins, re-verified from the root */
   trust: ApplianceTrust;
+  /** the identity key it keeps in license_state (null: installed before appliance keys) */
+  applianceKey: ApplianceKey | null;
 }
 
 /** The installed appliance connect works on; FlowError when there is none. */
@@ -265,7 +300,8 @@ export async function loadInstalled(databaseUrl: string, o: { licenseUrl?: strin
       action: "Pass --license-url (or ALGA_LICENSE_URL).",
     });
   }
-  return { row, licenseUrl, applianceId: o.applianceId ?? row.appliance_id ?? "", trust: await applianceTrust(row, o.vendorKeys) };
+  const applianceKey = row.appliance_key ? await parseApplianceKey(row.appliance_key as string, "license_state.appliance_key").catch(() => null) : null;
+  return { row, licenseUrl, applianceId: o.applianceId ?? row.appliance_id ?? "", trust: await applianceTrust(row, o.vendorKeys), applianceKey };
 }
 
 const newerInPlace = () =>
@@ -316,12 +352,21 @@ export async function applyConnect(databaseUrl: string, installed: Installed, r:
         keyChain: chainDocuments(chain),
         timeFloor: timeFloor(r.license?.claims.iat, chainTip(chain).issuedAt),
         redeemedAt: r.redeemedAt,
+        applianceKey: r.applianceKey.privateJwk,
+        activationMode: "online",
       });
     }),
   );
   if (!written) throw newerInPlace();
   notes.push("license_state updated: credential, license, check-in URL and vendor keys");
-  const seed = buildLicenseSeed({ redeemed: r.redeemed, applianceId: installed.applianceId, licenseUrl: installed.licenseUrl, vendorKeys: r.keys, redeemedAt: r.redeemedAt });
+  const seed = buildLicenseSeed({
+    redeemed: r.redeemed,
+    applianceId: installed.applianceId,
+    licenseUrl: installed.licenseUrl,
+    vendorKeys: r.keys,
+    redeemedAt: r.redeemedAt,
+    applianceKey: r.applianceKey.privateJwk,
+  });
   for (const step of applySteps({ licenseSeed: seed }, target)) {
     try {
       notes.push(await step.run());

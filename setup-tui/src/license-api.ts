@@ -76,8 +76,9 @@ export const installCodeStatus = async (baseUrl: string, installCode: string, o?
 /**
  * tenantId: connect (upgrade in place) — the code must belong to this appliance's tenant.
  * redemptionKey: kept before the first attempt (redemption-key.ts), so a retry replays a lost answer.
+ * applianceKey: this appliance's public key (JWK JSON): the license is bound to it (cnf.jkt).
  */
-export const redeemInstallCode = async (baseUrl: string, input: { installCode: string; applianceId: string; tenantId?: string; redemptionKey?: string }, o?: CallOptions) =>
+export const redeemInstallCode = async (baseUrl: string, input: { installCode: string; applianceId: string; tenantId?: string; redemptionKey?: string; applianceKey?: string }, o?: CallOptions) =>
   (await call(graphqlEndpoint(baseUrl), RedeemInstallCodeDocument, { input }, o)).redeemInstallCode;
 
 export const checkIn = async (checkInUrl: string, credential: string, input: { applianceId: string; applianceVersion?: string }, o?: CallOptions) =>

@@ -83,7 +83,7 @@ export async function runNonInteractive(s: SetupSettings): Promise<Outcome> {
   }
 }
 
-function readPassword(file: string): string | Outcome {
+export function readPassword(file: string): string | Outcome {
   let password: string;
   try {
     password = readFileSync(file, "utf8").replace(/\r?\n$/, "");
@@ -134,7 +134,7 @@ async function setup(s: SetupSettings, code: string, c: FlowContext): Promise<Ou
 
   const plan = { licenseUrl, installCode: code, applianceId: s.applianceId, databaseUrl: s.databaseUrl, anchors: s.vendorKeys, graceSeconds: s.graceSeconds, stateDir: s.stateDir, clock: s.clock };
   const r = await redeemVerified(plan, c);
-  const seeds = buildSeeds({ redeemed: r.redeemed, adminPassword: password, applianceId: s.applianceId, licenseUrl, vendorKeys: r.keys, redeemedAt: r.redeemedAt });
+  const seeds = buildSeeds({ redeemed: r.redeemed, adminPassword: password, applianceId: s.applianceId, licenseUrl, vendorKeys: r.keys, redeemedAt: r.redeemedAt, applianceKey: r.applianceKey.privateJwk });
   const applied: string[] = [];
   for (const step of applySteps(seeds, s.target)) {
     try {
@@ -173,6 +173,7 @@ async function connect(s: SetupSettings, code: string, c: FlowContext): Promise<
     applianceId: installed.applianceId,
     tenantId: installed.row.tenant_id,
     trust: installed.trust,
+    applianceKey: installed.applianceKey,
     anchors: s.vendorKeys,
     graceSeconds: s.graceSeconds,
     stateDir: s.stateDir,

@@ -21,15 +21,21 @@ import type { ApplyTarget } from "./config.js";
 import { readSecret, writeSecret } from "./kubectl.js";
 import type { RedeemResult } from "./license-api.js";
 import type { VendorKeys } from "./license/verify.js";
+import type { JWK } from "jose";
+
+/** What the seeds take from a redemption: the online one's answer, or an offline activation response. */
+export type RedeemedFields = Pick<RedeemResult, "tenantId" | "companyName" | "contactEmail" | "edition" | "firstJwt" | "applianceCredential" | "checkInUrl">;
 
 export interface SeedInput {
-  redeemed: RedeemResult;
+  redeemed: RedeemedFields;
   /** unset when the appliance was already bootstrapped: the admin keeps the existing password */
   adminPassword?: string;
   applianceId: string;
   licenseUrl: string;
   vendorKeys: VendorKeys;
   redeemedAt: Date;
+  /** this appliance's identity key (appliance-key.ts): the private JWK, kept by create-tenant in license_state */
+  applianceKey?: JWK | null;
 }
 
 export interface Seeds {
@@ -79,6 +85,7 @@ export function buildLicenseSeed(i: Omit<SeedInput, "adminPassword">): LicenseSe
     [L.redeemedAt]: i.redeemedAt.toISOString(),
     [L.vendorKeys]: JSON.stringify(i.vendorKeys.document),
   };
+  if (i.applianceKey) seed[L.applianceKey] = JSON.stringify(i.applianceKey);
   if (i.redeemed.edition !== "ESSENTIALS") {
     seed[L.token] = i.redeemed.firstJwt ?? "";
     seed[L.credential] = i.redeemed.applianceCredential ?? "";

@@ -109,6 +109,7 @@ export class Terminal {
     readonly name: string,
     command: string,
     env: Record<string, string>,
+    size: { columns: number; rows: number } = { columns: 80, rows: 24 },
   ) {
     Terminal.sessions.push(name);
     // a console is not CI: with CI set, Ink draws only the final frame
@@ -116,7 +117,7 @@ export class Terminal {
       .map(([k, v]) => `${k}=${shellQuote(v)}`)
       .join(" ");
     const cmd = `cd ${shellQuote(process.cwd())} && env -u CI -u CONTINUOUS_INTEGRATION ${vars} ${command}; echo "WIZARD-EXIT=$?"; sleep 120`;
-    tmux("new-session", "-d", "-s", name, "-x", "80", "-y", "24", cmd);
+    tmux("new-session", "-d", "-s", name, "-x", String(size.columns), "-y", String(size.rows), cmd);
   }
   screen(): string {
     return tmux("capture-pane", "-p", "-t", this.name);

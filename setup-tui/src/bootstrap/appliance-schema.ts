@@ -7,7 +7,7 @@
 import pg from "pg";
 
 /** Raise with every change to APPLIANCE_SCHEMA (an older database is brought up to date once). */
-export const APPLIANCE_SCHEMA_VERSION = 2;
+export const APPLIANCE_SCHEMA_VERSION = 3;
 
 export const APPLIANCE_SCHEMA = `
 CREATE TABLE IF NOT EXISTS tenants (
@@ -51,6 +51,14 @@ ALTER TABLE license_state ADD COLUMN IF NOT EXISTS key_chain jsonb;
 -- last check-in (license/clock.ts)
 ALTER TABLE license_state ADD COLUMN IF NOT EXISTS server_time_floor timestamptz;
 ALTER TABLE license_state ADD COLUMN IF NOT EXISTS clock_skew_seconds integer;
+-- this appliance's Ed25519 identity key (private JWK: the appliance's own database) and the offline
+-- exchange (offline/): online | offline, the pending renewal request, the usage report chain
+ALTER TABLE license_state ADD COLUMN IF NOT EXISTS appliance_key jsonb;
+ALTER TABLE license_state ADD COLUMN IF NOT EXISTS activation_mode text;
+ALTER TABLE license_state ADD COLUMN IF NOT EXISTS offline_pending jsonb;
+ALTER TABLE license_state ADD COLUMN IF NOT EXISTS report_seq integer NOT NULL DEFAULT 0;
+ALTER TABLE license_state ADD COLUMN IF NOT EXISTS report_last_hash text;
+ALTER TABLE license_state ADD COLUMN IF NOT EXISTS report_last_until timestamptz;
 -- pins of an older appliance start their chain
 UPDATE license_state SET key_chain = jsonb_build_array(vendor_keys) WHERE key_chain IS NULL AND vendor_keys IS NOT NULL;
 -- the version this schema was brought to (one row; never lowered by older tools)
@@ -103,6 +111,16 @@ export interface LicenseStateRow {
   key_chain?: unknown;
   server_time_floor?: Date | null;
   clock_skew_seconds?: number | null;
+  /** this appliance's identity key (private JWK); null: installed before appliance keys */
+  appliance_key?: unknown;
+  /** "online" | "offline": how the license arrives (offline: by renewal files) */
+  activation_mode?: string | null;
+  /** the renewal request waiting for its response file (offline/renewal.ts) */
+  offline_pending?: unknown;
+  /** the usage reports sent so far: the last one's seq, hash and end of period */
+  report_seq?: number;
+  report_last_hash?: string | null;
+  report_last_until?: Date | null;
   updated_at: Date;
 }
 
@@ -137,10 +155,14 @@ export interface LicenseFields {
   /** the newest server-signed time of this redemption (the token's and the documents' iat) */
   timeFloor: Date | null;
   redeemedAt: Date | null;
+  /** this appliance's identity key (private JWK); null/undefined: keep the stored one */
+  applianceKey?: unknown;
+  /** "online" | "offline"; null/undefined: keep the stored mode */
+  activationMode?: string | null;
 }
 
 const LICENSE_COLUMNS =
-  "edition, appliance_id, license_token, license_expires_at, appliance_credential, check_in_url, license_url, key_chain, vendor_keys, server_time_floor, redeemed_at";
+  "edition, appliance_id, license_token, license_expires_at, appliance_credential, check_in_url, license_url, key_chain, vendor_keys, server_time_floor, redeemed_at, appliance_key, activation_mode";
 const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
 const licenseValues = (f: LicenseFields) => [
   f.edition,
@@ -154,12 +176,14 @@ const licenseValues = (f: LicenseFields) => [
   json(f.keyChain?.[f.keyChain.length - 1]),
   f.timeFloor,
   f.redeemedAt,
+  json(f.applianceKey),
+  f.activationMode ?? null,
 ];
 
 export async function insertLicenseState(client: pg.ClientBase, tenantId: string, f: LicenseFields): Promise<void> {
   await client.query(
     `INSERT INTO license_state (tenant_id, ${LICENSE_COLUMNS}, keys_updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, CASE WHEN $10::jsonb IS NULL THEN NULL ELSE now() END)`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, CASE WHEN $10::jsonb IS NULL THEN NULL ELSE now() END)`,
     [tenantId, ...licenseValues(f)],
   );
 }
@@ -172,13 +196,14 @@ export async function insertLicenseState(client: pg.ClientBase, tenantId: string
  */
 export async function replaceLicense(client: pg.ClientBase, tenantId: string, f: LicenseFields): Promise<boolean> {
   const r = await client.query(
-    `INSERT INTO license_state (tenant_id, ${LICENSE_COLUMNS}, keys_updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now())
+    `INSERT INTO license_state (tenant_id, ${LICENSE_COLUMNS}, keys_updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, now())
      ON CONFLICT (tenant_id) DO UPDATE SET edition = $2, appliance_id = $3, license_token = $4, license_expires_at = $5,
        appliance_credential = $6, check_in_url = $7, license_url = COALESCE($8, license_state.license_url),
        key_chain = COALESCE($9::jsonb, license_state.key_chain), vendor_keys = COALESCE($10::jsonb, license_state.vendor_keys),
        keys_updated_at = CASE WHEN $10::jsonb IS NULL THEN license_state.keys_updated_at ELSE now() END,
        server_time_floor = GREATEST(license_state.server_time_floor, $11::timestamptz),
-       redeemed_at = $12, last_check_in_error = NULL, last_check_in_outcome = NULL, updated_at = now()
+       redeemed_at = $12, appliance_key = COALESCE($13::jsonb, license_state.appliance_key),
+       activation_mode = COALESCE($14, license_state.activation_mode), last_check_in_error = NULL, last_check_in_outcome = NULL, updated_at = now()
      WHERE $12::timestamptz IS NULL OR license_state.redeemed_at IS NULL OR license_state.redeemed_at < $12::timestamptz`,
     [tenantId, ...licenseValues(f)],
   );

@@ -17,9 +17,10 @@ import { EDITIONS, INITIAL_TENANT_KEYS as T, INITIAL_TENANT_SECRET, isEdition, i
 import type { JWK } from "jose";
 import { chainDocuments, chainTip, extendKeyChain, type KeyChain } from "../license/chain.js";
 import { timeFloor } from "../license/clock.js";
-import { applianceTrust, isNewerLicense, referenceTime, storedLicense, verifiedClaims } from "../license/trust.js";
+import { applianceTrust, isNewerLicense, referenceTime, storedLicense, storedThumbprint, verifiedClaims } from "../license/trust.js";
 import { DEFAULT_OFFLINE_GRACE_SECONDS, KeyTrustError, verifyLicense, type VendorKeys } from "../license/verify.js";
 import { SEEDS, seedIntegrityProblem } from "../seeds.js";
+import { ApplianceKeyError, parseApplianceKey, type ApplianceKey } from "../appliance-key.js";
 import {
   ensureApplianceSchema,
   insertLicenseState,
@@ -65,6 +66,8 @@ interface SeedLicense {
   licenseUrl: string | null;
   keyDocument: unknown;
   redeemedAt: Date | null;
+  /** this appliance's identity key (private JWK), checked; null: a seed of an older alga-setup */
+  applianceKey: ApplianceKey | null;
 }
 
 interface ParsedSeed {
@@ -91,7 +94,7 @@ function checkInUrlProblem(checkInUrl: string): string | null {
   return null;
 }
 
-function parseSeed(seed: Record<string, string | undefined>, o: CreateTenantOptions): ParsedSeed {
+async function parseSeed(seed: Record<string, string | undefined>, o: CreateTenantOptions): Promise<ParsedSeed> {
   for (const kind of SEEDS) {
     const problem = seedIntegrityProblem(seed, kind, o.seedSource?.(kind.secret) ?? `Secret ${kind.secret}`);
     if (problem) throw new BootstrapInputError(problem);
@@ -137,6 +140,16 @@ function parseSeed(seed: Record<string, string | undefined>, o: CreateTenantOpti
       throw new BootstrapInputError(`${L.vendorKeys} was not accepted: it is not JSON`);
     }
   }
+  const keyRaw = get(L.applianceKey);
+  let applianceKey: ApplianceKey | null = null;
+  if (keyRaw) {
+    try {
+      applianceKey = await parseApplianceKey(keyRaw, L.applianceKey);
+    } catch (err) {
+      if (err instanceof ApplianceKeyError) throw new BootstrapInputError(`${err.message}: write the seeds again with alga-setup`);
+      throw err;
+    }
+  }
   if (paid && !wantedId) throw new BootstrapInputError(`the paid edition ${edition} needs ${T.tenantId}: the license is bound to the registry tenant`);
   if (paid && !keyDocument) throw new BootstrapInputError(`the paid edition ${edition} needs ${L.vendorKeys} (the vendor keys pinned by alga-setup) to verify ${L.token}`);
   return {
@@ -153,6 +166,7 @@ function parseSeed(seed: Record<string, string | undefined>, o: CreateTenantOpti
       licenseUrl: licenseUrl ?? null,
       keyDocument,
       redeemedAt,
+      applianceKey,
     },
   };
 }
@@ -172,8 +186,8 @@ async function verifiedLicense(s: ParsedSeed, tenantId: string, stored: LicenseS
   if (trust?.problem && !root) {
     throw new BootstrapInputError(`the vendor keys pinned on this appliance were refused (${trust.problem.message}): a seed cannot replace them (set ALGA_VENDOR_KEYS to the vendor's keys)`);
   }
-  const verify = (token: string, keys: VendorKeys) =>
-    verifyLicense(token, { keys, tenantId, applianceId: l.applianceId, now: clock, timeFloor: trust?.floor, graceSeconds });
+  const verify = async (token: string, keys: VendorKeys) =>
+    verifyLicense(token, { keys, tenantId, applianceId: l.applianceId, now: clock, timeFloor: trust?.floor, graceSeconds, applianceKeyThumbprint: l.applianceKey?.thumbprint ?? (await storedThumbprint(stored)) });
   let chain: KeyChain | null = trust?.chain ?? null;
   if (l.keyDocument) {
     try {
@@ -211,6 +225,7 @@ async function verifiedLicense(s: ParsedSeed, tenantId: string, stored: LicenseS
     keyChain: chain ? chainDocuments(chain) : null,
     timeFloor: timeFloor(issuedAt, chain ? chainTip(chain).issuedAt : null),
     redeemedAt: l.redeemedAt,
+    applianceKey: l.applianceKey?.privateJwk ?? null,
   };
 }
 
@@ -229,7 +244,7 @@ function isNewer(seed: SeedLicense, stored: LicenseStateRow): boolean {
 
 /** seed: the values of both Secrets (from env, or read from the wizard's manifests). */
 export async function createTenant(databaseUrl: string, seed: Record<string, string | undefined>, o: CreateTenantOptions = {}): Promise<CreateTenantResult> {
-  const s = parseSeed(seed, o);
+  const s = await parseSeed(seed, o);
   const passwordHash = s.password ? await hash(s.password) : undefined;
   return withApplianceDb(databaseUrl, (client) =>
     withLicenseLock(client, async () => {

@@ -12,7 +12,7 @@ const USAGE = `usage: alga-create-tenant [--seed-dir DIR] [--json]
   --seed-dir DIR              read the seeds from the wizard's manifests (env ALGA_SEED_DIR);
                               otherwise from the environment: INITIAL_TENANT_DIGEST, INITIAL_TENANT_ID,
                               INITIAL_ADMIN_PASSWORD, INITIAL_ADMIN_EMAIL, INITIAL_COMPANY_NAME, LICENSE_SEED_DIGEST,
-                              EDITION, APPLIANCE_ID, ALGA_LICENSE_URL, REDEEMED_AT, LICENSE_VENDOR_KEYS,
+                              EDITION, APPLIANCE_ID, ALGA_LICENSE_URL, REDEEMED_AT, LICENSE_VENDOR_KEYS, APPLIANCE_KEY,
                               LICENSE_TOKEN, APPLIANCE_CREDENTIAL, CHECK_IN_URL (a seed must match its digest)
   env ALGA_VENDOR_KEYS        vendor keys shipped with the image: the root the pinned keys must chain to
   env ALGA_LICENSE_GRACE_HOURS  offline grace of an expired license (default 72)

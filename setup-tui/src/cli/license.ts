@@ -8,6 +8,8 @@ import { licenseStatusSettings, UsageError, type LicenseStatusSettings } from ".
 import { licenseStatus, renderStatus, STATUS_EXIT } from "../license/status.js";
 
 const USAGE = `usage: alga-license status [--json]
+       alga-license renewal-request --out FILE   no network path: a renewal request file (--help)
+       alga-license import --file FILE           store the vendor's renewal response (--help)
   env APPLIANCE_DATABASE_URL   the appliance's PostgreSQL (required)
   env ALGA_LICENSE_GRACE_HOURS offline grace of an expired license (default 72)
   env ALGA_VENDOR_KEYS         vendor keys shipped with the image: the root the pinned keys must chain to
@@ -16,6 +18,12 @@ exit codes: 0 licensed and verified (or essentials, which needs no license); 1 f
             2 usage or not bootstrapped; 3 expired, honoured only within the offline grace;
             4 the stored license is refused (forged, another tenant's, expired past grace): runs as ESSENTIALS`;
 
+// the air-gapped exchange (cli/offline.ts)
+const [command] = process.argv.slice(2);
+if (command === "renewal-request" || command === "import") {
+  const offline = await import("./offline.js");
+  process.exit(await (command === "import" ? offline.importCommand : offline.renewalRequestCommand)(process.argv.slice(3)));
+}
 let s: LicenseStatusSettings;
 try {
   s = licenseStatusSettings(process.argv.slice(2));

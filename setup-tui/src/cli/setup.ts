@@ -7,6 +7,8 @@ import { failure, runNonInteractive, SETUP_EXIT, usageFailure } from "../noninte
 const USAGE = `usage: alga-setup [options]            first-boot setup (the wizard on a terminal)
        alga-setup connect [options]    an installed appliance takes a paid license for its own
                                        organisation (upgrade in place; needs APPLIANCE_DATABASE_URL)
+       alga-setup offline-request ...  no network path: an activation request file (--help)
+       alga-setup offline-apply ...    apply the vendor's response file (--help)
 
   --install-code CODE         without the wizard: redeem this code (env ALGA_INSTALL_CODE)
   --admin-password-file FILE  the appliance admin password, non-interactive setup
@@ -32,6 +34,11 @@ exit codes: 0 ok, 1 failed, 2 usage, weak password or ALGA_STATE_DIR not writabl
             130 quit with Ctrl+C`;
 
 const argv = process.argv.slice(2);
+// the air-gapped exchange (cli/offline.ts)
+if (argv[0] === "offline-request" || argv[0] === "offline-apply") {
+  const offline = await import("./offline.js");
+  process.exit(await (argv[0] === "offline-request" ? offline.offlineRequestCommand : offline.offlineApplyCommand)(argv.slice(1)));
+}
 let settings: SetupSettings;
 try {
   settings = setupSettings(argv);

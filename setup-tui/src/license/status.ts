@@ -36,6 +36,8 @@ export interface LicenseStatus {
   expiresAt?: string | null;
   graceEndsAt?: string | null;
   verification: { result: "valid" | "in-grace" | "refused" | "no-license"; reason?: string; message: string };
+  /** offline: the license was last renewed by file (alga-license import), else online; renewalPending: a renewal request waits for its response */
+  activation?: { mode: "online" | "offline"; renewalPending: boolean };
   lastCheckInAt?: string | null;
   lastCheckInOutcome?: string | null;
   lastCheckInError?: string | null;
@@ -88,6 +90,7 @@ export async function readLicenseStatus(client: pg.ClientBase, o: StatusOptions 
     companyName: row.company_name,
     applianceId: row.appliance_id,
     recordedEdition: row.edition,
+    activation: { mode: row.activation_mode === "offline" ? ("offline" as const) : ("online" as const), renewalPending: !!row.offline_pending },
     lastCheckInAt: row.last_check_in_at?.toISOString() ?? null,
     lastCheckInOutcome: row.last_check_in_outcome ?? null,
     lastCheckInError: row.last_check_in_error ?? null,
@@ -145,6 +148,9 @@ export function renderStatus(s: LicenseStatus): string {
     `verification:  ${s.verification.result === "refused" ? "REFUSED — " : ""}${s.verification.message}`,
     `last check-in: ${s.lastCheckInAt ?? "never"}${s.lastCheckInOutcome ? ` (${s.lastCheckInOutcome})` : ""}`,
   ];
+  if (s.activation?.mode === "offline") {
+    lines.push(`activation:    offline: renewed by file (alga-license renewal-request, then import)${s.activation.renewalPending ? "; a renewal request is waiting for its response" : ""}`);
+  }
   if (s.lastCheckInError) lines.push(`  last error:  ${s.lastCheckInError}`);
   if (s.vendorKeys) lines.push(`vendor keys:   ${s.vendorKeys.kids.join(", ")} from ${s.vendorKeys.issuer}`);
   if (s.trust) lines.push(`key trust:     ${s.trust.message}`);

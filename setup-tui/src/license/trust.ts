@@ -6,6 +6,7 @@ import type { JWK } from "jose";
 import type { LicenseStateRow } from "../bootstrap/appliance-schema.js";
 import { chainTip, verifyKeyChain, sameDocument, type KeyChain } from "./chain.js";
 import { serviceTime, storedTimeFloor } from "./clock.js";
+import { thumbprintOfKept } from "./key-binding.js";
 import { KeyTrustError, pinnedKeys, verifyLicense, type LicenseCheck, type LicenseClaims, type VendorKeys } from "./verify.js";
 
 export interface ApplianceTrust {
@@ -21,7 +22,12 @@ export interface ApplianceTrust {
   floor: Date | null;
   /** the service's time minus the clock at the last check-in */
   skewSeconds: number | null;
+  /** this appliance key's thumbprint (license_state.appliance_key; null: none): bound licenses must name it */
+  keyThumbprint: string | null;
 }
+
+/** The thumbprint of the identity key license_state keeps (null: none, or no state). */
+export const storedThumbprint = (row: Pick<LicenseStateRow, "appliance_key"> | null | undefined) => thumbprintOfKept(row?.appliance_key);
 
 /** The stored documents, root first: key_chain, or the pins of a database from before it was kept. */
 function storedDocuments(row: Pick<LicenseStateRow, "key_chain" | "vendor_keys">): unknown[] | KeyTrustError {
@@ -42,7 +48,7 @@ function storedDocuments(row: Pick<LicenseStateRow, "key_chain" | "vendor_keys">
 
 /** Re-verifies what license_state pins, from the root (ALGA_VENDOR_KEYS) when one is configured. */
 export async function applianceTrust(row: LicenseStateRow, root: JWK[] | null | undefined): Promise<ApplianceTrust> {
-  const base = { anchored: !!root?.length, skewSeconds: row.clock_skew_seconds ?? null };
+  const base = { anchored: !!root?.length, skewSeconds: row.clock_skew_seconds ?? null, keyThumbprint: await storedThumbprint(row) };
   const documents = storedDocuments(row);
   let chain: KeyChain | null = null;
   let problem: KeyTrustError | null = documents instanceof KeyTrustError ? documents : null;
@@ -71,7 +77,7 @@ export async function storedLicense(row: LicenseStateRow, t: ApplianceTrust, o: 
   if (t.problem) {
     return { ok: false, reason: "KEYS_NOT_TRUSTED", message: `the pinned vendor keys were refused (${t.problem.message}), so no license can be verified` };
   }
-  return verifyLicense(row.license_token, { keys: t.pins, tenantId: row.tenant_id, applianceId: row.appliance_id, now: o.clock, timeFloor: t.floor, graceSeconds: o.graceSeconds });
+  return verifyLicense(row.license_token, { keys: t.pins, tenantId: row.tenant_id, applianceId: row.appliance_id, now: o.clock, timeFloor: t.floor, graceSeconds: o.graceSeconds, applianceKeyThumbprint: t.keyThumbprint });
 }
 
 /** The verified claims of a check, also of an expired license (its signature verified). */

@@ -29,6 +29,7 @@ import {
   type GeneralJWSInput,
   type JWK,
 } from "jose";
+import { boundThumbprint, keyBindingProblem } from "./key-binding.js";
 
 // the license format is the contract's (contract/src/license): re-exported for the appliance's modules
 export { EDITIONS, KEY_HANDOVER_TYPE, LICENSE_ALGORITHMS };
@@ -182,6 +183,8 @@ export type LicenseProblem =
   | "WRONG_ISSUER"
   | "WRONG_TENANT"
   | "WRONG_APPLIANCE"
+  /** bound (cnf.jkt) to another appliance key than this appliance's */
+  | "WRONG_APPLIANCE_KEY"
   | "NOT_YET_VALID"
   | "EXPIRED"
   | "NO_KEYS"
@@ -216,6 +219,8 @@ export interface VerifyOptions {
   /** the newest server-signed time this appliance has seen (clock.ts): the license is never judged earlier */
   timeFloor?: Date | null;
   graceSeconds?: number;
+  /** this appliance key's thumbprint (null: it has none): a license bound to another key is refused (key-binding.ts) */
+  applianceKeyThumbprint?: string | null;
 }
 
 const day = (d: Date) => d.toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
@@ -255,6 +260,9 @@ export async function verifyLicense(token: string, o: VerifyOptions): Promise<Li
   if (c.iss !== o.keys.issuer) return refuse("WRONG_ISSUER", `the license was issued by ${c.iss}, not by ${o.keys.issuer}: refused`);
   if (!aud.includes(o.tenantId)) return refuse("WRONG_TENANT", `the license is for tenant ${aud.join(", ")}, not for this appliance's tenant ${o.tenantId}: refused`);
   if (o.applianceId && c.sub !== o.applianceId) return refuse("WRONG_APPLIANCE", `the license is for appliance ${c.sub}, not for this appliance (${o.applianceId}): refused`);
+  const jkt = boundThumbprint(c.cnf);
+  const unbound = o.applianceKeyThumbprint === undefined ? null : keyBindingProblem(jkt, o.applianceKeyThumbprint);
+  if (unbound) return refuse("WRONG_APPLIANCE_KEY", unbound);
   // judged at the latest time known to have passed: a clock behind (or set back) makes no difference
   // within what the service signed; a lead larger than the license's lifetime is not a clock skew
   const clock = Math.max((o.now ?? new Date()).getTime(), o.timeFloor?.getTime() ?? 0);

@@ -21,6 +21,29 @@ import { PasswordStep } from "./password-step.js";
 import { RedeemStep } from "./redeem-step.js";
 import { ServiceUrlStep } from "./service-url-step.js";
 import { WelcomeStep } from "./welcome-step.js";
+import { OfflineStep } from "./offline-step.js";
+import { activationApplied, verifyActivationResponse, type VerifiedActivation } from "../offline/activation.js";
+import { chainTip } from "../license/chain.js";
+
+/** An offline activation as the done screen shows a redemption. */
+const offlineRedemption = (v: VerifiedActivation): Redemption => ({
+  redeemed: {
+    tenantId: v.payload.tenantId,
+    companyName: v.payload.companyName,
+    contactEmail: v.payload.adminEmail,
+    edition: v.payload.edition,
+    firstJwt: v.payload.license,
+    applianceCredential: v.payload.credential,
+    checkInUrl: v.payload.checkInUrl,
+    reinstalled: false,
+    replayed: false,
+  } as Redemption["redeemed"],
+  keys: chainTip(v.chain),
+  chain: v.chain,
+  license: v.license,
+  redeemedAt: new Date(v.payload.redeemedAt),
+  applianceKey: v.applianceKey,
+});
 
 export type WizardSettings = Pick<SetupSettings, "command" | "licenseUrl" | "applianceId" | "stateDir" | "target" | "databaseUrl" | "vendorKeys" | "graceSeconds"> & Partial<Pick<SetupSettings, "clock">>;
 
@@ -34,7 +57,7 @@ export function Wizard(props: WizardProps) {
   return <KeypressProvider>{props.settings.command === "connect" ? <Connect {...props} /> : <Setup {...props} />}</KeypressProvider>;
 }
 
-type SetupScreen = "welcome" | "service-url" | "code" | "check" | "password" | "redeem" | "apply" | "done";
+type SetupScreen = "welcome" | "service-url" | "code" | "check" | "password" | "redeem" | "apply" | "done" | "offline" | "offline-password" | "offline-apply";
 
 function Setup({ settings, onFinish }: WizardProps) {
   const { exit } = useApp();
@@ -48,6 +71,7 @@ function Setup({ settings, onFinish }: WizardProps) {
   const [redemption, setRedemption] = useState<Redemption | null>(null);
   const [steps, setSteps] = useState<Step[]>([]);
   const [notes, setNotes] = useState<string[]>([]);
+  const [responseFile, setResponseFile] = useState("");
   const go = (next: SetupScreen) => {
     hold();
     setScreen(next);
@@ -100,6 +124,49 @@ function Setup({ settings, onFinish }: WizardProps) {
           earlierAttempt={keptRedemptionKey(settings.stateDir, code, settings.applianceId)}
           onBack={() => go("code")}
           onOk={checked}
+          onOffline={() => go("offline")}
+        />
+      );
+    case "offline":
+      return (
+        <OfflineStep
+          settings={settings}
+          installCode={code}
+          onBack={() => go("code")}
+          onVerified={(file) => {
+            setResponseFile(file);
+            go("offline-password");
+          }}
+        />
+      );
+    case "offline-password":
+      return (
+        <PasswordStep
+          kept={password}
+          onBack={() => go("offline")}
+          onNext={(p) => {
+            setPassword(p);
+            void verifyActivationResponse({ responseFile, applianceId: settings.applianceId, stateDir: settings.stateDir, vendorKeys: settings.vendorKeys, graceSeconds: settings.graceSeconds, clock: settings.clock, adminPassword: p, licenseUrl: licenseUrl || undefined }).then(
+              (v) => {
+                setRedemption(offlineRedemption(v));
+                setEffect(binding?.kind === "bootstrapped" ? "unsure" : "yes");
+                setSteps(applySteps(v.seeds, settings.target));
+                go("offline-apply");
+              },
+              () => go("offline"),
+            );
+          }}
+        />
+      );
+    case "offline-apply":
+      return (
+        <ApplyStep
+          steps={steps}
+          onDone={(n) => {
+            activationApplied(settings.stateDir);
+            setNotes([...n, "activated offline: renew by file with alga-license renewal-request / import"]);
+            go("done");
+          }}
         />
       );
     case "password":
@@ -127,7 +194,7 @@ function Setup({ settings, onFinish }: WizardProps) {
             setRedemption(r);
             setSteps(
               applySteps(
-                buildSeeds({ redeemed: r.redeemed, adminPassword: final === "no" ? undefined : password, applianceId: settings.applianceId, licenseUrl, vendorKeys: r.keys, redeemedAt: r.redeemedAt }),
+                buildSeeds({ redeemed: r.redeemed, adminPassword: final === "no" ? undefined : password, applianceId: settings.applianceId, licenseUrl, vendorKeys: r.keys, redeemedAt: r.redeemedAt, applianceKey: r.applianceKey.privateJwk }),
                 settings.target,
               ),
             );
@@ -226,6 +293,7 @@ function Connect({ settings, onFinish }: WizardProps) {
             applianceId: installed!.applianceId,
             tenantId: installed!.row.tenant_id,
             trust: installed!.trust,
+            applianceKey: installed!.applianceKey,
             anchors: settings.vendorKeys,
             graceSeconds: settings.graceSeconds,
             stateDir: settings.stateDir,

@@ -25,6 +25,8 @@ export interface CheckProps {
   onBack: () => void;
   /** the code's state, or null when the service could not say and the operator continues */
   onOk: (status: InstallCodeStatus | null) => void;
+  /** setup: the service is unreachable and the operator activates by file instead ("No network?") */
+  onOffline?: () => void;
 }
 
 export function CheckStep(p: CheckProps) {
@@ -46,11 +48,14 @@ export function CheckStep(p: CheckProps) {
   const s = task.state;
   const unsure = s.kind === "failed" && s.error instanceof AlgaLicenseError && undecided(failureCode(s.error));
   const rateLimited = s.kind === "failed" && s.error instanceof AlgaLicenseError && s.error.code === "RATE_LIMITED";
+  // no answer at all (refused, DNS, timeout): activation by request file is the way out
+  const offline = !!p.onOffline && (s.kind === "waiting" || s.kind === "failed") && s.error instanceof AlgaLicenseError && failureCode(s.error) === "UNREACHABLE";
   useKeypress((key) => {
     if (s.kind === "running" || s.kind === "done") return;
     if (key.name === "escape") p.onBack();
     else if (key.name === "text" && key.text.toLowerCase() === "r" && (s.kind === "waiting" || unsure || rateLimited)) task.retryNow();
     else if (key.name === "return" && unsure) p.onOk(null);
+    else if (key.name === "text" && key.text.toLowerCase() === "o" && offline) p.onOffline!();
   });
 
   let body;
@@ -63,19 +68,20 @@ export function CheckStep(p: CheckProps) {
       <>
         <Problem title={why.title} detail={why.detail} />
         <Countdown state={s} />
+        {offline ? <Text color="yellow">No network? Press O to activate offline (by request file).</Text> : null}
       </>
     );
-    keys = "R retry now · Esc back · Ctrl+C quit";
+    keys = offline ? "R retry now · O activate offline · Esc back · Ctrl+C quit" : "R retry now · Esc back · Ctrl+C quit";
   } else if (unsure) {
     const why = describeFailure(s.error).explanation;
     body = (
       <Problem
         title="The code's state could not be checked"
         detail={`${why.title}: ${why.detail}`}
-        action="Enter continues anyway (the code is checked when it is redeemed) · R checks again."
+        action={offline ? "No network? Press O to activate offline (by request file) · R checks again." : "Enter continues anyway (the code is checked when it is redeemed) · R checks again."}
       />
     );
-    keys = "Enter continue · R check again · Esc back · Ctrl+C quit";
+    keys = offline ? "O activate offline · Enter continue · R check again · Esc back · Ctrl+C quit" : "Enter continue · R check again · Esc back · Ctrl+C quit";
   } else {
     const why = describeFailure(s.error, "The check failed").explanation;
     body = <Problem title={why.title} detail={why.detail} action={why.action} />;

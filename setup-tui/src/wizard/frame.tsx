@@ -2,12 +2,13 @@
 import { Box, Text } from "ink";
 import type { ReactNode } from "react";
 
-export type StepName = "welcome" | "service-url" | "code" | "password" | "redeem" | "apply" | "connect" | "done";
+export type StepName = "welcome" | "service-url" | "code" | "offline" | "password" | "redeem" | "apply" | "connect" | "done";
 
 const TITLES: Record<StepName, string> = {
   welcome: "Welcome",
   "service-url": "License service",
   code: "Install code",
+  offline: "Activate offline",
   password: "Admin password",
   redeem: "Redeem",
   apply: "Apply",
@@ -19,6 +20,7 @@ const TITLES: Record<StepName, string> = {
 export const FLOWS = {
   setup: ["welcome", "code", "password", "redeem", "apply", "done"],
   connect: ["welcome", "code", "connect", "done"],
+  offline: ["welcome", "code", "offline", "password", "apply", "done"],
 } satisfies Record<string, StepName[]>;
 
 export type FlowName = keyof typeof FLOWS;
@@ -30,7 +32,7 @@ export function Frame({ flow, step, children, keys }: { flow: FlowName; step: St
   return (
     <Box flexDirection="column" width={80}>
       <Box borderStyle="round" borderColor="cyan" paddingX={1} justifyContent="space-between">
-        <Text bold>{flow === "connect" ? "Alga appliance: connect a license" : "Alga appliance setup"}</Text>
+        <Text bold>{flow === "connect" ? "Alga appliance: connect a license" : flow === "offline" ? "Alga appliance setup (offline)" : "Alga appliance setup"}</Text>
         <Text dimColor>
           step {position}/{steps.length}: {TITLES[step]}
         </Text>
