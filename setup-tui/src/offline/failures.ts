@@ -2,7 +2,7 @@
 // the same words on the console and in the --json document (offline-request, offline-apply,
 // renewal-request, import).
 import { OfflineFormatError, type OfflineFormatErrorReason } from "@alga-license/contract";
-import type { Explanation } from "../explain.js";
+import type { Explanation } from "@alga-license/contract";
 import { SETUP_EXIT } from "../noninteractive.js";
 
 export const OFFLINE_EXIT = {
