@@ -8,6 +8,9 @@ import {
   GetTenantEntitlementDocument,
   GrantEntitlementDocument,
   MarkEntitlementPastDueDocument,
+  OverdueAppliancesDocument,
+  type OverdueAppliancesQuery,
+  type OverdueAppliancesQueryVariables,
   SetEntitlementSeatsDocument,
   GetTenantDocument,
   RegisterTenantDocument,
@@ -54,6 +57,8 @@ export type FindTenantsOptions = FindTenantsQueryVariables;
 export type TenantEntitlement = NonNullable<GetTenantEntitlementQuery["tenant"]>;
 export type EntitlementHistoryEvent = TenantEntitlement["entitlementHistory"][number];
 export type EntitlementChange = EntitlementChangeFragment;
+export type OverdueAppliancePage = OverdueAppliancesQuery["overdueAppliances"];
+export type OverdueAppliancesOptions = OverdueAppliancesQueryVariables;
 
 export interface StoreClient {
   /**
@@ -85,6 +90,8 @@ export interface StoreClient {
   markEntitlementPastDue(input: MarkEntitlementPastDueInput): Promise<EntitlementChange>;
   /** Admin key: ends the entitlement now (check-in answers ENTITLEMENT_LAPSED). */
   cancelEntitlement(input: CancelEntitlementInput): Promise<EntitlementChange>;
+  /** Support/admin keys: appliances of every tenant in the given health (default OVERDUE and DARK), longest in it first. */
+  overdueAppliances(options?: OverdueAppliancesOptions): Promise<OverdueAppliancePage>;
 }
 
 const VERSION = "0.1.0";
@@ -138,6 +145,9 @@ export function createStoreClient(options: StoreClientOptions = {}): StoreClient
     },
     async cancelEntitlement(input) {
       return (await run(CancelEntitlementDocument, { input })).cancelEntitlement;
+    },
+    async overdueAppliances(vars = {}) {
+      return (await run(OverdueAppliancesDocument, vars)).overdueAppliances;
     },
   };
 }

@@ -14,6 +14,9 @@ import "./reissue-install-code.js";
 import "./check-in.js";
 import "./admin-mutations.js";
 import "./entitlement-mutations.js";
+import "./appliance-health.js";
+import "./webhook-endpoints.js";
+import "./webhook-deliveries.js";
 
 export const schema = builder.toSchema();
 

@@ -5,6 +5,7 @@ import entitlement from "./entitlement.js";
 import entitlements from "./entitlements.js";
 import extend from "./extend.js";
 import grant from "./grant.js";
+import overdue from "./overdue.js";
 import pastDue from "./past-due.js";
 import register from "./register.js";
 import reissue from "./reissue.js";
@@ -13,4 +14,4 @@ import setSeats from "./set-seats.js";
 import tenant from "./tenant.js";
 import tenants from "./tenants.js";
 
-export const COMMANDS: readonly Command[] = [register, reissue, tenant, tenants, entitlement, entitlements, grant, setEdition, setSeats, extend, pastDue, cancel];
+export const COMMANDS: readonly Command[] = [register, reissue, tenant, tenants, overdue, entitlement, entitlements, grant, setEdition, setSeats, extend, pastDue, cancel];
