@@ -151,6 +151,7 @@ async function entitlementCandidates(q: Queryable, where: string, key: string, p
 
 export interface QueuedNotice {
   key: string;
+  /** the notice kind (its email's kind is notice.<kind>) */
   kind: string;
   tenantId: string;
   recipient: string;
@@ -175,7 +176,7 @@ export async function queueNotices(q: Queryable, notices: QueuedNotice[], now: D
   if (mine.length) {
     await q.query(
       `INSERT INTO email_outbox (id, tenant_id, recipient, kind, sealed_message, next_attempt_at, created_at)
-       SELECT id, tenant_id, recipient, kind, sealed, $6, $6 FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[]) AS m(id, tenant_id, recipient, kind, sealed)`,
+       SELECT id, tenant_id, recipient, 'notice.' || kind, sealed, $6, $6 FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[]) AS m(id, tenant_id, recipient, kind, sealed)`,
       [mine.map((n) => n.id), mine.map((n) => n.tenantId), mine.map((n) => n.recipient), mine.map((n) => n.kind), mine.map((n) => n.sealedMessage), now],
     );
   }

@@ -150,7 +150,7 @@ async function queue(d: FleetSweepDeps, c: pg.PoolClient, kind: NoticeKind, cand
   if (candidates.length === 0) return 0;
   const notices: QueuedNotice[] = candidates.map((x) => ({
     key: x.key,
-    kind: `notice.${kind}`,
+    kind,
     tenantId: x.tenantId,
     recipient: x.contactEmail,
     sealedMessage: d.secret.seal(JSON.stringify(renderNotice(x.notice))),
