@@ -10,7 +10,14 @@ import { codeOf, CHECK_IN, REDEEM, REGISTER, REISSUE, startTestPlane, type TestP
 import { eventually } from "./helpers/eventually.js";
 import { startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from "./helpers/webhook-receiver.js";
 
-const ALL = ["tenant.registered", "install_code.redeemed", "appliance.health_changed", "appliance.credential_retired", "entitlement.changed", "seat_limit.reached"];
+const ALL = [
+  "tenant.registered",
+  "install_code.redeemed",
+  "appliance.health_changed",
+  "appliance.credential_retired",
+  "entitlement.changed",
+  "seat_limit.reached",
+];
 let t: TestPlane;
 let rx: WebhookReceiver;
 let secret: string;
@@ -27,10 +34,12 @@ interface Event {
   data: Record<string, any>;
 }
 const parsed = (path: string): Event[] =>
-  rx.received.filter((r) => r.path === path).map((raw) => {
-    const body = JSON.parse(raw.body);
-    return { raw, type: body.type, data: body.data };
-  });
+  rx.received
+    .filter((r) => r.path === path)
+    .map((raw) => {
+      const body = JSON.parse(raw.body);
+      return { raw, type: body.type, data: body.data };
+    });
 /** the event of `type` about `tenantId` at `path`, once received (verified against `key`) */
 async function eventFor(path: string, type: string, match: (data: Record<string, any>) => boolean, key = secret, timeoutMs = 15_000): Promise<Event> {
   const found = await eventually(
@@ -38,7 +47,12 @@ async function eventFor(path: string, type: string, match: (data: Record<string,
     (e) => e !== undefined,
     timeoutMs,
   );
-  if (!found) throw new Error(`no ${type} event at ${path} (got ${parsed(path).map((e) => e.type).join(", ")})`);
+  if (!found)
+    throw new Error(
+      `no ${type} event at ${path} (got ${parsed(path)
+        .map((e) => e.type)
+        .join(", ")})`,
+    );
   // the receiver's check, with the specification's own package
   expect(new Webhook(key).verify(found.raw.body, found.raw.headers)).toEqual(JSON.parse(found.raw.body));
   return found;
@@ -47,7 +61,13 @@ async function eventFor(path: string, type: string, match: (data: Record<string,
 async function tenantWithAppliance(applianceId = `box-${uid()}`) {
   const contactEmail = `fleet-${uid()}@x.test`;
   const reg = (await t.gql(REGISTER, { input: { companyName: `Fleet ${uid()}`, contactEmail, edition: "PRO" } }, { token: t.keys.store })).data.registerTenant;
-  const red = (await t.gql(REDEEM, { input: { installCode: reg.installCode, applianceId } }, { clientAddress: `10.9.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}` })).data.redeemInstallCode;
+  const red = (
+    await t.gql(
+      REDEEM,
+      { input: { installCode: reg.installCode, applianceId } },
+      { clientAddress: `10.9.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}` },
+    )
+  ).data.redeemInstallCode;
   return { tenantId: reg.tenantId as string, applianceId, contactEmail, credential: red.applianceCredential as string, installCode: reg.installCode as string };
 }
 const healthOf = async (tenantId: string, applianceId: string) =>
@@ -108,26 +128,48 @@ describe("events", () => {
     const red = await eventFor("/all", "install_code.redeemed", (d) => d.tenantId === a.tenantId);
     expect(red.data).toMatchObject({ applianceId: a.applianceId, edition: "PRO", reinstalled: false });
     // a refused change sends nothing: a second redemption of the same code is CONSUMED_INSTALL_CODE
-    expect(codeOf(await t.gql(REDEEM, { input: { installCode: a.installCode, applianceId: `other-${uid()}` } }, { clientAddress: "10.7.0.1" }))).toBe("CONSUMED_INSTALL_CODE");
-    const rows = await sql(`SELECT d.event_type FROM webhook_delivery d JOIN webhook_endpoint e ON e.id = d.endpoint_id WHERE d.tenant_id = $1 AND e.url = $2 ORDER BY d.created_at`, [a.tenantId, `${rx.url}/all`]);
+    expect(codeOf(await t.gql(REDEEM, { input: { installCode: a.installCode, applianceId: `other-${uid()}` } }, { clientAddress: "10.7.0.1" }))).toBe(
+      "CONSUMED_INSTALL_CODE",
+    );
+    const rows = await sql(
+      `SELECT d.event_type FROM webhook_delivery d JOIN webhook_endpoint e ON e.id = d.endpoint_id WHERE d.tenant_id = $1 AND e.url = $2 ORDER BY d.created_at`,
+      [a.tenantId, `${rx.url}/all`],
+    );
     expect(rows.map((r) => r.event_type)).toEqual(["tenant.registered", "install_code.redeemed"]);
   });
 
   it("health: OVERDUE, then DARK, then HEALTHY again — audited, sent, queryable, in /metrics; one overdue notice", async () => {
     const a = await tenantWithAppliance();
     // the first judgement is a baseline (no event)
-    await eventually(() => healthOf(a.tenantId, a.applianceId), (h) => h === "HEALTHY");
+    await eventually(
+      () => healthOf(a.tenantId, a.applianceId),
+      (h) => h === "HEALTHY",
+    );
     await sql(`UPDATE appliance SET last_check_in_at = now() - interval '100 hours' WHERE tenant_id = $1`, [a.tenantId]);
     const overdue = await eventFor("/all", "appliance.health_changed", (d) => d.tenantId === a.tenantId && d.to === "OVERDUE");
     expect(overdue.data).toMatchObject({ applianceId: a.applianceId, from: "HEALTHY", to: "OVERDUE" });
 
-    const q = await t.gql(`query($id: ID!) { tenant(id: $id) { appliances { applianceId health healthChangedAt } } }`, { id: a.tenantId }, { token: t.keys.support });
+    const q = await t.gql(
+      `query($id: ID!) { tenant(id: $id) { appliances { applianceId health healthChangedAt } } }`,
+      { id: a.tenantId },
+      { token: t.keys.support },
+    );
     expect(q.data.tenant.appliances[0]).toMatchObject({ applianceId: a.applianceId, health: "OVERDUE" });
-    const fleet = await t.gql(`{ overdueAppliances(first: 500) { edges { node { applianceId health tenant { id contactEmail } } } } }`, {}, { token: t.keys.support });
-    expect(fleet.data.overdueAppliances.edges.map((e: any) => e.node)).toContainEqual({ applianceId: a.applianceId, health: "OVERDUE", tenant: { id: a.tenantId, contactEmail: a.contactEmail } });
+    const fleet = await t.gql(
+      `{ overdueAppliances(first: 500) { edges { node { applianceId health tenant { id contactEmail } } } } }`,
+      {},
+      { token: t.keys.support },
+    );
+    expect(fleet.data.overdueAppliances.edges.map((e: any) => e.node)).toContainEqual({
+      applianceId: a.applianceId,
+      health: "OVERDUE",
+      tenant: { id: a.tenantId, contactEmail: a.contactEmail },
+    });
     expect(codeOf(await t.gql(`{ overdueAppliances { edges { node { id } } } }`, {}, { token: t.keys.store }))).toBe("FORBIDDEN");
 
-    const mail = await t.smtp.waitFor((m) => m.subject === `Alga appliance ${a.applianceId} of ${(m.subject ?? "").split(" of ")[1]}` && (m.to as any).text === a.contactEmail);
+    const mail = await t.smtp.waitFor(
+      (m) => m.subject === `Alga appliance ${a.applianceId} of ${(m.subject ?? "").split(" of ")[1]}` && (m.to as any).text === a.contactEmail,
+    );
     expect(mail.text).toContain(`The appliance ${a.applianceId} has not reached the licensing service since`);
     expect(mail.text).toContain("alga-check-in");
 
@@ -142,7 +184,9 @@ describe("events", () => {
     await eventFor("/all", "appliance.health_changed", (d) => d.tenantId === a.tenantId && d.from === "DARK" && d.to === "HEALTHY");
 
     // many sweeps later: the overdue episode was noticed once, each change audited once
-    const audits = await sql(`SELECT details->>'to' AS "to" FROM audit_event WHERE tenant_id = $1 AND action = 'appliance.health_changed' ORDER BY seq`, [a.tenantId]);
+    const audits = await sql(`SELECT details->>'to' AS "to" FROM audit_event WHERE tenant_id = $1 AND action = 'appliance.health_changed' ORDER BY seq`, [
+      a.tenantId,
+    ]);
     expect(audits.map((r) => r.to)).toEqual(["OVERDUE", "DARK", "HEALTHY"]);
     expect(t.smtp.messages.filter((m) => (m.to as any).text === a.contactEmail && m.subject?.includes("has not checked in"))).toHaveLength(1);
     expect(await sql(`SELECT kind FROM notice WHERE tenant_id = $1`, [a.tenantId])).toEqual([{ kind: "appliance_overdue" }]);
@@ -150,20 +194,26 @@ describe("events", () => {
 
   it("an entitlement past due is sent as entitlement.changed and noticed once, with the way out", async () => {
     const a = await tenantWithAppliance();
-    const r = await admin(`mutation($input: MarkEntitlementPastDueInput!) { markEntitlementPastDue(input: $input) { changed } }`, { input: { tenantId: a.tenantId } });
+    const r = await admin(`mutation($input: MarkEntitlementPastDueInput!) { markEntitlementPastDue(input: $input) { changed } }`, {
+      input: { tenantId: a.tenantId },
+    });
     expect(r.errors).toBeUndefined();
     const e = await eventFor("/all", "entitlement.changed", (d) => d.tenantId === a.tenantId && d.action === "entitlement.past_due");
     expect(e.data.entitlementId).toMatch(/^[0-9a-f-]{36}$/);
     const mail = await t.smtp.waitFor((m) => (m.to as any).text === a.contactEmail && !!m.subject?.startsWith("Payment overdue"));
     expect(mail.text).toContain("Pay the open invoice or update the payment method");
     expect(await sql(`SELECT kind FROM notice WHERE tenant_id = $1`, [a.tenantId])).toEqual([{ kind: "entitlement_past_due" }]);
-    expect(await sql(`SELECT kind FROM email_outbox WHERE tenant_id = $1 AND kind LIKE 'notice.%'`, [a.tenantId])).toEqual([{ kind: "notice.entitlement_past_due" }]);
+    expect(await sql(`SELECT kind FROM email_outbox WHERE tenant_id = $1 AND kind LIKE 'notice.%'`, [a.tenantId])).toEqual([
+      { kind: "notice.entitlement_past_due" },
+    ]);
   });
 
   it("a paid license ending soon with no renewal is noticed once", async () => {
     const a = await tenantWithAppliance();
     const validUntil = new Date(Date.now() + 5 * 86_400_000);
-    const r = await admin(`mutation($input: ExtendEntitlementInput!) { extendEntitlement(input: $input) { changed } }`, { input: { tenantId: a.tenantId, validUntil: validUntil.toISOString() } });
+    const r = await admin(`mutation($input: ExtendEntitlementInput!) { extendEntitlement(input: $input) { changed } }`, {
+      input: { tenantId: a.tenantId, validUntil: validUntil.toISOString() },
+    });
     expect(r.errors).toBeUndefined();
     await eventFor("/all", "entitlement.changed", (d) => d.tenantId === a.tenantId && d.action === "entitlement.extended");
     const mail = await t.smtp.waitFor((m) => (m.to as any).text === a.contactEmail && !!m.subject?.includes("license for"));
@@ -184,14 +234,19 @@ describe("events", () => {
     // SEAT_OVERFLOW=refuse: the redemption writes nothing, the limit is still recorded and sent
     const next = (await t.gql(REISSUE, { input: { tenantId: a.tenantId } }, { token: t.keys.store })).data.reissueInstallCode.installCode;
     const refusing = { ...t.plane.services, entitlements: { ...t.plane.services.entitlements, seatOverflow: "refuse" as const } };
-    await expect(redeemInstallCode(refusing, systemActor("test", "r1"), { installCode: next, applianceId: `box-${uid()}` })).rejects.toMatchObject({ code: "SEAT_LIMIT_REACHED" });
+    await expect(redeemInstallCode(refusing, systemActor("test", "r1"), { installCode: next, applianceId: `box-${uid()}` })).rejects.toMatchObject({
+      code: "SEAT_LIMIT_REACHED",
+    });
     const refused = await eventFor("/all", "seat_limit.reached", (d) => d.tenantId === a.tenantId && d.outcome === "refused");
     expect(refused.data.seats).toBe(1);
   });
 
   it("an appliance DARK for SEAT_RELEASE_AFTER_DAYS loses its credential (audited, sent); its check-in is then refused", async () => {
     const a = await tenantWithAppliance();
-    await eventually(() => healthOf(a.tenantId, a.applianceId), (h) => h === "HEALTHY");
+    await eventually(
+      () => healthOf(a.tenantId, a.applianceId),
+      (h) => h === "HEALTHY",
+    );
     await sql(
       `UPDATE appliance SET license_expires_at = now() - interval '3 days', last_check_in_at = now() - interval '33 days', health = 'DARK', health_changed_at = now() - interval '2 days' WHERE tenant_id = $1`,
       [a.tenantId],
@@ -213,9 +268,17 @@ describe("deliveries", () => {
     const id = created.data.createWebhookEndpoint.endpoint.id;
     const key = created.data.createWebhookEndpoint.secret;
     await t.gql(REGISTER, { input: { companyName: `Broken ${uid()}`, contactEmail: `b-${uid()}@x.test`, edition: "ESSENTIALS" } }, { token: t.keys.store });
-    const failed = await eventually(async () => (await admin(DELIVERIES, { id })).data.webhookDeliveries, (d: any[]) => d[0]?.status === "FAILED", 20_000);
+    const failed = await eventually(
+      async () => (await admin(DELIVERIES, { id })).data.webhookDeliveries,
+      (d: any[]) => d[0]?.status === "FAILED",
+      20_000,
+    );
     expect(failed[0]).toMatchObject({ eventType: "tenant.registered", status: "FAILED", attempts: 3, lastError: "HTTP 500" });
-    expect(failed[0].attemptLog.map((a: any) => [a.attempt, a.statusCode])).toEqual([[1, 500], [2, 500], [3, 500]]);
+    expect(failed[0].attemptLog.map((a: any) => [a.attempt, a.statusCode])).toEqual([
+      [1, 500],
+      [2, 500],
+      [3, 500],
+    ]);
     const hits = rx.received.filter((r) => r.path === "/broken");
     expect(hits).toHaveLength(3);
     // the same webhook-id on every attempt; waits grow (100 ms, then 200 ms, ±20%)
@@ -226,13 +289,21 @@ describe("deliveries", () => {
     rx.status.set("/broken", 200);
     const again = await admin(`mutation($id: ID!) { redeliverWebhook(deliveryId: $id) { id status attempts } }`, { id: failed[0].id });
     expect(again.data.redeliverWebhook).toMatchObject({ status: "PENDING", attempts: 0 });
-    const delivered = await eventually(async () => (await admin(DELIVERIES, { id })).data.webhookDeliveries[0], (d: any) => d.status === "DELIVERED");
+    const delivered = await eventually(
+      async () => (await admin(DELIVERIES, { id })).data.webhookDeliveries[0],
+      (d: any) => d.status === "DELIVERED",
+    );
     expect(delivered.attemptLog.map((a: any) => a.statusCode)).toEqual([500, 500, 500, 200]);
     const last = rx.received.filter((r) => r.path === "/broken").at(-1)!;
     expect(last.body).toBe(failed[0].payload);
     expect(() => new Webhook(key).verify(last.body, last.headers)).not.toThrow();
-    expect(codeOf(await t.gql(`mutation($id: ID!) { redeliverWebhook(deliveryId: $id) { id } }`, { id: failed[0].id }, { token: t.keys.support }))).toBe("FORBIDDEN");
-    expect((await admin(`mutation($id: ID!) { redeliverWebhook(deliveryId: $id) { id } }`, { id: randomUUID() })).errors![0]!.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "deliveryId" });
+    expect(codeOf(await t.gql(`mutation($id: ID!) { redeliverWebhook(deliveryId: $id) { id } }`, { id: failed[0].id }, { token: t.keys.support }))).toBe(
+      "FORBIDDEN",
+    );
+    expect((await admin(`mutation($id: ID!) { redeliverWebhook(deliveryId: $id) { id } }`, { id: randomUUID() })).errors![0]!.extensions).toMatchObject({
+      code: "BAD_USER_INPUT",
+      field: "deliveryId",
+    });
   });
 
   it("a redirect is not followed; a rotated secret signs beside the previous one; a disabled endpoint gets nothing more", async () => {
@@ -244,16 +315,23 @@ describe("deliveries", () => {
     const rotated = await admin(`mutation($id: ID!) { rotateWebhookEndpointSecret(id: $id) { secret endpoint { previousSecretValidUntil } } }`, { id });
     const newKey = rotated.data.rotateWebhookEndpointSecret.secret;
     expect(newKey).not.toBe(oldKey);
-    const reg = (await t.gql(REGISTER, { input: { companyName: `Rot ${uid()}`, contactEmail: `r-${uid()}@x.test`, edition: "ESSENTIALS" } }, { token: t.keys.store })).data.registerTenant;
+    const reg = (
+      await t.gql(REGISTER, { input: { companyName: `Rot ${uid()}`, contactEmail: `r-${uid()}@x.test`, edition: "ESSENTIALS" } }, { token: t.keys.store })
+    ).data.registerTenant;
     const e = await eventFor("/rot", "tenant.registered", (d) => d.tenantId === reg.tenantId, newKey);
     expect(() => new Webhook(oldKey).verify(e.raw.body, e.raw.headers)).not.toThrow();
-    const redirected = await eventually(async () => (await admin(DELIVERIES, { id: moved.data.createWebhookEndpoint.endpoint.id })).data.webhookDeliveries[0], (d: any) => d?.attempts >= 1 && d.lastError);
+    const redirected = await eventually(
+      async () => (await admin(DELIVERIES, { id: moved.data.createWebhookEndpoint.endpoint.id })).data.webhookDeliveries[0],
+      (d: any) => d?.attempts >= 1 && d.lastError,
+    );
     expect(redirected.lastError).toBe("redirect 302 (not followed)");
 
     const off = await admin(`mutation($id: ID!) { disableWebhookEndpoint(id: $id) { enabled disabledAt } }`, { id });
     expect(off.data.disableWebhookEndpoint.enabled).toBe(false);
     const before = rx.received.filter((r) => r.path === "/rot").length;
-    const reg2 = (await t.gql(REGISTER, { input: { companyName: `Rot ${uid()}`, contactEmail: `r-${uid()}@x.test`, edition: "ESSENTIALS" } }, { token: t.keys.store })).data.registerTenant;
+    const reg2 = (
+      await t.gql(REGISTER, { input: { companyName: `Rot ${uid()}`, contactEmail: `r-${uid()}@x.test`, edition: "ESSENTIALS" } }, { token: t.keys.store })
+    ).data.registerTenant;
     await eventFor("/all", "tenant.registered", (d) => d.tenantId === reg2.tenantId);
     expect(await sql(`SELECT count(*)::int AS n FROM webhook_delivery WHERE endpoint_id = $1 AND tenant_id = $2`, [id, reg2.tenantId])).toEqual([{ n: 0 }]);
     expect(rx.received.filter((r) => r.path === "/rot").length).toBe(before);

@@ -47,18 +47,31 @@ it("two replicas: each change is audited, delivered and noticed exactly once", a
   const tenants = await overdueFleet(60, "a");
   const wanted = new Set(tenants);
   const seen = () => new Set(rx.received.map((x) => JSON.parse(x.body).data.tenantId as string).filter((id) => wanted.has(id)));
-  await eventually(async () => seen().size, (n) => n === tenants.length, 60_000);
-  await eventually(async () => r.smtp.messages.length, (n) => n >= tenants.length, 60_000);
+  await eventually(
+    async () => seen().size,
+    (n) => n === tenants.length,
+    60_000,
+  );
+  await eventually(
+    async () => r.smtp.messages.length,
+    (n) => n >= tenants.length,
+    60_000,
+  );
 
   // later passes (of either replica) find nothing new: a sentinel added afterwards is handled alone
   const [sentinel] = await overdueFleet(1, "sentinel");
   await eventually(async () => rx.received.some((x) => JSON.parse(x.body).data.tenantId === sentinel), Boolean, 30_000);
-  await eventually(async () => r.smtp.messages.length, (n) => n >= tenants.length + 1, 30_000);
+  await eventually(
+    async () => r.smtp.messages.length,
+    (n) => n >= tenants.length + 1,
+    30_000,
+  );
 
   const received = rx.received.filter((x) => x.path === "/replicas");
   expect(received).toHaveLength(tenants.length + 1);
   expect(new Set(received.map((x) => x.headers["webhook-id"])).size).toBe(tenants.length + 1);
-  for (const x of received) expect(new Webhook(secret).verify(x.body, x.headers)).toMatchObject({ type: "appliance.health_changed", data: { from: "HEALTHY", to: "OVERDUE" } });
+  for (const x of received)
+    expect(new Webhook(secret).verify(x.body, x.headers)).toMatchObject({ type: "appliance.health_changed", data: { from: "HEALTHY", to: "OVERDUE" } });
   const audits = await r.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_event WHERE action = 'appliance.health_changed'`);
   expect(audits[0]!.n).toBe(tenants.length + 1);
   const notices = await r.query<{ n: number }>(`SELECT count(*)::int AS n FROM notice`);

@@ -33,7 +33,11 @@ describe("applianceHealth", () => {
     ["no live credential (essentials, revoked, retired)", { licensed: false, lastCheckInAt: ago(1000) }, null],
     ["offline, renewal ahead", { activationMode: "OFFLINE", lastCheckInAt: null, offlineRenewalDueAt: new Date(now.getTime() + H) }, "OFFLINE"],
     ["offline, renewal date passed", { activationMode: "OFFLINE", lastCheckInAt: null, offlineRenewalDueAt: ago(1) }, "DARK"],
-    ["offline without a renewal date: its license expiry decides", { activationMode: "OFFLINE", lastCheckInAt: null, offlineRenewalDueAt: null, licenseExpiresAt: ago(1) }, "DARK"],
+    [
+      "offline without a renewal date: its license expiry decides",
+      { activationMode: "OFFLINE", lastCheckInAt: null, offlineRenewalDueAt: null, licenseExpiresAt: ago(1) },
+      "DARK",
+    ],
     ["offline, never renewed nor expiring", { activationMode: "OFFLINE", lastCheckInAt: null, offlineRenewalDueAt: null, licenseExpiresAt: null }, "OFFLINE"],
     ["offline that checked in recently", { activationMode: "OFFLINE", lastCheckInAt: ago(1), offlineRenewalDueAt: ago(1) }, "HEALTHY"],
   ])("%s", (_name, o, expected) => {
@@ -63,7 +67,11 @@ describe("webhook events", () => {
 
   test("the body is { type, timestamp, data } with the tenant and the change", () => {
     const body = JSON.parse(eventBody("entitlement.changed", "entitlement.past_due", "t1", { entitlementId: "e1" }, now));
-    expect(body).toEqual({ type: "entitlement.changed", timestamp: now.toISOString(), data: { tenantId: "t1", entitlementId: "e1", action: "entitlement.past_due" } });
+    expect(body).toEqual({
+      type: "entitlement.changed",
+      timestamp: now.toISOString(),
+      data: { tenantId: "t1", entitlementId: "e1", action: "entitlement.past_due" },
+    });
   });
 });
 
@@ -100,10 +108,30 @@ describe("decideAttempt", () => {
     ["a 500 backs off exponentially", { statusCode: 500, error: "HTTP 500" }, 2, { outcome: "PENDING", retryInMs: 2000 }],
     ["a redirect is a failure (never followed)", { statusCode: 302, error: "redirect" }, 1, { outcome: "PENDING", retryInMs: 1000 }],
     ["a 429 asking for 30 s waits 30 s", { statusCode: 429, error: "HTTP 429", retryAfterSeconds: 30 }, 1, { outcome: "PENDING", retryInMs: 30_000 }],
-    ["a Retry-After beyond the cap is cut to it", { statusCode: 503, error: "HTTP 503", retryAfterSeconds: 3600 }, 1, { outcome: "PENDING", retryInMs: 60_000 }],
+    [
+      "a Retry-After beyond the cap is cut to it",
+      { statusCode: 503, error: "HTTP 503", retryAfterSeconds: 3600 },
+      1,
+      { outcome: "PENDING", retryInMs: 60_000 },
+    ],
     ["a 400's Retry-After is not honoured", { statusCode: 400, error: "HTTP 400", retryAfterSeconds: 30 }, 1, { outcome: "PENDING", retryInMs: 1000 }],
     ["the last attempt fails for good", { statusCode: 500, error: "HTTP 500" }, 3, { outcome: "FAILED", retryInMs: 0 }],
   ])("%s", (_name, result, attempts, expected) => {
     expect(decideAttempt(result, attempts, o, mid)).toEqual(expected);
+  });
+});
+
+describe("fleet settings", () => {
+  test("NOTICES switches notice kinds; SEAT_RELEASE_AFTER_DAYS is off unless set", async () => {
+    const { loadConfig } = await import("../../api/src/config.js");
+    const defaults = loadConfig({});
+    expect([...defaults.fleet.notices].sort()).toEqual(["appliance_overdue", "entitlement_past_due", "license_expiring"]);
+    expect(defaults.fleet.seatReleaseAfterMs).toBeNull();
+    expect(defaults.fleet.overdueAfterMs).toBe(72 * H);
+    expect([...loadConfig({ NOTICES: "appliance_overdue, license_expiring" }).fleet.notices]).toEqual(["appliance_overdue", "license_expiring"]);
+    expect(loadConfig({ NOTICES: "none" }).fleet.notices.size).toBe(0);
+    expect(loadConfig({ SEAT_RELEASE_AFTER_DAYS: "30" }).fleet.seatReleaseAfterMs).toBe(30 * 24 * H);
+    expect(() => loadConfig({ NOTICES: "appliance_overdue,weekly_digest" })).toThrow(/NOTICES: unknown notice kind\(s\) weekly_digest/);
+    expect(() => loadConfig({ APPLIANCE_OVERDUE_HOURS: "0" })).toThrow(/APPLIANCE_OVERDUE_HOURS/);
   });
 });

@@ -4,7 +4,6 @@
 import { randomUUID } from "node:crypto";
 import type { Queryable } from "../db/sql.js";
 import type { ApplianceHealth } from "../generated/prisma/enums.js";
-import { CURRENT_ENTITLEMENT_JOIN } from "./entitlements.js";
 
 /** Whether an appliance is tracked at all: a live credential, or activated by file (and not retired). */
 export const LICENSED_SQL = `(a.credential_revoked_at IS NULL AND (a.credential_digest IS NOT NULL OR a.activation_mode = 'OFFLINE'))`;
@@ -118,7 +117,12 @@ export interface EntitlementCandidate extends NoticeCandidate {
 
 /** Current entitlements PAST_DUE (one notice per past-due episode) not yet noticed. */
 export async function pastDueWithoutNotice(q: Queryable, limit: number): Promise<EntitlementCandidate[]> {
-  return entitlementCandidates(q, `e.status = 'PAST_DUE' AND e.past_due_since IS NOT NULL`, `'entitlement_past_due:' || e.id || ':' || ${ISO("e.past_due_since")}`, [limit]);
+  return entitlementCandidates(
+    q,
+    `e.status = 'PAST_DUE' AND e.past_due_since IS NOT NULL`,
+    `'entitlement_past_due:' || e.id || ':' || ${ISO("e.past_due_since")}`,
+    [limit],
+  );
 }
 
 /**
@@ -136,12 +140,15 @@ export async function expiringWithoutNotice(q: Queryable, now: Date, horizon: Da
 }
 
 async function entitlementCandidates(q: Queryable, where: string, key: string, params: unknown[]): Promise<EntitlementCandidate[]> {
+  // from the few entitlements that qualify to their tenants (the view is then evaluated for those only)
   const { rows } = await q.query<EntitlementCandidate>(
     `SELECT x.* FROM (
        SELECT ${key} AS key, t.tenant_id AS "tenantId", t.company_name AS "companyName", t.contact_email AS "contactEmail",
               e.id AS "entitlementId", e.edition, e.status, e.valid_until AS "validUntil", e.past_due_since AS "pastDueSince"
-         FROM tenant_registry t ${CURRENT_ENTITLEMENT_JOIN("t.tenant_id")}
-        WHERE e.id IS NOT NULL AND ${where} AND ${NOT_BLOCKED}) x
+         FROM entitlement e
+         JOIN current_entitlement ce ON ce.tenant_id = e.tenant_id AND ce.entitlement_id = e.id
+         JOIN tenant_registry t ON t.tenant_id = e.tenant_id
+        WHERE ${where} AND ${NOT_BLOCKED}) x
       WHERE NOT EXISTS (SELECT 1 FROM notice n WHERE n.key = x.key)
       LIMIT $1`,
     params,
@@ -176,7 +183,7 @@ export async function queueNotices(q: Queryable, notices: QueuedNotice[], now: D
   if (mine.length) {
     await q.query(
       `INSERT INTO email_outbox (id, tenant_id, recipient, kind, sealed_message, next_attempt_at, created_at)
-       SELECT id, tenant_id, recipient, 'notice.' || kind, sealed, $6, $6 FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[]) AS m(id, tenant_id, recipient, kind, sealed)`,
+       SELECT id, tenant_id, recipient, 'notice.' || kind, sealed, now(), $6 FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[]) AS m(id, tenant_id, recipient, kind, sealed)`,
       [mine.map((n) => n.id), mine.map((n) => n.tenantId), mine.map((n) => n.recipient), mine.map((n) => n.kind), mine.map((n) => n.sealedMessage), now],
     );
   }

@@ -16,7 +16,10 @@ export interface WebhookEndpointRow {
 
 const ENDPOINT_COLUMNS = `id, url, description, events, disabled_at AS "disabledAt", created_at AS "createdAt", updated_at AS "updatedAt"`;
 
-export async function insertEndpoint(q: Queryable, e: { url: string; description: string | null; events: string[]; sealedSecret: string; now: Date }): Promise<WebhookEndpointRow> {
+export async function insertEndpoint(
+  q: Queryable,
+  e: { url: string; description: string | null; events: string[]; sealedSecret: string; now: Date },
+): Promise<WebhookEndpointRow> {
   const { rows } = await q.query<WebhookEndpointRow>(
     `INSERT INTO webhook_endpoint (id, url, description, events, sealed_secret, created_at, updated_at)
      VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $5) RETURNING ${ENDPOINT_COLUMNS}`,
@@ -65,13 +68,14 @@ export interface QueuedEvent {
 
 /**
  * Queues each event for every enabled endpoint subscribed to its type, inside the caller's transaction
- * (so an event exists exactly when its change committed). One statement for any number of events.
+ * (so an event exists exactly when its change committed). One statement for any number of events. It
+ * is due at the database's time (the claims compare with it), whatever clock the change was made by.
  */
 export async function enqueueEvents(q: Queryable, events: QueuedEvent[], now: Date): Promise<number> {
   if (events.length === 0) return 0;
   const { rowCount } = await q.query(
     `INSERT INTO webhook_delivery (id, endpoint_id, event_type, tenant_id, body, next_attempt_at, created_at)
-     SELECT gen_random_uuid(), e.id, ev.type, ev.tenant_id, ev.body, $4, $4
+     SELECT gen_random_uuid(), e.id, ev.type, ev.tenant_id, ev.body, now(), $4
        FROM unnest($1::text[], $2::uuid[], $3::text[]) AS ev(type, tenant_id, body)
        JOIN webhook_endpoint e ON e.disabled_at IS NULL AND ev.type = ANY(e.events)`,
     [events.map((e) => e.type), events.map((e) => e.tenantId), events.map((e) => e.body), now],

@@ -81,7 +81,14 @@ async function inTransaction<T>(c: pg.PoolClient, fn: () => Promise<T>): Promise
 }
 
 export async function sweepFleet(d: FleetSweepDeps, now: Date): Promise<SweepReport> {
-  const report: SweepReport = { skipped: false, judged: 0, recorded: 0, changed: 0, notices: { license_expiring: 0, appliance_overdue: 0, entitlement_past_due: 0 }, retired: 0 };
+  const report: SweepReport = {
+    skipped: false,
+    judged: 0,
+    recorded: 0,
+    changed: 0,
+    notices: { license_expiring: 0, appliance_overdue: 0, entitlement_past_due: 0 },
+    retired: 0,
+  };
   const c = await d.db.connect();
   let broken = false;
   const onError = () => (broken = true);
@@ -109,7 +116,7 @@ const actorFor = (now: Date) => systemActor("fleet-sweep", `fleet-sweep-${now.to
 
 async function judge(d: FleetSweepDeps, c: pg.PoolClient, now: Date, report: SweepReport) {
   const size = d.policy.batchSize ?? 2000;
-  for (let cursor = ZERO_UUID; ; ) {
+  for (let cursor = ZERO_UUID; ;) {
     const rows = await fleetBatch(c, cursor, size);
     if (rows.length === 0) return;
     cursor = rows[rows.length - 1]!.id;
@@ -146,7 +153,13 @@ async function judge(d: FleetSweepDeps, c: pg.PoolClient, now: Date, report: Swe
   }
 }
 
-async function queue(d: FleetSweepDeps, c: pg.PoolClient, kind: NoticeKind, candidates: { key: string; tenantId: string; contactEmail: string; notice: NoticeInput }[], now: Date): Promise<number> {
+async function queue(
+  d: FleetSweepDeps,
+  c: pg.PoolClient,
+  kind: NoticeKind,
+  candidates: { key: string; tenantId: string; contactEmail: string; notice: NoticeInput }[],
+  now: Date,
+): Promise<number> {
   if (candidates.length === 0) return 0;
   const notices: QueuedNotice[] = candidates.map((x) => ({
     key: x.key,
@@ -157,7 +170,13 @@ async function queue(d: FleetSweepDeps, c: pg.PoolClient, kind: NoticeKind, cand
   }));
   return inTransaction(c, async () => {
     const claimed = new Set(await queueNotices(c, notices, now));
-    await insertAudits(c, actorFor(now), "notice.queued", candidates.filter((x) => claimed.has(x.key)).map((x) => ({ tenantId: x.tenantId, details: { kind, key: x.key } })), now);
+    await insertAudits(
+      c,
+      actorFor(now),
+      "notice.queued",
+      candidates.filter((x) => claimed.has(x.key)).map((x) => ({ tenantId: x.tenantId, details: { kind, key: x.key } })),
+      now,
+    );
     return claimed.size;
   });
 }
@@ -167,35 +186,67 @@ async function notify(d: FleetSweepDeps, c: pg.PoolClient, now: Date, report: Sw
   const on = d.policy.notices;
   const grace = d.policy.graceSeconds;
   const until = (e: EntitlementCandidate) => licensedUntil({ status: e.status, validUntil: e.validUntil, pastDueSince: e.pastDueSince }, grace);
-  for (let more = on.has("appliance_overdue"); more; ) {
+  for (let more = on.has("appliance_overdue"); more;) {
     const rows = await overdueWithoutNotice(c, limit);
     report.notices.appliance_overdue += await queue(
       d,
       c,
       "appliance_overdue",
-      rows.map((r) => ({ ...r, notice: { kind: "appliance_overdue", companyName: r.companyName, tenantId: r.tenantId, applianceId: r.applianceId, lastCheckInAt: r.lastCheckInAt, overdueSince: r.overdueSince, licenseExpiresAt: r.licenseExpiresAt, checkInUrl: d.checkInUrl() } })),
+      rows.map((r) => ({
+        ...r,
+        notice: {
+          kind: "appliance_overdue",
+          companyName: r.companyName,
+          tenantId: r.tenantId,
+          applianceId: r.applianceId,
+          lastCheckInAt: r.lastCheckInAt,
+          overdueSince: r.overdueSince,
+          licenseExpiresAt: r.licenseExpiresAt,
+          checkInUrl: d.checkInUrl(),
+        },
+      })),
       now,
     );
     more = rows.length === limit;
   }
-  for (let more = on.has("entitlement_past_due"); more; ) {
+  for (let more = on.has("entitlement_past_due"); more;) {
     const rows = await pastDueWithoutNotice(c, limit);
     report.notices.entitlement_past_due += await queue(
       d,
       c,
       "entitlement_past_due",
-      rows.map((r) => ({ ...r, notice: { kind: "entitlement_past_due", companyName: r.companyName, tenantId: r.tenantId, edition: r.edition, pastDueSince: r.pastDueSince!, licensedUntil: until(r) } })),
+      rows.map((r) => ({
+        ...r,
+        notice: {
+          kind: "entitlement_past_due",
+          companyName: r.companyName,
+          tenantId: r.tenantId,
+          edition: r.edition,
+          pastDueSince: r.pastDueSince!,
+          licensedUntil: until(r),
+        },
+      })),
       now,
     );
     more = rows.length === limit;
   }
-  for (let more = on.has("license_expiring"); more; ) {
+  for (let more = on.has("license_expiring"); more;) {
     const rows = await expiringWithoutNotice(c, now, new Date(now.getTime() + d.policy.licenseExpiringMs), limit);
     report.notices.license_expiring += await queue(
       d,
       c,
       "license_expiring",
-      rows.map((r) => ({ ...r, notice: { kind: "license_expiring", companyName: r.companyName, tenantId: r.tenantId, edition: r.edition, validUntil: r.validUntil!, licensedUntil: until(r) } })),
+      rows.map((r) => ({
+        ...r,
+        notice: {
+          kind: "license_expiring",
+          companyName: r.companyName,
+          tenantId: r.tenantId,
+          edition: r.edition,
+          validUntil: r.validUntil!,
+          licensedUntil: until(r),
+        },
+      })),
       now,
     );
     more = rows.length === limit;
@@ -211,7 +262,10 @@ async function releaseSeats(d: FleetSweepDeps, c: pg.PoolClient, now: Date, repo
         c,
         actorFor(now),
         "appliance.credential_retired",
-        retired.map((r) => ({ tenantId: r.tenantId, details: { applianceId: r.applianceId, applianceRowId: r.id, reason: "dark", darkSince: r.darkSince.toISOString() } })),
+        retired.map((r) => ({
+          tenantId: r.tenantId,
+          details: { applianceId: r.applianceId, applianceRowId: r.id, reason: "dark", darkSince: r.darkSince.toISOString() },
+        })),
         now,
       );
       return retired.length;

@@ -74,7 +74,11 @@ export async function disableWebhookEndpoint(s: Services, actor: Actor, input: {
   });
 }
 
-export async function rotateWebhookEndpointSecret(s: Services, actor: Actor, input: { id: string }): Promise<{ endpoint: WebhookEndpointRow; secret: string; previousSecretValidUntil: Date }> {
+export async function rotateWebhookEndpointSecret(
+  s: Services,
+  actor: Actor,
+  input: { id: string },
+): Promise<{ endpoint: WebhookEndpointRow; secret: string; previousSecretValidUntil: Date }> {
   const id = requireUuid(input.id, "id");
   const secret = newWebhookSecret();
   return transaction(s.db, async (tx) => {

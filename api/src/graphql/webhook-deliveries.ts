@@ -9,7 +9,8 @@ const adminOnly = { authScopes: { admin: true } } as const;
 
 const WebhookDeliveryStatusEnum = builder.enumType(WebhookDeliveryStatus, {
   name: "WebhookDeliveryStatus",
-  description: "PENDING: queued or waiting out a backoff. DELIVERED: a 2xx answered. FAILED: parked after WEBHOOK_MAX_ATTEMPTS attempts (or its endpoint was disabled); redeliverWebhook sends it again.",
+  description:
+    "PENDING: queued or waiting out a backoff. DELIVERED: a 2xx answered. FAILED: parked after WEBHOOK_MAX_ATTEMPTS attempts (or its endpoint was disabled); redeliverWebhook sends it again.",
 });
 
 const WebhookDeliveryAttemptType = builder.prismaObject("WebhookDeliveryAttempt", {
@@ -32,7 +33,13 @@ export const WebhookDeliveryType = builder.prismaObject("WebhookDelivery", {
     payload: t.exposeString("body", { description: "the JSON body exactly as signed and sent" }),
     status: t.expose("status", { type: WebhookDeliveryStatusEnum }),
     attempts: t.exposeInt("attempts", { description: "attempts since it was queued or last redelivered" }),
-    nextAttemptAt: t.field({ type: "DateTime", nullable: true, description: "when it is tried next (PENDING only)", select: { status: true, nextAttemptAt: true }, resolve: (d) => (d.status === "PENDING" ? d.nextAttemptAt : null) }),
+    nextAttemptAt: t.field({
+      type: "DateTime",
+      nullable: true,
+      description: "when it is tried next (PENDING only)",
+      select: { status: true, nextAttemptAt: true },
+      resolve: (d) => (d.status === "PENDING" ? d.nextAttemptAt : null),
+    }),
     lastError: t.exposeString("lastError", { nullable: true }),
     deliveredAt: t.expose("deliveredAt", { type: "DateTime", nullable: true }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
@@ -58,7 +65,11 @@ builder.queryFields((t) => ({
       if (endpointId && !isUuid(endpointId)) return [];
       return ctx.services.prisma.webhookDelivery.findMany({
         ...query,
-        where: { ...(endpointId ? { endpointId } : {}), ...(args.status ? { status: args.status } : {}), ...(args.eventType ? { eventType: args.eventType } : {}) },
+        where: {
+          ...(endpointId ? { endpointId } : {}),
+          ...(args.status ? { status: args.status } : {}),
+          ...(args.eventType ? { eventType: args.eventType } : {}),
+        },
         orderBy: [{ createdAt: "desc" }, { id: "asc" }],
         take: Math.min(Math.max(args.first ?? 50, 1), 500),
       });

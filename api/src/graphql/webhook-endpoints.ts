@@ -15,7 +15,11 @@ export const WebhookEndpointType = builder.prismaObject("WebhookEndpoint", {
     events: t.exposeStringList("events", { description: `event types delivered (${WEBHOOK_EVENTS.join(", ")})` }),
     enabled: t.boolean({ select: { disabledAt: true }, resolve: (e) => e.disabledAt === null }),
     disabledAt: t.expose("disabledAt", { type: "DateTime", nullable: true }),
-    previousSecretValidUntil: t.expose("previousSecretUntil", { type: "DateTime", nullable: true, description: "after a rotation, the previous secret also signs until then" }),
+    previousSecretValidUntil: t.expose("previousSecretUntil", {
+      type: "DateTime",
+      nullable: true,
+      description: "after a rotation, the previous secret also signs until then",
+    }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),
   }),
@@ -45,7 +49,8 @@ builder.queryFields((t) => ({
     ...adminOnly,
     type: [WebhookEndpointType],
     description: "Every registered endpoint, newest first (disabled ones included).",
-    resolve: (query, _root, _args, ctx) => ctx.services.prisma.webhookEndpoint.findMany({ ...query, orderBy: [{ createdAt: "desc" }, { id: "asc" }], take: 500 }),
+    resolve: (query, _root, _args, ctx) =>
+      ctx.services.prisma.webhookEndpoint.findMany({ ...query, orderBy: [{ createdAt: "desc" }, { id: "asc" }], take: 500 }),
   }),
 }));
 

@@ -5,7 +5,11 @@ import type { RenderedEmail } from "./install-code-email.js";
 export type NoticeKind = "license_expiring" | "appliance_overdue" | "entitlement_past_due";
 export const NOTICE_KINDS: readonly NoticeKind[] = ["license_expiring", "appliance_overdue", "entitlement_past_due"];
 
-const fmt = (d: Date) => d.toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+const fmt = (d: Date) =>
+  d
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d+Z$/, " UTC");
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 const title = (edition: string) => edition.charAt(0) + edition.slice(1).toLowerCase();
 
@@ -48,19 +52,30 @@ export function renderNotice(n: NoticeInput): RenderedEmail {
     case "license_expiring":
       return compose(
         `Your Alga ${title(n.edition)} license for ${n.companyName} ends on ${fmt(n.validUntil).slice(0, 10)}`,
-        [`The paid Alga ${title(n.edition)} license of ${n.companyName} is paid through ${fmt(n.validUntil)} and no renewal is on file.`, "After that date your appliances fall back to the free Essentials features."],
+        [
+          `The paid Alga ${title(n.edition)} license of ${n.companyName} is paid through ${fmt(n.validUntil)} and no renewal is on file.`,
+          "After that date your appliances fall back to the free Essentials features.",
+        ],
         [
           ["Edition", title(n.edition)],
           ["Paid through", fmt(n.validUntil)],
-          ...(n.licensedUntil && n.licensedUntil.getTime() !== n.validUntil.getTime() ? ([["Licensed until (with grace)", fmt(n.licensedUntil)]] as [string, string][]) : []),
+          ...(n.licensedUntil && n.licensedUntil.getTime() !== n.validUntil.getTime()
+            ? ([["Licensed until (with grace)", fmt(n.licensedUntil)]] as [string, string][])
+            : []),
         ],
-        ["Contact your vendor to renew the subscription before that date.", "Nothing is needed on the appliances: the next check-in after the renewal picks it up."],
+        [
+          "Contact your vendor to renew the subscription before that date.",
+          "Nothing is needed on the appliances: the next check-in after the renewal picks it up.",
+        ],
         n.tenantId,
       );
     case "appliance_overdue":
       return compose(
         `Alga appliance ${n.applianceId} of ${n.companyName} has not checked in`,
-        [`The appliance ${n.applianceId} has not reached the licensing service since ${n.lastCheckInAt ? fmt(n.lastCheckInAt) : "it was installed"}.`, "Its license keeps working until it expires; a check-in renews it."],
+        [
+          `The appliance ${n.applianceId} has not reached the licensing service since ${n.lastCheckInAt ? fmt(n.lastCheckInAt) : "it was installed"}.`,
+          "Its license keeps working until it expires; a check-in renews it.",
+        ],
         [
           ["Appliance", n.applianceId],
           ["Last check-in", n.lastCheckInAt ? fmt(n.lastCheckInAt) : "never"],
@@ -78,13 +93,19 @@ export function renderNotice(n: NoticeInput): RenderedEmail {
     case "entitlement_past_due":
       return compose(
         `Payment overdue for the Alga ${title(n.edition)} license of ${n.companyName}`,
-        [`The payment for the Alga ${title(n.edition)} license of ${n.companyName} is overdue since ${fmt(n.pastDueSince)}.`, "Your appliances stay licensed during a grace period; after it they fall back to the free Essentials features."],
+        [
+          `The payment for the Alga ${title(n.edition)} license of ${n.companyName} is overdue since ${fmt(n.pastDueSince)}.`,
+          "Your appliances stay licensed during a grace period; after it they fall back to the free Essentials features.",
+        ],
         [
           ["Edition", title(n.edition)],
           ["Overdue since", fmt(n.pastDueSince)],
           ["Licensed until", n.licensedUntil ? fmt(n.licensedUntil) : "the end of the grace period"],
         ],
-        ["Pay the open invoice or update the payment method with your vendor.", "Once the payment is in, the next check-in renews the license: nothing else is needed."],
+        [
+          "Pay the open invoice or update the payment method with your vendor.",
+          "Once the payment is in, the next check-in renews the license: nothing else is needed.",
+        ],
         n.tenantId,
       );
   }

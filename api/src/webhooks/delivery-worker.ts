@@ -42,7 +42,12 @@ export interface AttemptResult {
 }
 
 /** What one attempt's result makes of the delivery (pure): delivered, retried after a wait, or FAILED. */
-export function decideAttempt(r: AttemptResult, attempts: number, o: Pick<WebhookWorkerOptions, "maxAttempts" | "retryBaseMs" | "retryMaxSeconds">, random = Math.random): { outcome: "DELIVERED" | "PENDING" | "FAILED"; retryInMs: number } {
+export function decideAttempt(
+  r: AttemptResult,
+  attempts: number,
+  o: Pick<WebhookWorkerOptions, "maxAttempts" | "retryBaseMs" | "retryMaxSeconds">,
+  random = Math.random,
+): { outcome: "DELIVERED" | "PENDING" | "FAILED"; retryInMs: number } {
   if (r.statusCode !== null && r.statusCode >= 200 && r.statusCode < 300) return { outcome: "DELIVERED", retryInMs: 0 };
   if (attempts >= o.maxAttempts) return { outcome: "FAILED", retryInMs: 0 };
   const policy: RetryPolicy = { baseMs: o.retryBaseMs, maxMs: o.retryMaxSeconds * 1000, jitter: 0.2, maxRetryAfterMs: o.retryMaxSeconds * 1000 };
@@ -126,13 +131,21 @@ export function startWebhookWorker(o: WebhookWorkerOptions): WebhookWorker {
   function perform(effect: OutboxEffect<ClaimedDelivery>): void {
     switch (effect.type) {
       case "claim":
-        return then(claimDelivery(o.db, LEASE_SECONDS), (row) => (row ? { type: "claimed", row } : { type: "nothing due" }), (err) => ({ type: "claim failed", err }));
+        return then(
+          claimDelivery(o.db, LEASE_SECONDS),
+          (row) => (row ? { type: "claimed", row } : { type: "nothing due" }),
+          (err) => ({ type: "claim failed", err }),
+        );
       case "deliver": {
         const row = effect.row;
-        return then(deliver(o, row), (outcome) => ({ type: "delivered", outcome }), (err) => {
-          o.log.error({ err, deliveryId: row.id }, "webhook attempt failed unexpectedly (its lease will expire and it goes again)");
-          return { type: "delivered", outcome: { sent: false, kind: "permanent", id: row.id } };
-        });
+        return then(
+          deliver(o, row),
+          (outcome) => ({ type: "delivered", outcome }),
+          (err) => {
+            o.log.error({ err, deliveryId: row.id }, "webhook attempt failed unexpectedly (its lease will expire and it goes again)");
+            return { type: "delivered", outcome: { sent: false, kind: "permanent", id: row.id } };
+          },
+        );
       }
       // never reached: every outcome is settled, so the machine never pauses or probes
       case "probe claim":

@@ -15,7 +15,13 @@ export function signPayload(secret: string, id: string, timestampSeconds: number
 }
 
 /** The three headers of one attempt, signed with every secret given (current first). */
-export function webhookHeaders(secrets: string[], id: string, body: string, now: Date): Record<string, string> {
+export interface WebhookHeaders {
+  "webhook-id": string;
+  "webhook-timestamp": string;
+  "webhook-signature": string;
+}
+
+export function webhookHeaders(secrets: string[], id: string, body: string, now: Date): WebhookHeaders {
   const timestamp = Math.floor(now.getTime() / 1000);
   return {
     "webhook-id": id,
