@@ -2,7 +2,9 @@
 // health (judged by the sweep, audited, queryable, in /metrics), notices to the customer's contact,
 // and signed events to the vendor's systems (verified with the Standard Webhooks reference package),
 // with retries, FAILED, redelivery, secret rotation and seat release.
+import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { promisify } from "node:util";
 import { Webhook } from "standardwebhooks";
 import { redeemInstallCode } from "../api/src/domain/redeem-install-code.js";
 import { systemActor } from "../api/src/domain/principal.js";
@@ -166,10 +168,20 @@ describe("events", () => {
       tenant: { id: a.tenantId, contactEmail: a.contactEmail },
     });
     expect(codeOf(await t.gql(`{ overdueAppliances { edges { node { id } } } }`, {}, { token: t.keys.store }))).toBe("FORBIDDEN");
-
-    const mail = await t.smtp.waitFor(
-      (m) => m.subject === `Alga appliance ${a.applianceId} of ${(m.subject ?? "").split(" of ")[1]}` && (m.to as any).text === a.contactEmail,
+    // the store CLI (compiled) lists it too
+    const cli = await promisify(execFile)(process.execPath, ["store-client/dist/cli/main.js", "overdue", "--first", "500", "--json"], {
+      env: { ...process.env, ALGA_LICENSE_URL: t.url, ALGA_LICENSE_API_KEY: t.keys.support },
+    });
+    const listed = JSON.parse(cli.stdout).edges.map((e: any) => e.node);
+    expect(listed).toContainEqual(
+      expect.objectContaining({ applianceId: a.applianceId, health: "OVERDUE", tenant: expect.objectContaining({ id: a.tenantId }) }),
     );
+    const human = await promisify(execFile)(process.execPath, ["store-client/dist/cli/main.js", "overdue", "--first", "500"], {
+      env: { ...process.env, ALGA_LICENSE_URL: t.url, ALGA_LICENSE_API_KEY: t.keys.support },
+    });
+    expect(human.stdout).toContain(`OVERDUE  ${a.applianceId}  (`);
+
+    const mail = await t.smtp.waitFor((m) => !!m.subject?.startsWith(`Alga appliance ${a.applianceId} of `) && (m.to as any).text === a.contactEmail);
     expect(mail.text).toContain(`The appliance ${a.applianceId} has not reached the licensing service since`);
     expect(mail.text).toContain("alga-check-in");
 
