@@ -50,14 +50,16 @@ export interface RecordedChange {
 /**
  * Writes the new judgements in one statement, each only if the row still holds what was judged (its
  * stored health, last check-in and license expiry): a check-in in between, or another replica that
- * wrote first, leaves the row alone. Returns the changes made.
+ * wrote first, leaves the row alone; a row locked by a check-in at that moment is skipped (never
+ * waited for: the next pass judges it). Returns the changes made.
  */
 export async function recordHealth(q: Queryable, changes: HealthChange[], now: Date): Promise<RecordedChange[]> {
   if (changes.length === 0) return [];
   const { rows } = await q.query<RecordedChange>(
-    `UPDATE appliance a SET health = c.after::"ApplianceHealth", health_changed_at = $6
+    `WITH free AS (SELECT id FROM appliance WHERE id = ANY($1::uuid[]) FOR UPDATE SKIP LOCKED)
+     UPDATE appliance a SET health = c.after::"ApplianceHealth", health_changed_at = $6
        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[]) AS c(id, before, after, checked_in, expires)
-      WHERE a.id = c.id AND a.health IS NOT DISTINCT FROM c.before::"ApplianceHealth"
+      WHERE a.id = c.id AND a.id IN (SELECT id FROM free) AND a.health IS NOT DISTINCT FROM c.before::"ApplianceHealth"
         AND a.last_check_in_at IS NOT DISTINCT FROM c.checked_in AND a.license_expires_at IS NOT DISTINCT FROM c.expires
       RETURNING a.id, a.tenant_id AS "tenantId", a.appliance_id AS "applianceId", c.before, c.after,
                 a.last_check_in_at AS "lastCheckInAt", a.license_expires_at AS "licenseExpiresAt"`,
