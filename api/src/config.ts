@@ -5,6 +5,7 @@ import { isIP } from "node:net";
 import path from "node:path";
 import { ConfigError } from "./config-error.js";
 import { parseKeyMaterial } from "./license/signing-keys.js";
+import { NOTICE_KINDS, type NoticeKind } from "./mail/notice-email.js";
 
 export { ConfigError };
 
@@ -196,6 +197,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   const maxConnectionsPerAddress = r.int("MAX_CONNECTIONS_PER_ADDRESS", 64);
   if (maxConnectionsPerAddress > maxConnections) r.fail("MAX_CONNECTIONS_PER_ADDRESS", `${maxConnectionsPerAddress} is more than MAX_CONNECTIONS (${maxConnections})`);
 
+  // Fleet awareness: health, notices, seat release, outbound webhooks (docs/EVENTS.md, docs/FLEET.md).
+  const noticesRaw = r.string("NOTICES", NOTICE_KINDS.join(","));
+  const noticeList = noticesRaw.trim().toLowerCase() === "none" ? [] : noticesRaw.split(",").map((k) => k.trim()).filter(Boolean);
+  const unknownNotices = noticeList.filter((k) => !(NOTICE_KINDS as readonly string[]).includes(k));
+  if (unknownNotices.length) r.fail("NOTICES", `unknown notice kind(s) ${unknownNotices.join(", ")}: use a comma-separated list of ${NOTICE_KINDS.join(", ")}, or none`);
+  const seatReleaseDays = r.raw("SEAT_RELEASE_AFTER_DAYS") === undefined ? null : r.int("SEAT_RELEASE_AFTER_DAYS", 30, { unit: "days" });
+  const fleet = {
+    /** no check-in this long: OVERDUE */
+    overdueAfterMs: r.int("APPLIANCE_OVERDUE_HOURS", 72, { unit: "hours" }) * 3600_000,
+    /** 0: no sweep in this process */
+    sweepIntervalMs: r.int("FLEET_SWEEP_INTERVAL_MS", 60_000, { min: 0, unit: "milliseconds; 0 turns the sweep off in this replica" }),
+    notices: new Set(noticeList.filter((k): k is NoticeKind => (NOTICE_KINDS as readonly string[]).includes(k))),
+    licenseExpiringMs: r.int("NOTICE_LICENSE_EXPIRING_DAYS", 14, { unit: "days" }) * 86_400_000,
+    seatReleaseAfterMs: seatReleaseDays === null ? null : seatReleaseDays * 86_400_000,
+  };
+  const webhooks = {
+    maxAttempts: r.int("WEBHOOK_MAX_ATTEMPTS", 10),
+    retryBaseMs: r.int("WEBHOOK_RETRY_BASE_MS", 30_000, { unit: "milliseconds" }),
+    retryMaxSeconds: r.int("WEBHOOK_RETRY_MAX_SECONDS", 6 * 3600, { unit: "seconds" }),
+    timeoutMs: r.int("WEBHOOK_TIMEOUT_MS", 10_000, { max: 100_000, unit: "milliseconds" }),
+    pollMs: r.int("WEBHOOK_POLL_MS", 2000, { unit: "milliseconds" }),
+    secretOverlapSeconds: r.int("WEBHOOK_SECRET_OVERLAP_SECONDS", 24 * 3600, { min: 0, unit: "seconds" }),
+  };
+
   const config = {
     port: r.int("PORT", 4000, { min: 0, max: 65535 }),
     host: r.string("HOST", "0.0.0.0"),
@@ -285,6 +310,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     /** what a client may take to send a request, and how many connections it may hold (http/intake.ts) */
     intake: { headersTimeoutMs, requestTimeoutMs, maxConnections, maxConnectionsPerAddress },
     shutdownTimeoutMs: r.int("SHUTDOWN_TIMEOUT_MS", 10_000, { unit: "milliseconds" }),
+    fleet,
+    webhooks,
   };
 
   // Replicas share nothing but PostgreSQL: local keys, secrets, mail folders and ISO files would differ per pod.

@@ -11,6 +11,7 @@ import { startDatabaseHealth } from "./db/health.js";
 import { migrateIfNeeded } from "./db/migrate.js";
 import { createPool, queryTimeoutMs } from "./db/pool.js";
 import { createPrisma } from "./db/prisma.js";
+import { startFleetSweep } from "./domain/fleet-sweep.js";
 import { startHousekeeping } from "./domain/housekeeping.js";
 import type { Services } from "./domain/services.js";
 import { createMetrics } from "./http/metrics.js";
@@ -22,6 +23,7 @@ import { loadSigningKeys, type SigningKeySet } from "./license/signing-keys.js";
 import { startOutboxWorker } from "./mail/outbox-worker.js";
 import { folderTransport, smtpTransport } from "./mail/transport.js";
 import { createIsoLinks, localIsoDigests } from "./storage/iso-download.js";
+import { startWebhookWorker } from "./webhooks/delivery-worker.js";
 
 export interface ControlPlane {
   url: string;
@@ -42,6 +44,8 @@ export interface ControlPlane {
 
 export interface StartOptions {
   outboxWorker?: boolean;
+  /** false: no webhook delivery worker (tests that inspect queued deliveries) */
+  webhookWorker?: boolean;
   /** the time the domain decides with (tests) */
   clock?: () => Date;
 }
@@ -113,6 +117,11 @@ export async function startControlPlane(config: Config, log: Logger, opts: Start
             log: log.child({ component: "outbox" }),
           });
     if (worker) stops.push({ name: "outbox worker", stop: () => worker.stop() });
+    const webhookWorker =
+      opts.webhookWorker === false
+        ? undefined
+        : startWebhookWorker({ db: pool, secret, log: log.child({ component: "webhooks" }), ...config.webhooks });
+    if (webhookWorker) stops.push({ name: "webhook worker", stop: () => webhookWorker.stop() });
 
     // known once the server listens (PORT=0 picks a free port)
     let listeningUrl = "";
@@ -138,10 +147,27 @@ export async function startControlPlane(config: Config, log: Logger, opts: Start
       redeemRateLimit: config.redeemRateLimit,
       clock,
       mailQueued: () => worker?.kick(),
+      webhooks: { secretOverlapSeconds: config.webhooks.secretOverlapSeconds },
+      webhooksQueued: () => webhookWorker?.kick(),
       redemptionOutcome: (outcome) => metrics?.redemption(outcome),
     };
     const housekeeping = startHousekeeping(pool, config.redeemRateLimit.windowSeconds, log.child({ component: "housekeeping" }), undefined, config.offline.requestMaxAgeSeconds);
     stops.push({ name: "housekeeping", stop: () => housekeeping.stop() });
+    if (config.fleet.sweepIntervalMs > 0) {
+      const sweep = startFleetSweep(
+        {
+          db: pool,
+          secret,
+          policy: { ...config.fleet, graceSeconds: config.entitlements.graceSeconds },
+          checkInUrl: () => `${publicUrl()}/graphql`,
+          log: log.child({ component: "fleet-sweep" }),
+          mailQueued: services.mailQueued,
+          webhooksQueued: services.webhooksQueued,
+        },
+        { intervalMs: config.fleet.sweepIntervalMs, clock: services.clock },
+      );
+      stops.push({ name: "fleet sweep", stop: () => sweep.stop() });
+    }
 
     const server = await createHttpServer({ config, services, keys, log, metrics, isoDigests, keyHandover, database });
     listeningUrl = await server.listen();

@@ -12,6 +12,9 @@ import {
   GetTenantEntitlementDocument,
   GrantEntitlementDocument,
   MarkEntitlementPastDueDocument,
+  OverdueAppliancesDocument,
+  type OverdueAppliancesQuery,
+  type OverdueAppliancesQueryVariables,
   SetEntitlementSeatsDocument,
   GetTenantDocument,
   RegisterTenantDocument,
@@ -60,6 +63,8 @@ export type FindTenantsOptions = FindTenantsQueryVariables;
 export type TenantEntitlement = NonNullable<GetTenantEntitlementQuery["tenant"]>;
 export type EntitlementHistoryEvent = TenantEntitlement["entitlementHistory"][number];
 export type EntitlementChange = EntitlementChangeFragment;
+export type OverdueAppliancePage = OverdueAppliancesQuery["overdueAppliances"];
+export type OverdueAppliancesOptions = OverdueAppliancesQueryVariables;
 
 export interface StoreClient {
   /**
@@ -98,6 +103,8 @@ export interface StoreClient {
   activateOffline(request: string): Promise<OfflineActivation>;
   /** Store, support or admin key: an offline appliance's renewal request → the response file with its new license. */
   renewOffline(request: string): Promise<OfflineRenewal>;
+  /** Support/admin keys: appliances of every tenant in the given health (default OVERDUE and DARK), longest in it first. */
+  overdueAppliances(options?: OverdueAppliancesOptions): Promise<OverdueAppliancePage>;
 }
 
 const VERSION = "0.1.0";
@@ -157,6 +164,9 @@ export function createStoreClient(options: StoreClientOptions = {}): StoreClient
     },
     async cancelEntitlement(input) {
       return (await run(CancelEntitlementDocument, { input })).cancelEntitlement;
+    },
+    async overdueAppliances(vars = {}) {
+      return (await run(OverdueAppliancesDocument, vars)).overdueAppliances;
     },
   };
 }

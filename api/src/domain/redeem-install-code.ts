@@ -193,6 +193,7 @@ async function consume(s: Services, actor: Actor, r: Redemption): Promise<Redeem
           );
         }
         retired = others.slice(0, overflow);
+        await insertAudit(tx, actor, "seat_limit.reached", tenant.id, { seats: paid.seats, applianceId, outcome: "retired-oldest", retiredApplianceIds: retired.map((a) => a.applianceId) }, now);
         await revokeCredentials(tx, retired.map((a) => a.id), "seat-limit", now);
         for (const a of retired) {
           await insertAudit(tx, actor, "appliance.credential_retired", tenant.id, { applianceId: a.applianceId, reason: "seat-limit", seats: paid.seats, replacedBy: applianceId }, now);
@@ -263,6 +264,13 @@ async function consume(s: Services, actor: Actor, r: Redemption): Promise<Redeem
       now,
     );
     return { tenant, paid, reinstalled: appliance.reinstalled, retired, replayed: false, redeemedAt: now };
+  }).catch(async (err: unknown) => {
+    // a refusal for seats writes nothing of the redemption; that the limit was met is still recorded
+    // (audit seat_limit.reached, and its event) in a transaction of its own
+    if (err instanceof DomainError && err.code === "SEAT_LIMIT_REACHED") {
+      await transaction(s.db, (tx) => insertAudit(tx, actor, "seat_limit.reached", found.tenantId, { seats: err.details.seats, applianceId, outcome: "refused" }, now));
+    }
+    throw err;
   });
 
   const { tenant, paid } = done;

@@ -34,6 +34,10 @@ export interface Services {
   clock: () => Date;
   /** called after a transaction that queued mail commits (wakes the outbox worker) */
   mailQueued?: () => void;
+  /** webhook settings the domain needs (WEBHOOK_SECRET_OVERLAP_SECONDS) */
+  webhooks?: { secretOverlapSeconds: number };
+  /** called after a transaction that queued webhook deliveries commits (wakes the delivery worker) */
+  webhooksQueued?: () => void;
   /** called with each redemption's outcome (metrics) */
   redemptionOutcome?: (outcome: string) => void;
 }

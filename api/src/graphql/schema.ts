@@ -16,6 +16,9 @@ import "./seat-report.js";
 import "./offline-activation.js";
 import "./admin-mutations.js";
 import "./entitlement-mutations.js";
+import "./appliance-health.js";
+import "./webhook-endpoints.js";
+import "./webhook-deliveries.js";
 
 export const schema = builder.toSchema();
 

@@ -2,6 +2,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import { backlog } from "../data/outbox.js";
 import type { Queryable } from "../db/sql.js";
+import { registerFleetMetrics } from "./fleet-metrics.js";
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
@@ -44,6 +45,8 @@ export function createMetrics(db: Queryable) {
       this.set({ status: "DEAD" }, b.dead);
     },
   });
+  // fleet awareness: appliance health and webhook deliveries (fleet-metrics.ts)
+  registerFleetMetrics(registry, db);
   const shed = new Counter({
     name: "alga_license_requests_shed_total",
     help: "Requests answered SERVICE_BUSY because MAX_INFLIGHT_REQUESTS were in flight (counted once their body is read)",

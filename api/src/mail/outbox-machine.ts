@@ -40,18 +40,19 @@ export interface OutboxState {
 /** One send's result, as the worker recorded it. */
 export type DeliveryOutcome = { sent: true; id: string } | { sent: false; kind: FailureKind; id: string };
 
-export type OutboxEvent =
+/** R: the claimed row (an email; a webhook delivery for the webhook worker, which reuses this machine). */
+export type OutboxEvent<R = ClaimedEmail> =
   /** the worker starts */
   | { type: "start" }
   /** a transaction queued mail */
   | { type: "kick" }
   /** the timer armed last fired */
   | { type: "timer" }
-  | { type: "claimed"; row: ClaimedEmail }
+  | { type: "claimed"; row: R }
   | { type: "nothing due" }
   | { type: "claim failed"; err: unknown }
   /** a probe's early claim of the message due soonest */
-  | { type: "probe claimed"; row: ClaimedEmail }
+  | { type: "probe claimed"; row: R }
   | { type: "probe found nothing" }
   | { type: "probe failed"; err: unknown }
   | { type: "delivered"; outcome: DeliveryOutcome }
@@ -61,11 +62,11 @@ export type OutboxEvent =
   | { type: "expedited"; due: number; reason: string }
   | { type: "stop" };
 
-export type OutboxEffect =
+export type OutboxEffect<R = ClaimedEmail> =
   | { type: "claim" }
   /** claim the message due soonest, even early; `countAttempt`: its attempt counts if it was due */
   | { type: "probe claim"; countAttempt: boolean }
-  | { type: "deliver"; row: ClaimedEmail }
+  | { type: "deliver"; row: R }
   /** ask the mail service whether it answers (SMTP verify) */
   | { type: "verify" }
   /** make every message waiting out a failure's backoff due now, then report `expedited` with reason */
@@ -75,9 +76,9 @@ export type OutboxEffect =
   | { type: "cancel timer" }
   | { type: "log"; level: "info" | "warn"; msg: string; fields?: Record<string, unknown> };
 
-export interface Transition {
+export interface Transition<R = ClaimedEmail> {
   state: OutboxState;
-  effects: OutboxEffect[];
+  effects: OutboxEffect<R>[];
 }
 
 export const initialOutboxState = (settings: OutboxSettings): OutboxState => ({
@@ -99,31 +100,31 @@ const paused = (s: OutboxState) => s.service.kind !== "accepting";
 const refusedOf = (service: MailService) => (service.kind === "accepting" ? [] : service.refused);
 
 /** A timer nobody will see fire once stopped. */
-const arm = (s: OutboxState, ms: number): OutboxEffect[] => (s.stopped ? [] : [{ type: "arm timer", ms }]);
+const arm = <R>(s: OutboxState, ms: number): OutboxEffect<R>[] => (s.stopped ? [] : [{ type: "arm timer", ms }]);
 
 /** A claim loop ended: poll again later unless the service is paused (then a probe timer is armed). */
-const endDrain = (s: OutboxState): Transition => {
+const endDrain = <R>(s: OutboxState): Transition<R> => {
   const state = { ...s, draining: false };
   return { state, effects: paused(state) ? [] : arm(state, s.settings.pollMs) };
 };
 
 /** Claim while the service accepts and a slot is free; only one claim loop at a time. */
-function drain(s: OutboxState): Transition {
+function drain<R>(s: OutboxState): Transition<R> {
   if (s.stopped || paused(s) || s.draining) return { state: s, effects: [] };
   if (s.inflight >= s.settings.slots) return endDrain(s);
   return { state: { ...s, draining: true }, effects: [{ type: "claim" }] };
 }
 
 /** The claim loop goes on after a claim: the next claim, or its end. */
-function continueDrain(s: OutboxState): Transition {
+function continueDrain<R>(s: OutboxState): Transition<R> {
   if (!s.stopped && !paused(s) && s.inflight < s.settings.slots) return { state: s, effects: [{ type: "claim" }] };
   return endDrain(s);
 }
 
-const withEffects = (t: Transition, first: OutboxEffect[]): Transition => ({ state: t.state, effects: [...first, ...t.effects] });
+const withEffects = <R>(t: Transition<R>, first: OutboxEffect<R>[]): Transition<R> => ({ state: t.state, effects: [...first, ...t.effects] });
 
 /** What one send's outcome says about the mail service. */
-function settle(s: OutboxState, outcome: DeliveryOutcome): Transition {
+function settle<R>(s: OutboxState, outcome: DeliveryOutcome): Transition<R> {
   if (s.stopped) return { state: s, effects: [] };
   const refused = refusedOf(s.service);
   if (outcome.sent || outcome.kind === "permanent") {
@@ -135,19 +136,19 @@ function settle(s: OutboxState, outcome: DeliveryOutcome): Transition {
     return drain(state);
   }
   if (outcome.kind === "service") {
-    const log: OutboxEffect[] = s.service.kind === "unreachable" ? [] : [{ type: "log", level: "warn", msg: "mail service unreachable: pausing the outbox and probing it" }];
+    const log: OutboxEffect<R>[] = s.service.kind === "unreachable" ? [] : [{ type: "log", level: "warn", msg: "mail service unreachable: pausing the outbox and probing it" }];
     const state: OutboxState = { ...s, service: { kind: "unreachable", refused } };
-    return { state, effects: [...log, ...arm(state, s.settings.probeMs)] };
+    return { state, effects: [...log, ...arm<R>(state, s.settings.probeMs)] };
   }
-  const log: OutboxEffect[] = refused.length
+  const log: OutboxEffect<R>[] = refused.length
     ? []
     : [{ type: "log", level: "warn", msg: "mail service refuses mail: pausing the outbox and probing it with one message at a time" }];
   const nowRefused = refused.includes(outcome.id) ? refused : [...refused, outcome.id];
   const state: OutboxState = { ...s, service: s.service.kind === "unreachable" ? { kind: "unreachable", refused: nowRefused } : { kind: "refusing", refused: nowRefused } };
-  return { state, effects: [...log, ...arm(state, s.settings.probeMs)] };
+  return { state, effects: [...log, ...arm<R>(state, s.settings.probeMs)] };
 }
 
-export function next(s: OutboxState, event: OutboxEvent): Transition {
+export function next<R = ClaimedEmail>(s: OutboxState, event: OutboxEvent<R>): Transition<R> {
   switch (event.type) {
     case "start":
       return { state: s, effects: arm(s, 0) };
@@ -175,7 +176,7 @@ export function next(s: OutboxState, event: OutboxEvent): Transition {
       // nothing left to probe with: the refusals are over
       return drain({ ...s, service: s.service.kind === "unreachable" ? { kind: "unreachable", refused: [] } : { kind: "accepting" } });
     case "probe failed":
-      return { state: s, effects: [{ type: "log", level: "warn", msg: "outbox probe failed", fields: { err: event.err } }, ...arm(s, s.settings.probeMs)] };
+      return { state: s, effects: [{ type: "log", level: "warn", msg: "outbox probe failed", fields: { err: event.err } }, ...arm<R>(s, s.settings.probeMs)] };
     case "delivered":
       return settle({ ...s, inflight: s.inflight - 1 }, event.outcome);
     case "service answers":

@@ -6,6 +6,7 @@ import entitlement from "./entitlement.js";
 import entitlements from "./entitlements.js";
 import extend from "./extend.js";
 import grant from "./grant.js";
+import overdue from "./overdue.js";
 import pastDue from "./past-due.js";
 import register from "./register.js";
 import reissue from "./reissue.js";
@@ -15,4 +16,4 @@ import setSeats from "./set-seats.js";
 import tenant from "./tenant.js";
 import tenants from "./tenants.js";
 
-export const COMMANDS: readonly Command[] = [register, reissue, activateOffline, renewOffline, tenant, tenants, entitlement, entitlements, grant, setEdition, setSeats, extend, pastDue, cancel];
+export const COMMANDS: readonly Command[] = [register, reissue, activateOffline, renewOffline, tenant, tenants, overdue, entitlement, entitlements, grant, setEdition, setSeats, extend, pastDue, cancel];
