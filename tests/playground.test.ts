@@ -1,5 +1,7 @@
 // The support playground in a real headless Chromium: load the page (assets from the API itself, no
 // CDN), paste an API key as a header, find a tenant by email, and read its codes and appliances.
+import http from "node:http";
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import type { Browser } from "playwright-core";
 import { launchChromium } from "./helpers/browser.js";
 import { REDEEM, REGISTER, startTestPlane, type TestPlane } from "./helpers/control-plane.js";
@@ -99,10 +101,62 @@ it("a key pasted once is sent from every prepared tab; with INTROSPECTION=authen
   }
 });
 
+/** A GET without fetch's own decompression: the bytes and headers as sent. */
+function rawGet(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+      })
+      .on("error", reject);
+  });
+}
+
+it("serves its assets brotli- or gzip-compressed by Accept-Encoding, and identity otherwise", async () => {
+  const index = await (await fetch(`${t.url}/playground/`)).text();
+  const script = /<script[^>]+src="\.\/([^"]+\.js)"/.exec(index)![1]!;
+  const url = `${t.url}/playground/${script}`;
+  const plain = await rawGet(url, { "accept-encoding": "identity" });
+  expect(plain.status).toBe(200);
+  expect(plain.headers["content-encoding"]).toBeUndefined();
+  expect(plain.headers.vary).toMatch(/accept-encoding/i);
+
+  const br = await rawGet(url, { "accept-encoding": "gzip, deflate, br" });
+  expect(br.headers["content-encoding"]).toBe("br");
+  expect(br.headers["content-type"]).toMatch(/^(application|text)\/javascript/);
+  expect(br.headers.vary).toMatch(/accept-encoding/i);
+  expect(br.body.length).toBeLessThan(plain.body.length / 2);
+  expect(brotliDecompressSync(br.body).equals(plain.body)).toBe(true);
+
+  const gz = await rawGet(url, { "accept-encoding": "gzip" });
+  expect(gz.headers["content-encoding"]).toBe("gzip");
+  expect(gunzipSync(gz.body).equals(plain.body)).toBe(true);
+  // a refused encoding is not sent; no header at all means any (RFC 9110), but identity is always fine
+  expect((await rawGet(url, { "accept-encoding": "br;q=0, gzip" })).headers["content-encoding"]).toBe("gzip");
+  expect((await rawGet(url, { "accept-encoding": "deflate" })).headers["content-encoding"]).toBeUndefined();
+
+  const css = /<link[^>]+href="\.\/([^"]+\.css)"/.exec(index)![1]!;
+  const style = await rawGet(`${t.url}/playground/${css}`, { "accept-encoding": "br" });
+  expect(style.headers["content-encoding"]).toBe("br");
+  expect(style.headers["content-type"]).toMatch(/^text\/css/);
+});
+
+it("serves /favicon.ico (linked from the playground), also with the playground off", async () => {
+  const icon = await rawGet(`${t.url}/favicon.ico`);
+  expect(icon.status).toBe(200);
+  expect(icon.headers["content-type"]).toBe("image/x-icon");
+  expect(icon.body.subarray(0, 4).equals(Buffer.from([0, 0, 1, 0]))).toBe(true);
+  expect((await rawGet(`${t.url}/favicon.ico`, { "if-none-match": String(icon.headers.etag) })).status).toBe(304);
+  expect(await (await fetch(`${t.url}/playground/`)).text()).toContain('rel="icon" href="../favicon.ico"');
+});
+
 it("is not served when PLAYGROUND_ENABLED=false", async () => {
   const off = await startTestPlane({ PLAYGROUND_ENABLED: "false" });
   try {
     expect((await fetch(`${off.url}/playground/`)).status).toBe(404);
+    expect((await fetch(`${off.url}/favicon.ico`)).status).toBe(200);
   } finally {
     await off.stop();
   }

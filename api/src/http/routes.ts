@@ -10,6 +10,7 @@ import type { Services } from "../domain/services.js";
 import type { SigningKeySet } from "../license/signing-keys.js";
 import { checkLocalLink, localIsoFile, type localIsoDigests } from "../storage/iso-download.js";
 import type { Metrics } from "./metrics.js";
+import { faviconRouter } from "./favicon.js";
 import { playgroundRouter } from "./playground.js";
 
 export interface RouteDeps {
@@ -68,6 +69,7 @@ export function routes(d: RouteDeps): Router {
   // metrics on the main port only when no METRICS_PORT keeps them off the public path
   if (d.metrics && d.config.metricsPort === undefined) router.use(metricsRouter(d.metrics));
   if (d.config.playgroundEnabled) router.use(playgroundRouter());
+  router.use(faviconRouter());
 
   // Local ISO links (no S3): resumable (Range / If-Range), HEAD, ETag, Content-Length and the sha256.
   router.get("/downloads/:key", (req, res) => {
