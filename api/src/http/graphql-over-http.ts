@@ -24,6 +24,9 @@ export function requestErrorStatus(accept: string | undefined, status = 400): nu
   return responseMediaType(accept) === JSON_TYPE ? 200 : status;
 }
 
+/** Apollo's codes of the errors that stop a request before execution (variable coercion: BAD_USER_INPUT) */
+const REQUEST_ERROR_CODES: ReadonlySet<string> = new Set(["GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT", "OPERATION_RESOLUTION_FAILURE"]);
+
 export function graphqlOverHttpPlugin(): ApolloServerPlugin {
   return {
     async requestDidStart() {
@@ -31,9 +34,9 @@ export function graphqlOverHttpPlugin(): ApolloServerPlugin {
         async willSendResponse({ request, response, errors }) {
           const status = response.http.status;
           if (status !== 400 || response.body.kind !== "single" || response.body.singleResult.data !== undefined) return;
-          // a request that is not a well-formed GraphQL-over-HTTP request (no query, a number as the
-          // query, unparsable variables) keeps its 400 whatever the media type
-          if (!errors?.length || errors.some((e) => e.extensions.code === "BAD_REQUEST")) return;
+          // only GraphQL request errors: a request that is not a well-formed GraphQL-over-HTTP request
+          // (no query, a number as the query, a refused persisted query) keeps its 400
+          if (!errors?.length || !errors.every((e) => REQUEST_ERROR_CODES.has(String(e.extensions.code)))) return;
           response.http.status = requestErrorStatus(request.http?.headers.get("accept"), status);
         },
       };
