@@ -128,6 +128,7 @@ export async function graphqlHandler(d: GraphQLDeps): Promise<{ handler: express
         try {
           const principal = await authenticate(d.services.db, req.header("authorization"));
           res.locals.principal = principal.kind;
+          if ("apiKeyId" in principal) res.locals.apiKeyId = principal.apiKeyId;
           const report: OperationReport = {};
           res.locals.operation = report;
           return { services: d.services, principal, requestId, clientAddress: req.ip ?? "unknown", log, limits, report };
