@@ -2,6 +2,9 @@
 import { randomUUID } from "node:crypto";
 import {
   CancelEntitlementDocument,
+  DeadMailDocument,
+  RetryDeadMailDocument,
+  type OutboxEmailFieldsFragment,
   ChangeEntitlementEditionDocument,
   ExtendEntitlementDocument,
   FindTenantsDocument,
@@ -54,6 +57,7 @@ export type FindTenantsOptions = FindTenantsQueryVariables;
 export type TenantEntitlement = NonNullable<GetTenantEntitlementQuery["tenant"]>;
 export type EntitlementHistoryEvent = TenantEntitlement["entitlementHistory"][number];
 export type EntitlementChange = EntitlementChangeFragment;
+export type OutboxEmail = OutboxEmailFieldsFragment;
 
 export interface StoreClient {
   /**
@@ -85,6 +89,10 @@ export interface StoreClient {
   markEntitlementPastDue(input: MarkEntitlementPastDueInput): Promise<EntitlementChange>;
   /** Admin key: ends the entitlement now (check-in answers ENTITLEMENT_LAPSED). */
   cancelEntitlement(input: CancelEntitlementInput): Promise<EntitlementChange>;
+  /** Admin key: the emails the outbox gave up on (DEAD), newest first (`last`: default 50, at most 500). */
+  deadMail(options?: { last?: number }): Promise<OutboxEmail[]>;
+  /** Admin key: a DEAD email back to PENDING, its attempts reset; the outbox sends it at once (audited). */
+  retryDeadMail(id: string): Promise<OutboxEmail>;
 }
 
 const VERSION = "0.1.0";
@@ -138,6 +146,12 @@ export function createStoreClient(options: StoreClientOptions = {}): StoreClient
     },
     async cancelEntitlement(input) {
       return (await run(CancelEntitlementDocument, { input })).cancelEntitlement;
+    },
+    async deadMail(o = {}) {
+      return (await run(DeadMailDocument, { last: o.last })).deadMail;
+    },
+    async retryDeadMail(id) {
+      return (await run(RetryDeadMailDocument, { input: { id } })).retryDeadMail;
     },
   };
 }

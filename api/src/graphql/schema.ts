@@ -14,6 +14,7 @@ import "./reissue-install-code.js";
 import "./check-in.js";
 import "./admin-mutations.js";
 import "./entitlement-mutations.js";
+import "./dead-mail.js";
 
 export const schema = builder.toSchema();
 
