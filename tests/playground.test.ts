@@ -99,7 +99,33 @@ it("a key pasted once is sent from every prepared tab; with INTROSPECTION=authen
     await page.close();
     await locked.stop();
   }
-});
+}, 180_000);
+
+it("headers are kept across a reload only once Persist headers is turned on", async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1600 } });
+  try {
+    const bearer = `Bearer ${t.keys.support}`;
+    const headerText = () => (document.querySelector(".graphiql-editor-tool .graphiql-editor:not(.hidden) .monaco-editor")?.textContent ?? "").replace(/\u00a0/g, " ");
+    await page.goto(`${t.url}/playground/`);
+    await page.waitForSelector(".graphiql-container .graphiql-query-editor .monaco-editor", { timeout: 30_000 });
+    await replaceEditorText(page, ".graphiql-editor-tool .graphiql-editor:not(.hidden) .monaco-editor", JSON.stringify({ Authorization: bearer }));
+    // off by default: a reload forgets the key
+    await page.reload();
+    await page.waitForSelector(".graphiql-container .graphiql-query-editor .monaco-editor", { timeout: 30_000 });
+    expect(await page.evaluate(headerText)).not.toContain("alk_");
+
+    await replaceEditorText(page, ".graphiql-editor-tool .graphiql-editor:not(.hidden) .monaco-editor", JSON.stringify({ Authorization: bearer }));
+    await page.getByRole("button", { name: "Open settings dialog" }).click();
+    await page.locator("#enable-persist-headers").click();
+    await page.keyboard.press("Escape");
+    expect(await eventually(() => page.evaluate(() => JSON.stringify(window.localStorage)), (v) => v.includes("alk_"))).toContain("alk_");
+    await page.reload();
+    await page.waitForSelector(".graphiql-container .graphiql-query-editor .monaco-editor", { timeout: 30_000 });
+    expect(await eventually(() => page.evaluate(headerText), (v) => v.includes("alk_"))).toContain(t.keys.support.slice(0, 20));
+  } finally {
+    await page.close();
+  }
+}, 180_000);
 
 /** A GET without fetch's own decompression: the bytes and headers as sent. */
 function rawGet(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
