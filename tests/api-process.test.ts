@@ -2,6 +2,7 @@
 // (compiled JavaScript), their exit codes and their messages.
 import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
+import http from "node:http";
 import path from "node:path";
 import { codeOf, REDEEM, REGISTER, startTestPlane, type TestPlane } from "./helpers/control-plane.js";
 import { startApiProcess } from "./helpers/api-processes.js";
@@ -175,6 +176,33 @@ describe("the local ISO route", () => {
     const stale = await fetch(url, { headers: { range: "bytes=1000-1999", "if-range": '"not-the-etag"' } });
     expect(stale.status).toBe(200);
     expect(Number(stale.headers.get("content-length"))).toBe(iso.length);
+  });
+
+  it("the first GET of a newly placed ISO (no sidecar) already has its sha256 and a strong ETag", async () => {
+    const other = await startTestPlane({ S3_ENDPOINT: "", ISO_KEY: "fresh.iso" });
+    try {
+      const url = (await other.gql(REGISTER, { input: { companyName: "Fresh", contactEmail: "fresh@x.test", edition: "PRO" } }, { token: other.keys.store })).data.registerTenant.downloadUrl;
+      const fresh = Buffer.alloc(3 * 1024 * 1024, 3);
+      const freshSha = createHash("sha256").update(fresh).digest("hex");
+      mkdirSync(path.join(other.dataDir, "iso"), { recursive: true });
+      writeFileSync(path.join(other.dataDir, "iso", "fresh.iso"), fresh);
+      const first = await fetch(url);
+      expect(first.status).toBe(200);
+      expect(first.headers.get("x-checksum-sha256")).toBe(freshSha);
+      expect(first.headers.get("repr-digest")).toBe(`sha-256=:${Buffer.from(freshSha, "hex").toString("base64")}:`);
+      const etag = first.headers.get("etag")!;
+      expect(etag).toBe(`"sha256-${freshSha}"`); // strong: no W/
+      expect(createHash("sha256").update(Buffer.from(await first.arrayBuffer())).digest("hex")).toBe(freshSha);
+      const part = await fetch(url, { headers: { range: "bytes=10-19", "if-range": etag } });
+      expect(part.status).toBe(206);
+      // (fetch adds Cache-Control: no-cache to a conditional request: a plain HTTP GET as a download manager sends it)
+      const revalidated = await new Promise<number>((resolve, reject) => {
+        http.get(url, { headers: { "if-none-match": etag } }, (r) => (r.resume(), resolve(r.statusCode!))).on("error", reject);
+      });
+      expect(revalidated).toBe(304);
+    } finally {
+      await other.stop();
+    }
   });
 
   it("a missing ISO is 404 without the server's paths", async () => {

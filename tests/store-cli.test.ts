@@ -201,8 +201,12 @@ it("the packed package installs on its own and works from plain Node, CLI includ
     const app = path.join(dir, "store-app");
     mkdirSync(app, { recursive: true });
     writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "store-app", private: true, type: "module" }));
-    const installed = await run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", ...tarballs], {}, undefined, app);
+    // offline: the two tarballs are the whole install (neither package has another runtime dependency)
+    const installed = await run("npm", ["install", "--offline", "--no-audit", "--no-fund", ...tarballs], {}, undefined, app);
     expect(installed.code).toBe(0);
+    const help = await run(path.join(app, "node_modules/.bin/alga-store"), ["--help"], {}, undefined, app);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^usage: alga-store <command>/);
     writeFileSync(
       path.join(app, "register.mjs"),
       `import { createStoreClient, isAlgaLicenseError } from "@alga-license/store-client";
@@ -222,4 +226,4 @@ console.log(JSON.stringify({ tenantId: r.tenantId, code: r.installCode, err: amb
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}, 120_000);
+}, 300_000); // npm pack runs both packages' prepack builds

@@ -54,13 +54,20 @@ describe("tenants connection", () => {
     expect(seen).toEqual(seeded.map((s) => s.tenantId).reverse());
   });
 
-  it("caps the page size at 100 and rejects bad cursors cleanly", async () => {
+  it("a page is at most 100 (more is refused, not cut) and rejects bad cursors cleanly", async () => {
     for (let i = 0; i < 80; i++) {
       await t.plane.services.prisma.tenantRegistry.create({ data: { companyName: `${TAG} bulk ${i}`, contactEmail: `bulk${i}@${TAG}.test`, edition: "ESSENTIALS" } });
     }
-    const big = await page({ first: 1000, filter: { search: TAG } });
-    expect(big.data.tenants.edges).toHaveLength(100);
-    expect(big.data.tenants.pageInfo.hasNextPage).toBe(true);
+    const full = await page({ first: 100, filter: { search: TAG } });
+    expect(full.data.tenants.edges).toHaveLength(100);
+    expect(full.data.tenants.pageInfo.hasNextPage).toBe(true);
+    for (const first of [1000, 101]) {
+      const big = await page({ first, filter: { search: TAG } });
+      expect(big.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "first", max: 100 });
+      expect(big.errors?.[0]?.message).toMatch(/at most 100/);
+    }
+    const backwards = await t.gql(`{ tenants(last: 101) { edges { node { id } } } }`, {}, { token: t.keys.support });
+    expect(backwards.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "last", max: 100 });
     const bad = await page({ first: 5, after: "not-a-cursor" });
     expect(bad.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
     expect(bad.errors?.[0]?.message).toMatch(/cursor/i);

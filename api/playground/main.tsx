@@ -1,9 +1,13 @@
 // The support playground: GraphiQL, bundled from npm at build time (no CDN, works air-gapped).
-// Support engineers paste their API key into the Headers tab.
+// Support engineers paste their API key into the Headers tab once: the headers are shared by every
+// tab (SharedHeaders below), and kept in the browser only when "Persist headers" is turned on in the
+// settings. The schema is fetched again with the pasted key (INTROSPECTION=authenticated needs one).
 import "graphiql/setup-workers/vite";
 import "graphiql/style.css";
+import { useGraphiQL, useGraphiQLActions } from "@graphiql/react";
 import { createGraphiQLFetcher } from "@graphiql/toolkit";
 import { GraphiQL } from "graphiql";
+import { useEffect, useRef } from "react";
 import { createRoot } from "react-dom/client";
 
 const endpoint = new URL("../graphql", window.location.href).toString();
@@ -99,6 +103,59 @@ mutation RenewOffline($request: String!) {
 const headers = JSON.stringify({ Authorization: "Bearer <paste your API key>" }, null, 2);
 const tenantVariables = JSON.stringify({ tenantId: "<tenant id>" }, null, 2);
 
+/**
+ * One set of headers for every tab: what is typed in one tab's Headers editor is carried into the
+ * tab switched to. When the headers change and no schema is loaded yet (an anonymous introspection
+ * refused), the schema is fetched again with them.
+ */
+function SharedHeaders() {
+  const headerEditor = useGraphiQL((s) => s.headerEditor);
+  const activeTabIndex = useGraphiQL((s) => s.activeTabIndex);
+  const hasSchema = useGraphiQL((s) => Boolean(s.schema));
+  const { introspect } = useGraphiQLActions();
+  const shared = useRef<string | undefined>(undefined);
+  const schemaLoaded = useRef(hasSchema);
+  schemaLoaded.current = hasSchema;
+
+  useEffect(() => {
+    if (!headerEditor) return;
+    shared.current ??= headerEditor.getValue();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const subscription = headerEditor.onDidChangeModelContent((event) => {
+      // a flush is a whole new text set by code: GraphiQL loading a tab's own headers (replaced below)
+      if (event.isFlush) return;
+      const value = headerEditor.getValue();
+      if (value === shared.current) return;
+      shared.current = value;
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        if (!schemaLoaded.current) void introspect();
+      }, 400);
+    });
+    return () => {
+      clearTimeout(timer);
+      subscription.dispose();
+    };
+  }, [headerEditor, introspect]);
+
+  useEffect(() => {
+    // GraphiQL has just put the new tab's own headers into the editor: replace them with the shared ones
+    if (headerEditor && shared.current !== undefined && headerEditor.getValue() !== shared.current) headerEditor.setValue(shared.current);
+  }, [headerEditor, activeTabIndex]);
+
+  return null;
+}
+
+// Off unless the user turned "Persist headers" on in the settings (GraphiQL keeps that choice in its
+// storage, but honours it only when this prop is true): an API key stays in the browser on request.
+const persistHeaders = (() => {
+  try {
+    return window.localStorage.getItem("graphiql:shouldPersistHeaders") === "true";
+  } catch {
+    return false;
+  }
+})();
+
 createRoot(document.getElementById("root")!).render(
   <GraphiQL
     fetcher={createGraphiQLFetcher({ url: endpoint })}
@@ -111,6 +168,11 @@ createRoot(document.getElementById("root")!).render(
     ]}
     defaultHeaders={headers}
     defaultEditorToolsVisibility="headers"
-    shouldPersistHeaders={false}
-  />,
+    shouldPersistHeaders={persistHeaders}
+    showPersistHeadersSettings
+  >
+    <GraphiQL.Footer>
+      <SharedHeaders />
+    </GraphiQL.Footer>
+  </GraphiQL>,
 );

@@ -185,6 +185,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   const metricsPortRaw = r.raw("METRICS_PORT");
   const metricsPort = metricsPortRaw === undefined ? undefined : r.int("METRICS_PORT", 9090, { min: 0, max: 65535 });
 
+  const buildCommit = r.string("BUILD_COMMIT");
+  if (buildCommit !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(buildCommit)) r.fail("BUILD_COMMIT", "must be a commit id or tag: up to 64 letters, digits, '.', '_' or '-'");
   const replicated = r.bool("REPLICATED", false);
   const dataDir = path.resolve(r.string("DATA_DIR", "./.data"));
   const downloadUrlTtlSeconds = r.int("DOWNLOAD_URL_TTL_SECONDS", 7 * 24 * 3600, { max: 7 * 24 * 3600, unit: "seconds; S3 presigned URLs live at most 7 days" });
@@ -304,6 +306,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       maxTokens: r.int("GRAPHQL_MAX_TOKENS", 5000),
     },
     metricsEnabled: r.bool("METRICS_ENABLED", true),
+    /** the commit this build came from, for alga_license_build_info (set by the image build or CI) */
+    buildCommit,
     /** unset: /metrics on the main port */
     metricsPort,
     maxInflightRequests: r.int("MAX_INFLIGHT_REQUESTS", 256),

@@ -100,7 +100,7 @@ export async function startControlPlane(config: Config, log: Logger, opts: Start
     const secret = loadServerSecret(config.serverSecret, config.dataDir);
     const keys = await loadSigningKeys({ configured: config.license.signingKeys, dataDir: config.dataDir });
     log.info({ kid: keys.signer.kid, alg: keys.signer.alg, source: keys.source }, "license signing key loaded");
-    const metrics = config.metricsEnabled ? createMetrics(pool) : undefined;
+    const metrics = config.metricsEnabled ? createMetrics(pool, { pool: { state: pool, size: db.poolSize }, commit: config.buildCommit }) : undefined;
     const transport = config.mail.smtpUrl ? smtpTransport(config.mail.smtpUrl) : folderTransport(config.mail.outboxDir);
     stops.push({ name: "mail transport", stop: () => transport.close() });
     const worker =

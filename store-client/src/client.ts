@@ -6,6 +6,9 @@ import {
   type ActivateOfflineMutation,
   type RenewOfflineMutation,
   CancelEntitlementDocument,
+  DeadMailDocument,
+  RetryDeadMailDocument,
+  type OutboxEmailFieldsFragment,
   ChangeEntitlementEditionDocument,
   ExtendEntitlementDocument,
   FindTenantsDocument,
@@ -65,6 +68,7 @@ export type EntitlementHistoryEvent = TenantEntitlement["entitlementHistory"][nu
 export type EntitlementChange = EntitlementChangeFragment;
 export type OverdueAppliancePage = OverdueAppliancesQuery["overdueAppliances"];
 export type OverdueAppliancesOptions = OverdueAppliancesQueryVariables;
+export type OutboxEmail = OutboxEmailFieldsFragment;
 
 export interface StoreClient {
   /**
@@ -105,6 +109,10 @@ export interface StoreClient {
   renewOffline(request: string): Promise<OfflineRenewal>;
   /** Support/admin keys: appliances of every tenant in the given health (default OVERDUE and DARK), longest in it first. */
   overdueAppliances(options?: OverdueAppliancesOptions): Promise<OverdueAppliancePage>;
+  /** Admin key: the emails the outbox gave up on (DEAD), newest first (`last`: default 50, at most 500). */
+  deadMail(options?: { last?: number }): Promise<OutboxEmail[]>;
+  /** Admin key: a DEAD email back to PENDING, its attempts reset; the outbox sends it at once (audited). */
+  retryDeadMail(id: string): Promise<OutboxEmail>;
 }
 
 const VERSION = "0.1.0";
@@ -167,6 +175,12 @@ export function createStoreClient(options: StoreClientOptions = {}): StoreClient
     },
     async overdueAppliances(vars = {}) {
       return (await run(OverdueAppliancesDocument, vars)).overdueAppliances;
+    },
+    async deadMail(o = {}) {
+      return (await run(DeadMailDocument, { last: o.last })).deadMail;
+    },
+    async retryDeadMail(id) {
+      return (await run(RetryDeadMailDocument, { input: { id } })).retryDeadMail;
     },
   };
 }

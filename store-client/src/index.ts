@@ -2,6 +2,7 @@ export { createStoreClient } from "./client.js";
 export type {
   EntitlementChange,
   EntitlementHistoryEvent,
+  OutboxEmail,
   FindTenantsOptions,
   RegisteredTenant,
   ReissuedInstallCode,

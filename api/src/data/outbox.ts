@@ -94,3 +94,31 @@ export async function backlog(q: Queryable): Promise<{ pending: number; dead: nu
   );
   return rows[0]!;
 }
+
+export interface OutboxRow {
+  id: string;
+  tenantId: string | null;
+  kind: string;
+  status: "PENDING" | "SENT" | "DEAD";
+  attempts: number;
+  lastError: string | null;
+}
+
+/** A DEAD message back to PENDING, due now, its attempts reset (its sealed body is still there). */
+export async function requeueDeadEmail(q: Queryable, id: string, now: Date): Promise<OutboxRow | null> {
+  const { rows } = await q.query<OutboxRow>(
+    `UPDATE email_outbox SET status = 'PENDING', attempts = 0, next_attempt_at = $2, lease_token = NULL
+      WHERE id = $1 AND status = 'DEAD' AND sealed_message IS NOT NULL
+      RETURNING id, tenant_id AS "tenantId", kind, status, attempts, last_error AS "lastError"`,
+    [id, now],
+  );
+  return rows[0] ?? null;
+}
+
+export async function findEmail(q: Queryable, id: string): Promise<OutboxRow | null> {
+  const { rows } = await q.query<OutboxRow>(
+    `SELECT id, tenant_id AS "tenantId", kind, status, attempts, last_error AS "lastError" FROM email_outbox WHERE id = $1`,
+    [id],
+  );
+  return rows[0] ?? null;
+}

@@ -19,6 +19,7 @@ import "./entitlement-mutations.js";
 import "./appliance-health.js";
 import "./webhook-endpoints.js";
 import "./webhook-deliveries.js";
+import "./dead-mail.js";
 
 export const schema = builder.toSchema();
 

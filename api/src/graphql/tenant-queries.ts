@@ -1,5 +1,6 @@
 // Support lookups: tenant(id) and the tenants Relay connection (newest first, stable cursors).
 import { responsePathAsArray, type GraphQLResolveInfo } from "graphql";
+import { DomainError } from "../domain/errors.js";
 import { isUuid } from "../domain/validate.js";
 import { builder } from "./builder.js";
 import type { GraphQLContext as Context } from "./context.js";
@@ -34,10 +35,14 @@ function matchCount(ctx: Context, connectionPath: GraphQLResolveInfo["path"], fi
   return n;
 }
 
+/** The largest page of Query.tenants: a larger `first` or `last` is refused, never silently cut. */
+export const TENANT_PAGE_MAX = 100;
+
 builder.queryFields((t) => ({
   tenant: t.prismaField({
     type: TenantType,
     nullable: true,
+    description: "Support/admin. One tenant with its codes (states only), appliances and entitlements; null for an unknown (or malformed) id.",
     authScopes: { support: true, admin: true },
     args: { id: t.arg.id({ required: true }) },
     resolve: (query, _root, args, ctx) =>
@@ -48,10 +53,19 @@ builder.queryFields((t) => ({
       type: TenantType,
       cursor: "id",
       defaultSize: 20,
-      maxSize: 100,
+      maxSize: TENANT_PAGE_MAX,
+      description:
+        `Support/admin. Tenants newest first, a Relay connection: first/after forward, last/before backward (default 20, at most ${TENANT_PAGE_MAX} a page: ` +
+        `more is refused with BAD_USER_INPUT). pageInfo.hasNextPage says there is more; totalCount counts every match up to ${COUNT_LIMIT.toLocaleString("en")}.`,
       authScopes: { support: true, admin: true },
       args: { filter: t.arg({ type: TenantFilter, required: false }) },
       resolve: async (query, _root, args, ctx, info) => {
+        for (const field of ["first", "last"] as const) {
+          const n = args[field];
+          if (n != null && n > TENANT_PAGE_MAX) {
+            throw new DomainError("BAD_USER_INPUT", `${field} is at most ${TENANT_PAGE_MAX} (a page); page on with pageInfo.endCursor.`, { field, max: TENANT_PAGE_MAX });
+          }
+        }
         const rows = await tenantPage(ctx.services, query, args.filter);
         // A first page with room to spare holds every match: it is its own count.
         if (!query.cursor && rows.length < Math.abs(query.take ?? 0)) matchCounts(ctx).set(pathKey(info.path), Promise.resolve(rows.length));

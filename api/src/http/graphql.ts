@@ -19,6 +19,7 @@ import type { GraphQLContext, OperationReport } from "../graphql/context.js";
 import { schema } from "../graphql/schema.js";
 import { authenticate } from "./authenticate.js";
 import { expectedError, formatError } from "./graphql-errors.js";
+import { graphqlOverHttpPlugin, requestErrorStatus, responseMediaType } from "./graphql-over-http.js";
 import { loadShedding } from "./load-shedding.js";
 import type { Metrics } from "./metrics.js";
 import { observabilityPlugin } from "./observability.js";
@@ -60,7 +61,12 @@ function requestGuard(maxDepth: number): RequestHandler {
       }
     }
     if (!problem) return next();
-    res.status(400).json({ errors: [{ message: problem, extensions: { code: "BAD_USER_INPUT", reason, requestId: res.locals.requestId } }] });
+    // a request error: 200 for application/json clients, 400 for application/graphql-response+json
+    const accept = req.header("accept");
+    res
+      .status(requestErrorStatus(accept))
+      .type(responseMediaType(accept) ?? "application/json")
+      .send(JSON.stringify({ errors: [{ message: problem, extensions: { code: "BAD_USER_INPUT", reason, requestId: res.locals.requestId } }] }));
   };
 }
 
@@ -104,6 +110,7 @@ export async function graphqlHandler(d: GraphQLDeps): Promise<{ handler: express
       accessCheck,
       schemaHintsPlugin(config.introspection),
       observabilityPlugin(d.metrics, d.database),
+      graphqlOverHttpPlugin(),
     ],
   });
   await apollo.start();
@@ -123,6 +130,7 @@ export async function graphqlHandler(d: GraphQLDeps): Promise<{ handler: express
         try {
           const principal = await authenticate(d.services.db, req.header("authorization"));
           res.locals.principal = principal.kind;
+          if ("apiKeyId" in principal) res.locals.apiKeyId = principal.apiKeyId;
           const report: OperationReport = {};
           res.locals.operation = report;
           return { services: d.services, principal, requestId, clientAddress: req.ip ?? "unknown", log, limits, report };

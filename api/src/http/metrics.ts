@@ -3,12 +3,22 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
 import { backlog } from "../data/outbox.js";
 import type { Queryable } from "../db/sql.js";
 import { registerFleetMetrics } from "./fleet-metrics.js";
+import { registerBuildInfo, registerPoolMetrics, type PoolState } from "./process-metrics.js";
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
-export function createMetrics(db: Queryable) {
+export interface ProcessInfo {
+  /** the database pool and its DATABASE_POOL_SIZE */
+  pool?: { state: PoolState; size: number };
+  /** BUILD_COMMIT */
+  commit?: string;
+}
+
+export function createMetrics(db: Queryable, info: ProcessInfo = {}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "alga_license_" });
+  if (info.pool) registerPoolMetrics(registry, info.pool.state, info.pool.size);
+  registerBuildInfo(registry, info.commit);
   const operations = new Counter({
     name: "alga_license_graphql_operations_total",
     help: "GraphQL operations by root field (e.g. checkIn; none when the request did not parse or validate) and outcome (ok or the first error code)",

@@ -1,6 +1,10 @@
 // What a GraphQL request may look like before any resolver runs, checked at the edge:
 // - nesting: counted on the raw text before parsing, so a 5,000-level document cannot overflow the
-//   parser's stack; then the depth of every selection (introspection included) after parsing
+//   parser's stack; then the depth of every selection after parsing. An introspection selection
+//   (__schema, __type) counts one level of the operation and is bounded by its own limit
+//   (INTROSPECTION_MAX_DEPTH, with graphql-js's MaxIntrospectionDepthRule on its list fields), so the
+//   standard introspection query (graphql-js getIntrospectionQuery(): 14 levels below __schema, what
+//   GraphiQL, codegen and IDEs send) works at the default GRAPHQL_MAX_DEPTH of 10
 // - text: NUL and lone UTF-16 surrogates are refused in every string, in variables and literals;
 //   variables nested deeper than the document may be are refused too (walked without recursion)
 // - operations of a type the schema lacks (subscriptions) are refused
@@ -85,37 +89,69 @@ export function validTextRule(context: ValidationContext): ASTVisitor {
   };
 }
 
-/** Refuses selections deeper than maxDepth, counting every field (introspection included). */
-export function depthRule(maxDepth: number) {
+/**
+ * How deep a __schema or __type selection may reach, counted from that field: the standard query
+ * nests 14 levels (fields > args > type > 9 × ofType); a few more for tools asking one ofType deeper.
+ */
+export const INTROSPECTION_MAX_DEPTH = 16;
+
+const INTROSPECTION_ROOTS: ReadonlySet<string> = new Set(["__schema", "__type"]);
+
+/**
+ * The deepest field nesting below `root` (fragments followed once per path; iterative), where a
+ * field named in `apart` counts one level and its own subtree is measured into `apartDepth`.
+ * The walk stops one level past `limit` (enough to report it).
+ */
+function deepest(
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+  root: SelectionSetNode,
+  limit: number,
+  apart?: { names: ReadonlySet<string>; limit: number; depth: number },
+): number {
+  let max = 0;
+  const stack: { set: SelectionSetNode; depth: number; seen: Set<string> }[] = [{ set: root, depth: 0, seen: new Set() }];
+  while (stack.length) {
+    const { set, depth, seen } = stack.pop()!;
+    for (const sel of set.selections) {
+      if (sel.kind === Kind.FIELD) {
+        max = Math.max(max, depth + 1);
+        if (apart && sel.selectionSet && apart.names.has(sel.name.value)) {
+          apart.depth = Math.max(apart.depth, 1 + deepest(fragments, sel.selectionSet, apart.limit - 1));
+        } else if (sel.selectionSet && depth + 1 <= limit) {
+          stack.push({ set: sel.selectionSet, depth: depth + 1, seen });
+        }
+      } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+        stack.push({ set: sel.selectionSet, depth, seen });
+      } else {
+        const f = fragments.get(sel.name.value);
+        if (f && !seen.has(f.name.value)) stack.push({ set: f.selectionSet, depth, seen: new Set([...seen, f.name.value]) });
+      }
+    }
+  }
+  return max;
+}
+
+/**
+ * Refuses selections deeper than maxDepth; an introspection selection (__schema, __type) counts one
+ * level there and may itself reach introspectionMaxDepth.
+ */
+export function depthRule(maxDepth: number, introspectionMaxDepth = INTROSPECTION_MAX_DEPTH) {
   return (context: ValidationContext): ASTVisitor => {
     const fragments = new Map<string, FragmentDefinitionNode>();
     for (const d of context.getDocument().definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
-    // iterative, with fragment spreads followed once per path
-    const deepest = (root: SelectionSetNode): number => {
-      let max = 0;
-      const stack: { set: SelectionSetNode; depth: number; seen: Set<string> }[] = [{ set: root, depth: 0, seen: new Set() }];
-      while (stack.length) {
-        const { set, depth, seen } = stack.pop()!;
-        for (const sel of set.selections) {
-          if (sel.kind === Kind.FIELD) {
-            max = Math.max(max, depth + 1);
-            // one level past the limit is enough to report it (and bounds the walk)
-            if (sel.selectionSet && depth + 1 <= maxDepth) stack.push({ set: sel.selectionSet, depth: depth + 1, seen });
-          } else if (sel.kind === Kind.INLINE_FRAGMENT) {
-            stack.push({ set: sel.selectionSet, depth, seen });
-          } else {
-            const f = fragments.get(sel.name.value);
-            if (f && !seen.has(f.name.value)) stack.push({ set: f.selectionSet, depth, seen: new Set([...seen, f.name.value]) });
-          }
-        }
-      }
-      return max;
-    };
     return {
       OperationDefinition(node) {
-        const depth = deepest(node.selectionSet);
+        const introspection = { names: INTROSPECTION_ROOTS, limit: introspectionMaxDepth, depth: 0 };
+        const depth = deepest(fragments, node.selectionSet, maxDepth, introspection);
         if (depth > maxDepth) {
           context.reportError(new GraphQLError(`Query depth ${depth} exceeds the limit of ${maxDepth}.`, { nodes: node, extensions: { ...code("DEPTH_LIMIT"), limit: "depth" } }));
+        } else if (introspection.depth > introspectionMaxDepth) {
+          context.reportError(
+            new GraphQLError(`Introspection depth ${introspection.depth} exceeds the limit of ${introspectionMaxDepth} (counted from __schema or __type).`, {
+              nodes: node,
+              extensions: { ...code("DEPTH_LIMIT"), limit: "introspectionDepth" },
+            }),
+          );
         }
       },
     };

@@ -8,9 +8,13 @@ import type { Config } from "../config.js";
 import type { DatabaseHealth } from "../db/health.js";
 import type { Services } from "../domain/services.js";
 import type { SigningKeySet } from "../license/signing-keys.js";
-import { checkLocalLink, localIsoFile, type localIsoDigests } from "../storage/iso-download.js";
+import { checkLocalLink, isoEtag, localIsoFile, type localIsoDigests } from "../storage/iso-download.js";
 import type { Metrics } from "./metrics.js";
+import { faviconRouter } from "./favicon.js";
 import { playgroundRouter } from "./playground.js";
+
+/** how long the first download of a newly placed ISO waits for its sha256 (then it goes without) */
+const ISO_DIGEST_WAIT_MS = 60_000;
 
 export interface RouteDeps {
   config: Config;
@@ -68,9 +72,10 @@ export function routes(d: RouteDeps): Router {
   // metrics on the main port only when no METRICS_PORT keeps them off the public path
   if (d.metrics && d.config.metricsPort === undefined) router.use(metricsRouter(d.metrics));
   if (d.config.playgroundEnabled) router.use(playgroundRouter());
+  router.use(faviconRouter());
 
   // Local ISO links (no S3): resumable (Range / If-Range), HEAD, ETag, Content-Length and the sha256.
-  router.get("/downloads/:key", (req, res) => {
+  router.get("/downloads/:key", async (req, res) => {
     const q = req.query as Record<string, string | undefined>;
     const key = req.params.key;
     const link = checkLocalLink(d.services.secret, key, q.expires ?? "", q.signature ?? "");
@@ -79,7 +84,9 @@ export function routes(d: RouteDeps): Router {
       return;
     }
     const file = localIsoFile(d.config.dataDir, key);
-    const sha256 = d.isoDigests(file);
+    // a newly placed ISO is being hashed in the background: its first download waits for the
+    // checksum (bounded), so every answer carries the sha256 and the same strong ETag
+    const sha256 = d.isoDigests(file) ?? (await d.isoDigests.ready(file, ISO_DIGEST_WAIT_MS));
     const headers: Record<string, string> = {
       "Content-Type": "application/octet-stream",
       "Content-Disposition": `attachment; filename="${key.replace(/["\\\r\n]/g, "")}"`,
@@ -88,6 +95,8 @@ export function routes(d: RouteDeps): Router {
     if (sha256) {
       headers["X-Checksum-Sha256"] = sha256;
       headers["Repr-Digest"] = `sha-256=:${Buffer.from(sha256, "hex").toString("base64")}:`;
+      // strong (send's own is weak): If-Range resumes need one
+      headers.ETag = isoEtag(sha256);
     }
     // root: only the key is checked for dot files — DATA_DIR itself may be a dot folder (./.data)
     res.sendFile(path.basename(file), { root: path.dirname(file), headers, dotfiles: "deny", acceptRanges: true, etag: true, lastModified: true, cacheControl: false }, (err?: Error & { code?: string; status?: number }) => {

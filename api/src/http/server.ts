@@ -8,10 +8,12 @@ import { pinoHttp } from "pino-http";
 import { graphqlHandler } from "./graphql.js";
 import { createIntakeServer } from "./intake.js";
 import { metricsRouter, routes, type RouteDeps } from "./routes.js";
+import { traceContext, traceFields, traceOf } from "./trace-context.js";
 
 export type ServerDeps = RouteDeps;
 
-const accessLine = (res: Response, line: object) => ({ ...line, principal: res.locals?.principal, ...res.locals?.operation });
+// the API key's id (never its secret) says which key of a role made the request
+const accessLine = (res: Response, line: object) => ({ ...line, principal: res.locals?.principal, apiKeyId: res.locals?.apiKeyId, ...res.locals?.operation });
 
 // a client's X-Request-Id is kept only if it is plainly an id (it reaches logs and audit rows)
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -36,9 +38,12 @@ export async function createHttpServer(d: ServerDeps): Promise<HttpServer> {
   const trusted = app.get("trust proxy fn") as (address: string, hop: number) => boolean;
   const httpServer = createIntakeServer(config.intake, { uncapped: (address) => trusted(address, 0), onRefused: metrics?.connectionRefused }, app);
 
+  app.use(traceContext());
   app.use(
     pinoHttp({
       logger: log,
+      // the access line carries the request's trace (W3C traceparent): trace id and this server's span
+      customProps: (_req, res) => traceFields(traceOf(res as Response)),
       genReqId: (req, res) => {
         const incoming = req.headers["x-request-id"];
         const id = typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -67,6 +72,8 @@ export async function createHttpServer(d: ServerDeps): Promise<HttpServer> {
   );
   app.use((req, res, next) => {
     res.locals.requestId = req.id;
+    // every other line of the request (errors included) carries its trace too
+    req.log = req.log.child(traceFields(traceOf(res)));
     if (metrics) {
       res.on("finish", () => {
         const path = req.originalUrl.split("?")[0]!;
@@ -111,7 +118,7 @@ export async function createHttpServer(d: ServerDeps): Promise<HttpServer> {
     const status = err.status ?? 500;
     const requestId = res.locals.requestId as string;
     if (status < 400 || status >= 500) {
-      log.error({ err, requestId }, "unhandled HTTP error");
+      log.error({ err, requestId, ...traceFields(traceOf(res)) }, "unhandled HTTP error");
       res.status(status >= 500 ? status : 500).json({ errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR", requestId } }] });
       return;
     }

@@ -85,21 +85,23 @@ export const localIsoFile = (dataDir: string, key: string) => path.join(dataDir,
 
 /**
  * sha256 of the local ISO: from a `<file>.sha256` sidecar if present, else computed once per
- * (size, mtime) in the background — a multi-GB file is never hashed on a request's path.
+ * (size, mtime) in the background — a multi-GB file is never hashed on a request's path. The function
+ * answers what is known now; `ready(file)` resolves once the hash of the file as it is now is known
+ * (starting it if needed), so the first download of a newly placed ISO can wait for its checksum.
  */
 export function localIsoDigests() {
   const cache = new Map<string, { stamp: string; sha256?: string; running?: Promise<void> }>();
-  return (file: string): string | undefined => {
+  const lookup = (file: string): { sha256?: string; running?: Promise<void> } | undefined => {
     if (!existsSync(file)) return undefined;
     const sidecar = `${file}.sha256`;
     if (existsSync(sidecar)) {
       const v = readFileSync(sidecar, "utf8").trim().split(/\s+/)[0] ?? "";
-      if (SHA256.test(v)) return v.toLowerCase();
+      if (SHA256.test(v)) return { sha256: v.toLowerCase() };
     }
     const st = statSync(file);
     const stamp = `${st.size}:${st.mtimeMs}`;
     const entry = cache.get(file);
-    if (entry?.stamp === stamp) return entry.sha256;
+    if (entry?.stamp === stamp) return entry;
     const fresh: { stamp: string; sha256?: string; running?: Promise<void> } = { stamp };
     cache.set(file, fresh);
     fresh.running = new Promise<void>((resolve) => {
@@ -112,9 +114,23 @@ export function localIsoDigests() {
           resolve();
         });
     });
-    return undefined;
+    return fresh;
   };
+  const digest = (file: string): string | undefined => lookup(file)?.sha256;
+  /** the sha256 once known; undefined when the file is missing, unreadable, or not hashed within timeoutMs */
+  const ready = async (file: string, timeoutMs: number): Promise<string | undefined> => {
+    const entry = lookup(file);
+    if (!entry || entry.sha256 || !entry.running) return entry?.sha256;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([entry.running, new Promise<void>((r) => (timer = setTimeout(r, timeoutMs).unref()))]);
+    clearTimeout(timer);
+    return entry.sha256;
+  };
+  return Object.assign(digest, { ready });
 }
+
+/** A strong ETag for the ISO: its sha256 (the same for every replica and restart serving these bytes). */
+export const isoEtag = (sha256: string) => `"sha256-${sha256}"`;
 
 /** Local default (no S3): the API serves DATA_DIR/iso/<ISO_KEY> behind an HMAC-signed, expiring link. */
 export function localIsoLinks(dataDir: string, publicUrl: () => string, iso: Config["iso"], ttlSeconds: number, secret: ServerSecret, digests = localIsoDigests()): IsoLinks {

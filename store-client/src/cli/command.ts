@@ -54,6 +54,8 @@ export interface CommandContext<F extends FlagSpecs> {
   flags: FlagValues<F>;
   /** the TENANT_ID argument (or --tenant) of a command that takes one */
   tenantId: string;
+  /** the argument of a command that declares one (`argument`), e.g. an email's ID */
+  argument: string;
   client: StoreClient;
   /** prints the result as JSON (--json) or the human text */
   print(result: unknown, human: string): void;
@@ -62,13 +64,16 @@ export interface CommandContext<F extends FlagSpecs> {
 }
 
 export interface Command<F extends FlagSpecs = FlagSpecs> {
+  /** one word, or two for a command of a family (e.g. "mail dead") */
   name: string;
   /** the heading it is listed under in the help */
-  group: "tenants" | "entitlements";
+  group: "tenants" | "entitlements" | "mail";
   /** one line: what it does (and which key it needs) */
   summary: string;
   /** takes TENANT_ID as its argument (or --tenant TENANT_ID) */
   tenant?: boolean;
+  /** takes one other required argument: its placeholder and help (e.g. ID) */
+  argument?: { value: string; help: string };
   flags: F;
   /** pairs of flags of which exactly one must be given */
   exactlyOne?: [keyof F & string, keyof F & string][];

@@ -9,7 +9,7 @@ import { SettingError, UsageError } from "./inputs.js";
 export type CommandLine =
   /** --help: the overview, or one command's help */
   | { kind: "help"; command?: Command }
-  | { kind: "run"; command: Command; flags: FlagValues<FlagSpecs>; common: FlagValues<typeof COMMON_FLAGS>; tenantId: string };
+  | { kind: "run"; command: Command; flags: FlagValues<FlagSpecs>; common: FlagValues<typeof COMMON_FLAGS>; tenantId: string; argument: string };
 
 /** A usage error of one command: its help follows the message. */
 export class CommandUsageError extends UsageError {
@@ -79,10 +79,17 @@ export function parseCommandLine(argv: string[], commands: readonly Command[], e
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  const name = first.positionals[0];
-  const command = commands.find((c) => c.name === name);
+  // a command of a family has two words ("mail dead"): the longest name that matches
+  const two = first.positionals.slice(0, 2).join(" ");
+  const command = commands.find((c) => c.name === two && c.name.includes(" ")) ?? commands.find((c) => c.name === first.positionals[0]);
+  const family = !command && commands.some((c) => c.name.startsWith(`${first.positionals[0]} `));
+  const name = family ? two : first.positionals[0];
   if (first.values.help === true) return { kind: "help", command };
   if (!name) throw new UsageError("missing command");
+  if (!command && family) {
+    const words = commands.filter((c) => c.name.startsWith(`${first.positionals[0]} `)).map((c) => c.name.split(" ")[1]);
+    throw new UsageError(`${first.positionals[1] ? `unknown command ${name}` : `missing command after ${name}`}: ${first.positionals[0]} ${words.join(" | ")}`);
+  }
   if (!command) throw new UsageError(`unknown command ${name}`);
 
   const specs = flagsOf(command);
@@ -99,18 +106,21 @@ export function parseCommandLine(argv: string[], commands: readonly Command[], e
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
-    const [, ...args] = parsed.positionals;
+    const args = parsed.positionals.slice(command.name.split(" ").length);
     const values = parsed.values as Record<string, unknown>;
     const argument = command.tenant ? args.shift() : undefined;
-    if (args.length) throw new UsageError(`unexpected argument "${args[0]}": ${command.name} takes ${command.tenant ? "one TENANT_ID" : "no argument"}`);
+    const other = command.argument ? args.shift() : undefined;
+    const takes = command.tenant ? "one TENANT_ID" : command.argument ? `one ${command.argument.value}` : "no argument";
+    if (args.length) throw new UsageError(`unexpected argument "${args[0]}": ${command.name} takes ${takes}`);
     const tenantId = argument ?? given(values.tenant);
     if (command.tenant && !tenantId) throw new UsageError("TENANT_ID is required");
+    if (command.argument && !other) throw new UsageError(`${command.argument.value} is required`);
     const flags = resolve(command.flags, values, env);
     for (const [a, b] of command.exactlyOne ?? []) {
       if (!flags[a] === !flags[b]) throw new UsageError(`pass exactly one of ${flagSynopsis(a, command.flags[a]!)} or ${flagSynopsis(b, command.flags[b]!)}`);
     }
     const common = resolve(COMMON_FLAGS, values, env) as FlagValues<typeof COMMON_FLAGS>;
-    return { kind: "run", command, flags: flags as FlagValues<FlagSpecs>, common, tenantId: tenantId ?? "" };
+    return { kind: "run", command, flags: flags as FlagValues<FlagSpecs>, common, tenantId: tenantId ?? "", argument: other ?? "" };
   } catch (err) {
     // a wrong setting says what to fix on its own; a wrong use of the command shows the command's help
     if (err instanceof UsageError && !(err instanceof SettingError)) throw new CommandUsageError(err.message, command);

@@ -29,7 +29,7 @@ export async function runCli(argv: string[], commands: readonly Command[], env: 
       else console.error("no tenant has this id");
       return EXIT.NOT_FOUND;
     };
-    return await line.command.run({ flags: line.flags, tenantId: line.tenantId, client, print, tenantNotFound });
+    return await line.command.run({ flags: line.flags, tenantId: line.tenantId, argument: line.argument, client, print, tenantNotFound });
   } catch (err) {
     if (err instanceof AlgaLicenseError) {
       printServiceError(err, json, keyGiven);

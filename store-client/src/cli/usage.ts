@@ -10,11 +10,12 @@ const WIDTH = 100;
 const GROUP_HEADINGS: Record<Command["group"], string> = {
   tenants: "commands:",
   entitlements: "entitlements (support/admin key to read, admin key to change; --reason TEXT is kept in the audit):",
+  mail: "mail (admin key):",
 };
 
 /** The words of a command line after its name: TENANT_ID, required flags, [optional ones], (one | other). */
 export function synopsis(command: Command): string[] {
-  const words: string[] = command.tenant ? ["TENANT_ID"] : [];
+  const words: string[] = command.tenant ? ["TENANT_ID"] : command.argument ? [command.argument.value] : [];
   const pairs = command.exactlyOne ?? [];
   for (const [name, spec] of Object.entries(command.flags)) {
     const pair = pairs.find(([a, b]) => a === name || b === name);
@@ -78,7 +79,13 @@ export function overview(commands: readonly Command[]): string {
 /** `alga-store <command> --help`: its synopsis, what it does, each flag it takes, the common options. */
 export function commandHelp(command: Command): string {
   const out = [...wrap(`usage: alga-store ${command.name} `, [...synopsis(command), "[options]"]), "", command.summary];
-  const own = command.tenant ? flagTable(command.flags, [["TENANT_ID", `the tenant's id (or ${flagSynopsis("tenant", TENANT_FLAG)})`]]) : Object.keys(command.flags).length ? flagTable(command.flags) : [];
+  const own = command.tenant
+    ? flagTable(command.flags, [["TENANT_ID", `the tenant's id (or ${flagSynopsis("tenant", TENANT_FLAG)})`]])
+    : command.argument
+      ? flagTable(command.flags, [[command.argument.value, command.argument.help]])
+      : Object.keys(command.flags).length
+        ? flagTable(command.flags)
+        : [];
   if (own.length) out.push("", ...own);
   out.push("", "options:", ...flagTable(COMMON_FLAGS), "", ...exitCodes());
   return out.join("\n");

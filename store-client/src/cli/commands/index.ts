@@ -7,6 +7,8 @@ import entitlements from "./entitlements.js";
 import extend from "./extend.js";
 import grant from "./grant.js";
 import overdue from "./overdue.js";
+import mailDead from "./mail-dead.js";
+import mailRetry from "./mail-retry.js";
 import pastDue from "./past-due.js";
 import register from "./register.js";
 import reissue from "./reissue.js";
@@ -16,4 +18,4 @@ import setSeats from "./set-seats.js";
 import tenant from "./tenant.js";
 import tenants from "./tenants.js";
 
-export const COMMANDS: readonly Command[] = [register, reissue, activateOffline, renewOffline, tenant, tenants, overdue, entitlement, entitlements, grant, setEdition, setSeats, extend, pastDue, cancel];
+export const COMMANDS: readonly Command[] = [register, reissue, activateOffline, renewOffline, tenant, tenants, overdue, entitlement, entitlements, grant, setEdition, setSeats, extend, pastDue, cancel, mailDead, mailRetry];
