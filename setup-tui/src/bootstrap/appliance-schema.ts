@@ -247,6 +247,35 @@ export async function recordCheckIn(client: pg.ClientBase, row: Pick<LicenseStat
   );
 }
 
+/** Keeps the renewal request this appliance is waiting on (offline/renewal.ts: its nonce and report). */
+export async function storePendingRenewal(client: pg.ClientBase, tenantId: string, pending: unknown): Promise<void> {
+  await client.query("UPDATE license_state SET offline_pending = $1, updated_at = now() WHERE tenant_id = $2", [JSON.stringify(pending), tenantId]);
+}
+
+/** What an imported renewal stores: the license, the key chain it came with, and the report chain's new head. */
+export interface ImportedRenewal {
+  license: string;
+  expiresAt: Date;
+  edition: string;
+  keyChain: unknown[];
+  vendorKeys: unknown;
+  keysUpdated: boolean;
+  serverTime: Date | null;
+  report: { seq: number; hash: string; until: string };
+}
+
+/** Stores an imported renewal (offline mode from now on) and clears the pending request it answered. */
+export async function storeImportedRenewal(client: pg.ClientBase, tenantId: string, r: ImportedRenewal): Promise<void> {
+  await client.query(
+    `UPDATE license_state SET license_token = $1, license_expires_at = $2, edition = $3,
+       key_chain = $4, vendor_keys = $5, keys_updated_at = CASE WHEN $6 OR keys_updated_at IS NULL THEN now() ELSE keys_updated_at END,
+       server_time_floor = GREATEST(server_time_floor, $7::timestamptz), activation_mode = 'offline', offline_pending = NULL,
+       report_seq = $8, report_last_hash = $9, report_last_until = $10, updated_at = now()
+     WHERE tenant_id = $11`,
+    [r.license, r.expiresAt, r.edition, JSON.stringify(r.keyChain), JSON.stringify(r.vendorKeys), r.keysUpdated, r.serverTime, r.report.seq, r.report.hash, r.report.until, tenantId],
+  );
+}
+
 /** The appliance's tenant and license state (one tenant per appliance), or null before the bootstrap. */
 export async function readLicenseState(client: pg.ClientBase): Promise<LicenseStateRow | null> {
   const exists = await client.query<{ t: string | null }>("SELECT to_regclass('license_state')::text AS t");

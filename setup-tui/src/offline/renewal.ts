@@ -12,7 +12,7 @@ import { decodeOfflineResponseUnverified, nextSeatReport, OfflineFormatError, se
 import type { JWK } from "jose";
 import type pg from "pg";
 import { parseApplianceKey, type ApplianceKey } from "../appliance-key.js";
-import { readLicenseState, withApplianceDb, withLicenseLock, type LicenseStateRow } from "../bootstrap/appliance-schema.js";
+import { readLicenseState, storeImportedRenewal, storePendingRenewal, withApplianceDb, withLicenseLock, type LicenseStateRow } from "../bootstrap/appliance-schema.js";
 import { chainDocuments, chainTip, extendKeyChain, type KeyChain } from "../license/chain.js";
 import { timeFloor } from "../license/clock.js";
 import { applianceTrust, isNewerLicense, referenceTime, storedLicense, verifiedClaims } from "../license/trust.js";
@@ -104,7 +104,7 @@ export async function makeRenewalRequest(client: pg.ClientBase, o: RenewalOption
       now,
     });
     const pending: PendingRenewal = { nonce: signed.payload.nonce, seq: report.seq, hash: seatReportHash(report), until: report.until, createdAt: now.toISOString() };
-    await client.query("UPDATE license_state SET offline_pending = $1, updated_at = now() WHERE tenant_id = $2", [JSON.stringify(pending), row.tenant_id]);
+    await storePendingRenewal(client, row.tenant_id, pending);
     return { file: signed.file, jws: signed.jws, nonce: pending.nonce, report, tenantId: row.tenant_id, applianceId: row.appliance_id ?? "" };
   });
 }
@@ -188,26 +188,16 @@ export async function importRenewal(client: pg.ClientBase, file: string, o: Rene
     }
     const kids = (c: KeyChain | null) => (c ? chainTip(c).keys.map((k) => k.kid).join() : "");
     const keysUpdated = kids(chain) !== kids(pinned);
-    await client.query(
-      `UPDATE license_state SET license_token = $1, license_expires_at = $2, edition = $3,
-         key_chain = $4, vendor_keys = $5, keys_updated_at = CASE WHEN $6 OR keys_updated_at IS NULL THEN now() ELSE keys_updated_at END,
-         server_time_floor = GREATEST(server_time_floor, $7::timestamptz), activation_mode = 'offline', offline_pending = NULL,
-         report_seq = $8, report_last_hash = $9, report_last_until = $10, updated_at = now()
-       WHERE tenant_id = $11`,
-      [
-        p.license,
-        check.expiresAt,
-        check.claims.edition,
-        JSON.stringify(chainDocuments(chain)),
-        JSON.stringify(tip.document),
-        keysUpdated,
-        timeFloor(check.claims.iat, p.iat, tip.issuedAt),
-        pending.seq,
-        pending.hash,
-        pending.until,
-        row.tenant_id,
-      ],
-    );
+    await storeImportedRenewal(client, row.tenant_id, {
+      license: p.license,
+      expiresAt: check.expiresAt,
+      edition: check.claims.edition,
+      keyChain: chainDocuments(chain),
+      vendorKeys: tip.document,
+      keysUpdated,
+      serverTime: timeFloor(check.claims.iat, p.iat, tip.issuedAt),
+      report: { seq: pending.seq, hash: pending.hash, until: pending.until },
+    });
     return {
       tenantId: row.tenant_id,
       edition: check.claims.edition,
