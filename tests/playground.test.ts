@@ -76,7 +76,7 @@ it("a key pasted once is sent from every prepared tab; with INTROSPECTION=authen
     });
     await page.goto(`${locked.url}/playground/`);
     await page.waitForSelector(".graphiql-container .graphiql-query-editor .monaco-editor", { timeout: 30_000 });
-    await page.waitForFunction(() => document.querySelectorAll(".graphiql-tab").length === 3, undefined, { timeout: 20_000 });
+    await page.waitForFunction(() => document.querySelectorAll(".graphiql-tab").length === 4, undefined, { timeout: 20_000 });
 
     await replaceEditorText(page, ".graphiql-editor-tool .graphiql-editor:not(.hidden) .monaco-editor", JSON.stringify({ Authorization: bearer }));
     // the schema is fetched again, with the key (the first, anonymous attempt was refused)
@@ -86,6 +86,7 @@ it("a key pasted once is sent from every prepared tab; with INTROSPECTION=authen
     for (const [tab, operation] of [
       [1, "TenantEntitlement"],
       [2, "GrantEntitlement"],
+      [3, "OfflineAppliances"],
       [0, "FindTenants"],
     ] as const) {
       await page.locator(".graphiql-tab").nth(tab).locator(".graphiql-tab-button").click();
