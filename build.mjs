@@ -67,7 +67,15 @@ const steps = [
     always: true,
     outputs: ["contract/dist/index.js", "store-client/dist/index.js", "api/dist/main.js", "setup-tui/dist/cli/check-in.js"],
     tool: "typescript",
-    command: ["node", "node_modules/typescript/bin/tsc", "-b", "contract/tsconfig.build.json", "store-client/tsconfig.build.json", "api/tsconfig.build.json", "setup-tui/tsconfig.build.json"],
+    command: [
+      "node",
+      "node_modules/typescript/bin/tsc",
+      "-b",
+      "contract/tsconfig.build.json",
+      "store-client/tsconfig.build.json",
+      "api/tsconfig.build.json",
+      "setup-tui/tsconfig.build.json",
+    ],
   },
   {
     name: "playground",
@@ -116,7 +124,11 @@ for (const step of steps) {
   }
   if (!quiet) console.error(`build: ${step.name}`);
   const started = Date.now();
-  const r = spawnSync(step.command[0], step.command.slice(1), { cwd: root, stdio: "inherit", env: { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: "1", PATH: `${path.join(root, "node_modules/.bin")}${path.delimiter}${process.env.PATH}` } });
+  const r = spawnSync(step.command[0], step.command.slice(1), {
+    cwd: root,
+    stdio: "inherit",
+    env: { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: "1", PATH: `${path.join(root, "node_modules/.bin")}${path.delimiter}${process.env.PATH}` },
+  });
   if (r.status !== 0) {
     console.error(`build: ${step.name} failed (exit ${r.status ?? r.signal})`);
     process.exit(r.status || 1);

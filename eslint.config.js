@@ -2,11 +2,35 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "**/dist/**", "api/src/generated/**", "store-client/src/generated/**", "contract/src/generated/**", "coverage/**", ".data/**", "api/playground/dist/**"] },
+  {
+    ignores: [
+      "**/node_modules/**",
+      "**/dist/**",
+      "api/src/generated/**",
+      "store-client/src/generated/**",
+      "contract/src/generated/**",
+      "coverage/**",
+      ".data/**",
+      "api/playground/dist/**",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: "readonly", console: "readonly", Buffer: "readonly", URL: "readonly", fetch: "readonly", setTimeout: "readonly", clearTimeout: "readonly", AbortController: "readonly", AbortSignal: "readonly", NodeJS: "readonly" } },
+    languageOptions: {
+      globals: {
+        process: "readonly",
+        console: "readonly",
+        Buffer: "readonly",
+        URL: "readonly",
+        fetch: "readonly",
+        setTimeout: "readonly",
+        clearTimeout: "readonly",
+        AbortController: "readonly",
+        AbortSignal: "readonly",
+        NodeJS: "readonly",
+      },
+    },
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" }],
     },
@@ -20,7 +44,10 @@ export default tseslint.config(
         {
           patterns: ["contract", "api", "setup-tui", "store-client"]
             .filter((other) => other !== pkg)
-            .map((other) => ({ group: [`**/${other}/src/**`, `**/${other}/dist/**`], message: `import @alga-license/${other}'s published entry point, not its files` })),
+            .map((other) => ({
+              group: [`**/${other}/src/**`, `**/${other}/dist/**`],
+              message: `import @alga-license/${other}'s published entry point, not its files`,
+            })),
         },
       ],
     },

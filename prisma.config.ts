@@ -15,8 +15,7 @@ process.env.PRISMA_QUERY_ENGINE_LIBRARY ??= path.join(root, "prisma/query-engine
 // prisma/orm#27403: the JS schema engine reads catalog columns (name, "char", oidvector, regproc, ...)
 // that the adapter cannot map. Report them as text. CLI only; the app never loads this file.
 const CATALOG_TYPE_IDS = new Set([18, 19, 22, 24, 30, 194, 2205]);
-const ResultProto = (pg as unknown as { Result: { prototype: { addFields(fields: { dataTypeID: number }[]): void } } })
-  .Result.prototype;
+const ResultProto = (pg as unknown as { Result: { prototype: { addFields(fields: { dataTypeID: number }[]): void } } }).Result.prototype;
 const addFields = ResultProto.addFields;
 ResultProto.addFields = function (fields) {
   for (const f of fields) if (CATALOG_TYPE_IDS.has(f.dataTypeID)) f.dataTypeID = 25;

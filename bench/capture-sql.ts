@@ -25,9 +25,17 @@ const pool = new pg.Pool({ connectionString: db.url, max: 2, application_name: "
 /** backend pid → the server its session belongs to (by application_name), remembered once seen */
 const owners = new Map<number, Server["name"] | "capture">();
 const ownerOf = (applicationName: string): Server["name"] | "capture" | undefined =>
-  applicationName.startsWith("alga-bench-baseline") ? "baseline" : applicationName.startsWith("alga-license") ? "api" : applicationName === "alga-bench-capture" ? "capture" : undefined;
+  applicationName.startsWith("alga-bench-baseline")
+    ? "baseline"
+    : applicationName.startsWith("alga-license")
+      ? "api"
+      : applicationName === "alga-bench-capture"
+        ? "capture"
+        : undefined;
 async function learnSessions(): Promise<void> {
-  const { rows } = await pool.query<{ pid: number; application_name: string }>(`SELECT pid, application_name FROM pg_stat_activity WHERE datname = current_database()`);
+  const { rows } = await pool.query<{ pid: number; application_name: string }>(
+    `SELECT pid, application_name FROM pg_stat_activity WHERE datname = current_database()`,
+  );
   for (const r of rows) {
     const owner = ownerOf(r.application_name);
     if (owner) owners.set(r.pid, owner);
@@ -37,7 +45,12 @@ const servers: Server[] = [];
 try {
   const major = (await pool.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]!.v.slice(0, 2);
   const logFile = process.env.BENCH_PG_LOG ?? `/var/log/postgresql/postgresql-${major}-main.log`;
-  const shared = { databaseUrl: db.url, serverSecret: randomBytes(32).toString("base64url"), signingKeys: JSON.stringify([(await generateSigningKey()).jwk]), dataDir };
+  const shared = {
+    databaseUrl: db.url,
+    serverSecret: randomBytes(32).toString("base64url"),
+    signingKeys: JSON.stringify([(await generateSigningKey()).jwk]),
+    dataDir,
+  };
   // migrate, then log every statement of the sessions opened from now on
   await (await startApi(shared)).stop();
   await pool.query(`ALTER DATABASE ${db.name} SET log_statement = 'all'`);
@@ -59,7 +72,13 @@ try {
       .toString()
       .split("\n")
       .filter((l) => l.includes(`@${db.name} LOG:`) && /LOG:\s+(statement|execute)/.test(l))
-      .map((l) => ({ pid: Number(/\[(\d+)\]/.exec(l)?.[1] ?? 0), text: l.replace(/^.*?LOG:\s+(statement: |execute [^:]*: )/, "").replace(/\s+/g, " ").slice(0, 160) }));
+      .map((l) => ({
+        pid: Number(/\[(\d+)\]/.exec(l)?.[1] ?? 0),
+        text: l
+          .replace(/^.*?LOG:\s+(statement: |execute [^:]*: )/, "")
+          .replace(/\s+/g, " ")
+          .slice(0, 160),
+      }));
   for (const scenario of SCENARIOS) {
     const next = requestsOf(scenario, inputs);
     for (const server of servers) {
@@ -78,7 +97,13 @@ try {
         const others = all.filter((l) => owners.has(l.pid) && owners.get(l.pid) !== server.name && owners.get(l.pid) !== "capture");
         console.log(`\n== ${scenario} — ${server.name}: ${lines.length} statements${body.includes('"errors"') ? ` (answer: ${body.slice(0, 200)})` : ""}`);
         for (const l of lines) console.log(`   ${l}`);
-        if (others.length) console.log(`   (meanwhile ${others.length} statement(s) of the ${others.map((o) => owners.get(o.pid)).filter((v, i, a) => a.indexOf(v) === i).join(", ")}'s own sessions, e.g. its outbox worker: not this server's)`);
+        if (others.length)
+          console.log(
+            `   (meanwhile ${others.length} statement(s) of the ${others
+              .map((o) => owners.get(o.pid))
+              .filter((v, i, a) => a.indexOf(v) === i)
+              .join(", ")}'s own sessions, e.g. its outbox worker: not this server's)`,
+          );
       }
     }
   }

@@ -118,7 +118,11 @@ export async function simulateFleet(
   async function agent(a: { n: number; tenantId: string; applianceId: string }): Promise<void> {
     try {
       await withRetries(() => counted(() => fetchKeyHandover(api.url), false), AGENT_POLICY, hooks);
-      const r = await withRetries(() => counted(() => checkIn(`${api.url}/graphql`, fleetCredential(a.n), { applianceId: a.applianceId, applianceVersion: "fleet" }), true), AGENT_POLICY, hooks);
+      const r = await withRetries(
+        () => counted(() => checkIn(`${api.url}/graphql`, fleetCredential(a.n), { applianceId: a.applianceId, applianceVersion: "fleet" }), true),
+        AGENT_POLICY,
+        hooks,
+      );
       if (!r.token) throw new Error("no token");
       refreshed++;
       if (elapsedMs() / 1000 > DAY_SECONDS / o.compression) late++;
@@ -140,7 +144,9 @@ export async function simulateFleet(
     runs.push(agent(a));
     if (o.log && elapsedMs() - lastLog > 10_000) {
       lastLog = elapsedMs();
-      o.log(`  fleet: ${runs.length} of ${schedule.length} started, ${refreshed} refreshed, ${failed()} failed, ${requests} answers, ${serviceBusy} shed, ${retries} retries, ${(elapsedMs() / 1000).toFixed(0)} s`);
+      o.log(
+        `  fleet: ${runs.length} of ${schedule.length} started, ${refreshed} refreshed, ${failed()} failed, ${requests} answers, ${serviceBusy} shed, ${retries} retries, ${(elapsedMs() / 1000).toFixed(0)} s`,
+      );
     }
   }
   await Promise.all(runs);
@@ -186,8 +192,15 @@ async function memorySample(url: string): Promise<MemorySample | undefined> {
     const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(1500) })).text();
     const mb = (name: string) => Number(new RegExp(`^alga_license_${name} (\\S+)`, "m").exec(text)?.[1] ?? NaN) / 2 ** 20;
     const heapSpacesMb: Record<string, number> = {};
-    for (const m of text.matchAll(/^alga_license_nodejs_heap_space_size_used_bytes\{space="([^"]+)"\} (\S+)/gm)) heapSpacesMb[m[1]!] = Math.round(Number(m[2]) / 2 ** 20);
-    return { rssMb: mb("process_resident_memory_bytes"), heapUsedMb: mb("nodejs_heap_size_used_bytes"), heapTotalMb: mb("nodejs_heap_size_total_bytes"), externalMb: mb("nodejs_external_memory_bytes"), heapSpacesMb };
+    for (const m of text.matchAll(/^alga_license_nodejs_heap_space_size_used_bytes\{space="([^"]+)"\} (\S+)/gm))
+      heapSpacesMb[m[1]!] = Math.round(Number(m[2]) / 2 ** 20);
+    return {
+      rssMb: mb("process_resident_memory_bytes"),
+      heapUsedMb: mb("nodejs_heap_size_used_bytes"),
+      heapTotalMb: mb("nodejs_heap_size_total_bytes"),
+      externalMb: mb("nodejs_external_memory_bytes"),
+      heapSpacesMb,
+    };
   } catch {
     return undefined;
   }

@@ -59,7 +59,9 @@ try {
   const api = await timed("API started, migrations applied (node api/dist/main.js)", () => startApi(shared));
   servers.push(api);
   // another build of the API beside this one, loaded in the same cells (before/after a change)
-  const compared = o.compareApi ? await timed(`compared API started (${path.relative(process.cwd(), o.compareApi)})`, () => startApi(shared, {}, o.compareApi!, "compared")) : undefined;
+  const compared = o.compareApi
+    ? await timed(`compared API started (${path.relative(process.cwd(), o.compareApi)})`, () => startApi(shared, {}, o.compareApi!, "compared"))
+    : undefined;
   if (compared) servers.push(compared);
   pool = new pg.Pool({ connectionString: db.url, max: 2 });
   const m = machine(await serverVersion(pool));
@@ -159,7 +161,12 @@ try {
     fleet.push(spread);
     save();
     if (o.herdSize > 0) {
-      const herd = await simulateFleet(api, identities.slice(0, o.herdSize), { compression: o.fleetCompression, connections: o.fleetConnections, herd: true, log });
+      const herd = await simulateFleet(api, identities.slice(0, o.herdSize), {
+        compression: o.fleetCompression,
+        connections: o.fleetConnections,
+        herd: true,
+        log,
+      });
       log(fleetLine(herd));
       fleet.push(herd);
     }

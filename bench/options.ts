@@ -51,7 +51,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean);
-  for (const s of scenarios) if (!(SCENARIOS as readonly string[]).includes(s)) throw new Error(`BENCH_SCENARIOS: "${s}" is not one of ${SCENARIOS.join(", ")}`);
+  for (const s of scenarios)
+    if (!(SCENARIOS as readonly string[]).includes(s)) throw new Error(`BENCH_SCENARIOS: "${s}" is not one of ${SCENARIOS.join(", ")}`);
   return {
     smoke,
     adminUrl: process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres",

@@ -66,7 +66,12 @@ export function fleetLine(r: FleetResult): string {
     `SERVICE_BUSY ${r.serviceBusy}, retries ${r.retries}; refreshed ${r.refreshed}, failed ${r.failed}${failures ? ` (${failures})` : ""}, late ${r.late}; ` +
     `API CPU ${f(r.apiCpuMsPerAppliance, 2)} ms/appliance, peak RSS ${f(r.apiPeakRssMb)} MB` +
     (r.apiMemoryAtPeak
-      ? ` (at the highest sample: RSS ${f(r.apiMemoryAtPeak.rssMb)} MB = V8 heap ${f(r.apiMemoryAtPeak.heapTotalMb)} MB (${f(r.apiMemoryAtPeak.heapUsedMb)} used: ${Object.entries(r.apiMemoryAtPeak.heapSpacesMb).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).join(", ")}), external ${f(r.apiMemoryAtPeak.externalMb)} MB, the rest code, stacks and native)`
+      ? ` (at the highest sample: RSS ${f(r.apiMemoryAtPeak.rssMb)} MB = V8 heap ${f(r.apiMemoryAtPeak.heapTotalMb)} MB (${f(r.apiMemoryAtPeak.heapUsedMb)} used: ${Object.entries(
+          r.apiMemoryAtPeak.heapSpacesMb,
+        )
+          .filter(([, v]) => v > 0)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(", ")}), external ${f(r.apiMemoryAtPeak.externalMb)} MB, the rest code, stacks and native)`
       : "")
   );
 }

@@ -43,18 +43,31 @@ export function requestsOf(scenario: Scenario, inputs: ScenarioInputs): () => Be
     case "checkIn":
       return () => {
         const n = 1 + (k++ % inputs.checkInPool);
-        return json("checkIn", { query: CHECK_IN, variables: { input: { applianceId: fleetApplianceId(n), applianceVersion: "bench" } } }, { authorization: `Bearer ${fleetCredential(n)}` });
+        return json(
+          "checkIn",
+          { query: CHECK_IN, variables: { input: { applianceId: fleetApplianceId(n), applianceVersion: "bench" } } },
+          { authorization: `Bearer ${fleetCredential(n)}` },
+        );
       };
     case "redeemInstallCode":
       return () => {
         const i = k++;
         const code = inputs.codes.next() ?? "0000-0000-0000-0000-0000";
-        return json("redeemInstallCode", { query: REDEEM, variables: { input: { installCode: code, applianceId: `redeemed-${inputs.runId}-${i}` } } }, { "x-forwarded-for": address(i) });
+        return json(
+          "redeemInstallCode",
+          { query: REDEEM, variables: { input: { installCode: code, applianceId: `redeemed-${inputs.runId}-${i}` } } },
+          { "x-forwarded-for": address(i) },
+        );
       };
     case "registerTenant":
       return () => {
         const i = k++;
-        const input = { companyName: `Bench Register ${i} GmbH`, contactEmail: `reg${i}.${inputs.runId}@bench.example`, edition: "PRO", idempotencyKey: `bench-${inputs.runId}-${i}` };
+        const input = {
+          companyName: `Bench Register ${i} GmbH`,
+          contactEmail: `reg${i}.${inputs.runId}@bench.example`,
+          edition: "PRO",
+          idempotencyKey: `bench-${inputs.runId}-${i}`,
+        };
         return json("registerTenant", { query: REGISTER, variables: { input } }, { authorization: `Bearer ${inputs.storeKey}` });
       };
     case "tenants":

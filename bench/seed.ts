@@ -6,11 +6,183 @@ import type pg from "pg";
 import { createServerSecret } from "../api/src/crypto/server-secret.js";
 import { generateInstallCode, installCodeDigest } from "../api/src/domain/install-code.js";
 
-const ADJECTIVES = ["Quantum", "Northern", "Blue", "Silver", "Rapid", "Golden", "Prime", "Summit", "Coastal", "Urban", "Alpine", "Bright", "Crystal", "Delta", "Evergreen", "Falcon", "Granite", "Harbor", "Iron", "Jade", "Keystone", "Lakeside", "Maple", "Nova", "Oak", "Pioneer", "Red", "Stellar", "Titan", "Unity", "Vertex", "West", "Zenith", "Cedar", "Orchid", "Pacific", "Meridian"];
-const NOUNS = ["Harbor", "Logistics", "Systems", "Dental", "Clinic", "Foods", "Builders", "Consulting", "Analytics", "Networks", "Robotics", "Labs", "Energy", "Freight", "Pharma", "Capital", "Studios", "Retail", "Motors", "Textiles", "Farms", "Legal", "Media", "Partners", "Security", "Software", "Solar", "Supply", "Telecom", "Travel", "Ventures", "Water", "Works", "Imaging", "Insurance", "Kitchens", "Marine", "Metals", "Optics", "Print", "Health"];
+const ADJECTIVES = [
+  "Quantum",
+  "Northern",
+  "Blue",
+  "Silver",
+  "Rapid",
+  "Golden",
+  "Prime",
+  "Summit",
+  "Coastal",
+  "Urban",
+  "Alpine",
+  "Bright",
+  "Crystal",
+  "Delta",
+  "Evergreen",
+  "Falcon",
+  "Granite",
+  "Harbor",
+  "Iron",
+  "Jade",
+  "Keystone",
+  "Lakeside",
+  "Maple",
+  "Nova",
+  "Oak",
+  "Pioneer",
+  "Red",
+  "Stellar",
+  "Titan",
+  "Unity",
+  "Vertex",
+  "West",
+  "Zenith",
+  "Cedar",
+  "Orchid",
+  "Pacific",
+  "Meridian",
+];
+const NOUNS = [
+  "Harbor",
+  "Logistics",
+  "Systems",
+  "Dental",
+  "Clinic",
+  "Foods",
+  "Builders",
+  "Consulting",
+  "Analytics",
+  "Networks",
+  "Robotics",
+  "Labs",
+  "Energy",
+  "Freight",
+  "Pharma",
+  "Capital",
+  "Studios",
+  "Retail",
+  "Motors",
+  "Textiles",
+  "Farms",
+  "Legal",
+  "Media",
+  "Partners",
+  "Security",
+  "Software",
+  "Solar",
+  "Supply",
+  "Telecom",
+  "Travel",
+  "Ventures",
+  "Water",
+  "Works",
+  "Imaging",
+  "Insurance",
+  "Kitchens",
+  "Marine",
+  "Metals",
+  "Optics",
+  "Print",
+  "Health",
+];
 const SUFFIXES = ["Ltd", "GmbH", "Inc", "LLC", "AG", "SARL", "BV", "Oy", "AB"];
-const FIRST = ["anna", "ben", "carla", "david", "eva", "felix", "greta", "hugo", "ines", "jonas", "karin", "lars", "mia", "nils", "olga", "paul", "rosa", "sven", "tina", "uwe", "vera", "will", "yara", "zoe", "amir", "chen", "diego", "fatima", "hana", "igor", "kofi", "lena", "marco", "noor", "omar", "priya", "raj", "sofia", "tomas", "ursula", "victor", "wei", "xenia"];
-const LAST = ["smith", "muller", "garcia", "rossi", "dubois", "novak", "kowalski", "jensen", "silva", "tanaka", "kim", "nguyen", "okafor", "ivanov", "hansen", "larsen", "meyer", "schmidt", "fischer", "weber", "wagner", "becker", "hoffmann", "koch", "richter", "klein", "wolf", "schulz", "braun", "zimmer", "kruger", "hartmann", "lange", "werner", "krause", "lehmann", "walter", "maier", "kohler", "herrmann", "konig", "mayer", "huber", "kaiser", "fuchs", "peters", "lang"];
+const FIRST = [
+  "anna",
+  "ben",
+  "carla",
+  "david",
+  "eva",
+  "felix",
+  "greta",
+  "hugo",
+  "ines",
+  "jonas",
+  "karin",
+  "lars",
+  "mia",
+  "nils",
+  "olga",
+  "paul",
+  "rosa",
+  "sven",
+  "tina",
+  "uwe",
+  "vera",
+  "will",
+  "yara",
+  "zoe",
+  "amir",
+  "chen",
+  "diego",
+  "fatima",
+  "hana",
+  "igor",
+  "kofi",
+  "lena",
+  "marco",
+  "noor",
+  "omar",
+  "priya",
+  "raj",
+  "sofia",
+  "tomas",
+  "ursula",
+  "victor",
+  "wei",
+  "xenia",
+];
+const LAST = [
+  "smith",
+  "muller",
+  "garcia",
+  "rossi",
+  "dubois",
+  "novak",
+  "kowalski",
+  "jensen",
+  "silva",
+  "tanaka",
+  "kim",
+  "nguyen",
+  "okafor",
+  "ivanov",
+  "hansen",
+  "larsen",
+  "meyer",
+  "schmidt",
+  "fischer",
+  "weber",
+  "wagner",
+  "becker",
+  "hoffmann",
+  "koch",
+  "richter",
+  "klein",
+  "wolf",
+  "schulz",
+  "braun",
+  "zimmer",
+  "kruger",
+  "hartmann",
+  "lange",
+  "werner",
+  "krause",
+  "lehmann",
+  "walter",
+  "maier",
+  "kohler",
+  "herrmann",
+  "konig",
+  "mayer",
+  "huber",
+  "kaiser",
+  "fuchs",
+  "peters",
+  "lang",
+];
 
 /** Runs fn on one connection inside a transaction. */
 async function inTransaction(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<void>): Promise<void> {
@@ -61,25 +233,25 @@ export const fleetApplianceId = (n: number) => `fleet-${n}`;
  */
 export async function seedFleet(pool: pg.Pool, n: number): Promise<void> {
   await inTransaction(pool, async (c) => {
-  await c.query(
-    `CREATE TEMP TABLE fleet_seed ON COMMIT DROP AS
+    await c.query(
+      `CREATE TEMP TABLE fleet_seed ON COMMIT DROP AS
      SELECT g, gen_random_uuid() AS tenant_id, gen_random_uuid() AS entitlement_id FROM generate_series(1, $1::int) g`,
-    [n],
-  );
-  await c.query(
-    `INSERT INTO tenant_registry (tenant_id, company_name, contact_email, edition, status, created_at, updated_at, installed_at)
+      [n],
+    );
+    await c.query(
+      `INSERT INTO tenant_registry (tenant_id, company_name, contact_email, edition, status, created_at, updated_at, installed_at)
      SELECT tenant_id, 'Fleet Customer ' || g, 'it' || g || '@fleet.example', 'PRO', 'ACTIVE', now() - interval '30 days', now(), now() - interval '30 days' FROM fleet_seed`,
-  );
-  await c.query(
-    `INSERT INTO entitlement (id, tenant_id, edition, status, seats, created_at, updated_at)
+    );
+    await c.query(
+      `INSERT INTO entitlement (id, tenant_id, edition, status, seats, created_at, updated_at)
      SELECT entitlement_id, tenant_id, 'PRO', 'ACTIVE', 1, now() - interval '30 days', now() FROM fleet_seed`,
-  );
-  await c.query(
-    `INSERT INTO appliance (id, appliance_id, tenant_id, credential_digest, edition, license_jti, license_expires_at, last_check_in_at, created_at, updated_at)
+    );
+    await c.query(
+      `INSERT INTO appliance (id, appliance_id, tenant_id, credential_digest, edition, license_jti, license_expires_at, last_check_in_at, created_at, updated_at)
      SELECT gen_random_uuid(), 'fleet-' || g, tenant_id, encode(sha256(convert_to('alc_bench_fleet_' || g, 'UTF8')), 'hex'), 'PRO',
             gen_random_uuid()::text, now() + interval '29 days', now() - interval '1 day', now() - interval '30 days', now()
        FROM fleet_seed`,
-  );
+    );
   });
   await pool.query("ANALYZE tenant_registry, entitlement, appliance");
 }
@@ -105,21 +277,21 @@ export async function seedInstallCodes(pool: pg.Pool, serverSecret: string, coun
   const tenants = codes.map(() => randomUUID());
   const entitlements = codes.map(() => randomUUID());
   await inTransaction(pool, async (c) => {
-  await c.query(
-    `INSERT INTO tenant_registry (tenant_id, company_name, contact_email, edition, created_at, updated_at)
+    await c.query(
+      `INSERT INTO tenant_registry (tenant_id, company_name, contact_email, edition, created_at, updated_at)
      SELECT t, 'Redeem Customer ' || i, 'redeem' || i || '@bench.example', 'PRO', now(), now() FROM unnest($1::uuid[]) WITH ORDINALITY u(t, i)`,
-    [tenants],
-  );
-  await c.query(
-    `INSERT INTO entitlement (id, tenant_id, edition, status, seats, created_at, updated_at)
+      [tenants],
+    );
+    await c.query(
+      `INSERT INTO entitlement (id, tenant_id, edition, status, seats, created_at, updated_at)
      SELECT e, t, 'PRO', 'ACTIVE', 1, now(), now() FROM unnest($1::uuid[], $2::uuid[]) u(e, t)`,
-    [entitlements, tenants],
-  );
-  await c.query(
-    `INSERT INTO install_code (id, tenant_id, entitlement_id, code_digest, expires_at, live_for_tenant, created_at)
+      [entitlements, tenants],
+    );
+    await c.query(
+      `INSERT INTO install_code (id, tenant_id, entitlement_id, code_digest, expires_at, live_for_tenant, created_at)
      SELECT gen_random_uuid(), t, e, d, now() + interval '14 days', t, now() FROM unnest($1::uuid[], $2::uuid[], $3::text[]) u(t, e, d)`,
-    [tenants, entitlements, digests],
-  );
+      [tenants, entitlements, digests],
+    );
   });
   await pool.query("ANALYZE tenant_registry, entitlement, install_code");
   return codes;

@@ -95,7 +95,9 @@ process.once("exit", () => burners.forEach((b) => b.kill("SIGKILL")));
 const results: Record<string, Start[]> = {};
 const base = { PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "warn", MIGRATE_ON_START: "true", SERVER_SECRET: "", LICENSE_SIGNING_KEYS: "" };
 const loadAtStart = loadavg();
-process.stdout.write(`alga-license start-up of ${entry}: ${runs} run(s) per case, ${busy} busy process(es), load average ${loadAtStart.join(" ")} on ${os.cpus().length} cores, Node ${process.version}\n`);
+process.stdout.write(
+  `alga-license start-up of ${entry}: ${runs} run(s) per case, ${busy} busy process(es), load average ${loadAtStart.join(" ")} on ${os.cpus().length} cores, Node ${process.version}\n`,
+);
 
 async function measure(label: string, fresh: () => Promise<NodeJS.ProcessEnv>, cleanup: () => Promise<void>): Promise<void> {
   results[`${label}, fresh`] = [];
@@ -156,6 +158,9 @@ for (const [label, starts] of Object.entries(results)) {
 }
 process.stdout.write(`\nload average at the end: ${loadAtEnd.join(" ")}\n`);
 mkdirSync(path.dirname(out), { recursive: true });
-writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, busy, runs, loadAtStart, loadAtEnd, results }, null, 2)}\n`);
+writeFileSync(
+  out,
+  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, busy, runs, loadAtStart, loadAtEnd, results }, null, 2)}\n`,
+);
 process.stdout.write(`results: ${out}\n`);
 process.exit(0);

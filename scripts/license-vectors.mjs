@@ -91,19 +91,44 @@ const valid = { ok: true, state: "valid" };
 const refused = (reason) => ({ ok: false, reason });
 
 const vectors = [];
-const license = (name, description, token, expected, check = {}) => vectors.push({ name, kind: "license", description, token, verify: licenseCheck(check), expected });
-const document = (name, description, doc, expected, verify) => vectors.push({ name, kind: "key-document", description, document: doc, verify: { now: NOW, pinnedIat: null, ...verify }, expected });
+const license = (name, description, token, expected, check = {}) =>
+  vectors.push({ name, kind: "license", description, token, verify: licenseCheck(check), expected });
+const document = (name, description, doc, expected, verify) =>
+  vectors.push({ name, kind: "key-document", description, document: doc, verify: { now: NOW, pinnedIat: null, ...verify }, expected });
 
 const good = await sign(K.vendor, claims());
 license("valid-eddsa", "a PRO license signed with the pinned Ed25519 key, 30 days long, issued an hour ago (format version 1 without ver)", good, valid);
 license("valid-ver-1", "the same with the format version claim ver: 1, as new tokens carry it", await sign(K.vendor, claims({ ver: 1 })), valid);
 license("valid-rs256", "signed with a pinned RSA key (RS256)", await sign(K.rsa, claims({ edition: "PREMIUM", features: FEATURES.PREMIUM })), valid);
-license("valid-key-binding", "bound to the appliance's key (cnf.jkt, RFC 7800): a verifier that knows no appliance key accepts it", await sign(K.vendor, claims({ ver: 1, cnf: { jkt: await calculateJwkThumbprint(pub(K.successor)) } })), valid);
+license(
+  "valid-key-binding",
+  "bound to the appliance's key (cnf.jkt, RFC 7800): a verifier that knows no appliance key accepts it",
+  await sign(K.vendor, claims({ ver: 1, cnf: { jkt: await calculateJwkThumbprint(pub(K.successor)) } })),
+  valid,
+);
 license("valid-aud-list", "aud as a list that holds the tenant id", await sign(K.vendor, claims({ aud: [TENANT] })), valid);
-license("valid-clock-behind", "issued a day ahead of the verifier's clock, less than its lifetime: the clock is behind, judged at iat", await sign(K.vendor, claims({ iat: NOW + DAY, exp: NOW + 31 * DAY })), valid);
-license("in-grace", "expired an hour ago: within the 72-hour offline grace", await sign(K.vendor, claims({ iat: NOW - 30 * DAY - HOUR, exp: NOW - HOUR })), { ok: true, state: "in-grace" });
-license("expired", "expired 73 hours ago: past the offline grace", await sign(K.vendor, claims({ iat: NOW - 33 * DAY, exp: NOW - 73 * HOUR })), refused("EXPIRED"));
-license("future-beyond-lifetime", "issued 40 days ahead of the clock, more than its 30-day lifetime", await sign(K.vendor, claims({ iat: NOW + 40 * DAY, exp: NOW + 70 * DAY })), refused("NOT_YET_VALID"));
+license(
+  "valid-clock-behind",
+  "issued a day ahead of the verifier's clock, less than its lifetime: the clock is behind, judged at iat",
+  await sign(K.vendor, claims({ iat: NOW + DAY, exp: NOW + 31 * DAY })),
+  valid,
+);
+license("in-grace", "expired an hour ago: within the 72-hour offline grace", await sign(K.vendor, claims({ iat: NOW - 30 * DAY - HOUR, exp: NOW - HOUR })), {
+  ok: true,
+  state: "in-grace",
+});
+license(
+  "expired",
+  "expired 73 hours ago: past the offline grace",
+  await sign(K.vendor, claims({ iat: NOW - 33 * DAY, exp: NOW - 73 * HOUR })),
+  refused("EXPIRED"),
+);
+license(
+  "future-beyond-lifetime",
+  "issued 40 days ahead of the clock, more than its 30-day lifetime",
+  await sign(K.vendor, claims({ iat: NOW + 40 * DAY, exp: NOW + 70 * DAY })),
+  refused("NOT_YET_VALID"),
+);
 license("wrong-aud", "another tenant's license", await sign(K.vendor, claims({ aud: "00000000-0000-4000-8000-000000000001" })), refused("WRONG_TENANT"));
 license("wrong-sub", "another appliance's license", await sign(K.vendor, claims({ sub: "box-2" })), refused("WRONG_APPLIANCE"));
 license("wrong-iss", "issued by another issuer with a pinned key", await sign(K.vendor, claims({ iss: "https://other.vendor.test" })), refused("WRONG_ISSUER"));
@@ -118,24 +143,84 @@ license("alg-none", "header alg none, no signature", `${b64({ alg: "none", kid: 
   const mac = createHmac("sha256", Buffer.from(K.vendor.x, "base64url")).update(`${header}.${body}`).digest("base64url");
   license("hs256-with-public-key", "HS256 with the vendor's public key as the HMAC secret", `${header}.${body}.${mac}`, refused("MALFORMED"));
 }
-license("tampered-payload", "a valid token whose payload was changed to PREMIUM, signature kept", `${h}.${b64(claims({ edition: "PREMIUM", features: FEATURES.PREMIUM }))}.${good.split(".")[2]}`, refused("BAD_SIGNATURE"));
-license("forged-signature", "signed by another key under the pinned key's kid", await sign({ ...K.attacker, kid: K.vendor.kid }, claims()), refused("BAD_SIGNATURE"));
+license(
+  "tampered-payload",
+  "a valid token whose payload was changed to PREMIUM, signature kept",
+  `${h}.${b64(claims({ edition: "PREMIUM", features: FEATURES.PREMIUM }))}.${good.split(".")[2]}`,
+  refused("BAD_SIGNATURE"),
+);
+license(
+  "forged-signature",
+  "signed by another key under the pinned key's kid",
+  await sign({ ...K.attacker, kid: K.vendor.kid }, claims()),
+  refused("BAD_SIGNATURE"),
+);
 license("unknown-kid", "signed by a key that is not pinned", await sign(K.attacker, claims()), refused("UNKNOWN_KEY"));
 license("not-a-jwt", "three parts that are not base64url JSON", "not.a.token", refused("MALFORMED"));
 
 const handover = (keys, iat = NOW - HOUR) => ({ iss: ISSUER, iat, keys: keys.map(pub) });
-document("keys-rotation", "the hand-over of a rotation: vendor and successor keys, signed by both; trusted: the vendor key", await keyDocument([K.successor, K.vendor], handover([K.successor, K.vendor])), { ok: true }, { trusted: jwks(K.vendor), pinnedIat: NOW - DAY });
-document("keys-first-use", "a document checked against keys shipped with the appliance (its root)", await keyDocument([K.vendor], handover([K.vendor])), { ok: true }, { trusted: jwks(K.vendor) });
-document("keys-untrusted", "signed only by a key the appliance does not trust", await keyDocument([K.attacker], handover([K.attacker])), refused("UNTRUSTED"), { trusted: jwks(K.vendor) });
-document("keys-future-dated", "dated an hour ahead of the verifier's clock (more than the five minutes tolerated)", await keyDocument([K.vendor], handover([K.vendor], NOW + HOUR)), refused("FUTURE"), { trusted: jwks(K.vendor) });
-document("keys-outdated", "older than the document the appliance pinned", await keyDocument([K.vendor], handover([K.vendor], NOW - 2 * DAY)), refused("OUTDATED"), { trusted: jwks(K.vendor), pinnedIat: NOW - DAY });
-document("keys-wrong-typ", "signed by the trusted key but typed JWT, not a key hand-over", await keyDocument([K.vendor], handover([K.vendor]), { typ: "JWT" }), refused("MALFORMED"), { trusted: jwks(K.vendor) });
-document("keys-private-material", "a key with its private part in the document", await keyDocument([K.vendor], { ...handover([K.vendor]), keys: [K.vendor] }), refused("MALFORMED"), { trusted: jwks(K.vendor) });
+document(
+  "keys-rotation",
+  "the hand-over of a rotation: vendor and successor keys, signed by both; trusted: the vendor key",
+  await keyDocument([K.successor, K.vendor], handover([K.successor, K.vendor])),
+  { ok: true },
+  { trusted: jwks(K.vendor), pinnedIat: NOW - DAY },
+);
+document(
+  "keys-first-use",
+  "a document checked against keys shipped with the appliance (its root)",
+  await keyDocument([K.vendor], handover([K.vendor])),
+  { ok: true },
+  { trusted: jwks(K.vendor) },
+);
+document("keys-untrusted", "signed only by a key the appliance does not trust", await keyDocument([K.attacker], handover([K.attacker])), refused("UNTRUSTED"), {
+  trusted: jwks(K.vendor),
+});
+document(
+  "keys-future-dated",
+  "dated an hour ahead of the verifier's clock (more than the five minutes tolerated)",
+  await keyDocument([K.vendor], handover([K.vendor], NOW + HOUR)),
+  refused("FUTURE"),
+  { trusted: jwks(K.vendor) },
+);
+document(
+  "keys-outdated",
+  "older than the document the appliance pinned",
+  await keyDocument([K.vendor], handover([K.vendor], NOW - 2 * DAY)),
+  refused("OUTDATED"),
+  { trusted: jwks(K.vendor), pinnedIat: NOW - DAY },
+);
+document(
+  "keys-wrong-typ",
+  "signed by the trusted key but typed JWT, not a key hand-over",
+  await keyDocument([K.vendor], handover([K.vendor]), { typ: "JWT" }),
+  refused("MALFORMED"),
+  { trusted: jwks(K.vendor) },
+);
+document(
+  "keys-private-material",
+  "a key with its private part in the document",
+  await keyDocument([K.vendor], { ...handover([K.vendor]), keys: [K.vendor] }),
+  refused("MALFORMED"),
+  { trusted: jwks(K.vendor) },
+);
 {
   const doc = await keyDocument([K.vendor], handover([K.vendor]));
-  document("keys-tampered", "a signed document whose key list was replaced afterwards", { ...doc, payload: b64(handover([K.attacker])) }, refused("UNTRUSTED"), { trusted: jwks(K.vendor) });
+  document(
+    "keys-tampered",
+    "a signed document whose key list was replaced afterwards",
+    { ...doc, payload: b64(handover([K.attacker])) },
+    refused("UNTRUSTED"),
+    { trusted: jwks(K.vendor) },
+  );
 }
-document("keys-compact", "a compact JWS instead of the General JSON serialization", { jws: await sign(K.vendor, handover([K.vendor]), { typ: KEYS_TYPE }) }, refused("MALFORMED"), { trusted: jwks(K.vendor) });
+document(
+  "keys-compact",
+  "a compact JWS instead of the General JSON serialization",
+  { jws: await sign(K.vendor, handover([K.vendor]), { typ: KEYS_TYPE }) },
+  refused("MALFORMED"),
+  { trusted: jwks(K.vendor) },
+);
 
 mkdirSync(out, { recursive: true });
 for (const f of readdirSync(out)) if (f.endsWith(".json") && f !== "test-keys.json") rmSync(path.join(out, f));

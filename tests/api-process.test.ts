@@ -9,11 +9,16 @@ import { startApiProcess } from "./helpers/api-processes.js";
 import { createScratchDatabase } from "./helpers/postgres.js";
 import { run } from "./helpers/processes.js";
 
-const start = (env: Record<string, string>) => run(process.execPath, ["api/dist/main.js"], { PORT: "0", HOST: "127.0.0.1", DATA_DIR: "/tmp/alga-never-used", ...env });
+const start = (env: Record<string, string>) =>
+  run(process.execPath, ["api/dist/main.js"], { PORT: "0", HOST: "127.0.0.1", DATA_DIR: "/tmp/alga-never-used", ...env });
 
 describe("settings are validated in one place: exit 2, the variable named, a valid example given", () => {
   it.each([
-    ["PUBLIC_URL", "license.example.com", /PUBLIC_URL: "license\.example\.com" is not a URL: write it with its scheme, e\.g\. PUBLIC_URL=https:\/\/license\.example\.com/],
+    [
+      "PUBLIC_URL",
+      "license.example.com",
+      /PUBLIC_URL: "license\.example\.com" is not a URL: write it with its scheme, e\.g\. PUBLIC_URL=https:\/\/license\.example\.com/,
+    ],
     ["BODY_LIMIT", "lots", /BODY_LIMIT: "lots" is not a size: a number of bytes or e\.g\. 100kb, 1mb/],
     ["SMTP_URL", "nope", /SMTP_URL: "nope" is not a URL: write it with its scheme, e\.g\. SMTP_URL=smtps:\/\//],
     ["SMTP_URL", "http://mail.example.com", /SMTP_URL: .* must start with smtp:\/\/ or smtps:\/\//],
@@ -149,8 +154,8 @@ describe("the local ISO route", () => {
   afterAll(() => t.stop());
 
   const link = async () =>
-    (await t.gql(REGISTER, { input: { companyName: "Iso", contactEmail: `iso-${Math.random()}@x.test`, edition: "PRO" } }, { token: t.keys.store })).data.registerTenant
-      .downloadUrl as string;
+    (await t.gql(REGISTER, { input: { companyName: "Iso", contactEmail: `iso-${Math.random()}@x.test`, edition: "PRO" } }, { token: t.keys.store })).data
+      .registerTenant.downloadUrl as string;
 
   it("answers HEAD and GET with Content-Length, ETag, Accept-Ranges and the sha256; the email carries the sha256", async () => {
     const url = await link();
@@ -181,7 +186,8 @@ describe("the local ISO route", () => {
   it("the first GET of a newly placed ISO (no sidecar) already has its sha256 and a strong ETag", async () => {
     const other = await startTestPlane({ S3_ENDPOINT: "", ISO_KEY: "fresh.iso" });
     try {
-      const url = (await other.gql(REGISTER, { input: { companyName: "Fresh", contactEmail: "fresh@x.test", edition: "PRO" } }, { token: other.keys.store })).data.registerTenant.downloadUrl;
+      const url = (await other.gql(REGISTER, { input: { companyName: "Fresh", contactEmail: "fresh@x.test", edition: "PRO" } }, { token: other.keys.store }))
+        .data.registerTenant.downloadUrl;
       const fresh = Buffer.alloc(3 * 1024 * 1024, 3);
       const freshSha = createHash("sha256").update(fresh).digest("hex");
       mkdirSync(path.join(other.dataDir, "iso"), { recursive: true });
@@ -192,7 +198,11 @@ describe("the local ISO route", () => {
       expect(first.headers.get("repr-digest")).toBe(`sha-256=:${Buffer.from(freshSha, "hex").toString("base64")}:`);
       const etag = first.headers.get("etag")!;
       expect(etag).toBe(`"sha256-${freshSha}"`); // strong: no W/
-      expect(createHash("sha256").update(Buffer.from(await first.arrayBuffer())).digest("hex")).toBe(freshSha);
+      expect(
+        createHash("sha256")
+          .update(Buffer.from(await first.arrayBuffer()))
+          .digest("hex"),
+      ).toBe(freshSha);
       const part = await fetch(url, { headers: { range: "bytes=10-19", "if-range": etag } });
       expect(part.status).toBe(206);
       // (fetch adds Cache-Control: no-cache to a conditional request: a plain HTTP GET as a download manager sends it)
@@ -208,7 +218,8 @@ describe("the local ISO route", () => {
   it("a missing ISO is 404 without the server's paths", async () => {
     const other = await startTestPlane({ S3_ENDPOINT: "", ISO_KEY: "missing.iso" });
     try {
-      const url = (await other.gql(REGISTER, { input: { companyName: "NoIso", contactEmail: "noiso@x.test", edition: "PRO" } }, { token: other.keys.store })).data.registerTenant.downloadUrl;
+      const url = (await other.gql(REGISTER, { input: { companyName: "NoIso", contactEmail: "noiso@x.test", edition: "PRO" } }, { token: other.keys.store }))
+        .data.registerTenant.downloadUrl;
       const res = await fetch(url);
       expect(res.status).toBe(404);
       const text = await res.text();

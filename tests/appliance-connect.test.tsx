@@ -30,9 +30,23 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 async function essentialsAppliance(company = "Upgrade AG") {
   const reg = await register(t, "ESSENTIALS", company);
   const seeds = path.join(dir, "seeds");
-  const out = await setupCli(["--install-code", reg.installCode, "--admin-password-file", path.join(dir, "password"), "--license-url", t.url, "--output", seeds, "--appliance-id", "edge-1"], {
-    ALGA_STATE_DIR: path.join(dir, "state"),
-  });
+  const out = await setupCli(
+    [
+      "--install-code",
+      reg.installCode,
+      "--admin-password-file",
+      path.join(dir, "password"),
+      "--license-url",
+      t.url,
+      "--output",
+      seeds,
+      "--appliance-id",
+      "edge-1",
+    ],
+    {
+      ALGA_STATE_DIR: path.join(dir, "state"),
+    },
+  );
   expect(out.code).toBe(0);
   const db = await applianceDb();
   await createTenant(db, readSeedDir(seeds));
@@ -45,7 +59,8 @@ async function becomesPaid(tenantId: string, edition: "PRO" | "PREMIUM" = "PRO")
   return (await t.gql(REISSUE, { input: { tenantId } }, { token: t.keys.store })).data.reissueInstallCode.installCode as string;
 }
 
-const connect = (db: string, args: string[], env: Record<string, string> = {}) => setupCli(["connect", ...args], { APPLIANCE_DATABASE_URL: db, ALGA_SEED_DIR: path.join(dir, "seeds"), ALGA_STATE_DIR: path.join(dir, "state"), ...env });
+const connect = (db: string, args: string[], env: Record<string, string> = {}) =>
+  setupCli(["connect", ...args], { APPLIANCE_DATABASE_URL: db, ALGA_SEED_DIR: path.join(dir, "seeds"), ALGA_STATE_DIR: path.join(dir, "state"), ...env });
 
 it("non-interactive: redeems for the existing tenant, updates license_state and the license seed; the next check-in refreshes", async () => {
   const { reg, db } = await essentialsAppliance();
@@ -55,7 +70,17 @@ it("non-interactive: redeems for the existing tenant, updates license_state and 
   const res = await connect(db, ["--install-code", code]);
   expect(res.code).toBe(0);
   const out = JSON.parse(res.stdout);
-  expect(out).toMatchObject({ ok: true, command: "connect", tenantId: reg.tenantId, edition: "PREMIUM", previousEdition: "ESSENTIALS", licensed: true, applianceId: "edge-1", adminPassword: "untouched", reinstalled: true });
+  expect(out).toMatchObject({
+    ok: true,
+    command: "connect",
+    tenantId: reg.tenantId,
+    edition: "PREMIUM",
+    previousEdition: "ESSENTIALS",
+    licensed: true,
+    applianceId: "edge-1",
+    adminPassword: "untouched",
+    reinstalled: true,
+  });
   expect(out.features).toContain("MOBILE_ACCESS");
 
   // same tenant id, no new tenant row, the admin password untouched
@@ -75,7 +100,18 @@ it("non-interactive: redeems for the existing tenant, updates license_state and 
   // and of two writers the newer redemption wins whatever the order
   expect(await createTenant(db, installSeeds)).toMatchObject({ status: "already-bootstrapped", edition: "PREMIUM" });
   const older = await withApplianceDb(db, (c) =>
-    replaceLicense(c, reg.tenantId, { edition: "ESSENTIALS", applianceId: "edge-1", token: null, expiresAt: null, credential: null, checkInUrl: null, licenseUrl: null, keyChain: null, timeFloor: null, redeemedAt: new Date(installSeeds.REDEEMED_AT!) }),
+    replaceLicense(c, reg.tenantId, {
+      edition: "ESSENTIALS",
+      applianceId: "edge-1",
+      token: null,
+      expiresAt: null,
+      credential: null,
+      checkInUrl: null,
+      licenseUrl: null,
+      keyChain: null,
+      timeFloor: null,
+      redeemedAt: new Date(installSeeds.REDEEMED_AT!),
+    }),
   );
   expect(older).toBe(false);
   expect((await licenseState(db)).edition).toBe("PREMIUM");
@@ -87,7 +123,7 @@ it("non-interactive: redeems for the existing tenant, updates license_state and 
   const after = await licenseState(db);
   expect(claimsOf(after.license_token).jti).not.toBe(claimsOf(state.license_token).jti);
   expect(claimsOf(after.license_token).aud).toBe(reg.tenantId);
-  expect((await t.plane.services.prisma.tenantRegistry.count({ where: { id: reg.tenantId } }))).toBe(1);
+  expect(await t.plane.services.prisma.tenantRegistry.count({ where: { id: reg.tenantId } })).toBe(1);
 });
 
 it("a lost answer to connect's redemption (the proxy resets after the API processed it): the retry with the kept redemption key recovers it", async () => {
@@ -98,7 +134,14 @@ it("a lost answer to connect's redemption (the proxy resets after the API proces
     proxy.dropResponsesTo(/redeemInstallCode/);
     const res = await connect(db, ["--install-code", code, "--license-url", proxy.url]);
     expect(res.code).toBe(0);
-    expect(JSON.parse(res.stdout)).toMatchObject({ ok: true, command: "connect", tenantId: reg.tenantId, edition: "PRO", previousEdition: "ESSENTIALS", replayed: true });
+    expect(JSON.parse(res.stdout)).toMatchObject({
+      ok: true,
+      command: "connect",
+      tenantId: reg.tenantId,
+      edition: "PRO",
+      previousEdition: "ESSENTIALS",
+      replayed: true,
+    });
     expect(proxy.withheld).toHaveLength(1);
     const lost = JSON.parse(proxy.withheld[0]!).data.redeemInstallCode;
     const state = await licenseState(db);
@@ -147,7 +190,14 @@ it("the wizard's connect screens: the installed appliance, the code, connected; 
   const finished: unknown[] = [];
   const app = render(
     <Wizard
-      settings={{ command: "connect", applianceId: "", stateDir: path.join(dir, "state"), target: { outputDir: path.join(dir, "seeds") }, databaseUrl: db, graceSeconds: 72 * 3600 }}
+      settings={{
+        command: "connect",
+        applianceId: "",
+        stateDir: path.join(dir, "state"),
+        target: { outputDir: path.join(dir, "seeds") },
+        databaseUrl: db,
+        graceSeconds: 72 * 3600,
+      }}
       onFinish={(r) => finished.push(r)}
     />,
   );

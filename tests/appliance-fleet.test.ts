@@ -31,9 +31,23 @@ afterAll(async () => {
 async function appliance(applianceId: string) {
   const reg = await register(t, "PRO", `Fleet ${applianceId}`);
   const seeds = path.join(dir, applianceId);
-  const out = await setupCli(["--install-code", reg.installCode, "--admin-password-file", path.join(dir, "password"), "--license-url", t.url, "--output", seeds, "--appliance-id", applianceId], {
-    ALGA_STATE_DIR: path.join(dir, "state"),
-  });
+  const out = await setupCli(
+    [
+      "--install-code",
+      reg.installCode,
+      "--admin-password-file",
+      path.join(dir, "password"),
+      "--license-url",
+      t.url,
+      "--output",
+      seeds,
+      "--appliance-id",
+      applianceId,
+    ],
+    {
+      ALGA_STATE_DIR: path.join(dir, "state"),
+    },
+  );
   expect(out.code).toBe(0);
   const db = await applianceDb();
   await createTenant(db, readSeedDir(seeds));
@@ -86,13 +100,20 @@ describe("a shedding service: SERVICE_BUSY with Retry-After", () => {
   it("the agent waits as long as the service asked, then succeeds once the service has room", async () => {
     const { db } = await appliance("busy-1");
     const slot = await holdSlot();
-    const agent = startProcess(process.execPath, ["setup-tui/dist/cli/check-in.js", "--json", "--no-spread", "--attempts", "3"], { APPLIANCE_DATABASE_URL: db });
+    const agent = startProcess(process.execPath, ["setup-tui/dist/cli/check-in.js", "--json", "--no-spread", "--attempts", "3"], {
+      APPLIANCE_DATABASE_URL: db,
+    });
     // shed once; then the service has room again, long before the 5 s it asked for are over
     await agent.waitForOutput(/attempt 1 failed \(SERVICE_BUSY/, 60_000);
     void slot.destroy();
     const code = agent.child.exitCode ?? (await new Promise<number | null>((r) => agent.child.on("exit", r)));
     expect(code).toBe(0);
-    const report = JSON.parse(agent.output().split("\n").find((l) => l.startsWith("{"))!);
+    const report = JSON.parse(
+      agent
+        .output()
+        .split("\n")
+        .find((l) => l.startsWith("{"))!,
+    );
     expect(report).toMatchObject({ status: "refreshed", attempts: 2 });
     // the shedder asks for 5 s: never sooner, at most a quarter later (jitter)
     expect(report.waitsMs).toHaveLength(1);

@@ -50,7 +50,15 @@ describe("alga-setup non-interactive", () => {
     const res = await install(reg.installCode);
     expect(res.code).toBe(0);
     const out = JSON.parse(res.stdout);
-    expect(out).toMatchObject({ ok: true, command: "setup", tenantId: reg.tenantId, edition: "PRO", licensed: true, companyName: "Appliance PRO GmbH", features: expect.arrayContaining(["MOBILE_ACCESS"]) });
+    expect(out).toMatchObject({
+      ok: true,
+      command: "setup",
+      tenantId: reg.tenantId,
+      edition: "PRO",
+      licensed: true,
+      companyName: "Appliance PRO GmbH",
+      features: expect.arrayContaining(["MOBILE_ACCESS"]),
+    });
     expect(out.adminPassword).toMatch(/^set: the bootstrap creates the administrator/);
     expect(out.applianceId).toMatch(/^appl-[0-9a-f]{20}$/); // derived from the machine and persisted
     expect(readFileSync(path.join(dir, "state", "appliance-id"), "utf8").trim()).toBe(out.applianceId);
@@ -99,7 +107,12 @@ describe("alga-setup non-interactive", () => {
     const mine = await registerOn(t, "PRO", "Mine Scripted Ltd");
     const theirs = await registerOn(t, "PRO", "Theirs Scripted Ltd");
     const db = await applianceDb();
-    await createTenant(db, { INITIAL_TENANT_ID: mine.tenantId, INITIAL_ADMIN_PASSWORD: PASSWORD, INITIAL_COMPANY_NAME: "Mine Scripted Ltd", EDITION: "ESSENTIALS" });
+    await createTenant(db, {
+      INITIAL_TENANT_ID: mine.tenantId,
+      INITIAL_ADMIN_PASSWORD: PASSWORD,
+      INITIAL_COMPANY_NAME: "Mine Scripted Ltd",
+      EDITION: "ESSENTIALS",
+    });
     const res = await setup(["--install-code", theirs.installCode, "--license-url", t.url], { APPLIANCE_DATABASE_URL: db });
     expect(res.code).toBe(4);
     const error = JSON.parse(res.stdout).error;
@@ -112,7 +125,11 @@ describe("alga-setup non-interactive", () => {
   it("usage errors are JSON too (exit 2), each naming the flag or variable", async () => {
     const cases: [string[], Record<string, string>, RegExp][] = [
       [["--install-code", generateInstallCode()], { ALGA_LICENSE_URL: t.url }, /--admin-password-file \/ ALGA_ADMIN_PASSWORD_FILE/],
-      [["--install-code", generateInstallCode(), "--admin-password-file", path.join(dir, "password")], {}, /--license-url \/ ALGA_LICENSE_URL: the license service URL is required/],
+      [
+        ["--install-code", generateInstallCode(), "--admin-password-file", path.join(dir, "password")],
+        {},
+        /--license-url \/ ALGA_LICENSE_URL: the license service URL is required/,
+      ],
       [["--install-code", "X", "--license-url", "license.example.com"], {}, /--license-url \/ ALGA_LICENSE_URL: "license.example.com" is not a URL/],
       [["--install-code", "X", "--bogus"], {}, /Unknown option '--bogus'/],
       [["--install-code", "X", "--admin-password-file", path.join(dir, "nope")], { ALGA_LICENSE_URL: t.url }, /the admin password file .*nope does not exist/],
@@ -134,18 +151,27 @@ describe("alga-setup non-interactive", () => {
   it("vendor keys shipped with the image (ALGA_VENDOR_KEYS): a service whose keys they do not vouch for is refused before the code is spent (exit 9)", async () => {
     const stranger = { kty: "OKP", crv: "Ed25519", kid: "someone-else", alg: "EdDSA", x: "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo" };
     const reg2 = await register();
-    const wrong = await setup(["--install-code", reg2.installCode, "--admin-password-file", path.join(dir, "password"), "--license-url", t.url, "--output", seedsDir()], {
-      ALGA_VENDOR_KEYS: JSON.stringify({ keys: [stranger] }),
-    });
+    const wrong = await setup(
+      ["--install-code", reg2.installCode, "--admin-password-file", path.join(dir, "password"), "--license-url", t.url, "--output", seedsDir()],
+      {
+        ALGA_VENDOR_KEYS: JSON.stringify({ keys: [stranger] }),
+      },
+    );
     expect(wrong.code).toBe(9);
-    expect(JSON.parse(wrong.stdout).error).toMatchObject({ code: "KEYS_NOT_TRUSTED", detail: expect.stringContaining("not signed by a vendor key shipped with this appliance") });
+    expect(JSON.parse(wrong.stdout).error).toMatchObject({
+      code: "KEYS_NOT_TRUSTED",
+      detail: expect.stringContaining("not signed by a vendor key shipped with this appliance"),
+    });
     expect((await t.plane.services.prisma.installCode.findFirstOrThrow({ where: { tenantId: reg2.tenantId } })).consumedAt).toBeNull();
     // the vendor's real keys, as a file in the image
     const jwks = await (await fetch(`${t.url}/.well-known/jwks.json`)).json();
     writeFileSync(path.join(dir, "vendor-keys.json"), JSON.stringify(jwks));
-    const right = await setup(["--install-code", reg2.installCode, "--admin-password-file", path.join(dir, "password"), "--license-url", t.url, "--output", seedsDir()], {
-      ALGA_VENDOR_KEYS: path.join(dir, "vendor-keys.json"),
-    });
+    const right = await setup(
+      ["--install-code", reg2.installCode, "--admin-password-file", path.join(dir, "password"), "--license-url", t.url, "--output", seedsDir()],
+      {
+        ALGA_VENDOR_KEYS: path.join(dir, "vendor-keys.json"),
+      },
+    );
     expect(right.code).toBe(0);
     const bad = await setup(["--install-code", reg2.installCode], { ALGA_LICENSE_URL: t.url, ALGA_VENDOR_KEYS: "{not json" });
     expect(bad.code).toBe(2);
@@ -153,7 +179,14 @@ describe("alga-setup non-interactive", () => {
   });
 
   it("service unreachable exits 6 after retrying", async () => {
-    const res = await setup(["--install-code", generateInstallCode(), "--admin-password-file", path.join(dir, "password"), "--license-url", "http://127.0.0.1:9"]);
+    const res = await setup([
+      "--install-code",
+      generateInstallCode(),
+      "--admin-password-file",
+      path.join(dir, "password"),
+      "--license-url",
+      "http://127.0.0.1:9",
+    ]);
     expect(res.code).toBe(6);
     const error = JSON.parse(res.stdout).error;
     expect(error.code).toBe("UNREACHABLE");
@@ -172,18 +205,43 @@ describe("alga-setup non-interactive", () => {
   it("kubectl: Secrets are created, or replaced when they exist — never `kubectl apply`, so no last-applied copy of the password or credential", async () => {
     const reg = await register();
     const k = fakeKubectl(dir);
-    const first = await setup(["--install-code", reg.installCode, "--admin-password-file", path.join(dir, "password"), "--license-url", t.url, "--kubectl", k.path, "--namespace", "alga"]);
+    const first = await setup([
+      "--install-code",
+      reg.installCode,
+      "--admin-password-file",
+      path.join(dir, "password"),
+      "--license-url",
+      t.url,
+      "--kubectl",
+      k.path,
+      "--namespace",
+      "alga",
+    ]);
     expect(first.code).toBe(0);
     expect(JSON.parse(first.stdout).applied).toEqual(["created Secret appliance-initial-tenant in alga", "created Secret appliance-license-seed in alga"]);
     // a reinstall of the same appliance: the Secrets exist and are replaced whole
     const again = (await t.gql(REISSUE, { input: { tenantId: reg.tenantId } }, { token: t.keys.store })).data.reissueInstallCode.installCode;
-    const second = await setup(["--install-code", again, "--admin-password-file", path.join(dir, "password"), "--license-url", t.url, "--kubectl", k.path, "--namespace", "alga"]);
+    const second = await setup([
+      "--install-code",
+      again,
+      "--admin-password-file",
+      path.join(dir, "password"),
+      "--license-url",
+      t.url,
+      "--kubectl",
+      k.path,
+      "--namespace",
+      "alga",
+    ]);
     expect(second.code).toBe(0);
     expect(JSON.parse(second.stdout).applied).toEqual(["replaced Secret appliance-initial-tenant in alga", "replaced Secret appliance-license-seed in alga"]);
     // the console read the Secret left by the first run (password still in it): it cannot know whether the bootstrap ran
     expect(JSON.parse(second.stdout).adminPassword).toMatch(/^set in the seed: it takes effect only if the appliance database has no administrator yet/);
 
-    const calls = readFileSync(k.log, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { args: string[]; stdin: string });
+    const calls = readFileSync(k.log, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { args: string[]; stdin: string });
     expect(calls.map((c) => c.args.join(" "))).toEqual([
       "get secret appliance-initial-tenant --output=json --namespace alga",
       "create --filename=- --namespace alga",
@@ -206,7 +264,8 @@ describe("alga-setup non-interactive", () => {
 
 describe("a lost redeem answer (a proxy resets the connection after the API processed the redemption)", () => {
   const seatsOf = async (tenantId: string) =>
-    (await t.gql(`query($id: ID!) { tenant(id: $id) { seatsUsed appliances { applianceId credentialActive } } }`, { id: tenantId }, { token: t.keys.support })).data.tenant;
+    (await t.gql(`query($id: ID!) { tenant(id: $id) { seatsUsed appliances { applianceId credentialActive } } }`, { id: tenantId }, { token: t.keys.support }))
+      .data.tenant;
   const checkInWith = (credential: string, applianceId: string) => t.gql(CHECK_IN, { input: { applianceId } }, { token: credential });
 
   it("alga-setup's retry sends its kept redemption key: the redemption is replayed, the seeds hold a working credential, the lost one is dead, 1 seat", async () => {
@@ -214,9 +273,27 @@ describe("a lost redeem answer (a proxy resets the connection after the API proc
     const proxy = await startFaultyProxy(t.url);
     try {
       proxy.dropResponsesTo(/redeemInstallCode/);
-      const res = await setup(["--install-code", reg.installCode, "--admin-password-file", path.join(dir, "password"), "--license-url", proxy.url, "--output", seedsDir(), "--appliance-id", "lost-answer-box"]);
+      const res = await setup([
+        "--install-code",
+        reg.installCode,
+        "--admin-password-file",
+        path.join(dir, "password"),
+        "--license-url",
+        proxy.url,
+        "--output",
+        seedsDir(),
+        "--appliance-id",
+        "lost-answer-box",
+      ]);
       expect(res.code).toBe(0);
-      expect(JSON.parse(res.stdout)).toMatchObject({ ok: true, tenantId: reg.tenantId, edition: "PRO", licensed: true, replayed: true, applianceId: "lost-answer-box" });
+      expect(JSON.parse(res.stdout)).toMatchObject({
+        ok: true,
+        tenantId: reg.tenantId,
+        edition: "PRO",
+        licensed: true,
+        replayed: true,
+        applianceId: "lost-answer-box",
+      });
       expect(proxy.withheld).toHaveLength(1);
       const lost = JSON.parse(proxy.withheld[0]!).data.redeemInstallCode;
       expect(lost.tenantId).toBe(reg.tenantId);
@@ -242,7 +319,18 @@ describe("a lost redeem answer (a proxy resets the connection after the API proc
     const proxy = await startFaultyProxy(t.url);
     try {
       proxy.dropResponsesTo(/redeemInstallCode/, 5);
-      const args = ["--install-code", reg.installCode, "--admin-password-file", path.join(dir, "password"), "--license-url", proxy.url, "--output", seedsDir(), "--appliance-id", "restarted-box"];
+      const args = [
+        "--install-code",
+        reg.installCode,
+        "--admin-password-file",
+        path.join(dir, "password"),
+        "--license-url",
+        proxy.url,
+        "--output",
+        seedsDir(),
+        "--appliance-id",
+        "restarted-box",
+      ];
       const gaveUp = await setup(args);
       expect(gaveUp.code).toBe(6);
       expect(proxy.withheld).toHaveLength(5);
@@ -251,14 +339,17 @@ describe("a lost redeem answer (a proxy resets the connection after the API proc
       expect(statSync(path.join(dir, "state", "redemption-key")).mode & 0o777).toBe(0o600);
       expect(JSON.stringify(kept)).not.toContain(reg.installCode.replace(/-/g, ""));
       // another box with another key is still refused
-      expect(codeOf(await t.gql(REDEEM, { input: { installCode: reg.installCode, applianceId: "restarted-box", redemptionKey: "not-the-key" } }))).toBe("CONSUMED_INSTALL_CODE");
+      expect(codeOf(await t.gql(REDEEM, { input: { installCode: reg.installCode, applianceId: "restarted-box", redemptionKey: "not-the-key" } }))).toBe(
+        "CONSUMED_INSTALL_CODE",
+      );
 
       const again = await setup(args);
       expect(again.code).toBe(0);
       expect(JSON.parse(again.stdout)).toMatchObject({ ok: true, tenantId: reg.tenantId, replayed: true });
       const seeds = readSeedDir(seedsDir());
       expect((await checkInWith(seeds.APPLIANCE_CREDENTIAL!, "restarted-box")).data.checkIn.tenantId).toBe(reg.tenantId);
-      for (const body of proxy.withheld) expect(codeOf(await checkInWith(JSON.parse(body).data.redeemInstallCode.applianceCredential, "restarted-box"))).toBe("UNAUTHENTICATED");
+      for (const body of proxy.withheld)
+        expect(codeOf(await checkInWith(JSON.parse(body).data.redeemInstallCode.applianceCredential, "restarted-box"))).toBe("UNAUTHENTICATED");
       expect((await seatsOf(reg.tenantId)).seatsUsed).toBe(1);
     } finally {
       await proxy.stop();
@@ -313,7 +404,12 @@ describe("create-tenant", () => {
     const db = await applianceDb();
     const a = "11111111-1111-4111-8111-111111111111";
     await createTenant(db, { INITIAL_TENANT_ID: a, INITIAL_ADMIN_PASSWORD: PASSWORD, EDITION: "ESSENTIALS" });
-    const res = await createTenantRun({ APPLIANCE_DATABASE_URL: db, INITIAL_TENANT_ID: "22222222-2222-4222-8222-222222222222", INITIAL_ADMIN_PASSWORD: PASSWORD, EDITION: "ESSENTIALS" });
+    const res = await createTenantRun({
+      APPLIANCE_DATABASE_URL: db,
+      INITIAL_TENANT_ID: "22222222-2222-4222-8222-222222222222",
+      INITIAL_ADMIN_PASSWORD: PASSWORD,
+      EDITION: "ESSENTIALS",
+    });
     expect(res.code).toBe(3);
     expect(res.stderr).toContain(`already bootstrapped for tenant ${a}`);
   });
@@ -328,14 +424,18 @@ describe("create-tenant", () => {
   it("concurrent bootstraps of one database create one tenant", async () => {
     const db = await applianceDb();
     const id = "33333333-3333-4333-8333-333333333333";
-    const results = await Promise.all([1, 2, 3].map(() => createTenant(db, { INITIAL_TENANT_ID: id, INITIAL_ADMIN_PASSWORD: PASSWORD, EDITION: "ESSENTIALS" })));
+    const results = await Promise.all(
+      [1, 2, 3].map(() => createTenant(db, { INITIAL_TENANT_ID: id, INITIAL_ADMIN_PASSWORD: PASSWORD, EDITION: "ESSENTIALS" })),
+    );
     expect(results.filter((r) => r.status === "created")).toHaveLength(1);
   });
 
   it("rejects bad seeds: a paid edition without its license seed is an error, never a silent essentials install", async () => {
     const db = await applianceDb();
     await expect(createTenant(db, { INITIAL_TENANT_ID: "nope", INITIAL_ADMIN_PASSWORD: PASSWORD, EDITION: "ESSENTIALS" })).rejects.toThrow(/must be a UUID/);
-    await expect(createTenant(db, { INITIAL_TENANT_ID: "44444444-4444-4444-8444-444444444444", EDITION: "ESSENTIALS" })).rejects.toThrow(/INITIAL_ADMIN_PASSWORD is required: tenant .* has no admin user yet/);
+    await expect(createTenant(db, { INITIAL_TENANT_ID: "44444444-4444-4444-8444-444444444444", EDITION: "ESSENTIALS" })).rejects.toThrow(
+      /INITIAL_ADMIN_PASSWORD is required: tenant .* has no admin user yet/,
+    );
     await expect(createTenant(db, { INITIAL_ADMIN_PASSWORD: PASSWORD, EDITION: "PRO" })).rejects.toThrow(/the paid edition PRO needs LICENSE_TOKEN/);
     // the wizard wrote a paid install's seeds, but the license seed did not make it
     const reg = await register();
@@ -343,7 +443,9 @@ describe("create-tenant", () => {
     rmSync(path.join(seedsDir(), "appliance-license-seed.yaml"));
     const res = await createTenantRun({ APPLIANCE_DATABASE_URL: db }, ["--seed-dir", seedsDir()]);
     expect(res.code).toBe(2);
-    expect(res.stderr).toMatch(/EDITION is not set: the license seed \(Secret appliance-license-seed, or appliance-license-seed\.yaml in the seed folder\) is missing/);
+    expect(res.stderr).toMatch(
+      /EDITION is not set: the license seed \(Secret appliance-license-seed, or appliance-license-seed\.yaml in the seed folder\) is missing/,
+    );
     // refused before anything was written
     expect(await query(db, "SELECT to_regclass('tenants')::text AS t")).toEqual([{ t: null }]);
   });
@@ -393,7 +495,9 @@ describe("reinstall on a surviving appliance database", () => {
 
     // the appliance is reinstalled (new disk for the console, same database): a re-issued code
     const code = (await t.gql(REISSUE, { input: { tenantId: reg.tenantId } }, { token: t.keys.store })).data.reissueInstallCode.installCode;
-    const reinstall = await setup(["--install-code", code, "--license-url", t.url, "--output", seedsDir(), "--appliance-id", "box-b"], { APPLIANCE_DATABASE_URL: db });
+    const reinstall = await setup(["--install-code", code, "--license-url", t.url, "--output", seedsDir(), "--appliance-id", "box-b"], {
+      APPLIANCE_DATABASE_URL: db,
+    });
     expect(reinstall.code).toBe(0);
     // the database says the admin exists: no password needed, none written
     expect(JSON.parse(reinstall.stdout).adminPassword).toMatch(/^unchanged/);
@@ -413,9 +517,10 @@ describe("reinstall on a surviving appliance database", () => {
     expect(checkIn.code).toBe(0);
     expect(JSON.parse(checkIn.stdout)).toMatchObject({ status: "refreshed", edition: "PRO" });
     // re-running the bootstrap with the older seeds of the first install changes nothing
-    expect((await createTenantCli([], { APPLIANCE_DATABASE_URL: db, ...resealed({ ...readSeedDir(seedsDir()), REDEEMED_AT: before.redeemed_at.toISOString() }) })).stdout).toContain(
-      "already bootstrapped",
-    );
+    expect(
+      (await createTenantCli([], { APPLIANCE_DATABASE_URL: db, ...resealed({ ...readSeedDir(seedsDir()), REDEEMED_AT: before.redeemed_at.toISOString() }) }))
+        .stdout,
+    ).toContain("already bootstrapped");
   });
 });
 
@@ -433,14 +538,20 @@ describe("a check-in racing a reinstall on the same database", () => {
       await proxy.forwarded;
       // meanwhile the appliance is reinstalled with a re-issued code, and the bootstrap refreshes license_state
       const code = (await t.gql(REISSUE, { input: { tenantId: reg.tenantId } }, { token: t.keys.store })).data.reissueInstallCode.installCode;
-      const reinstall = await setup(["--install-code", code, "--license-url", t.url, "--output", seedsDir(), "--appliance-id", "race-1"], { APPLIANCE_DATABASE_URL: db });
+      const reinstall = await setup(["--install-code", code, "--license-url", t.url, "--output", seedsDir(), "--appliance-id", "race-1"], {
+        APPLIANCE_DATABASE_URL: db,
+      });
       expect(reinstall.code).toBe(0);
       expect((await createTenantCli(["--seed-dir", seedsDir()], { APPLIANCE_DATABASE_URL: db })).code).toBe(0);
       const reinstalled = await licenseState(db);
       proxy.release();
       expect(await checkIn).toMatchObject({ exitCode: 0, status: "superseded" });
       const after = await licenseState(db);
-      expect(after).toMatchObject({ appliance_credential: reinstalled.appliance_credential, license_token: reinstalled.license_token, last_check_in_error: null });
+      expect(after).toMatchObject({
+        appliance_credential: reinstalled.appliance_credential,
+        license_token: reinstalled.license_token,
+        last_check_in_error: null,
+      });
       // and the next run works with the new credential
       await secondAfter(after.license_token);
       expect(await runCheckIn({ databaseUrl: db })).toMatchObject({ status: "refreshed" });
@@ -459,7 +570,10 @@ describe("a check-in racing a reinstall on the same database", () => {
       await query(db, "UPDATE license_state SET check_in_url = $1", [`${proxy.url}/graphql`]);
       // the reinstall's redemption retires the old credential; its bootstrap has not run yet
       const code = (await t.gql(REISSUE, { input: { tenantId: reg.tenantId } }, { token: t.keys.store })).data.reissueInstallCode.installCode;
-      expect((await setup(["--install-code", code, "--license-url", t.url, "--output", seedsDir(), "--appliance-id", "race-2"], { APPLIANCE_DATABASE_URL: db })).code).toBe(0);
+      expect(
+        (await setup(["--install-code", code, "--license-url", t.url, "--output", seedsDir(), "--appliance-id", "race-2"], { APPLIANCE_DATABASE_URL: db }))
+          .code,
+      ).toBe(0);
       const refused = runCheckIn({ databaseUrl: db, attempts: 1 });
       await proxy.forwarded; // refused with the old credential; the answer is held back
       await createTenant(db, readSeedDir(seedsDir()));
@@ -508,7 +622,9 @@ describe("check-in agent", () => {
     const token = (await licenseState(db)).license_token;
     const ok = await runCheckIn({ databaseUrl: db, attempts: 2, retryDelayMs: 10 });
     expect(ok).toMatchObject({ exitCode: 0, status: "kept-current-token" });
-    expect(ok.message).toMatch(/^license service unreachable: cannot reach http:\/\/127\.0\.0\.1:9\/\.well-known\/license-keys\.jws \((ECONNREFUSED|bad port)\)\. Kept the current token: the current license stays valid for (29|30)d/);
+    expect(ok.message).toMatch(
+      /^license service unreachable: cannot reach http:\/\/127\.0\.0\.1:9\/\.well-known\/license-keys\.jws \((ECONNREFUSED|bad port)\)\. Kept the current token: the current license stays valid for (29|30)d/,
+    );
     expect(ok.message.match(/unreachable/g)).toHaveLength(1);
     await query(db, "UPDATE license_state SET license_expires_at = now() + interval '2 days'");
     const atRisk = await checkInCli(["--no-spread", "--attempts", "1"], { APPLIANCE_DATABASE_URL: db });
@@ -551,7 +667,9 @@ describe("check-in agent", () => {
     expect(res.code).toBe(5);
     const report = JSON.parse(res.stdout);
     expect(report).toMatchObject({ status: "lapsed", exitCode: 5 });
-    expect(report.message).toMatch(/the paid subscription is cancelled: the license service issued no new license\. This appliance keeps its credential and its current license until .* then runs as ESSENTIALS; renewing the subscription restores it/);
+    expect(report.message).toMatch(
+      /the paid subscription is cancelled: the license service issued no new license\. This appliance keeps its credential and its current license until .* then runs as ESSENTIALS; renewing the subscription restores it/,
+    );
     const after = await licenseState(db);
     expect(after).toMatchObject({ appliance_credential: before.appliance_credential, license_token: before.license_token, last_check_in_outcome: "lapsed" });
     expect(after.last_check_in_error).toMatch(/^ENTITLEMENT_LAPSED: /);

@@ -53,7 +53,18 @@ const setup = (args: string[], env: Record<string, string> = {}) => setupCli(arg
 async function installed(edition = "PRO") {
   const reg = await register(t, edition);
   const applianceId = `trust-${Math.random().toString(36).slice(2, 8)}`;
-  const res = await setup(["--install-code", reg.installCode, "--admin-password-file", path.join(dir, "password"), "--license-url", t.url, "--output", seedsDir(), "--appliance-id", applianceId]);
+  const res = await setup([
+    "--install-code",
+    reg.installCode,
+    "--admin-password-file",
+    path.join(dir, "password"),
+    "--license-url",
+    t.url,
+    "--output",
+    seedsDir(),
+    "--appliance-id",
+    applianceId,
+  ]);
   expect([res.code, res.stdout]).toEqual([0, expect.any(String)]);
   const db = await applianceDb();
   expect(await createTenant(db, readSeedDir(seedsDir()))).toMatchObject({ status: "created" });
@@ -93,10 +104,19 @@ describe("an operator with the appliance database cannot license the appliance",
     const { reg, db, applianceId } = await installed();
     const own = await ownKey();
     const genuine = await licenseState(db);
-    await query(db, "UPDATE license_state SET vendor_keys = $1, license_token = $2", [JSON.stringify(await own.document()), await own.license(reg.tenantId, applianceId)]);
+    await query(db, "UPDATE license_state SET vendor_keys = $1, license_token = $2", [
+      JSON.stringify(await own.document()),
+      await own.license(reg.tenantId, applianceId),
+    ]);
     for (const env of [{}, await vendorRoot()]) {
       const { code, out } = await status(db, env);
-      expect([code, out.edition, out.licensed, out.verification.result, out.verification.reason]).toEqual([4, "ESSENTIALS", false, "refused", "KEYS_NOT_TRUSTED"]);
+      expect([code, out.edition, out.licensed, out.verification.result, out.verification.reason]).toEqual([
+        4,
+        "ESSENTIALS",
+        false,
+        "refused",
+        "KEYS_NOT_TRUSTED",
+      ]);
       expect(out.verification.message).toMatch(/the pinned vendor keys were refused/);
       expect(out.trust).toMatchObject({ verified: false });
       const text = await licenseCli(["status"], { APPLIANCE_DATABASE_URL: db, ...env });
@@ -105,7 +125,10 @@ describe("an operator with the appliance database cannot license the appliance",
       expect(text.stdout).toMatch(/key trust: +REFUSED — /);
     }
     // a document carrying the operator's key under the vendor's header with a garbage signature, as the whole chain
-    const forged = { payload: (await own.document()).payload, signatures: [{ protected: genuine.vendor_keys.signatures[0].protected, signature: "Z2FyYmFnZQ" }] };
+    const forged = {
+      payload: (await own.document()).payload,
+      signatures: [{ protected: genuine.vendor_keys.signatures[0].protected, signature: "Z2FyYmFnZQ" }],
+    };
     await query(db, "UPDATE license_state SET key_chain = $1, vendor_keys = $2", [JSON.stringify([forged]), JSON.stringify(forged)]);
     for (const env of [{}, await vendorRoot()]) {
       const { code, out } = await status(db, env);
@@ -134,7 +157,10 @@ describe("an operator with the appliance database cannot license the appliance",
     const code = (await t.gql(REISSUE, { input: { tenantId: reg.tenantId } }, { token: t.keys.store })).data.reissueInstallCode.installCode;
     const connect = await setup(["connect", "--install-code", code, "--output", seedsDir()], { APPLIANCE_DATABASE_URL: db });
     expect(connect.code).toBe(9);
-    expect(JSON.parse(connect.stdout).error).toMatchObject({ code: "KEYS_NOT_TRUSTED", detail: expect.stringContaining("the vendor keys pinned on this appliance were refused") });
+    expect(JSON.parse(connect.stdout).error).toMatchObject({
+      code: "KEYS_NOT_TRUSTED",
+      detail: expect.stringContaining("the vendor keys pinned on this appliance were refused"),
+    });
     expect(await t.plane.services.prisma.installCode.count({ where: { tenantId: reg.tenantId, consumedAt: { not: null } } })).toBe(1); // the re-issued one unused
 
     // the image ships the vendor's keys: its document, signed by them, replaces the tampered pins
@@ -157,9 +183,16 @@ describe("an operator with the appliance database cannot license the appliance",
     });
     const res = await createTenantCli([], { APPLIANCE_DATABASE_URL: db, ...crafted });
     expect(res.code).toBe(2);
-    expect(res.stderr).toBe("create-tenant: LICENSE_VENDOR_KEYS was not accepted: the key hand-over document is not signed by a key this appliance already trusts: its keys were not accepted\n");
+    expect(res.stderr).toBe(
+      "create-tenant: LICENSE_VENDOR_KEYS was not accepted: the key hand-over document is not signed by a key this appliance already trusts: its keys were not accepted\n",
+    );
     const after = await licenseState(db);
-    expect(after).toMatchObject({ vendor_keys: before.vendor_keys, key_chain: before.key_chain, license_token: before.license_token, redeemed_at: before.redeemed_at });
+    expect(after).toMatchObject({
+      vendor_keys: before.vendor_keys,
+      key_chain: before.key_chain,
+      license_token: before.license_token,
+      redeemed_at: before.redeemed_at,
+    });
     expect((await status(db)).out).toMatchObject({ edition: "PRO", licensed: true });
   });
 
@@ -196,7 +229,10 @@ describe("key documents dated in the future", () => {
     const { applianceId } = await installed();
     const seeds = readSeedDir(seedsDir());
     const future = await signKeyHandover(t.plane.keys, t.url, Date.now() + 100 * YEAR * 1000);
-    const res = await createTenantCli([], { APPLIANCE_DATABASE_URL: await applianceDb(), ...resealed({ ...seeds, LICENSE_VENDOR_KEYS: JSON.stringify(future) }) });
+    const res = await createTenantCli([], {
+      APPLIANCE_DATABASE_URL: await applianceDb(),
+      ...resealed({ ...seeds, LICENSE_VENDOR_KEYS: JSON.stringify(future) }),
+    });
     expect(res.code).toBe(2);
     expect(res.stderr).toMatch(/^create-tenant: LICENSE_VENDOR_KEYS was not accepted: the key hand-over document is dated 21\d\d-/);
     expect(applianceId).toBeTruthy();
@@ -228,7 +264,18 @@ describe("time the appliance can trust", () => {
   it("a clock 3 days behind at install: alga-setup, the bootstrap and status accept the license the service just issued", async () => {
     serviceOffsetMs = 3 * DAY * 1000;
     const reg = await register(t, "PRO");
-    const res = await setup(["--install-code", reg.installCode, "--admin-password-file", path.join(dir, "password"), "--license-url", t.url, "--output", seedsDir(), "--appliance-id", "behind-1"]);
+    const res = await setup([
+      "--install-code",
+      reg.installCode,
+      "--admin-password-file",
+      path.join(dir, "password"),
+      "--license-url",
+      t.url,
+      "--output",
+      seedsDir(),
+      "--appliance-id",
+      "behind-1",
+    ]);
     expect([res.code, JSON.parse(res.stdout).licensed]).toEqual([0, true]);
     const db = await applianceDb();
     const boot = await createTenantCli(["--seed-dir", seedsDir()], { APPLIANCE_DATABASE_URL: db });
@@ -317,16 +364,34 @@ describe("two check-in agents at once", () => {
           // one agent a second: their licenses are of three different seconds (a tie is equally new)
           for (const n of [1, 2, 3]) {
             start();
-            const held = await eventually(async () => proxy.held, (h) => h.length === n, 30_000);
+            const held = await eventually(
+              async () => proxy.held,
+              (h) => h.length === n,
+              30_000,
+            );
             if (n < 3) await secondAfter(tokenOf(held[n - 1]!));
           }
         }
-        const ordered = (await eventually(async () => proxy.held, (h) => h.length === 3, 30_000)).splice(0).sort(newestFirst);
+        const ordered = (
+          await eventually(
+            async () => proxy.held,
+            (h) => h.length === 3,
+            30_000,
+          )
+        )
+          .splice(0)
+          .sort(newestFirst);
         if (delivery === "at once") for (const answer of ordered) answer.release();
         else {
           for (const [i, answer] of ordered.entries()) {
             answer.release();
-            expect(await eventually(async () => finished, (n) => n > i, 15_000)).toBe(i + 1); // that agent is done before the next hears back
+            expect(
+              await eventually(
+                async () => finished,
+                (n) => n > i,
+                15_000,
+              ),
+            ).toBe(i + 1); // that agent is done before the next hears back
           }
         }
         const reports = await Promise.all(agents);
@@ -350,7 +415,18 @@ describe("seeds that cannot be half-read", () => {
   const licenseSeedFile = () => path.join(seedsDir(), "appliance-license-seed.yaml");
   async function written() {
     const reg = await register(t, "PRO");
-    const res = await setup(["--install-code", reg.installCode, "--admin-password-file", path.join(dir, "password"), "--license-url", t.url, "--output", seedsDir(), "--appliance-id", "seed-1"]);
+    const res = await setup([
+      "--install-code",
+      reg.installCode,
+      "--admin-password-file",
+      path.join(dir, "password"),
+      "--license-url",
+      t.url,
+      "--output",
+      seedsDir(),
+      "--appliance-id",
+      "seed-1",
+    ]);
     expect(res.code).toBe(0);
     return readFileSync(licenseSeedFile(), "utf8");
   }
@@ -359,7 +435,9 @@ describe("seeds that cannot be half-read", () => {
   it("alga-setup writes a digest first in each seed", async () => {
     const text = await written();
     expect(text).toMatch(/stringData:\n {2}LICENSE_SEED_DIGEST: sha256:[\w-]{43}\n/);
-    expect(readFileSync(path.join(seedsDir(), "appliance-initial-tenant.yaml"), "utf8")).toMatch(/stringData:\n {2}INITIAL_TENANT_DIGEST: sha256:[\w-]{43}\n {2}INITIAL_ADMIN_PASSWORD: /);
+    expect(readFileSync(path.join(seedsDir(), "appliance-initial-tenant.yaml"), "utf8")).toMatch(
+      /stringData:\n {2}INITIAL_TENANT_DIGEST: sha256:[\w-]{43}\n {2}INITIAL_ADMIN_PASSWORD: /,
+    );
   });
 
   it("a license seed cut short in CHECK_IN_URL is refused (exit 2, one line naming the file)", async () => {
@@ -367,7 +445,9 @@ describe("seeds that cannot be half-read", () => {
     writeFileSync(licenseSeedFile(), text.slice(0, text.lastIndexOf("/graphql") + 4));
     const res = await bootstrap();
     expect(res.code).toBe(2);
-    expect(res.stderr).toBe(`create-tenant: the license seed (${licenseSeedFile()}) does not match its LICENSE_SEED_DIGEST: it was cut short or changed after alga-setup wrote it; write it again with alga-setup\n`);
+    expect(res.stderr).toBe(
+      `create-tenant: the license seed (${licenseSeedFile()}) does not match its LICENSE_SEED_DIGEST: it was cut short or changed after alga-setup wrote it; write it again with alga-setup\n`,
+    );
   });
 
   it("a license seed cut in half: exit 2 with one line naming the file, no stack", async () => {
@@ -375,7 +455,10 @@ describe("seeds that cannot be half-read", () => {
     writeFileSync(licenseSeedFile(), text.slice(0, Math.floor(text.length / 2)));
     const res = await bootstrap();
     expect(res.code).toBe(2);
-    expect(res.stderr.split("\n")).toEqual([expect.stringMatching(new RegExp(`^create-tenant: ${licenseSeedFile().replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`)), ""]);
+    expect(res.stderr.split("\n")).toEqual([
+      expect.stringMatching(new RegExp(`^create-tenant: ${licenseSeedFile().replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`)),
+      "",
+    ]);
     expect(res.stderr).not.toMatch(/\n\s+at /);
   });
 

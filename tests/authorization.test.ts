@@ -8,7 +8,8 @@ let installCodeId: string;
 
 beforeAll(async () => {
   t = await startTestPlane();
-  const reg = (await t.gql(REGISTER, { input: { companyName: "Matrix", contactEmail: "matrix@x.test", edition: "PRO" } }, { token: t.keys.store })).data.registerTenant;
+  const reg = (await t.gql(REGISTER, { input: { companyName: "Matrix", contactEmail: "matrix@x.test", edition: "PRO" } }, { token: t.keys.store })).data
+    .registerTenant;
   tenantId = reg.tenantId;
   const red = (await t.gql(REDEEM, { input: { installCode: reg.installCode, applianceId: "matrix-box" } })).data.redeemInstallCode;
   appliance = { applianceId: "matrix-box", credential: red.applianceCredential };
@@ -31,7 +32,10 @@ const OPERATIONS: Record<string, { query: () => Query | Promise<Query>; allowed:
   tenant: { query: () => [`query($id: ID!) { tenant(id: $id) { id } }`, { id: tenantId }], allowed: ["support", "admin"] },
   tenants: { query: () => [`{ tenants(first: 1) { totalCount } }`, {}], allowed: ["support", "admin"] },
   "tenant.installCodes": {
-    query: () => [`query($id: ID!) { tenant(id: $id) { installCodes { state } appliances { applianceId } auditEvents { action } entitlements { edition } } }`, { id: tenantId }],
+    query: () => [
+      `query($id: ID!) { tenant(id: $id) { installCodes { state } appliances { applianceId } auditEvents { action } entitlements { edition } } }`,
+      { id: tenantId },
+    ],
     allowed: ["support", "admin"],
   },
   suspendTenant: { query: () => [`mutation($id: ID!) { suspendTenant(tenantId: $id) { id } }`, { id: tenantId }], allowed: ["admin"] },
@@ -62,12 +66,20 @@ describe.each(Object.entries(OPERATIONS))("%s", (_name, op) => {
 });
 
 it("the store reads only the registry fields of the tenant it registered; asking for support data refuses the whole mutation", async () => {
-  const res = await t.gql(`mutation { registerTenant(input: { companyName: "S", contactEmail: "s@x.test", edition: PRO }) { tenant { id installCodes { state } } } }`, {}, { token: t.keys.store });
+  const res = await t.gql(
+    `mutation { registerTenant(input: { companyName: "S", contactEmail: "s@x.test", edition: PRO }) { tenant { id installCodes { state } } } }`,
+    {},
+    { token: t.keys.store },
+  );
   expect(res.status).toBe(200);
   expect(res.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
   expect(res.errors?.[0]?.message).toContain("Tenant.installCodes");
   expect(await t.plane.services.prisma.tenantRegistry.count({ where: { contactEmail: "s@x.test" } })).toBe(0); // nothing was written
-  const ok = await t.gql(`mutation { registerTenant(input: { companyName: "S", contactEmail: "s@x.test", edition: PRO }) { tenant { id status } } }`, {}, { token: t.keys.store });
+  const ok = await t.gql(
+    `mutation { registerTenant(input: { companyName: "S", contactEmail: "s@x.test", edition: PRO }) { tenant { id status } } }`,
+    {},
+    { token: t.keys.store },
+  );
   expect(ok.data.registerTenant.tenant.status).toBe("REGISTERED");
 });
 

@@ -17,7 +17,10 @@ const CHARTS = ["alga-license", "appliance"] as const;
 type Chart = (typeof CHARTS)[number];
 const chartDir = (c: string) => path.join(process.cwd(), "charts", c);
 const read = (c: string, f: string) => readFileSync(path.join(chartDir(c), f), "utf8");
-const ciFiles = (c: string) => readdirSync(path.join(chartDir(c), "ci")).filter((f) => f.endsWith("-values.yaml")).map((f) => `ci/${f}`);
+const ciFiles = (c: string) =>
+  readdirSync(path.join(chartDir(c), "ci"))
+    .filter((f) => f.endsWith("-values.yaml"))
+    .map((f) => `ci/${f}`);
 
 type Schema = { properties?: Record<string, Schema>; type?: string | string[]; description?: string; additionalProperties?: unknown };
 
@@ -38,7 +41,10 @@ const prod = (values: Record<string, unknown>): RenderOptions => ({ valuesFiles:
 
 const CASES: Record<string, { chart: Chart; options: RenderOptions }> = {
   // alga-license
-  "readme install (existingSecret, defaults)": { chart: "alga-license", options: { values: { config: { publicUrl: "https://license.example.com" }, secrets: { existingSecret: "alga-license-secrets" } } } },
+  "readme install (existingSecret, defaults)": {
+    chart: "alga-license",
+    options: { values: { config: { publicUrl: "https://license.example.com" }, secrets: { existingSecret: "alga-license-secrets" } } },
+  },
   "alga-license ci/production": { chart: "alga-license", options: { valuesFiles: [PROD] } },
   "alga-license ci/existing-secret": { chart: "alga-license", options: { valuesFiles: ["ci/existing-secret-values.yaml"] } },
   "alga-license ci/demo": { chart: "alga-license", options: { valuesFiles: ["ci/demo-values.yaml"] } },
@@ -52,7 +58,19 @@ const CASES: Record<string, { chart: Chart; options: RenderOptions }> = {
   "metrics disabled": { chart: "alga-license", options: prod({ config: { metricsEnabled: false } }) },
   "existingSecret instead of values": {
     chart: "alga-license",
-    options: prod({ secrets: { existingSecret: "managed-elsewhere", databaseUrl: "", serverSecret: "", licenseSigningKeys: "", smtpUrl: "", s3AccessKey: "", s3SecretKey: "", stripeWebhookSecret: "", stripeApiKey: "" } }),
+    options: prod({
+      secrets: {
+        existingSecret: "managed-elsewhere",
+        databaseUrl: "",
+        serverSecret: "",
+        licenseSigningKeys: "",
+        smtpUrl: "",
+        s3AccessKey: "",
+        s3SecretKey: "",
+        stripeWebhookSecret: "",
+        stripeApiKey: "",
+      },
+    }),
   },
   "ServiceAccount not created": { chart: "alga-license", options: prod({ serviceAccount: { create: false } }) },
   "migrations off": { chart: "alga-license", options: prod({ migrations: { enabled: false } }) },
@@ -94,7 +112,9 @@ const readmeJson = (v: unknown): string =>
   Array.isArray(v)
     ? `[${v.map(readmeJson).join(", ")}]`
     : v && typeof v === "object"
-      ? `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}: ${readmeJson(x)}`).join(", ")}}`
+      ? `{${Object.entries(v)
+          .map(([k, x]) => `${JSON.stringify(k)}: ${readmeJson(x)}`)
+          .join(", ")}}`
       : JSON.stringify(v);
 
 /** helm's merge of a values file over values.yaml: maps merge, anything else replaces */
@@ -184,10 +204,7 @@ describe.each(CHARTS)("chart %s: values, schema, README", (chart) => {
 // Real helm: lint, and every rendered object valid
 // ---------------------------------------------------------------------------------------------------
 describe("helm lint", () => {
-  const lintCases = CHARTS.flatMap((chart) => [
-    { chart, file: "(defaults)" },
-    ...ciFiles(chart).map((file) => ({ chart, file })),
-  ]);
+  const lintCases = CHARTS.flatMap((chart) => [{ chart, file: "(defaults)" }, ...ciFiles(chart).map((file) => ({ chart, file }))]);
   it.each(lintCases)("$chart $file", ({ chart, file }) => {
     const r = lint(chart, { valuesFiles: file.startsWith("ci/") ? [file] : [] });
     expect([r.code, r.stdout + r.stderr]).toEqual([0, expect.stringContaining("0 chart(s) failed")]);
@@ -213,7 +230,22 @@ describe("every rendered object", () => {
     const items = Object.keys(CASES).flatMap((label) => rendered(label).objects.map((object) => ({ label, object })));
     expect(items.length).toBeGreaterThan(150);
     expect(new Set(items.map((i) => i.object.kind))).toEqual(
-      new Set(["ConfigMap", "Secret", "Service", "ServiceAccount", "Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Ingress", "Job", "Pod", "ServiceMonitor", "CronJob", "Role", "RoleBinding"]),
+      new Set([
+        "ConfigMap",
+        "Secret",
+        "Service",
+        "ServiceAccount",
+        "Deployment",
+        "HorizontalPodAutoscaler",
+        "PodDisruptionBudget",
+        "Ingress",
+        "Job",
+        "Pod",
+        "ServiceMonitor",
+        "CronJob",
+        "Role",
+        "RoleBinding",
+      ]),
     );
     expect(await validateObjects(items)).toEqual([]);
   }, 300_000);
@@ -244,8 +276,16 @@ describe("every rendered object", () => {
     for (const label of Object.keys(CASES)) {
       for (const o of rendered(label).objects) {
         const where = `${label}: ${o.kind}/${o.metadata.name}`;
-        expect([where, o.metadata.labels?.["app.kubernetes.io/name"], o.metadata.labels?.["app.kubernetes.io/instance"]]).toEqual([where, expect.any(String), expect.any(String)]);
-        expect([where, o.metadata.labels?.["app.kubernetes.io/managed-by"], o.metadata.labels?.["helm.sh/chart"]]).toEqual([where, "Helm", expect.stringMatching(/^(alga-license|appliance)-\d/)]);
+        expect([where, o.metadata.labels?.["app.kubernetes.io/name"], o.metadata.labels?.["app.kubernetes.io/instance"]]).toEqual([
+          where,
+          expect.any(String),
+          expect.any(String),
+        ]);
+        expect([where, o.metadata.labels?.["app.kubernetes.io/managed-by"], o.metadata.labels?.["helm.sh/chart"]]).toEqual([
+          where,
+          "Helm",
+          expect.stringMatching(/^(alga-license|appliance)-\d/),
+        ]);
         const max = o.kind === "CronJob" ? 52 : ["Job", "Service", "Pod"].includes(o.kind) ? 63 : 253;
         expect([where, o.metadata.name.length <= max, /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(o.metadata.name)]).toEqual([where, true, true]);
         for (const v of Object.values(o.metadata.labels ?? {})) expect([where, v.length <= 63]).toEqual([where, true]);
@@ -302,9 +342,23 @@ function readmeSettings(): string[] {
 }
 /** Settings the API gains alongside this chart work; their README rows follow. */
 const NEW_SETTINGS = [
-  "REPLICATED", "METRICS_PORT", "INTROSPECTION", "DATABASE_POOL_SIZE", "DATABASE_POOL_TIMEOUT_MS", "SHUTDOWN_TIMEOUT_MS",
-  "MAX_INFLIGHT_REQUESTS", "GRAPHQL_MAX_TOKENS", "GRAPHQL_MAX_BREADTH", "MAIL_RETRY_MAX_SECONDS", "STRIPE_WEBHOOK_SECRET",
-  "STRIPE_PRICE_EDITIONS", "ENTITLEMENT_GRACE_SECONDS", "SEAT_OVERFLOW", "STRIPE_API_KEY", "STRIPE_API_URL", "STRIPE_API_TIMEOUT_MS",
+  "REPLICATED",
+  "METRICS_PORT",
+  "INTROSPECTION",
+  "DATABASE_POOL_SIZE",
+  "DATABASE_POOL_TIMEOUT_MS",
+  "SHUTDOWN_TIMEOUT_MS",
+  "MAX_INFLIGHT_REQUESTS",
+  "GRAPHQL_MAX_TOKENS",
+  "GRAPHQL_MAX_BREADTH",
+  "MAIL_RETRY_MAX_SECONDS",
+  "STRIPE_WEBHOOK_SECRET",
+  "STRIPE_PRICE_EDITIONS",
+  "ENTITLEMENT_GRACE_SECONDS",
+  "SEAT_OVERFLOW",
+  "STRIPE_API_KEY",
+  "STRIPE_API_URL",
+  "STRIPE_API_TIMEOUT_MS",
 ];
 
 describe("alga-license: every API setting is reachable through values", () => {
@@ -353,7 +407,16 @@ describe("alga-license: every API setting is reachable through values", () => {
     const r = rendered("existingSecret instead of values");
     expect(r.find("Secret")).toBeUndefined();
     const env = apiEnvironment(r);
-    for (const key of ["DATABASE_URL", "SERVER_SECRET", "S3_ACCESS_KEY", "S3_SECRET_KEY", "SMTP_URL", "LICENSE_SIGNING_KEYS", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_KEY"]) {
+    for (const key of [
+      "DATABASE_URL",
+      "SERVER_SECRET",
+      "S3_ACCESS_KEY",
+      "S3_SECRET_KEY",
+      "SMTP_URL",
+      "LICENSE_SIGNING_KEYS",
+      "STRIPE_WEBHOOK_SECRET",
+      "STRIPE_API_KEY",
+    ]) {
       expect((env.get(key) as any).secretKeyRef).toMatchObject({ name: "managed-elsewhere", key });
     }
     const c = container(must(r.find("Deployment"), "Deployment"));
@@ -386,7 +449,11 @@ describe("alga-license: replicas, metrics, introspection", () => {
 
   it("the HPA owns the replica count when on; replicaCount sets it when off", () => {
     const r = rendered("alga-license ci/production");
-    expect(r.find("HorizontalPodAutoscaler")?.spec).toMatchObject({ minReplicas: 3, maxReplicas: 10, scaleTargetRef: { kind: "Deployment", name: "rel-alga-license" } });
+    expect(r.find("HorizontalPodAutoscaler")?.spec).toMatchObject({
+      minReplicas: 3,
+      maxReplicas: 10,
+      scaleTargetRef: { kind: "Deployment", name: "rel-alga-license" },
+    });
     expect(r.find("Deployment")?.spec.replicas).toBeUndefined();
     const off = rendered("HPA off, 4 replicas");
     expect(off.find("HorizontalPodAutoscaler")).toBeUndefined();
@@ -400,7 +467,10 @@ describe("alga-license: replicas, metrics, introspection", () => {
       { name: "http", containerPort: 8080, protocol: "TCP" },
       { name: "metrics", containerPort: 9090, protocol: "TCP" },
     ]);
-    expect(r.find("Service")?.spec.ports.map((p: any) => [p.name, p.port, p.targetPort])).toEqual([["http", 80, "http"], ["metrics", 9090, "metrics"]]);
+    expect(r.find("Service")?.spec.ports.map((p: any) => [p.name, p.port, p.targetPort])).toEqual([
+      ["http", 80, "http"],
+      ["metrics", 9090, "metrics"],
+    ]);
     expect(r.find("ServiceMonitor")?.spec.endpoints).toEqual([{ port: "metrics", path: "/metrics", interval: "15s", scrapeTimeout: "10s" }]);
     expect(r.find("ServiceMonitor")?.metadata.labels).toMatchObject({ release: "kube-prometheus-stack" });
     const backends = r.find("Ingress")!.spec.rules.flatMap((rule: any) => rule.http.paths.map((p: any) => p.backend.service.port));
@@ -447,7 +517,10 @@ describe("alga-license: toggles", () => {
 
   it("ServiceAccount created (token not mounted), or an existing/default one", () => {
     const r = rendered("alga-license ci/production");
-    expect(r.find("ServiceAccount")).toMatchObject({ automountServiceAccountToken: false, metadata: { annotations: { "eks.amazonaws.com/role-arn": expect.any(String) } } });
+    expect(r.find("ServiceAccount")).toMatchObject({
+      automountServiceAccountToken: false,
+      metadata: { annotations: { "eks.amazonaws.com/role-arn": expect.any(String) } },
+    });
     expect(podSpec(r.find("Deployment")!).serviceAccountName).toBe("rel-alga-license");
     const none = rendered("ServiceAccount not created");
     expect(none.find("ServiceAccount")).toBeUndefined();
@@ -480,7 +553,10 @@ describe("alga-license: toggles", () => {
     // slow path fails it only when the database does; liveness tolerates a busy event loop
     expect(c.readinessProbe.timeoutSeconds).toBe(3);
     expect(c.livenessProbe.timeoutSeconds).toBeGreaterThan(c.readinessProbe.timeoutSeconds);
-    expect(dep.spec.template.metadata.annotations).toMatchObject({ "checksum/config": expect.stringMatching(/^[0-9a-f]{64}$/), "checksum/secret": expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(dep.spec.template.metadata.annotations).toMatchObject({
+      "checksum/config": expect.stringMatching(/^[0-9a-f]{64}$/),
+      "checksum/secret": expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
   });
 
   it("helm test: a hook pod that calls /healthz, /readyz and the JWKS through the Service, or none", () => {
@@ -511,7 +587,8 @@ describe("alga-license: refuses dangerous configurations at render time", () => 
   it("the defaults alone (a replicated release) name every shared setting to set", () => {
     const msg = refusal({});
     expect(msg).toContain("a replicated release");
-    for (const v of ["secrets.databaseUrl", "secrets.serverSecret", "secrets.licenseSigningKeys", "secrets.smtpUrl", "secrets.s3AccessKey"]) expect(msg).toContain(v);
+    for (const v of ["secrets.databaseUrl", "secrets.serverSecret", "secrets.licenseSigningKeys", "secrets.smtpUrl", "secrets.s3AccessKey"])
+      expect(msg).toContain(v);
     expect(msg).toContain("secrets.existingSecret");
   });
 
@@ -636,7 +713,10 @@ describe("appliance: clearing the admin's initial password after the bootstrap",
     expect(c.args).toContain("--namespace=alga");
     expect(c.args).toContain("--type=merge");
     const patch = JSON.parse(c.args.find((a: string) => a.startsWith("--patch=")).slice("--patch=".length));
-    expect(patch).toEqual({ data: { [INITIAL_TENANT_KEYS.adminPassword]: null }, metadata: { annotations: { "kubectl.kubernetes.io/last-applied-configuration": null } } });
+    expect(patch).toEqual({
+      data: { [INITIAL_TENANT_KEYS.adminPassword]: null },
+      metadata: { annotations: { "kubectl.kubernetes.io/last-applied-configuration": null } },
+    });
     expect(podSpec(job).serviceAccountName).toBe("rel-appliance-clear-admin-password");
     expect(podSpec(job).automountServiceAccountToken).toBe(true);
   });
@@ -656,7 +736,13 @@ describe("appliance: clearing the admin's initial password after the bootstrap",
     expect(container(rendered("appliance ci/production").find("Job", "-clear-admin-password")!).image).toBe("registry.appliance.local/mirror/kubectl:v1.34.1");
     for (const label of ["appliance ci/bootstrap-only", "appliance bootstrap off"]) {
       const off = rendered(label);
-      expect([label, off.find("Job", "-clear-admin-password"), off.find("Role"), off.find("RoleBinding"), off.find("ServiceAccount")]).toEqual([label, undefined, undefined, undefined, undefined]);
+      expect([label, off.find("Job", "-clear-admin-password"), off.find("Role"), off.find("RoleBinding"), off.find("ServiceAccount")]).toEqual([
+        label,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+      ]);
     }
     expect(rendered("appliance ci/bootstrap-only").find("Job", "-bootstrap")).toBeDefined();
     expect(rendered("appliance bootstrap off").find("Job")).toBeUndefined();
@@ -702,7 +788,13 @@ describe("appliance: extras, helm test, NOTES", () => {
       const c = container(o);
       expect([o.kind, (c.env as any[]).at(-1)]).toEqual([o.kind, { name: "NODE_EXTRA_CA_CERTS", value: "/etc/alga/ca/ca.crt" }]);
       expect([o.kind, c.envFrom]).toEqual([o.kind, [{ secretRef: { name: "appliance-proxy", optional: true } }]]);
-      expect([o.kind, c.volumeMounts]).toEqual([o.kind, [{ name: "tmp", mountPath: "/tmp" }, { name: "corporate-ca", mountPath: "/etc/alga/ca", readOnly: true }]]);
+      expect([o.kind, c.volumeMounts]).toEqual([
+        o.kind,
+        [
+          { name: "tmp", mountPath: "/tmp" },
+          { name: "corporate-ca", mountPath: "/etc/alga/ca", readOnly: true },
+        ],
+      ]);
       expect([o.kind, podSpec(o).volumes.map((v: any) => v.name)]).toEqual([o.kind, ["tmp", "corporate-ca"]]);
       expect([o.kind, envValue(c, "APPLIANCE_DATABASE_URL").valueFrom.secretKeyRef]).toEqual([o.kind, { name: "appliance-postgres", key: "url" }]);
     }
@@ -774,7 +866,9 @@ describe("Dockerfiles", () => {
   });
 
   it("the API image runs api/dist/main.js", () => {
-    const cmd = parseDockerfile("api/Dockerfile").filter((l) => l.instr === "CMD").at(-1)!;
+    const cmd = parseDockerfile("api/Dockerfile")
+      .filter((l) => l.instr === "CMD")
+      .at(-1)!;
     expect(JSON.parse(cmd.args)).toEqual(["node", "api/dist/main.js"]);
   });
 

@@ -7,11 +7,16 @@ beforeAll(async () => {
 });
 afterAll(() => t.stop());
 
-
 async function installed(edition = "PRO", applianceId = `ci-${Math.random().toString(36).slice(2, 10)}`) {
-  const reg = (await t.gql(REGISTER, {
-    input: { companyName: "Check Co", contactEmail: `c-${Math.random().toString(36).slice(2)}@x.test`, edition },
-  }, { token: t.keys.store })).data.registerTenant;
+  const reg = (
+    await t.gql(
+      REGISTER,
+      {
+        input: { companyName: "Check Co", contactEmail: `c-${Math.random().toString(36).slice(2)}@x.test`, edition },
+      },
+      { token: t.keys.store },
+    )
+  ).data.registerTenant;
   const red = (await t.gql(REDEEM, { input: { installCode: reg.installCode, applianceId } })).data.redeemInstallCode;
   return { tenantId: reg.tenantId as string, applianceId, credential: red.applianceCredential as string, firstJwt: red.firstJwt as string };
 }
@@ -50,7 +55,10 @@ describe("checkIn", () => {
     expect(codeOf(unknown)).toBe("UNAUTHENTICATED");
     // a never-issued credential: the answer names the possible causes without asserting one it cannot know
     expect(unknown.errors![0]!.message).toMatch(/not accepted: it is unknown to this service, or it was revoked or replaced/);
-    await t.plane.services.prisma.appliance.updateMany({ where: { applianceId: a.applianceId, tenantId: a.tenantId }, data: { credentialRevokedAt: new Date() } });
+    await t.plane.services.prisma.appliance.updateMany({
+      where: { applianceId: a.applianceId, tenantId: a.tenantId },
+      data: { credentialRevokedAt: new Date() },
+    });
     expect(codeOf(await checkIn(a.credential, a.applianceId))).toBe("UNAUTHENTICATED");
   });
 
@@ -87,7 +95,16 @@ describe("checkIn", () => {
     const db = t.plane.services.db;
     const session = (await findSession(db, { credentialDigest: sha256(a.credential) }))!;
     // a reinstall of the same appliance replaces the credential on the same row
-    await upsertAppliance(db, { tenantId: a.tenantId, applianceId: a.applianceId, edition: "PRO", credentialDigest: sha256("alc_replacement"), licenseJti: null, licenseExpiresAt: null, installCodeId: null, now: new Date() });
+    await upsertAppliance(db, {
+      tenantId: a.tenantId,
+      applianceId: a.applianceId,
+      edition: "PRO",
+      credentialDigest: sha256("alc_replacement"),
+      licenseJti: null,
+      licenseExpiresAt: null,
+      installCodeId: null,
+      now: new Date(),
+    });
     const written = await recordCheckIn(db, {
       applianceRowId: session.applianceRowId,
       credentialDigest: session.credentialDigest,

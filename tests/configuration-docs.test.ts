@@ -11,7 +11,9 @@ it("docs/OPERATIONS.md documents exactly the variables api/src/config.ts reads",
   expect(start).toBeGreaterThan(0);
   const end = doc.indexOf("\n## ", start + 1);
   const table = doc.slice(start, end > 0 ? end : undefined);
-  const documented = new Set([...table.matchAll(/^\| (`[A-Z0-9_]+`(?: \/ `[A-Z0-9_]+`)*) \|/gm)].flatMap((m) => [...m[1]!.matchAll(/`([A-Z0-9_]+)`/g)].map((x) => x[1]!)));
+  const documented = new Set(
+    [...table.matchAll(/^\| (`[A-Z0-9_]+`(?: \/ `[A-Z0-9_]+`)*) \|/gm)].flatMap((m) => [...m[1]!.matchAll(/`([A-Z0-9_]+)`/g)].map((x) => x[1]!)),
+  );
   expect(read.size).toBeGreaterThan(40);
   expect([...read].filter((v) => !documented.has(v)).sort()).toEqual([]);
   expect([...documented].filter((v) => !read.has(v)).sort()).toEqual([]);

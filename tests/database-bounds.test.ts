@@ -28,7 +28,8 @@ const upstream = () => {
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const checkIn = (url: string, a: Installed, timeoutMs = 20_000) => gql(url, CHECK_IN, { input: { applianceId: a.applianceId } }, { token: a.credential, signal: AbortSignal.timeout(timeoutMs) });
+const checkIn = (url: string, a: Installed, timeoutMs = 20_000) =>
+  gql(url, CHECK_IN, { input: { applianceId: a.applianceId } }, { token: a.credential, signal: AbortSignal.timeout(timeoutMs) });
 
 /** `callers` loops calling `call` until `ms` have passed; a caller told to retry waits its Retry-After (capped), as the check-in agent does. */
 async function load(ms: number, callers: number, call: (i: number) => Promise<Answer>, retryAfterCapMs = 0): Promise<Answer[]> {
@@ -92,11 +93,17 @@ describe("a blackholed path to PostgreSQL", () => {
     const darkAt = Date.now();
     // check-ins (typed SQL) and support searches (Prisma's adapter on the same pool)
     const call = (i: number) =>
-      i % 4 === 0 ? gql(api.url, `{ tenants(first: 5) { totalCount } }`, {}, { token: keys.support, signal: AbortSignal.timeout(20_000) }) : checkIn(api.url, apps[i % apps.length]!);
+      i % 4 === 0
+        ? gql(api.url, `{ tenants(first: 5) { totalCount } }`, {}, { token: keys.support, signal: AbortSignal.timeout(20_000) })
+        : checkIn(api.url, apps[i % apps.length]!);
     const [during, ready, live] = await Promise.all([
       load(5000, 8, call),
       // the probe has its own short timeout: readiness says so long before the pool would
-      eventually(() => timed(`${api.url}/readyz`), (r) => r.status === 503, 10_000),
+      eventually(
+        () => timed(`${api.url}/readyz`),
+        (r) => r.status === 503,
+        10_000,
+      ),
       (async () => {
         await sleep(1500);
         return timed(`${api.url}/healthz`);
@@ -116,7 +123,11 @@ describe("a blackholed path to PostgreSQL", () => {
     expect(live.status).toBe(200);
 
     // the same process, no restart: served again within seconds of the heal
-    const back = await eventually(() => checkIn(api.url, apps[0]!), (a) => a.kind === "ok", 20_000);
+    const back = await eventually(
+      () => checkIn(api.url, apps[0]!),
+      (a) => a.kind === "ok",
+      20_000,
+    );
     const recoveredMs = Date.now() - healedAt;
     expect(back.kind).toBe("ok");
     expect(recoveredMs).toBeLessThan(5000);
@@ -200,7 +211,11 @@ describe("a client killed inside a transaction, its close lost on the path", () 
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.stderr.on("data", (d: Buffer) => (out += d.toString()));
-    await eventually(async () => out, (o) => o.includes("locked") || child.exitCode !== null, 20_000);
+    await eventually(
+      async () => out,
+      (o) => o.includes("locked") || child.exitCode !== null,
+      20_000,
+    );
     expect(out).toContain("locked");
 
     proxy.blackhole(true); // the kernel's FIN for the killed process never reaches the server
@@ -231,7 +246,12 @@ describe("a client killed inside a transaction, its close lost on the path", () 
 describe("a pool whose connections are all held and never returned", () => {
   let t: TestPlane;
   beforeAll(async () => {
-    t = await startTestPlane({ DATABASE_POOL_SIZE: "3", DATABASE_POOL_TIMEOUT_MS: "500", DATABASE_STATEMENT_TIMEOUT_MS: "1000", DATABASE_PROBE_TIMEOUT_MS: "500" });
+    t = await startTestPlane({
+      DATABASE_POOL_SIZE: "3",
+      DATABASE_POOL_TIMEOUT_MS: "500",
+      DATABASE_STATEMENT_TIMEOUT_MS: "1000",
+      DATABASE_PROBE_TIMEOUT_MS: "500",
+    });
   });
   afterAll(() => t.stop());
 
@@ -239,13 +259,25 @@ describe("a pool whose connections are all held and never returned", () => {
     expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
     const held = await Promise.all(Array.from({ length: 3 }, () => t.plane.pool.connect()));
     try {
-      const live = await eventually(() => fetch(`${t.url}/healthz`), (r) => r.status === 503, 15_000);
+      const live = await eventually(
+        () => fetch(`${t.url}/healthz`),
+        (r) => r.status === 503,
+        15_000,
+      );
       expect(live.status).toBe(503);
       expect(await live.json()).toMatchObject({ status: "wedged" });
       expect((await fetch(`${t.url}/readyz`)).status).toBe(503);
     } finally {
       for (const c of held) c.release();
     }
-    expect((await eventually(() => fetch(`${t.url}/healthz`), (r) => r.status === 200, 5000)).status).toBe(200);
+    expect(
+      (
+        await eventually(
+          () => fetch(`${t.url}/healthz`),
+          (r) => r.status === 200,
+          5000,
+        )
+      ).status,
+    ).toBe(200);
   }, 30_000);
 });

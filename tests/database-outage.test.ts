@@ -20,7 +20,8 @@ afterAll(async () => {
 });
 
 it("refused connections answer SERVICE_UNAVAILABLE everywhere, then the service recovers alone", async () => {
-  const reg = (await t.gql(REGISTER, { input: { companyName: "Outage", contactEmail: "outage@x.test", edition: "PRO" } }, { token: t.keys.store })).data.registerTenant;
+  const reg = (await t.gql(REGISTER, { input: { companyName: "Outage", contactEmail: "outage@x.test", edition: "PRO" } }, { token: t.keys.store })).data
+    .registerTenant;
 
   await allow(false);
   await adminQuery(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}' AND pid <> pg_backend_pid()`);

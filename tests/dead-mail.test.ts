@@ -19,7 +19,11 @@ async function deadEmail(company: string): Promise<{ tenantId: string; email: st
   t.smtp.refuse = true;
   try {
     const reg = await t.gql(REGISTER, { input: { companyName: company, contactEmail: email, edition: "PRO" } }, { token: t.keys.store });
-    const row = await eventually(() => t.plane.services.prisma.emailOutbox.findFirst({ where: { recipient: email } }), (r) => r?.status === "DEAD", 20_000);
+    const row = await eventually(
+      () => t.plane.services.prisma.emailOutbox.findFirst({ where: { recipient: email } }),
+      (r) => r?.status === "DEAD",
+      20_000,
+    );
     expect(row?.status).toBe("DEAD");
     return { tenantId: reg.data.registerTenant.tenantId, email, id: row!.id };
   } finally {
@@ -33,7 +37,17 @@ describe("GraphQL", () => {
     const list = await t.gql(DEAD_MAIL, {}, { token: t.keys.admin });
     expect(list.errors).toBeUndefined();
     expect(list.data.deadMail).toEqual(
-      expect.arrayContaining([expect.objectContaining({ id: dead.id, tenantId: dead.tenantId, recipient: dead.email, kind: expect.any(String), status: "DEAD", attempts: 1, lastError: expect.stringMatching(/451/) })]),
+      expect.arrayContaining([
+        expect.objectContaining({
+          id: dead.id,
+          tenantId: dead.tenantId,
+          recipient: dead.email,
+          kind: expect.any(String),
+          status: "DEAD",
+          attempts: 1,
+          lastError: expect.stringMatching(/451/),
+        }),
+      ]),
     );
     expect(codeOf(await t.gql(DEAD_MAIL, {}, { token: t.keys.support }))).toBe("FORBIDDEN");
     expect(codeOf(await t.gql(DEAD_MAIL, {}, { token: t.keys.store }))).toBe("FORBIDDEN");
@@ -45,9 +59,22 @@ describe("GraphQL", () => {
     expect(retried.data.retryDeadMail).toMatchObject({ id: dead.id, status: "PENDING", attempts: 0 });
     const mail = await t.smtp.waitFor((m) => (m.to && !Array.isArray(m.to) ? m.to.text : "").includes(dead.email));
     expect(mail.subject).toContain("Dead Letter Co");
-    await eventually(() => t.plane.services.prisma.emailOutbox.findUniqueOrThrow({ where: { id: dead.id } }), (r) => r.status === "SENT");
-    const audit = await t.plane.pool.query(`SELECT principal_type, action, tenant_id, details FROM audit_event WHERE action = 'email.retried' AND details->>'emailId' = $1`, [dead.id]);
-    expect(audit.rows).toEqual([{ principal_type: "admin", action: "email.retried", tenant_id: dead.tenantId, details: expect.objectContaining({ emailId: dead.id, attempts: 1, lastError: expect.stringMatching(/451/) }) }]);
+    await eventually(
+      () => t.plane.services.prisma.emailOutbox.findUniqueOrThrow({ where: { id: dead.id } }),
+      (r) => r.status === "SENT",
+    );
+    const audit = await t.plane.pool.query(
+      `SELECT principal_type, action, tenant_id, details FROM audit_event WHERE action = 'email.retried' AND details->>'emailId' = $1`,
+      [dead.id],
+    );
+    expect(audit.rows).toEqual([
+      {
+        principal_type: "admin",
+        action: "email.retried",
+        tenant_id: dead.tenantId,
+        details: expect.objectContaining({ emailId: dead.id, attempts: 1, lastError: expect.stringMatching(/451/) }),
+      },
+    ]);
     expect((await t.gql(DEAD_MAIL, {}, { token: t.keys.admin })).data.deadMail.map((m: { id: string }) => m.id)).not.toContain(dead.id);
   });
 
@@ -67,7 +94,8 @@ describe("GraphQL", () => {
 });
 
 describe("alga-store mail", () => {
-  const cli = (args: string[], key = t.keys.admin) => run(process.execPath, ["store-client/dist/cli/main.js", ...args], { ALGA_LICENSE_URL: t.url, ALGA_LICENSE_API_KEY: key });
+  const cli = (args: string[], key = t.keys.admin) =>
+    run(process.execPath, ["store-client/dist/cli/main.js", ...args], { ALGA_LICENSE_URL: t.url, ALGA_LICENSE_API_KEY: key });
 
   it("mail dead lists, mail retry ID sends again; --json for scripts", async () => {
     const dead = await deadEmail("Cli Dead Co");

@@ -36,7 +36,13 @@ it("one SIGTERM to npm run dev's process group drains once, stops the embedded P
     expect(dev.output()).not.toContain("second signal");
     expect(dev.output().match(/"msg":"shutting down/g)).toHaveLength(1);
     expect(dev.output()).toMatch(/"msg":"stopped"/);
-    expect(await eventually(async () => alive(postgresPid), (a) => !a, 20_000)).toBe(false);
+    expect(
+      await eventually(
+        async () => alive(postgresPid),
+        (a) => !a,
+        20_000,
+      ),
+    ).toBe(false);
     expect(existsSync(postmaster)).toBe(false);
   } finally {
     await dev.stop("SIGKILL");

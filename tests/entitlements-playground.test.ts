@@ -26,15 +26,24 @@ async function replaceEditorText(page: Page, selector: string, text: string) {
 }
 
 it("support sees seats, seats used and the entitlement history from the prepared tab", async () => {
-  const reg = (await t.gql(REGISTER, { input: { companyName: "Seat Counting Co", contactEmail: "seats@count.test", edition: "PRO" } }, { token: t.keys.store })).data.registerTenant;
+  const reg = (await t.gql(REGISTER, { input: { companyName: "Seat Counting Co", contactEmail: "seats@count.test", edition: "PRO" } }, { token: t.keys.store }))
+    .data.registerTenant;
   await t.gql(REDEEM, { input: { installCode: reg.installCode, applianceId: "counted-box" } });
-  await t.gql(`mutation($id: ID!) { setEntitlementSeats(input: { tenantId: $id, seats: 3, reason: "three sites" }) { changed } }`, { id: reg.tenantId }, { token: t.keys.admin });
+  await t.gql(
+    `mutation($id: ID!) { setEntitlementSeats(input: { tenantId: $id, seats: 3, reason: "three sites" }) { changed } }`,
+    { id: reg.tenantId },
+    { token: t.keys.admin },
+  );
 
   const page = await browser.newPage({ viewport: { width: 1400, height: 1600 } });
   await page.goto(`${t.url}/playground/`);
   await page.waitForSelector(".graphiql-container .graphiql-query-editor .monaco-editor", { timeout: 30_000 });
   await page.getByRole("tab", { name: "TenantEntitlement" }).click();
-  await replaceEditorText(page, ".graphiql-editor-tool .graphiql-editor:not(.hidden) .monaco-editor", JSON.stringify({ Authorization: `Bearer ${t.keys.support}` }));
+  await replaceEditorText(
+    page,
+    ".graphiql-editor-tool .graphiql-editor:not(.hidden) .monaco-editor",
+    JSON.stringify({ Authorization: `Bearer ${t.keys.support}` }),
+  );
   await page.getByRole("button", { name: "Variables" }).click();
   await replaceEditorText(page, ".graphiql-editor-tool .graphiql-editor:not(.hidden) .monaco-editor", JSON.stringify({ tenantId: reg.tenantId }));
   await page.locator(".graphiql-execute-button").click();

@@ -22,16 +22,28 @@ const tick = () => (now = new Date(now.getTime() + 1000));
 
 const PAYLOAD = `tenantId changed retiredApplianceIds entitlement { id edition status validUntil seats pastDueSince cancelledAt standing licensedUntil } tenant { edition seats seatsUsed }`;
 const admin = async (mutation: string, input: Record<string, unknown>, token = t.keys.admin) => {
-  const r = await t.gql(`mutation($input: ${mutation[0]!.toUpperCase()}${mutation.slice(1)}Input!) { ${mutation}(input: $input) { ${PAYLOAD} } }`, { input }, { token });
+  const r = await t.gql(
+    `mutation($input: ${mutation[0]!.toUpperCase()}${mutation.slice(1)}Input!) { ${mutation}(input: $input) { ${PAYLOAD} } }`,
+    { input },
+    { token },
+  );
   return { ...r, payload: r.data?.[mutation] };
 };
 
 async function tenantWithAppliance(edition: "PRO" | "ESSENTIALS" = "PRO", applianceId = `box-${uid()}`) {
-  const reg = (await t.gql(REGISTER, { input: { companyName: `Ent ${uid()}`, contactEmail: `ent-${uid()}@x.test`, edition } }, { token: t.keys.store })).data.registerTenant;
-  const red = (await t.gql(REDEEM, { input: { installCode: reg.installCode, applianceId } }, { clientAddress: `10.1.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}` })).data.redeemInstallCode;
+  const reg = (await t.gql(REGISTER, { input: { companyName: `Ent ${uid()}`, contactEmail: `ent-${uid()}@x.test`, edition } }, { token: t.keys.store })).data
+    .registerTenant;
+  const red = (
+    await t.gql(
+      REDEEM,
+      { input: { installCode: reg.installCode, applianceId } },
+      { clientAddress: `10.1.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}` },
+    )
+  ).data.redeemInstallCode;
   return { tenantId: reg.tenantId as string, applianceId, credential: red.applianceCredential as string | null };
 }
-const checkIn = (a: { applianceId: string; credential: string | null }) => t.gql(CHECK_IN, { input: { applianceId: a.applianceId } }, { token: a.credential ?? undefined });
+const checkIn = (a: { applianceId: string; credential: string | null }) =>
+  t.gql(CHECK_IN, { input: { applianceId: a.applianceId } }, { token: a.credential ?? undefined });
 
 describe("admin mutations", () => {
   it("only admin keys may change entitlements; input errors are BAD_USER_INPUT naming the field", async () => {
@@ -49,7 +61,10 @@ describe("admin mutations", () => {
     const exists = await admin("grantEntitlement", { tenantId: a.tenantId, edition: "PREMIUM" });
     expect(exists.errors![0]!.extensions).toMatchObject({ code: "BAD_USER_INPUT", reason: "ENTITLEMENT_EXISTS" });
     const none = await tenantWithAppliance("ESSENTIALS");
-    expect((await admin("cancelEntitlement", { tenantId: none.tenantId })).errors![0]!.extensions).toMatchObject({ code: "BAD_USER_INPUT", reason: "NO_ENTITLEMENT" });
+    expect((await admin("cancelEntitlement", { tenantId: none.tenantId })).errors![0]!.extensions).toMatchObject({
+      code: "BAD_USER_INPUT",
+      reason: "NO_ENTITLEMENT",
+    });
   });
 
   it("validUntil is at most 100 years ahead (grant and extend); no computed expiry ever passes year 9999", async () => {
@@ -73,7 +88,15 @@ describe("admin mutations", () => {
     expect(read.data.tenant.entitlements[0].licensedUntil).toBe("9999-12-31T23:59:59.000Z");
     expect(codeOf(await checkIn(a))).toBeUndefined();
     const { licenseTerms } = await import("../api/src/domain/license-terms.js");
-    const openEnded = { id: "e", tenantId: a.tenantId, edition: "PRO", status: "ACTIVE", validUntil: null, pastDueSince: null, seats: 1 } as unknown as Parameters<typeof licenseTerms>[0];
+    const openEnded = {
+      id: "e",
+      tenantId: a.tenantId,
+      edition: "PRO",
+      status: "ACTIVE",
+      validUntil: null,
+      pastDueSince: null,
+      seats: 1,
+    } as unknown as Parameters<typeof licenseTerms>[0];
     const terms = licenseTerms(openEnded, now, { licenseTtlSeconds: 1e13, graceSeconds: 0 });
     expect(terms.kind === "paid" && terms.expiresAt.toISOString()).toBe("9999-12-31T23:59:59.000Z");
   });
@@ -83,7 +106,11 @@ describe("admin mutations", () => {
     const until = later(60);
     const g = await admin("grantEntitlement", { tenantId: e.tenantId, edition: "PRO", seats: 2, validUntil: until.toISOString(), reason: "invoice 4711" });
     expect(g.errors).toBeUndefined();
-    expect(g.payload).toMatchObject({ changed: true, entitlement: { edition: "PRO", status: "ACTIVE", seats: 2, standing: "LICENSED" }, tenant: { edition: "PRO", seats: 2, seatsUsed: 0 } });
+    expect(g.payload).toMatchObject({
+      changed: true,
+      entitlement: { edition: "PRO", status: "ACTIVE", seats: 2, standing: "LICENSED" },
+      tenant: { edition: "PRO", seats: 2, seatsUsed: 0 },
+    });
     expect(new Date(g.payload.entitlement.licensedUntil).getTime()).toBe(until.getTime() + GRACE_DAYS * DAY);
     tick();
     expect((await admin("changeEntitlementEdition", { tenantId: e.tenantId, edition: "PREMIUM" })).payload.tenant.edition).toBe("PREMIUM");
@@ -103,9 +130,20 @@ describe("admin mutations", () => {
     tick();
     expect((await admin("cancelEntitlement", { tenantId: e.tenantId })).payload.changed).toBe(false);
 
-    const h = await t.gql(`query($id: ID!) { tenant(id: $id) { entitlementHistory { action principalType details } } }`, { id: e.tenantId }, { token: t.keys.support });
+    const h = await t.gql(
+      `query($id: ID!) { tenant(id: $id) { entitlementHistory { action principalType details } } }`,
+      { id: e.tenantId },
+      { token: t.keys.support },
+    );
     const actions = h.data.tenant.entitlementHistory.map((x: { action: string }) => x.action).reverse();
-    expect(actions).toEqual(["entitlement.granted", "entitlement.edition_changed", "entitlement.seats_changed", "entitlement.extended", "entitlement.past_due", "entitlement.cancelled"]);
+    expect(actions).toEqual([
+      "entitlement.granted",
+      "entitlement.edition_changed",
+      "entitlement.seats_changed",
+      "entitlement.extended",
+      "entitlement.past_due",
+      "entitlement.cancelled",
+    ]);
     expect(h.data.tenant.entitlementHistory.every((x: { principalType: string }) => x.principalType === "admin")).toBe(true);
     expect(h.data.tenant.entitlementHistory.at(-1).details).toMatchObject({ source: "admin", reason: "invoice 4711" });
     // granting again after a cancellation starts a new entitlement
@@ -147,7 +185,9 @@ describe("admin mutations", () => {
       admin("setEntitlementSeats", { tenantId: e.tenantId, seats: 2 }),
       admin("setEntitlementSeats", { tenantId: e.tenantId, seats: 2 }),
     ]);
-    const licensed = await t.plane.services.prisma.appliance.count({ where: { tenantId: e.tenantId, credentialDigest: { not: null }, credentialRevokedAt: null } });
+    const licensed = await t.plane.services.prisma.appliance.count({
+      where: { tenantId: e.tenantId, credentialDigest: { not: null }, credentialRevokedAt: null },
+    });
     expect(licensed).toBeLessThanOrEqual(2);
   }, 60_000);
 });

@@ -6,7 +6,12 @@ import { withoutSuggestions } from "../api/src/http/schema-hints.js";
 const pgError = (code: string, message = "x") => Object.assign(new Error(message), { code });
 
 describe("a client-side timeout is an outage or saturation by what the database's probe says", () => {
-  const timeouts = ["timeout exceeded when trying to connect", "Connection terminated due to connection timeout", "Query read timeout", "Client was closed and is not queryable"];
+  const timeouts = [
+    "timeout exceeded when trying to connect",
+    "Connection terminated due to connection timeout",
+    "Query read timeout",
+    "Client was closed and is not queryable",
+  ];
 
   it.each(timeouts)("%s: SERVICE_BUSY while the database answers, SERVICE_UNAVAILABLE while it does not", (message) => {
     expect(classifyFailure(new Error(message), true)).toBe("SERVICE_BUSY");
@@ -28,12 +33,18 @@ describe("a client-side timeout is an outage or saturation by what the database'
 });
 
 describe("schema hints", () => {
-  it("drops every \"Did you mean\" suggestion graphql-js appends, and nothing else", () => {
-    expect(withoutSuggestions('Cannot query field "installCodeStatu" on type "Query". Did you mean "installCodeStatus"?')).toBe('Cannot query field "installCodeStatu" on type "Query".');
-    expect(withoutSuggestions('Value "PRR" does not exist in "Edition" enum. Did you mean the enum value "PRO"?')).toBe('Value "PRR" does not exist in "Edition" enum.');
-    expect(withoutSuggestions('Variable "$input" got invalid value { a: 1 }; Field "installCod" is not defined by type "RedeemInstallCodeInput". Did you mean "installCode" or "applianceId"?')).toBe(
-      'Variable "$input" got invalid value { a: 1 }; Field "installCod" is not defined by type "RedeemInstallCodeInput".',
+  it('drops every "Did you mean" suggestion graphql-js appends, and nothing else', () => {
+    expect(withoutSuggestions('Cannot query field "installCodeStatu" on type "Query". Did you mean "installCodeStatus"?')).toBe(
+      'Cannot query field "installCodeStatu" on type "Query".',
     );
-    expect(withoutSuggestions("Syntax Error: Unexpected Name \"nope\".")).toBe("Syntax Error: Unexpected Name \"nope\".");
+    expect(withoutSuggestions('Value "PRR" does not exist in "Edition" enum. Did you mean the enum value "PRO"?')).toBe(
+      'Value "PRR" does not exist in "Edition" enum.',
+    );
+    expect(
+      withoutSuggestions(
+        'Variable "$input" got invalid value { a: 1 }; Field "installCod" is not defined by type "RedeemInstallCodeInput". Did you mean "installCode" or "applianceId"?',
+      ),
+    ).toBe('Variable "$input" got invalid value { a: 1 }; Field "installCod" is not defined by type "RedeemInstallCodeInput".');
+    expect(withoutSuggestions('Syntax Error: Unexpected Name "nope".')).toBe('Syntax Error: Unexpected Name "nope".');
   });
 });

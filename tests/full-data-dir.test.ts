@@ -20,7 +20,14 @@ afterAll(() => db.drop());
 
 /** `node api/dist/main.js` once: its exit code and output, or `running` once it serves (then stopped). */
 async function startApi(env: Record<string, string>): Promise<{ code: number | null; running: boolean; output: string }> {
-  const p = startProcess(process.execPath, ["api/dist/main.js"], { PORT: "0", HOST: "127.0.0.1", DATABASE_URL: db.url, MIGRATE_ON_START: "false", LOG_LEVEL: "warn", ...env });
+  const p = startProcess(process.execPath, ["api/dist/main.js"], {
+    PORT: "0",
+    HOST: "127.0.0.1",
+    DATABASE_URL: db.url,
+    MIGRATE_ON_START: "false",
+    LOG_LEVEL: "warn",
+    ...env,
+  });
   const exited = new Promise<number | null>((resolve) => p.child.once("exit", (code) => resolve(code)));
   const served = p.waitForOutput(/alga-license API: http/, 60_000).then(
     () => true,
@@ -122,7 +129,11 @@ describe("the local outbox on a full DATA_DIR", () => {
     expect(existsSync(outbox) ? readdirSync(outbox) : []).toEqual([]);
 
     disk.free();
-    const sent = await eventually(async () => readdirSync(outbox).filter((f) => f.endsWith(".eml")), (f) => f.length > 0, 15_000);
+    const sent = await eventually(
+      async () => readdirSync(outbox).filter((f) => f.endsWith(".eml")),
+      (f) => f.length > 0,
+      15_000,
+    );
     expect(sent).toHaveLength(1);
     expect(readdirSync(outbox)).toEqual(sent); // no temp files either
     const mail = await simpleParser(readFileSync(path.join(outbox, sent[0]!)));

@@ -22,7 +22,17 @@ it("graphql-http's server audit passes: no warning, no error, no notice", async 
   const problems = await Promise.all(
     results
       .filter((r) => r.status !== "ok")
-      .map(async (r) => `${r.status} ${r.id} ${r.name}: ${"reason" in r ? r.reason : ""} ${"response" in r ? `${r.response.status} ${await r.response.clone().text().catch(() => "")}` : ""}`),
+      .map(
+        async (r) =>
+          `${r.status} ${r.id} ${r.name}: ${"reason" in r ? r.reason : ""} ${
+            "response" in r
+              ? `${r.response.status} ${await r.response
+                  .clone()
+                  .text()
+                  .catch(() => "")}`
+              : ""
+          }`,
+      ),
   );
   expect(problems).toEqual([]);
   expect(results.length).toBeGreaterThan(30);
@@ -34,8 +44,11 @@ const post = (body: string, accept?: string) =>
 it.each([
   ["does not parse", JSON.stringify({ query: "{" })],
   ["does not validate", JSON.stringify({ query: "{ noSuchField }" })],
-  ["variables do not coerce", JSON.stringify({ query: "query($c: String!) { installCodeStatus(installCode: $c) { state } }", variables: { c: { not: "a string" } } })],
-  ["a NUL in the document (refused before parsing)", JSON.stringify({ query: "{ __typename(x: \"\u0000\") }" })],
+  [
+    "variables do not coerce",
+    JSON.stringify({ query: "query($c: String!) { installCodeStatus(installCode: $c) { state } }", variables: { c: { not: "a string" } } }),
+  ],
+  ["a NUL in the document (refused before parsing)", JSON.stringify({ query: '{ __typename(x: "\u0000") }' })],
 ])("a request error (%s): 200 for application/json, 400 for application/graphql-response+json", async (_name, body) => {
   for (const accept of [undefined, "application/json", "*/*", "application/json, application/graphql-response+json;q=0.9"]) {
     const res = await post(body, accept);

@@ -85,20 +85,30 @@ describe("client mistakes are BAD_USER_INPUT, not server faults", () => {
     const { ApolloServerErrorCode } = await import("@apollo/server/errors");
     const { GraphQLError } = await import("graphql");
     const { formatError } = await import("../api/src/http/graphql-errors.js");
-    const format = (e: InstanceType<typeof GraphQLError>) => formatError({ message: e.message, extensions: { ...e.extensions, code: e.extensions.code ?? "INTERNAL_SERVER_ERROR" } }, e);
+    const format = (e: InstanceType<typeof GraphQLError>) =>
+      formatError({ message: e.message, extensions: { ...e.extensions, code: e.extensions.code ?? "INTERNAL_SERVER_ERROR" } }, e);
     for (const code of Object.values(ApolloServerErrorCode)) {
       const out = format(new GraphQLError("refused", { extensions: { code } }));
       expect(out.extensions?.code).toBe(code === "INTERNAL_SERVER_ERROR" ? "INTERNAL_SERVER_ERROR" : "BAD_USER_INPUT");
     }
     // a resolver's failure, or one Apollo answers with a 5xx, is the server's
-    expect(format(new GraphQLError("boom", { originalError: new Error("boom") }))).toEqual({ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } });
+    expect(format(new GraphQLError("boom", { originalError: new Error("boom") }))).toEqual({
+      message: "Internal server error",
+      extensions: { code: "INTERNAL_SERVER_ERROR" },
+    });
     expect(format(new GraphQLError("Context creation failed: boom", { extensions: { http: { status: 500 } } })).extensions?.code).toBe("INTERNAL_SERVER_ERROR");
   });
 });
 
 describe("logs", () => {
   it("carry request id and principal, and never a code, credential, token or key", async () => {
-    const reg = (await t.gql(REGISTER, { input: { companyName: "Logs", contactEmail: "logs@x.test", edition: "PRO", idempotencyKey: "log-key-1" } }, { token: t.keys.store })).data.registerTenant;
+    const reg = (
+      await t.gql(
+        REGISTER,
+        { input: { companyName: "Logs", contactEmail: "logs@x.test", edition: "PRO", idempotencyKey: "log-key-1" } },
+        { token: t.keys.store },
+      )
+    ).data.registerTenant;
     await t.gql(REDEEM, { input: { installCode: "WRONG-CODE", applianceId: "log-box" } });
     const red = (await t.gql(REDEEM, { input: { installCode: reg.installCode, applianceId: "log-box" } })).data.redeemInstallCode;
     const chk = (await t.gql(CHECK_IN, { input: { applianceId: "log-box" } }, { token: red.applianceCredential })).data.checkIn;
@@ -107,15 +117,31 @@ describe("logs", () => {
 
     const all = t.logs.join("\n");
     const secrets = [
-      reg.installCode, reg.installCode.replace(/-/g, ""), re.installCode, red.applianceCredential, red.firstJwt, chk.token,
-      t.keys.store, t.keys.admin, t.keys.support,
+      reg.installCode,
+      reg.installCode.replace(/-/g, ""),
+      re.installCode,
+      red.applianceCredential,
+      red.firstJwt,
+      chk.token,
+      t.keys.store,
+      t.keys.admin,
+      t.keys.support,
     ];
     for (const secret of secrets) expect(all).not.toContain(secret);
     expect(all).not.toContain("WRONG-CODE");
 
     const ops = t.logs.map((l) => JSON.parse(l)).filter((l) => l.msg === "request" && l.req?.path === "/graphql" && l.res?.status === 200); // (a body refused before GraphQL has no operation)
     expect(ops.length).toBeGreaterThanOrEqual(5);
-    for (const l of ops) expect(l).toEqual(expect.objectContaining({ requestId: expect.any(String), principal: expect.any(String), operation: expect.any(String), field: expect.any(String), outcome: expect.any(String) }));
+    for (const l of ops)
+      expect(l).toEqual(
+        expect.objectContaining({
+          requestId: expect.any(String),
+          principal: expect.any(String),
+          operation: expect.any(String),
+          field: expect.any(String),
+          outcome: expect.any(String),
+        }),
+      );
     // one line per request: the operation rides on the access line
     expect(t.logs.filter((l) => l.includes("graphql operation"))).toEqual([]);
     expect(ops.map((l) => l.principal)).toEqual(expect.arrayContaining(["store", "anonymous", "appliance", "admin"]));
@@ -125,7 +151,8 @@ describe("logs", () => {
 describe("metrics", () => {
   it("exposes request counts and latency by operation, redemptions by outcome, and the outbox backlog", async () => {
     await t.gql(REDEEM, { input: { installCode: "NOPE", applianceId: "m-box" } });
-    const reg = (await t.gql(REGISTER, { input: { companyName: "Metrics", contactEmail: "m@x.test", edition: "ESSENTIALS" } }, { token: t.keys.store })).data.registerTenant;
+    const reg = (await t.gql(REGISTER, { input: { companyName: "Metrics", contactEmail: "m@x.test", edition: "ESSENTIALS" } }, { token: t.keys.store })).data
+      .registerTenant;
     await t.gql(REDEEM, { input: { installCode: reg.installCode, applianceId: "m-box" } });
     const text = await (await fetch(`${t.url}/metrics`)).text();
     expect(text).toMatch(/alga_license_graphql_operations_total\{operation="registerTenant",outcome="ok"\} \d+/);

@@ -17,7 +17,12 @@ const unique = () => `${Date.now().toString(36)}-${(seq++).toString(36)}`;
 const address = () => `198.51.100.${(seq++ % 250) + 1}`;
 
 async function register(edition = "PRO", on = 0) {
-  const res = await gqlRequest<any>(api(on), REGISTER, { input: { companyName: `Integrity ${unique()}`, contactEmail: `i-${unique()}@x.test`, edition } }, { token: r.keys.store });
+  const res = await gqlRequest<any>(
+    api(on),
+    REGISTER,
+    { input: { companyName: `Integrity ${unique()}`, contactEmail: `i-${unique()}@x.test`, edition } },
+    { token: r.keys.store },
+  );
   expect(res.errors).toBeUndefined();
   return res.data.registerTenant as { tenantId: string; installCode: string };
 }
@@ -56,7 +61,10 @@ describe("1. an appliance id is not a credential", () => {
     const before = await r.query("SELECT id, tenant_id, credential_digest, license_jti FROM appliance WHERE appliance_id = $1", [first.applianceId]);
     const other = await register("PRO", 1);
     expect((await redeem(other.installCode, first.applianceId, 1)).errors).toBeUndefined();
-    const after = await r.query("SELECT id, tenant_id, credential_digest, license_jti FROM appliance WHERE appliance_id = $1 AND tenant_id = $2", [first.applianceId, first.tenantId]);
+    const after = await r.query("SELECT id, tenant_id, credential_digest, license_jti FROM appliance WHERE appliance_id = $1 AND tenant_id = $2", [
+      first.applianceId,
+      first.tenantId,
+    ]);
     expect(after).toEqual(before);
     expect((await checkIn(first.credential, first.applianceId)).data?.checkIn.tenantId).toBe(first.tenantId);
   });
@@ -65,9 +73,14 @@ describe("1. an appliance id is not a credential", () => {
     const a = await installed();
     const [row] = await r.query<{ id: string }>("SELECT id FROM appliance WHERE appliance_id = $1 AND tenant_id = $2", [a.applianceId, a.tenantId]);
     const re = await gqlRequest<any>(api(1), REISSUE, { input: { tenantId: a.tenantId } }, { token: r.keys.store });
-    const red = await gqlRequest<any>(api(0), `mutation($input: RedeemInstallCodeInput!) { redeemInstallCode(input: $input) { tenantId applianceCredential reinstalled } }`, {
-      input: { installCode: re.data.reissueInstallCode.installCode, applianceId: a.applianceId },
-    }, { clientAddress: address() });
+    const red = await gqlRequest<any>(
+      api(0),
+      `mutation($input: RedeemInstallCodeInput!) { redeemInstallCode(input: $input) { tenantId applianceCredential reinstalled } }`,
+      {
+        input: { installCode: re.data.reissueInstallCode.installCode, applianceId: a.applianceId },
+      },
+      { clientAddress: address() },
+    );
     expect(red.data.redeemInstallCode).toMatchObject({ tenantId: a.tenantId, reinstalled: true });
     const rows = await r.query<{ id: string }>("SELECT id FROM appliance WHERE appliance_id = $1 AND tenant_id = $2", [a.applianceId, a.tenantId]);
     expect(rows).toEqual([row]);
@@ -82,21 +95,29 @@ describe("3. an acknowledged suspension is never undone by a racing check-in", (
       const a = await installed(undefined, round);
       const admin = r.keys.admin;
       let acknowledgedAt = 0;
-      const suspend = gqlRequest<any>(api(round), `mutation($id: ID!) { suspendTenant(tenantId: $id, reason: "race") { status } }`, { id: a.tenantId }, { token: admin }).then((res) => {
+      const suspend = gqlRequest<any>(
+        api(round),
+        `mutation($id: ID!) { suspendTenant(tenantId: $id, reason: "race") { status } }`,
+        { id: a.tenantId },
+        { token: admin },
+      ).then((res) => {
         acknowledgedAt = performance.now();
         return res;
       });
-      const checks = Array.from({ length: 8 }, (_, i) =>
-        checkIn(a.credential, a.applianceId, round + i).then((res) => ({ res, at: performance.now() })),
-      );
+      const checks = Array.from({ length: 8 }, (_, i) => checkIn(a.credential, a.applianceId, round + i).then((res) => ({ res, at: performance.now() })));
       const [s, ...c] = await Promise.all([suspend, ...checks]);
       expect(s.data.suspendTenant.status).toBe("SUSPENDED");
       const [tenant] = await r.query<{ status: string }>("SELECT status FROM tenant_registry WHERE tenant_id = $1", [a.tenantId]);
       expect(tenant!.status).toBe("SUSPENDED");
       for (const { res } of c) expect(res.errors === undefined || codeOf(res) === "TENANT_SUSPENDED").toBe(true);
       // every license handed out was recorded with its audit event, and nothing else was
-      const licensed = c.filter(({ res }) => !res.errors).map(({ res }) => JSON.parse(Buffer.from(res.data.checkIn.token.split(".")[1], "base64url").toString()).jti as string);
-      const recorded = await r.query<{ jti: string }>("SELECT details->>'licenseJti' AS jti FROM audit_event WHERE tenant_id = $1 AND action = 'appliance.checked_in'", [a.tenantId]);
+      const licensed = c
+        .filter(({ res }) => !res.errors)
+        .map(({ res }) => JSON.parse(Buffer.from(res.data.checkIn.token.split(".")[1], "base64url").toString()).jti as string);
+      const recorded = await r.query<{ jti: string }>(
+        "SELECT details->>'licenseJti' AS jti FROM audit_event WHERE tenant_id = $1 AND action = 'appliance.checked_in'",
+        [a.tenantId],
+      );
       expect(recorded.map((e) => e.jti).sort()).toEqual(licensed.sort());
       const [appl] = await r.query<{ license_jti: string }>("SELECT license_jti FROM appliance WHERE tenant_id = $1", [a.tenantId]);
       if (licensed.length) expect(licensed).toContain(appl!.license_jti);
@@ -125,7 +146,9 @@ describe("4. concurrent re-issues leave exactly one live code", () => {
     for (let round = 0; round < 5; round++) {
       const reg = await register("PRO", round);
       const results = await Promise.all(
-        Array.from({ length: 8 }, (_, i) => gqlRequest<any>(api(i), REISSUE, { input: { tenantId: reg.tenantId } }, { token: i % 2 ? r.keys.store : r.keys.admin })),
+        Array.from({ length: 8 }, (_, i) =>
+          gqlRequest<any>(api(i), REISSUE, { input: { tenantId: reg.tenantId } }, { token: i % 2 ? r.keys.store : r.keys.admin }),
+        ),
       );
       for (const res of results) expect(res.errors).toBeUndefined();
       const live = await r.query("SELECT id FROM install_code WHERE tenant_id = $1 AND consumed_at IS NULL AND revoked_at IS NULL", [reg.tenantId]);
@@ -142,9 +165,7 @@ describe("5. the failure limit holds under bursts", () => {
   it("60 parallel bad guesses from one address over two replicas are judged against the limit of 10, 3 rounds", async () => {
     for (let round = 0; round < 3; round++) {
       const from = `203.0.113.${round + 10}`;
-      const guesses = await Promise.all(
-        Array.from({ length: 60 }, (_, i) => redeem("ABCD-EFGH-JKMN-PQRS-TVWX", `guess-${i}`, i, from)),
-      );
+      const guesses = await Promise.all(Array.from({ length: 60 }, (_, i) => redeem("ABCD-EFGH-JKMN-PQRS-TVWX", `guess-${i}`, i, from)));
       const codes = guesses.map((g) => codeOf(g));
       expect(codes.filter((c) => c === "INVALID_INSTALL_CODE")).toHaveLength(10);
       expect(codes.filter((c) => c === "RATE_LIMITED")).toHaveLength(50);
@@ -185,7 +206,9 @@ describe("6. a lost answer is replayed to its own appliance only (redemption key
       expect(retries[winner]!.data.redeemInstallCode).toMatchObject({ tenantId: reg.tenantId, edition: "PRO", replayed: true });
       expect(retries.filter((res, i) => i !== winner && codeOf(res) === "CONSUMED_INSTALL_CODE")).toHaveLength(15);
       const id = callers[winner]!.id;
-      expect(await live([firsts[winner]!.data.redeemInstallCode.applianceCredential, retries[winner]!.data.redeemInstallCode.applianceCredential], id)).toEqual(["UNAUTHENTICATED", "ok"]);
+      expect(await live([firsts[winner]!.data.redeemInstallCode.applianceCredential, retries[winner]!.data.redeemInstallCode.applianceCredential], id)).toEqual(
+        ["UNAUTHENTICATED", "ok"],
+      );
       const rows = await r.query<{ n: number }>("SELECT count(*)::int AS n FROM appliance WHERE tenant_id = $1", [reg.tenantId]);
       expect(rows[0]!.n).toBe(1);
     }
@@ -207,9 +230,18 @@ describe("6. a lost answer is replayed to its own appliance only (redemption key
       const states = await live([first.data.redeemInstallCode.applianceCredential, ...ok.map((p) => p.applianceCredential as string)], id);
       expect(states.filter((x) => x === "ok")).toHaveLength(1);
       expect(states[0]).toBe("UNAUTHENTICATED");
-      const audits = await r.query<{ action: string; n: number }>("SELECT action, count(*)::int AS n FROM audit_event WHERE tenant_id = $1 AND action LIKE 'install_code.%' GROUP BY action ORDER BY action", [reg.tenantId]);
-      expect(audits).toEqual([{ action: "install_code.redeemed", n: 1 }, { action: "install_code.redemption_replayed", n: ok.length }]);
-      const [seats] = await r.query<{ n: number }>("SELECT count(*)::int AS n FROM appliance WHERE tenant_id = $1 AND credential_digest IS NOT NULL AND credential_revoked_at IS NULL", [reg.tenantId]);
+      const audits = await r.query<{ action: string; n: number }>(
+        "SELECT action, count(*)::int AS n FROM audit_event WHERE tenant_id = $1 AND action LIKE 'install_code.%' GROUP BY action ORDER BY action",
+        [reg.tenantId],
+      );
+      expect(audits).toEqual([
+        { action: "install_code.redeemed", n: 1 },
+        { action: "install_code.redemption_replayed", n: ok.length },
+      ]);
+      const [seats] = await r.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM appliance WHERE tenant_id = $1 AND credential_digest IS NOT NULL AND credential_revoked_at IS NULL",
+        [reg.tenantId],
+      );
       expect(seats!.n).toBe(1);
     }
   }, 120_000);
@@ -223,8 +255,17 @@ describe("6. a lost answer is replayed to its own appliance only (redemption key
       for (const res of answers) expect(res.errors === undefined || codeOf(res) === "CONSUMED_INSTALL_CODE").toBe(true);
       const ok = answers.filter((res) => !res.errors).map((res) => res.data.redeemInstallCode);
       expect(ok.filter((p) => !p.replayed)).toHaveLength(1);
-      expect((await live(ok.map((p) => p.applianceCredential as string), id)).filter((x) => x === "ok")).toHaveLength(1);
-      const [redeemed] = await r.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_event WHERE tenant_id = $1 AND action = 'install_code.redeemed'", [reg.tenantId]);
+      expect(
+        (
+          await live(
+            ok.map((p) => p.applianceCredential as string),
+            id,
+          )
+        ).filter((x) => x === "ok"),
+      ).toHaveLength(1);
+      const [redeemed] = await r.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_event WHERE tenant_id = $1 AND action = 'install_code.redeemed'", [
+        reg.tenantId,
+      ]);
       expect(redeemed!.n).toBe(1);
     }
   }, 120_000);
@@ -243,12 +284,15 @@ describe("contract answers under the races", () => {
 
 describe("7. an offline activation consumes its code once across replicas", () => {
   const ACTIVATE = `mutation($input: ActivateOfflineInput!) { activateOffline(input: $input) { tenantId edition } }`;
-  const activate = (request: string, on: number) => gqlRequest<any>(api(on), ACTIVATE, { input: { request } }, { token: r.keys.support, clientAddress: address() });
+  const activate = (request: string, on: number) =>
+    gqlRequest<any>(api(on), ACTIVATE, { input: { request } }, { token: r.keys.support, clientAddress: address() });
 
   it("12 appliances racing on two replicas: one wins; one request file sent 8 times: answered once", async () => {
     const reg = await register();
     const requests = await Promise.all(
-      Array.from({ length: 12 }, async (_, i) => signActivationRequest({ privateKey: await generateApplianceKey(), applianceId: `air-${i}`, installCode: reg.installCode, tool: "alga-setup/1.0.0" })),
+      Array.from({ length: 12 }, async (_, i) =>
+        signActivationRequest({ privateKey: await generateApplianceKey(), applianceId: `air-${i}`, installCode: reg.installCode, tool: "alga-setup/1.0.0" }),
+      ),
     );
     const out = await Promise.all(requests.map((q, i) => activate(q.file, i)));
     expect(out.filter((o) => !o.errors)).toHaveLength(1);
@@ -257,7 +301,12 @@ describe("7. an offline activation consumes its code once across replicas", () =
     expect(rows).toEqual([{ activation_mode: "OFFLINE" }]);
 
     const again = await register();
-    const one = await signActivationRequest({ privateKey: await generateApplianceKey(), applianceId: "air-twin", installCode: again.installCode, tool: "alga-setup/1.0.0" });
+    const one = await signActivationRequest({
+      privateKey: await generateApplianceKey(),
+      applianceId: "air-twin",
+      installCode: again.installCode,
+      tool: "alga-setup/1.0.0",
+    });
     const twins = await Promise.all(Array.from({ length: 8 }, (_, i) => activate(one.file, i)));
     expect(twins.filter((o) => !o.errors)).toHaveLength(1);
     for (const o of twins.filter((x) => x.errors)) expect(codeOf(o)).toBe("REPLAYED_OFFLINE_REQUEST");

@@ -8,7 +8,14 @@ import { codeOf, startTestPlane, type TestPlane } from "./helpers/control-plane.
 
 const STANDARD = getIntrospectionQuery();
 // every option on: what GraphiQL 5 and graphql-inspector ask for, at their widest
-const WIDEST = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true, oneOf: true });
+const WIDEST = getIntrospectionQuery({
+  descriptions: true,
+  specifiedByUrl: true,
+  directiveIsRepeatable: true,
+  schemaDescription: true,
+  inputValueDeprecation: true,
+  oneOf: true,
+});
 const ofType = (n: number): string => (n === 0 ? "name" : `ofType { ${ofType(n - 1)} }`);
 
 describe("at the default limits (INTROSPECTION=public, GRAPHQL_MAX_DEPTH=10)", () => {

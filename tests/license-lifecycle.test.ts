@@ -67,7 +67,13 @@ it("free registration → paid → renewals → upgrade → failed payment → g
   expect(await webhook("checkout.session.completed", checkoutSession({ tenantId, customer, subscription: sub, edition: "PRO" }))).toBe("applied");
   expect(await webhook("customer.subscription.created", subscriptionState("active", PRICES.pro, paidThrough))).toBe("applied");
   expect(await webhook("invoice.paid", invoice({ subscription: sub, customer, price: PRICES.pro, periodEnd: paidThrough, tenantId }))).toBe("stale"); // same period: nothing new
-  expect(await entitlement()).toMatchObject({ edition: "PRO", stripeCustomerId: customer, seats: 1, seatsUsed: 0, currentEntitlement: { status: "ACTIVE", standing: "LICENSED" } });
+  expect(await entitlement()).toMatchObject({
+    edition: "PRO",
+    stripeCustomerId: customer,
+    seats: 1,
+    seatsUsed: 0,
+    currentEntitlement: { status: "ACTIVE", standing: "LICENSED" },
+  });
 
   // 3. Upgrade in place: the store re-issues a code for the same tenant; the installed appliance
   //    redeems it for its own tenant id (the connect path) and gets its credential and first license.
@@ -110,7 +116,12 @@ it("free registration → paid → renewals → upgrade → failed payment → g
   const graceEnd = days(GRACE_DAYS, paidThrough);
   claims = await licensed();
   expect(claims).toMatchObject({ edition: "PREMIUM", exp: sec(graceEnd) });
-  expect((await entitlement()).currentEntitlement).toMatchObject({ status: "PAST_DUE", standing: "IN_GRACE", validUntil: paidThrough.toISOString(), licensedUntil: graceEnd.toISOString() });
+  expect((await entitlement()).currentEntitlement).toMatchObject({
+    status: "PAST_DUE",
+    standing: "IN_GRACE",
+    validUntil: paidThrough.toISOString(),
+    licensedUntil: graceEnd.toISOString(),
+  });
   now = new Date(graceEnd.getTime() - 60_000); // the last minute of grace
   expect((await licensed()).exp).toBe(sec(graceEnd));
   now = new Date(graceEnd.getTime() + 1000); // grace over: lapsed

@@ -52,11 +52,18 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 async function projectVerdict(v: Vector): Promise<Verdict> {
   if (v.kind === "license") {
     const keys: VendorKeys = { issuer: v.verify.issuer, issuedAt: 0, keys: v.verify.keys.keys, document: { payload: "", signatures: [] } };
-    const r = await verifyLicense(v.token, { keys, tenantId: v.verify.tenant, applianceId: v.verify.appliance, now: new Date(v.verify.now * 1000), graceSeconds: v.verify.graceSeconds });
+    const r = await verifyLicense(v.token, {
+      keys,
+      tenantId: v.verify.tenant,
+      applianceId: v.verify.appliance,
+      now: new Date(v.verify.now * 1000),
+      graceSeconds: v.verify.graceSeconds,
+    });
     return r.ok ? { ok: true, state: r.state } : { ok: false, reason: r.reason };
   }
   const trusted = v.verify.trusted.keys;
-  const pinned: VendorKeys | null = v.verify.pinnedIat === null ? null : { issuer: "", issuedAt: v.verify.pinnedIat, keys: trusted, document: { payload: "", signatures: [] } };
+  const pinned: VendorKeys | null =
+    v.verify.pinnedIat === null ? null : { issuer: "", issuedAt: v.verify.pinnedIat, keys: trusted, document: { payload: "", signatures: [] } };
   try {
     await acceptKeyHandover(v.document, { pinned, anchors: pinned ? null : trusted, reference: new Date(v.verify.now * 1000) });
     return { ok: true };
@@ -83,10 +90,31 @@ const file = (name: string, content: unknown) => {
 async function pythonVerdict(v: Vector): Promise<Verdict> {
   const o =
     v.kind === "license"
-      ? await python(["license", file(`${v.name}.jwt`, v.token), "--keys", file(`${v.name}.keys.json`, v.verify.keys), "--issuer", v.verify.issuer, "--tenant", v.verify.tenant,
-          "--appliance", v.verify.appliance, "--now", String(v.verify.now), "--grace", String(v.verify.graceSeconds)])
-      : await python(["keys", file(`${v.name}.doc.json`, v.document), "--trusted", file(`${v.name}.trusted.json`, v.verify.trusted), "--now", String(v.verify.now),
-          ...(v.verify.pinnedIat === null ? [] : ["--pinned-iat", String(v.verify.pinnedIat)])]);
+      ? await python([
+          "license",
+          file(`${v.name}.jwt`, v.token),
+          "--keys",
+          file(`${v.name}.keys.json`, v.verify.keys),
+          "--issuer",
+          v.verify.issuer,
+          "--tenant",
+          v.verify.tenant,
+          "--appliance",
+          v.verify.appliance,
+          "--now",
+          String(v.verify.now),
+          "--grace",
+          String(v.verify.graceSeconds),
+        ])
+      : await python([
+          "keys",
+          file(`${v.name}.doc.json`, v.document),
+          "--trusted",
+          file(`${v.name}.trusted.json`, v.verify.trusted),
+          "--now",
+          String(v.verify.now),
+          ...(v.verify.pinnedIat === null ? [] : ["--pinned-iat", String(v.verify.pinnedIat)]),
+        ]);
   if (!o.ok) return { ok: false, reason: o.reason as string };
   return v.kind === "license" ? { ok: true, state: o.state as "valid" | "in-grace" } : { ok: true };
 }
@@ -99,10 +127,24 @@ it("the committed vectors are what scripts/license-vectors.mjs generates, and co
   expect(readdirSync(out).sort()).toEqual(committed);
   for (const f of committed) expect([f, readFileSync(path.join(out, f), "utf8")]).toEqual([f, readFileSync(path.join(VECTORS, f), "utf8")]);
   const reasons = new Set(vectors.map((v) => (v.expected.ok ? `${v.kind}:ok` : `${v.kind}:${v.expected.reason}`)));
-  for (const r of ["license:ok", "license:EXPIRED", "license:WRONG_TENANT", "license:MALFORMED", "license:BAD_SIGNATURE", "license:UNKNOWN_KEY", "license:NOT_YET_VALID", "key-document:ok", "key-document:UNTRUSTED", "key-document:FUTURE", "key-document:OUTDATED"]) {
+  for (const r of [
+    "license:ok",
+    "license:EXPIRED",
+    "license:WRONG_TENANT",
+    "license:MALFORMED",
+    "license:BAD_SIGNATURE",
+    "license:UNKNOWN_KEY",
+    "license:NOT_YET_VALID",
+    "key-document:ok",
+    "key-document:UNTRUSTED",
+    "key-document:FUTURE",
+    "key-document:OUTDATED",
+  ]) {
     expect(reasons).toContain(r);
   }
-  expect(vectors.map((v) => v.name)).toEqual(expect.arrayContaining(["alg-none", "hs256-with-public-key", "tampered-payload", "unknown-kid", "keys-future-dated"]));
+  expect(vectors.map((v) => v.name)).toEqual(
+    expect.arrayContaining(["alg-none", "hs256-with-public-key", "tampered-payload", "unknown-kid", "keys-future-dated"]),
+  );
 });
 
 describe.each(vectors.map((v) => [v.name, v] as const))("vector %s", (_name, v) => {
@@ -147,8 +189,23 @@ describe("a real license from a running control plane", () => {
     expect(keys).toMatchObject({ ok: true, issuer: t.url });
     expect((keys.keys as JWK[]).map((k) => k.kid)).toEqual(jwks.keys.map((k) => k.kid));
 
-    const verified = await python(["license", file("real.jwt", token), "--keys", docPath, "--issuer", t.url, "--tenant", tenantId, "--appliance", "python-box"]);
-    expect(verified).toMatchObject({ ok: true, state: "valid", claims: { iss: t.url, aud: tenantId, sub: "python-box", edition: "PRO", features: ["MOBILE_ACCESS", "SSO", "EXTENSIONS"] } });
+    const verified = await python([
+      "license",
+      file("real.jwt", token),
+      "--keys",
+      docPath,
+      "--issuer",
+      t.url,
+      "--tenant",
+      tenantId,
+      "--appliance",
+      "python-box",
+    ]);
+    expect(verified).toMatchObject({
+      ok: true,
+      state: "valid",
+      claims: { iss: t.url, aud: tenantId, sub: "python-box", edition: "PRO", features: ["MOBILE_ACCESS", "SSO", "EXTENSIONS"] },
+    });
     const c = verified.claims as Record<string, number | string>;
     expect(typeof c.jti).toBe("string");
     expect(Number(c.exp) - Number(c.iat)).toBeLessThanOrEqual(30 * 24 * 3600);
@@ -159,6 +216,8 @@ describe("a real license from a running control plane", () => {
     expect(header.kid).toBe(await calculateJwkThumbprint(jwks.keys[0]!));
 
     // and another tenant's id is refused by the same script
-    expect(await python(["license", file("real.jwt", token), "--keys", docPath, "--issuer", t.url, "--tenant", "00000000-0000-4000-8000-000000000001"])).toMatchObject({ ok: false, reason: "WRONG_TENANT" });
+    expect(
+      await python(["license", file("real.jwt", token), "--keys", docPath, "--issuer", t.url, "--tenant", "00000000-0000-4000-8000-000000000001"]),
+    ).toMatchObject({ ok: false, reason: "WRONG_TENANT" });
   });
 });

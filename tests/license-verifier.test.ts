@@ -30,7 +30,10 @@ const HOUR = 3600;
 
 const keySet = async (...jwks: JWK[]) => loadSigningKeys({ dataDir: "/nonexistent", configured: JSON.stringify(jwks) });
 const handover = async (keys: SigningKeySet, at = Date.now()) => signKeyHandover(keys, ISSUER, at);
-const license = (keys: SigningKeySet, o: { tenantId?: string; edition?: "PRO" | "PREMIUM"; issuedAt?: Date; expiresAt?: Date; applianceId?: string; issuer?: string } = {}) =>
+const license = (
+  keys: SigningKeySet,
+  o: { tenantId?: string; edition?: "PRO" | "PREMIUM"; issuedAt?: Date; expiresAt?: Date; applianceId?: string; issuer?: string } = {},
+) =>
   createLicenseSigner(keys, { issuer: o.issuer ?? ISSUER })({
     tenantId: o.tenantId ?? TENANT,
     applianceId: o.applianceId ?? APPLIANCE,
@@ -51,7 +54,13 @@ beforeAll(async () => {
 
 describe("verifyLicense", () => {
   const verify = (token: string, o: { tenantId?: string; now?: Date; graceSeconds?: number; keys?: VendorKeys } = {}) =>
-    verifyLicense(token, { keys: o.keys ?? pinsA, tenantId: o.tenantId ?? TENANT, applianceId: APPLIANCE, now: o.now, graceSeconds: o.graceSeconds ?? 72 * HOUR });
+    verifyLicense(token, {
+      keys: o.keys ?? pinsA,
+      tenantId: o.tenantId ?? TENANT,
+      applianceId: APPLIANCE,
+      now: o.now,
+      graceSeconds: o.graceSeconds ?? 72 * HOUR,
+    });
 
   it("valid: signature, iss, aud, sub, exp; edition and features", async () => {
     const r = await verify(await license(vendorA, { edition: "PREMIUM" }));
@@ -82,7 +91,10 @@ describe("verifyLicense", () => {
     expect(await verify(await license(vendorA, { issuer: "https://evil.test" }))).toMatchObject({ ok: false, reason: "WRONG_ISSUER" });
     expect(await verify(await license(vendorA, { applianceId: "box-2" }))).toMatchObject({ ok: false, reason: "WRONG_APPLIANCE" });
     const future = new Date(Date.now() + 2 * HOUR * 1000);
-    expect(await verify(await license(vendorA, { issuedAt: future, expiresAt: new Date(future.getTime() + HOUR * 1000) }))).toMatchObject({ ok: false, reason: "NOT_YET_VALID" });
+    expect(await verify(await license(vendorA, { issuedAt: future, expiresAt: new Date(future.getTime() + HOUR * 1000) }))).toMatchObject({
+      ok: false,
+      reason: "NOT_YET_VALID",
+    });
   });
 
   it("expired within the offline grace: honoured, flagged; past it: refused", async () => {
@@ -103,14 +115,20 @@ describe("verifyLicense", () => {
     expect(r).toMatchObject({ ok: true, state: "valid" });
     expect(r.ok && r.judgedAt.getTime()).toBe(Math.floor(iat.getTime() / 1000) * 1000);
     const far = new Date(Date.now() + 31 * 24 * HOUR * 1000);
-    expect(await verify(await license(vendorA, { issuedAt: far, expiresAt: new Date(far.getTime() + 30 * 24 * HOUR * 1000) }))).toMatchObject({ ok: false, reason: "NOT_YET_VALID" });
+    expect(await verify(await license(vendorA, { issuedAt: far, expiresAt: new Date(far.getTime() + 30 * 24 * HOUR * 1000) }))).toMatchObject({
+      ok: false,
+      reason: "NOT_YET_VALID",
+    });
   });
 
   it("judged at the time floor: a clock set back does not revive an expired license", async () => {
     const token = await license(vendorA, { issuedAt: new Date(Date.now() - 40 * 24 * HOUR * 1000), expiresAt: new Date(Date.now() - 10 * 24 * HOUR * 1000) });
     const setBack = new Date(Date.now() - 20 * 24 * HOUR * 1000);
     expect(await verifyLicense(token, { keys: pinsA, tenantId: TENANT, now: setBack, graceSeconds: 72 * HOUR })).toMatchObject({ ok: true, state: "valid" });
-    expect(await verifyLicense(token, { keys: pinsA, tenantId: TENANT, now: setBack, timeFloor: new Date(), graceSeconds: 72 * HOUR })).toMatchObject({ ok: false, reason: "EXPIRED" });
+    expect(await verifyLicense(token, { keys: pinsA, tenantId: TENANT, now: setBack, timeFloor: new Date(), graceSeconds: 72 * HOUR })).toMatchObject({
+      ok: false,
+      reason: "EXPIRED",
+    });
   });
 
   it("licenses are ordered by iat; another license of the same second replaces the stored one, the same one does not", () => {
@@ -153,7 +171,9 @@ describe("key hand-over (rotation)", () => {
   });
 
   it("keys shipped with the image: the first document must be signed by one of them; malformed ones are refused", async () => {
-    await expect(acceptKeyHandover(await handover(vendorA), { anchors: [publicPart(b)] })).rejects.toThrow(/not signed by a vendor key shipped with this appliance/);
+    await expect(acceptKeyHandover(await handover(vendorA), { anchors: [publicPart(b)] })).rejects.toThrow(
+      /not signed by a vendor key shipped with this appliance/,
+    );
     expect((await acceptKeyHandover(await handover(vendorA), { anchors: [publicPart(a)] })).keys[0]!.kid).toBe(a.kid);
     await expect(acceptKeyHandover({ payload: "x", signatures: [] })).rejects.toBeInstanceOf(KeyTrustError);
     // a document signed by a trusted key but not typed as a key hand-over (e.g. some other JWS) is refused
@@ -162,14 +182,20 @@ describe("key hand-over (rotation)", () => {
     const payload = new TextEncoder().encode(JSON.stringify({ iss: ISSUER, iat: 1, keys: [publicPart(jwk)] }));
     const untyped = new GeneralSign(payload);
     untyped.addSignature(privateKey).setProtectedHeader({ alg: "EdDSA", kid: "k1" });
-    await expect(acceptKeyHandover(await untyped.sign())).rejects.toMatchObject({ reason: "MALFORMED", message: expect.stringContaining("not alga-license-keys+jws") });
+    await expect(acceptKeyHandover(await untyped.sign())).rejects.toMatchObject({
+      reason: "MALFORMED",
+      message: expect.stringContaining("not alga-license-keys+jws"),
+    });
   });
 });
 
 describe("the chain of trust (chain.ts)", () => {
   const now = () => new Date(Date.now() + 60_000);
-  const extend = (chain: KeyChain | null, doc: unknown, o: { root?: JWK[] | null; firstUse?: boolean; reference?: Date; evidence?: () => Promise<Date | null> } = {}) =>
-    extendKeyChain(chain, doc, { root: o.root ?? null, reference: o.reference ?? now(), firstUse: o.firstUse, evidence: o.evidence });
+  const extend = (
+    chain: KeyChain | null,
+    doc: unknown,
+    o: { root?: JWK[] | null; firstUse?: boolean; reference?: Date; evidence?: () => Promise<Date | null> } = {},
+  ) => extendKeyChain(chain, doc, { root: o.root ?? null, reference: o.reference ?? now(), firstUse: o.firstUse, evidence: o.evidence });
   const kids = (c: KeyChain) => c.links.map((l) => l.keys.map((k) => k.kid).join("+"));
 
   it("after the vendor retires the root key, the chain of hand-overs still re-verifies from the root; the newest document alone does not", async () => {
@@ -182,7 +208,10 @@ describe("the chain of trust (chain.ts)", () => {
     expect(kids(retired)).toEqual([`${b.kid}+${a.kid}`, b.kid!]);
     const docs = retired.links.map((l) => l.document);
     expect(chainTip(await verifyKeyChain(docs, root)).keys.map((k) => k.kid)).toEqual([b.kid]);
-    await expect(verifyKeyChain(docs.slice(-1), root)).rejects.toMatchObject({ reason: "UNTRUSTED", message: expect.stringContaining("do not chain to the vendor keys shipped") });
+    await expect(verifyKeyChain(docs.slice(-1), root)).rejects.toMatchObject({
+      reason: "UNTRUSTED",
+      message: expect.stringContaining("do not chain to the vendor keys shipped"),
+    });
     // the chain stays short: later documents of the same keys replace the tip
     let chain = retired;
     for (let i = 3; i < 8; i++) chain = await extend(chain, await handover(await keySet(b), t0 + i * 1000), { root });
@@ -212,9 +241,14 @@ describe("the chain of trust (chain.ts)", () => {
     const t0 = Date.now();
     const ahead = await handover(vendorA, t0 + 3 * 24 * HOUR * 1000);
     await expect(extend(pinsA ? { links: [pinsA], anchored: false } : null, ahead, { reference: new Date(t0) })).rejects.toMatchObject({ reason: "FUTURE" });
-    const vouched = await extend({ links: [pinsA], anchored: false }, ahead, { reference: new Date(t0), evidence: async () => new Date(t0 + 3 * 24 * HOUR * 1000) });
+    const vouched = await extend({ links: [pinsA], anchored: false }, ahead, {
+      reference: new Date(t0),
+      evidence: async () => new Date(t0 + 3 * 24 * HOUR * 1000),
+    });
     expect(chainTip(vouched).issuedAt).toBe(pinnedKeys(ahead).issuedAt);
-    await expect(extend({ links: [pinsA], anchored: false }, ahead, { reference: new Date(t0), evidence: async () => null })).rejects.toMatchObject({ reason: "FUTURE" });
+    await expect(extend({ links: [pinsA], anchored: false }, ahead, { reference: new Date(t0), evidence: async () => null })).rejects.toMatchObject({
+      reason: "FUTURE",
+    });
     // acceptKeyHandover applies the same rule (the 100-years-ahead document the vendor should never have signed)
     await expect(acceptKeyHandover(await handover(vendorA, t0 + 100 * 365 * 24 * HOUR * 1000), { pinned: pinsA })).rejects.toMatchObject({ reason: "FUTURE" });
   });
@@ -251,7 +285,14 @@ describe("alga-license status", () => {
     const db = await appliance(await license(vendorA, { edition: "PREMIUM" }));
     const { code, out } = await status(db);
     expect(code).toBe(0);
-    expect(out).toMatchObject({ edition: "PREMIUM", licensed: true, tenantId: TENANT, applianceId: APPLIANCE, verification: { result: "valid" }, lastCheckInAt: null });
+    expect(out).toMatchObject({
+      edition: "PREMIUM",
+      licensed: true,
+      tenantId: TENANT,
+      applianceId: APPLIANCE,
+      verification: { result: "valid" },
+      lastCheckInAt: null,
+    });
     expect(out.features).toContain("MOBILE_ACCESS");
     expect(out.vendorKeys.kids).toEqual([a.kid]);
     const text = await status(db, false);
@@ -268,7 +309,11 @@ describe("alga-license status", () => {
       ["forged", forged, /signature does not verify: it was forged or altered, refused; the appliance runs as ESSENTIALS/],
       ["other tenant", await license(vendorA, { tenantId: "00000000-0000-4000-8000-000000000000" }), /not for this appliance's tenant/],
       ["another vendor key", await license(await keySet(c)), /signed by a key this appliance does not trust/],
-      ["expired past grace", await license(vendorA, { issuedAt: new Date(Date.now() - 40 * 24 * HOUR * 1000), expiresAt: new Date(Date.now() - 4 * 24 * HOUR * 1000) }), /offline grace ended/],
+      [
+        "expired past grace",
+        await license(vendorA, { issuedAt: new Date(Date.now() - 40 * 24 * HOUR * 1000), expiresAt: new Date(Date.now() - 4 * 24 * HOUR * 1000) }),
+        /offline grace ended/,
+      ],
     ];
     for (const [label, token, message] of cases) {
       const { code, out } = await status(await appliance(token));
@@ -276,7 +321,9 @@ describe("alga-license status", () => {
       expect(out.verification.message).toMatch(message);
       expect(out.features).toEqual([]);
     }
-    const inGrace = await status(await appliance(await license(vendorA, { issuedAt: new Date(Date.now() - 31 * 24 * HOUR * 1000), expiresAt: new Date(Date.now() - HOUR * 1000) })));
+    const inGrace = await status(
+      await appliance(await license(vendorA, { issuedAt: new Date(Date.now() - 31 * 24 * HOUR * 1000), expiresAt: new Date(Date.now() - HOUR * 1000) })),
+    );
     expect(inGrace).toMatchObject({ code: 3, out: { edition: "PRO", licensed: true, verification: { result: "in-grace" } } });
   });
 
@@ -339,12 +386,25 @@ describe("rotation through the real API and the check-in agent", () => {
   it("the old key co-signs the hand-over: the agent pins the new key and stores the new key's license; a hand-over without a pinned key's signature is refused and its license not stored", async () => {
     const p = await startWith([a]);
     const store = (await createApiKey(p.services.db, "STORE", "rotation")).key;
-    const reg = (await gqlRequest<any>(p.url, REGISTER, { input: { companyName: "Rotation AG", contactEmail: "ops@rotation.test", edition: "PRO" } }, { token: store })).data.registerTenant;
+    const reg = (
+      await gqlRequest<any>(p.url, REGISTER, { input: { companyName: "Rotation AG", contactEmail: "ops@rotation.test", edition: "PRO" } }, { token: store })
+    ).data.registerTenant;
     const dir = mkdtempSync(path.join(os.tmpdir(), "alga-rotation-seeds-"));
     try {
       const pw = path.join(dir, "pw");
       (await import("node:fs")).writeFileSync(pw, PASSWORD);
-      const setup = await setupCli(["--install-code", reg.installCode, "--admin-password-file", pw, "--license-url", p.url, "--output", dir, "--appliance-id", "rot-1"]);
+      const setup = await setupCli([
+        "--install-code",
+        reg.installCode,
+        "--admin-password-file",
+        pw,
+        "--license-url",
+        p.url,
+        "--output",
+        dir,
+        "--appliance-id",
+        "rot-1",
+      ]);
       expect(setup.code).toBe(0);
       const db = await applianceDb();
       await createTenant(db, readSeedDir(dir));
@@ -381,26 +441,46 @@ describe("rotation through the real API and the check-in agent", () => {
   it("the image ships key a, the vendor retires it: the agent keeps the hand-over that links b to a, and status re-verifies that chain from the root on every read", async () => {
     const p = await startWith([a]);
     const store = (await createApiKey(p.services.db, "STORE", "retire")).key;
-    const reg = (await gqlRequest<any>(p.url, REGISTER, { input: { companyName: "Retire AG", contactEmail: "ops@retire.test", edition: "PRO" } }, { token: store })).data.registerTenant;
+    const reg = (
+      await gqlRequest<any>(p.url, REGISTER, { input: { companyName: "Retire AG", contactEmail: "ops@retire.test", edition: "PRO" } }, { token: store })
+    ).data.registerTenant;
     const dir = mkdtempSync(path.join(os.tmpdir(), "alga-retire-seeds-"));
     const root = { ALGA_VENDOR_KEYS: JSON.stringify({ keys: [publicPart(a)] }) };
     try {
       const pw = path.join(dir, "pw");
       (await import("node:fs")).writeFileSync(pw, PASSWORD);
-      expect((await setupCli(["--install-code", reg.installCode, "--admin-password-file", pw, "--license-url", p.url, "--output", dir, "--appliance-id", "ret-1"], root)).code).toBe(0);
+      expect(
+        (
+          await setupCli(
+            ["--install-code", reg.installCode, "--admin-password-file", pw, "--license-url", p.url, "--output", dir, "--appliance-id", "ret-1"],
+            root,
+          )
+        ).code,
+      ).toBe(0);
       const db = await applianceDb();
       await createTenant(db, readSeedDir(dir), { vendorKeys: [publicPart(a)] });
       await startWith([b, a]);
-      expect(JSON.parse((await checkInCli(["--no-spread", "--json"], { APPLIANCE_DATABASE_URL: db, ...root })).stdout)).toMatchObject({ status: "refreshed", keys: "updated" });
+      expect(JSON.parse((await checkInCli(["--no-spread", "--json"], { APPLIANCE_DATABASE_URL: db, ...root })).stdout)).toMatchObject({
+        status: "refreshed",
+        keys: "updated",
+      });
       // a is retired: the document is signed by b alone, which no key of the image signed
       await startWith([b]);
-      expect(JSON.parse((await checkInCli(["--no-spread", "--json"], { APPLIANCE_DATABASE_URL: db, ...root })).stdout)).toMatchObject({ status: "refreshed", keys: "updated" });
+      expect(JSON.parse((await checkInCli(["--no-spread", "--json"], { APPLIANCE_DATABASE_URL: db, ...root })).stdout)).toMatchObject({
+        status: "refreshed",
+        keys: "updated",
+      });
       const state = await licenseState(db);
       expect(state.key_chain).toHaveLength(2);
       expect(JSON.parse(Buffer.from(state.license_token.split(".")[0], "base64url").toString()).kid).toBe(b.kid);
       const st = await licenseCli(["status", "--json"], { APPLIANCE_DATABASE_URL: db, ...root });
       expect(st.code).toBe(0);
-      expect(JSON.parse(st.stdout)).toMatchObject({ edition: "PRO", verification: { result: "valid" }, vendorKeys: { kids: [b.kid] }, trust: { anchored: true, verified: true, documents: 2 } });
+      expect(JSON.parse(st.stdout)).toMatchObject({
+        edition: "PRO",
+        verification: { result: "valid" },
+        vendorKeys: { kids: [b.kid] },
+        trust: { anchored: true, verified: true, documents: 2 },
+      });
       // the newest document alone does not reach the root
       await query(db, "UPDATE license_state SET key_chain = jsonb_build_array(vendor_keys)");
       const cut = await licenseCli(["status", "--json"], { APPLIANCE_DATABASE_URL: db, ...root });

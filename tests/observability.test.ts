@@ -77,7 +77,11 @@ describe("trace context", () => {
       const r = await post("{ tenants(first: 1) { totalCount } }", { authorization: `Bearer ${t.keys.support}`, traceparent: `00-${TRACE}-${PARENT}-00` });
       expect(r.status).toBe(200);
       const errorLine = await eventually(async () => lines().find((l) => l.requestId === r.requestId && l.level === 50), Boolean);
-      expect(errorLine).toMatchObject({ traceId: TRACE, spanId: parseTraceparent(r.traceparent!)!.parentSpanId, msg: "unexpected error while executing GraphQL" });
+      expect(errorLine).toMatchObject({
+        traceId: TRACE,
+        spanId: parseTraceparent(r.traceparent!)!.parentSpanId,
+        msg: "unexpected error while executing GraphQL",
+      });
     } finally {
       await t.plane.pool.query("ALTER TABLE tenant_registry_away RENAME TO tenant_registry");
     }

@@ -43,14 +43,19 @@ const boxes: Box[] = [];
 function box(id = `box-${Math.random().toString(36).slice(2, 8)}`): Box {
   const dir = mkdtempSync(path.join(os.tmpdir(), "alga-offline-"));
   writeFileSync(path.join(dir, "pw"), PASSWORD);
-  const b = { dir, env: { ALGA_STATE_DIR: path.join(dir, "state"), APPLIANCE_ID: id, ALGA_LICENSE_URL: closedUrl, ALGA_VENDOR_KEYS: root }, file: (n: string) => path.join(dir, n) };
+  const b = {
+    dir,
+    env: { ALGA_STATE_DIR: path.join(dir, "state"), APPLIANCE_ID: id, ALGA_LICENSE_URL: closedUrl, ALGA_VENDOR_KEYS: root },
+    file: (n: string) => path.join(dir, n),
+  };
   boxes.push(b);
   return b;
 }
 afterAll(() => boxes.forEach((b) => rmSync(b.dir, { recursive: true, force: true })));
 
 const json = (r: { stdout: string }) => JSON.parse(r.stdout);
-const request = (b: Box, code = generateInstallCode(), env: Record<string, string> = {}) => setupCli(["offline-request", "--install-code", code, "--out", b.file("request.json"), "--json"], { ...b.env, ...env });
+const request = (b: Box, code = generateInstallCode(), env: Record<string, string> = {}) =>
+  setupCli(["offline-request", "--install-code", code, "--out", b.file("request.json"), "--json"], { ...b.env, ...env });
 const apply = (b: Box, response: string, env: Record<string, string> = {}) =>
   setupCli(["offline-apply", "--response", response, "--admin-password-file", b.file("pw"), "--output", b.file("seeds"), "--json"], { ...b.env, ...env });
 
@@ -84,7 +89,11 @@ describe("alga-setup offline-request", () => {
     const keyFile = path.join(b.env.ALGA_STATE_DIR!, "appliance-key.json");
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
     expect(JSON.parse(readFileSync(keyFile, "utf8"))).toMatchObject({ kty: "OKP", crv: "Ed25519", d: expect.any(String) });
-    expect(JSON.parse(readFileSync(path.join(b.env.ALGA_STATE_DIR!, "offline-request.json"), "utf8"))).toMatchObject({ kind: "activation", nonce: out.nonce, jkt: out.applianceKeyThumbprint });
+    expect(JSON.parse(readFileSync(path.join(b.env.ALGA_STATE_DIR!, "offline-request.json"), "utf8"))).toMatchObject({
+      kind: "activation",
+      nonce: out.nonce,
+      jkt: out.applianceKeyThumbprint,
+    });
     // a second request: same key, a new nonce (the pending one is replaced)
     const again = json(await request(b, code));
     expect(again.applianceKeyThumbprint).toBe(out.applianceKeyThumbprint);
@@ -125,7 +134,13 @@ describe("the air-gapped life of an appliance", () => {
     // renewal 1: report seq 1 (prev null)
     const r1 = await licenseCli(["renewal-request", "--out", b.file("renew-1.json"), "--json"], env);
     expect(r1.code).toBe(0);
-    expect(json(r1).report).toMatchObject({ seq: 1, prev: null, edition: "PRO", licensedUntil: expect.any(String), clock: { applianceTime: expect.any(String) } });
+    expect(json(r1).report).toMatchObject({
+      seq: 1,
+      prev: null,
+      edition: "PRO",
+      licensedUntil: expect.any(String),
+      clock: { applianceTime: expect.any(String) },
+    });
     const answer1 = await answerRenewal(readFileSync(b.file("renew-1.json"), "utf8"), { keys: vendorA });
     writeFileSync(b.file("renew-1.response.json"), answer1.file);
     const i1 = await licenseCli(["import", "--file", b.file("renew-1.response.json"), "--json"], env);
@@ -152,7 +167,10 @@ describe("the air-gapped life of an appliance", () => {
     expect(json(status)).toMatchObject({ edition: "ESSENTIALS", verification: { result: "refused", reason: "EXPIRED" } });
     const r3 = json(await licenseCli(["renewal-request", "--out", b.file("renew-3.json"), "--json"], later));
     expect(r3.report).toMatchObject({ seq: 3, edition: "ESSENTIALS" });
-    writeFileSync(b.file("renew-3.response.json"), (await answerRenewal(readFileSync(b.file("renew-3.json"), "utf8"), { keys: rotated, now: new Date(Date.now() + 40 * DAY * 1000) })).file);
+    writeFileSync(
+      b.file("renew-3.response.json"),
+      (await answerRenewal(readFileSync(b.file("renew-3.json"), "utf8"), { keys: rotated, now: new Date(Date.now() + 40 * DAY * 1000) })).file,
+    );
     expect((await licenseCli(["import", "--file", b.file("renew-3.response.json"), "--json"], later)).code).toBe(0);
     status = await licenseCli(["status", "--json"], later);
     expect(status.code).toBe(0);
@@ -178,7 +196,10 @@ describe("refused, each with the way out", () => {
     expect(json(await apply(b, b.file("other-box.json"))).error.code).toBe("WRONG_APPLIANCE");
     expect(existsSync(b.file("seeds"))).toBe(false);
     // the console says the same in words (stderr)
-    const text = await setupCli(["offline-apply", "--response", b.file("other-key.json"), "--admin-password-file", b.file("pw"), "--output", b.file("seeds")], b.env);
+    const text = await setupCli(
+      ["offline-apply", "--response", b.file("other-key.json"), "--admin-password-file", b.file("pw"), "--output", b.file("seeds")],
+      b.env,
+    );
     expect(text.code).toBe(11);
     expect(text.stderr).toMatch(/bound to another appliance key[\s\S]*Make a new request/);
   });

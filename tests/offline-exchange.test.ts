@@ -423,13 +423,24 @@ describe("alga-store activate-offline / renew-offline (compiled CLI)", () => {
     expect(again.code).toBe(7);
     expect(JSON.parse(again.stdout).error).toMatchObject({ code: "REPLAYED_OFFLINE_REQUEST" });
 
-    const renewal = await signRenewalRequest({ privateKey: key, applianceId: "cli-box", tenantId: reg.tenantId, tool: "alga-license/1.0.0", licenseJti: null, report: report(null) });
+    const renewal = await signRenewalRequest({
+      privateKey: key,
+      applianceId: "cli-box",
+      tenantId: reg.tenantId,
+      tool: "alga-license/1.0.0",
+      licenseJti: null,
+      report: report(null),
+    });
     const renewFile = path.join(dir, "renewal.json");
     writeFileSync(renewFile, renewal.file);
     const renewed = await cli(["renew-offline", "--request", renewFile, "--out", path.join(dir, "renewed.json"), "--json"]);
     expect(renewed.code).toBe(0);
     expect(JSON.parse(renewed.stdout)).toMatchObject({ tenantId: reg.tenantId, applianceId: "cli-box", edition: "PRO", report: { seq: 1, chain: "FIRST" } });
-    await verifyOfflineResponse(readFileSync(path.join(dir, "renewed.json"), "utf8"), { keys: allKeys(), kind: "renewal", expect: { nonce: renewal.payload.nonce, jkt } });
+    await verifyOfflineResponse(readFileSync(path.join(dir, "renewed.json"), "utf8"), {
+      keys: allKeys(),
+      kind: "renewal",
+      expect: { nonce: renewal.payload.nonce, jkt },
+    });
 
     const shown = await cli(["tenant", reg.tenantId]);
     expect(shown.code).toBe(0);
@@ -448,7 +459,14 @@ describe("alga-store activate-offline / renew-offline (compiled CLI)", () => {
     expect(bad.stderr).toMatch(/INVALID_OFFLINE_REQUEST/);
 
     const a = await activated();
-    const other = await signRenewalRequest({ privateKey: await generateApplianceKey(), applianceId: a.id, tenantId: a.reg.tenantId, tool: "t", licenseJti: null, report: report(null) });
+    const other = await signRenewalRequest({
+      privateKey: await generateApplianceKey(),
+      applianceId: a.id,
+      tenantId: a.reg.tenantId,
+      tool: "t",
+      licenseJti: null,
+      report: report(null),
+    });
     const otherFile = path.join(dir, "other.json");
     writeFileSync(otherFile, other.file);
     const mismatch = await cli(["renew-offline", "--request", otherFile, "--out", path.join(dir, "x.json")]);

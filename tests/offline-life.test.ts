@@ -87,22 +87,38 @@ it("register → request → activateOffline → apply → create-tenant → ren
   let p = await startWith([a]);
   const store = (await createApiKey(p.services.db, "STORE", "offline-life")).key;
   const support = (await createApiKey(p.services.db, "SUPPORT", "offline-life")).key;
-  const reg = (await gqlRequest<any>(p.url, REGISTER, { input: { companyName: "Air Gap AG", contactEmail: "ops@airgap.test", edition: "PRO" } }, { token: store })).data.registerTenant;
+  const reg = (
+    await gqlRequest<any>(p.url, REGISTER, { input: { companyName: "Air Gap AG", contactEmail: "ops@airgap.test", edition: "PRO" } }, { token: store })
+  ).data.registerTenant;
 
   const dir = mkdtempSync(path.join(os.tmpdir(), "alga-offline-box-"));
   const f = (n: string) => path.join(dir, n);
   writeFileSync(f("pw"), PASSWORD);
   // the appliance: no path to the service, the vendor's key shipped with the image
-  const env: Record<string, string> = { ALGA_STATE_DIR: f("state"), APPLIANCE_ID: "appl-airgap-1", ALGA_LICENSE_URL: closedUrl, ALGA_VENDOR_KEYS: JSON.stringify({ keys: [publicPart(a)] }) };
+  const env: Record<string, string> = {
+    ALGA_STATE_DIR: f("state"),
+    APPLIANCE_ID: "appl-airgap-1",
+    ALGA_LICENSE_URL: closedUrl,
+    ALGA_VENDOR_KEYS: JSON.stringify({ keys: [publicPart(a)] }),
+  };
   try {
     const req = await setupCli(["offline-request", "--install-code", reg.installCode, "--out", f("request.json"), "--json"], env);
     expect(req.code).toBe(0);
     const activated = await vendorAnswers("activate", f("request.json"), f("response.json"), store);
     expect(activated).toMatchObject({ tenantId: reg.tenantId, edition: "PRO" });
 
-    const applied = await setupCli(["offline-apply", "--response", f("response.json"), "--admin-password-file", f("pw"), "--output", f("seeds"), "--json"], env);
+    const applied = await setupCli(
+      ["offline-apply", "--response", f("response.json"), "--admin-password-file", f("pw"), "--output", f("seeds"), "--json"],
+      env,
+    );
     expect(applied.code).toBe(0);
-    expect(json(applied)).toMatchObject({ ok: true, tenantId: reg.tenantId, edition: "PRO", licensed: true, applianceKeyThumbprint: json(req).applianceKeyThumbprint });
+    expect(json(applied)).toMatchObject({
+      ok: true,
+      tenantId: reg.tenantId,
+      edition: "PRO",
+      licensed: true,
+      applianceKeyThumbprint: json(req).applianceKeyThumbprint,
+    });
     const db = await applianceDb();
     const appliance = { ...env, APPLIANCE_DATABASE_URL: db };
     const created = await createTenantCli(["--seed-dir", f("seeds"), "--json"], appliance);
@@ -149,7 +165,12 @@ it("register → request → activateOffline → apply → create-tenant → ren
     expect((await licenseCli(["status"], later)).stdout).toMatch(/activation: +offline: renewed by file/);
 
     // a replayed renewal request is refused by the vendor; the replayed response by the appliance
-    const replayed = await gqlRequest<any>(p.url, `mutation R($input: RenewOfflineInput!) { renewOffline(input: $input) { response } }`, { input: { request: readFileSync(f("renew-3.json"), "utf8") } }, { token: support });
+    const replayed = await gqlRequest<any>(
+      p.url,
+      `mutation R($input: RenewOfflineInput!) { renewOffline(input: $input) { response } }`,
+      { input: { request: readFileSync(f("renew-3.json"), "utf8") } },
+      { token: support },
+    );
     expect(replayed.errors?.[0]?.extensions?.code).toBe("REPLAYED_OFFLINE_REQUEST");
     const again = await licenseCli(["import", "--file", f("renew-3.response.json"), "--json"], later);
     expect(again.code).toBe(11);

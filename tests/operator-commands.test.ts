@@ -37,7 +37,11 @@ describe("npm run db:migrate", () => {
   it("without DATABASE_URL migrates the embedded database of DATA_DIR and stops it again", async () => {
     const dataDir = path.join(dir, "data");
     const r = await npm(["db:migrate"], { DATA_DIR: dataDir });
-    expect([r.code, r.stdout.trim(), r.stderr]).toEqual([0, expect.stringMatching(new RegExp(`^the embedded database in ${dataDir}/pgdata is migrated \\(\\d+ migrations applied\\)$`)), ""]);
+    expect([r.code, r.stdout.trim(), r.stderr]).toEqual([
+      0,
+      expect.stringMatching(new RegExp(`^the embedded database in ${dataDir}/pgdata is migrated \\(\\d+ migrations applied\\)$`)),
+      "",
+    ]);
     expect(existsSync(path.join(dataDir, "pgdata", "PG_VERSION"))).toBe(true);
     expect(existsSync(path.join(dataDir, "pgdata", "postmaster.pid"))).toBe(false); // not left running
     const again = await npm(["db:migrate"], { DATA_DIR: dataDir });

@@ -23,7 +23,10 @@ describe("email outbox", () => {
     const code = res.data.registerTenant.installCode as string;
     const prisma = t.plane.services.prisma;
     // wait until the worker has failed at least once
-    const failed = await eventually(() => prisma.emailOutbox.findFirstOrThrow({ where: { recipient: email } }), (r) => r.attempts >= 1 && !!r.lastError);
+    const failed = await eventually(
+      () => prisma.emailOutbox.findFirstOrThrow({ where: { recipient: email } }),
+      (r) => r.attempts >= 1 && !!r.lastError,
+    );
     expect(failed).toMatchObject({ status: "PENDING" });
     expect(failed.lastError).toMatch(/451|unavailable/);
     expect(failed.nextAttemptAt.getTime()).toBeGreaterThan(Date.now()); // backed off
@@ -34,14 +37,21 @@ describe("email outbox", () => {
     await prisma.emailOutbox.update({ where: { id: failed.id }, data: { nextAttemptAt: new Date() } }); // skip the wait
     const mail = await t.smtp.waitFor((m) => m.text?.includes(code) ?? false);
     expect(mail.subject).toContain("Outage");
-    const sent = await eventually(() => prisma.emailOutbox.findFirstOrThrow({ where: { id: failed.id } }), (r) => r.status === "SENT");
+    const sent = await eventually(
+      () => prisma.emailOutbox.findFirstOrThrow({ where: { id: failed.id } }),
+      (r) => r.status === "SENT",
+    );
     expect(sent).toMatchObject({ status: "SENT", sealedMessage: null, attempts: 2 });
   });
 
   it("parks a message as DEAD (still sealed, not lost) after the maximum attempts", async () => {
     const prisma = t.plane.services.prisma;
     const row = await prisma.emailOutbox.create({
-      data: { recipient: "dead@example.test", kind: "test", sealedMessage: t.plane.services.secret.seal(JSON.stringify({ subject: "s", text: "t", html: "h" })) },
+      data: {
+        recipient: "dead@example.test",
+        kind: "test",
+        sealedMessage: t.plane.services.secret.seal(JSON.stringify({ subject: "s", text: "t", html: "h" })),
+      },
     });
     const failing = Object.assign(
       async (): Promise<never> => {
@@ -64,7 +74,12 @@ describe("email outbox", () => {
     const ids: string[] = [];
     for (let i = 0; i < 30; i++) {
       const r = await prisma.emailOutbox.create({
-        data: { recipient: `bulk${i}@example.test`, kind: "test", sealedMessage: secret.seal(JSON.stringify({ subject: `bulk ${i}`, text: "t", html: "h" })), nextAttemptAt: new Date(Date.now() + 3_600_000) },
+        data: {
+          recipient: `bulk${i}@example.test`,
+          kind: "test",
+          sealedMessage: secret.seal(JSON.stringify({ subject: `bulk ${i}`, text: "t", html: "h" })),
+          nextAttemptAt: new Date(Date.now() + 3_600_000),
+        },
       });
       ids.push(r.id);
     }

@@ -20,8 +20,7 @@ afterAll(async () => {
 
 // the response pane is a Monaco editor: it renders spaces as U+00A0
 const responseText = () => (document.querySelector(".graphiql-response")?.textContent ?? "").replace(/\u00a0/g, " ");
-const responseIncludes = (needle: string) =>
-  (document.querySelector(".graphiql-response")?.textContent ?? "").replace(/\u00a0/g, " ").includes(needle);
+const responseIncludes = (needle: string) => (document.querySelector(".graphiql-response")?.textContent ?? "").replace(/\u00a0/g, " ").includes(needle);
 
 async function replaceEditorText(page: import("playwright-core").Page, selector: string, text: string) {
   await page.locator(selector).click();
@@ -31,7 +30,9 @@ async function replaceEditorText(page: import("playwright-core").Page, selector:
 }
 
 it("a support engineer pastes a key, finds a tenant by email and sees its code states and appliances", async () => {
-  const reg = (await t.gql(REGISTER, { input: { companyName: "Playground Widgets", contactEmail: "owner@widgets.test", edition: "PRO" } }, { token: t.keys.store })).data.registerTenant;
+  const reg = (
+    await t.gql(REGISTER, { input: { companyName: "Playground Widgets", contactEmail: "owner@widgets.test", edition: "PRO" } }, { token: t.keys.store })
+  ).data.registerTenant;
   await t.gql(REDEEM, { input: { installCode: reg.installCode, applianceId: "widget-box-1" } });
   await t.gql(REGISTER, { input: { companyName: "Someone Else", contactEmail: "else@other.test", edition: "ESSENTIALS" } }, { token: t.keys.store });
 
@@ -47,7 +48,11 @@ it("a support engineer pastes a key, finds a tenant by email and sees its code s
   await page.locator(".graphiql-execute-button").click();
   await page.waitForFunction(responseIncludes, "UNAUTHENTICATED", { timeout: 20_000 });
 
-  await replaceEditorText(page, ".graphiql-editor-tool .graphiql-editor:not(.hidden) .monaco-editor", JSON.stringify({ Authorization: `Bearer ${t.keys.support}` }));
+  await replaceEditorText(
+    page,
+    ".graphiql-editor-tool .graphiql-editor:not(.hidden) .monaco-editor",
+    JSON.stringify({ Authorization: `Bearer ${t.keys.support}` }),
+  );
   await page.getByRole("button", { name: "Variables" }).click();
   await replaceEditorText(page, ".graphiql-editor-tool .graphiql-editor:not(.hidden) .monaco-editor", JSON.stringify({ search: "owner@widgets.test" }));
   await page.locator(".graphiql-execute-button").click();
@@ -106,7 +111,8 @@ it("headers are kept across a reload only once Persist headers is turned on", as
   const page = await browser.newPage({ viewport: { width: 1400, height: 1600 } });
   try {
     const bearer = `Bearer ${t.keys.support}`;
-    const headerText = () => (document.querySelector(".graphiql-editor-tool .graphiql-editor:not(.hidden) .monaco-editor")?.textContent ?? "").replace(/\u00a0/g, " ");
+    const headerText = () =>
+      (document.querySelector(".graphiql-editor-tool .graphiql-editor:not(.hidden) .monaco-editor")?.textContent ?? "").replace(/\u00a0/g, " ");
     await page.goto(`${t.url}/playground/`);
     await page.waitForSelector(".graphiql-container .graphiql-query-editor .monaco-editor", { timeout: 30_000 });
     await replaceEditorText(page, ".graphiql-editor-tool .graphiql-editor:not(.hidden) .monaco-editor", JSON.stringify({ Authorization: bearer }));
@@ -119,10 +125,20 @@ it("headers are kept across a reload only once Persist headers is turned on", as
     await page.getByRole("button", { name: "Open settings dialog" }).click();
     await page.locator("#enable-persist-headers").click();
     await page.keyboard.press("Escape");
-    expect(await eventually(() => page.evaluate(() => JSON.stringify(window.localStorage)), (v) => v.includes("alk_"))).toContain("alk_");
+    expect(
+      await eventually(
+        () => page.evaluate(() => JSON.stringify(window.localStorage)),
+        (v) => v.includes("alk_"),
+      ),
+    ).toContain("alk_");
     await page.reload();
     await page.waitForSelector(".graphiql-container .graphiql-query-editor .monaco-editor", { timeout: 30_000 });
-    expect(await eventually(() => page.evaluate(headerText), (v) => v.includes("alk_"))).toContain(t.keys.support.slice(0, 20));
+    expect(
+      await eventually(
+        () => page.evaluate(headerText),
+        (v) => v.includes("alk_"),
+      ),
+    ).toContain(t.keys.support.slice(0, 20));
   } finally {
     await page.close();
   }

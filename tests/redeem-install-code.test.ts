@@ -12,15 +12,18 @@ let addr = 0;
 const nextAddress = () => `203.0.113.${++addr % 250}`;
 
 async function registered(edition = "PRO") {
-  const res = await t.gql(REGISTER, {
-    input: { companyName: `Co ${edition}`, contactEmail: `it-${Math.random().toString(36).slice(2)}@corp.test`, edition },
-  }, { token: t.keys.store });
+  const res = await t.gql(
+    REGISTER,
+    {
+      input: { companyName: `Co ${edition}`, contactEmail: `it-${Math.random().toString(36).slice(2)}@corp.test`, edition },
+    },
+    { token: t.keys.store },
+  );
   return res.data.registerTenant as { tenantId: string; installCode: string };
 }
 
 const redeem = (installCode: string, applianceId = `appl-${Math.random().toString(36).slice(2, 10)}`, clientAddress = nextAddress()) =>
   t.gql(REDEEM, { input: { installCode, applianceId } }, { clientAddress });
-
 
 describe("redeemInstallCode", () => {
   it("paid: returns a license bound to the registry tenant, a credential and the check-in URL", async () => {
@@ -59,8 +62,13 @@ describe("redeemInstallCode", () => {
     const reg = await registered("ESSENTIALS");
     const p = (await redeem(reg.installCode)).data.redeemInstallCode;
     expect(p).toEqual({
-      tenantId: reg.tenantId, edition: "ESSENTIALS", companyName: "Co ESSENTIALS", contactEmail: expect.any(String),
-      applianceCredential: null, firstJwt: null, checkInUrl: null,
+      tenantId: reg.tenantId,
+      edition: "ESSENTIALS",
+      companyName: "Co ESSENTIALS",
+      contactEmail: expect.any(String),
+      applianceCredential: null,
+      firstJwt: null,
+      checkInUrl: null,
     });
   });
 
@@ -176,7 +184,11 @@ const redeemKeyed = (input: { installCode: string; applianceId: string; redempti
 const checkIn = (credential: string, applianceId: string) => t.gql(CHECK_IN, { input: { applianceId } }, { token: credential });
 const jtiOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split(".")[1]!, "base64url").toString()).jti as string;
 const history = (tenantId: string) =>
-  t.gql(`query($id: ID!) { tenant(id: $id) { seatsUsed auditEvents { action requestId details createdAt } entitlementHistory { action details } } }`, { id: tenantId }, { token: t.keys.support });
+  t.gql(
+    `query($id: ID!) { tenant(id: $id) { seatsUsed auditEvents { action requestId details createdAt } entitlementHistory { action details } } }`,
+    { id: tenantId },
+    { token: t.keys.support },
+  );
 const actions = async (tenantId: string) =>
   (await t.plane.services.prisma.auditEvent.findMany({ where: { tenantId }, orderBy: { seq: "asc" } })).map((e) => e.action);
 
@@ -200,7 +212,14 @@ describe("redemptionKey: a lost answer is replayed to its own appliance", () => 
     const again = await redeemKeyed({ installCode: reg.installCode.toLowerCase(), applianceId: "lost-answer", redemptionKey: key });
     expect(again.errors).toBeUndefined();
     const replay = again.data.redeemInstallCode;
-    expect(replay).toMatchObject({ tenantId: reg.tenantId, edition: "PREMIUM", companyName: "Co PREMIUM", checkInUrl: `${t.url}/graphql`, reinstalled: false, replayed: true });
+    expect(replay).toMatchObject({
+      tenantId: reg.tenantId,
+      edition: "PREMIUM",
+      companyName: "Co PREMIUM",
+      checkInUrl: `${t.url}/graphql`,
+      reinstalled: false,
+      replayed: true,
+    });
     expect(replay.applianceCredential).toMatch(/^alc_/);
     expect(replay.applianceCredential).not.toBe(first.applianceCredential);
     expect(jtiOf(replay.firstJwt)).not.toBe(jtiOf(first.firstJwt));
@@ -211,7 +230,12 @@ describe("redemptionKey: a lost answer is replayed to its own appliance", () => 
     expect(await prisma.appliance.count({ where: { tenantId: reg.tenantId } })).toBe(1);
     expect(await actions(reg.tenantId)).toEqual(["tenant.registered", "install_code.redeemed", "install_code.redemption_replayed", "appliance.checked_in"]);
     const audit = await prisma.auditEvent.findFirstOrThrow({ where: { tenantId: reg.tenantId, action: "install_code.redemption_replayed" } });
-    expect(audit.details).toMatchObject({ applianceId: "lost-answer", edition: "PREMIUM", licenseJti: jtiOf(replay.firstJwt), replacedLicenseJti: jtiOf(first.firstJwt) });
+    expect(audit.details).toMatchObject({
+      applianceId: "lost-answer",
+      edition: "PREMIUM",
+      licenseJti: jtiOf(replay.firstJwt),
+      replacedLicenseJti: jtiOf(first.firstJwt),
+    });
     const view = (await history(reg.tenantId)).data.tenant;
     expect(view.seatsUsed).toBe(1);
     expect(view.auditEvents.map((e: { action: string }) => e.action)).toContain("install_code.redemption_replayed");
@@ -257,7 +281,11 @@ describe("redemptionKey: a lost answer is replayed to its own appliance", () => 
 
     const revoked = await registered();
     await redeemKeyed({ installCode: revoked.installCode, applianceId: "revoked-box", redemptionKey: "k4" });
-    const rev = await t.gql(`mutation($id: String!, $tenant: ID) { revokeApplianceCredential(applianceId: $id, tenantId: $tenant) { applianceId } }`, { id: "revoked-box", tenant: revoked.tenantId }, { token: t.keys.admin });
+    const rev = await t.gql(
+      `mutation($id: String!, $tenant: ID) { revokeApplianceCredential(applianceId: $id, tenantId: $tenant) { applianceId } }`,
+      { id: "revoked-box", tenant: revoked.tenantId },
+      { token: t.keys.admin },
+    );
     expect(rev.errors).toBeUndefined();
     expect(codeOf(await redeemKeyed({ installCode: revoked.installCode, applianceId: "revoked-box", redemptionKey: "k4" }))).toBe("CONSUMED_INSTALL_CODE");
   });
@@ -280,7 +308,11 @@ describe("redemptionKey: a lost answer is replayed to its own appliance", () => 
     const ess = await registered("ESSENTIALS");
     await redeemKeyed({ installCode: ess.installCode, applianceId: "ess-replay", redemptionKey: "ek" });
     expect((await redeemKeyed({ installCode: ess.installCode, applianceId: "ess-replay", redemptionKey: "ek" })).data.redeemInstallCode).toMatchObject({
-      tenantId: ess.tenantId, edition: "ESSENTIALS", applianceCredential: null, firstJwt: null, replayed: true,
+      tenantId: ess.tenantId,
+      edition: "ESSENTIALS",
+      applianceCredential: null,
+      firstJwt: null,
+      replayed: true,
     });
   });
 });
@@ -290,7 +322,11 @@ describe("a live credential displaced by a redemption under the same appliance i
     const reg = await registered();
     // (without redemption keys: this holds for every caller, old or new)
     const reinstall = (installCode: string) =>
-      t.gql(`mutation($input: RedeemInstallCodeInput!) { redeemInstallCode(input: $input) { applianceCredential firstJwt reinstalled } }`, { input: { installCode, applianceId: "working-box" } }, { clientAddress: nextAddress() });
+      t.gql(
+        `mutation($input: RedeemInstallCodeInput!) { redeemInstallCode(input: $input) { applianceCredential firstJwt reinstalled } }`,
+        { input: { installCode, applianceId: "working-box" } },
+        { clientAddress: nextAddress() },
+      );
     const first = (await reinstall(reg.installCode)).data.redeemInstallCode;
     const checked = (await checkIn(first.applianceCredential, "working-box")).data.checkIn;
     const row = await t.plane.services.prisma.appliance.findFirstOrThrow({ where: { tenantId: reg.tenantId, applianceId: "working-box" } });
@@ -301,7 +337,9 @@ describe("a live credential displaced by a redemption under the same appliance i
 
     const view = (await history(reg.tenantId)).data.tenant;
     const replaced = view.auditEvents.find((e: { action: string }) => e.action === "appliance.credential_replaced");
-    const redeemed = view.auditEvents.find((e: { action: string; details: { installCodeId?: string } }) => e.action === "install_code.redeemed" && e.details.installCodeId !== row.installCodeId);
+    const redeemed = view.auditEvents.find(
+      (e: { action: string; details: { installCodeId?: string } }) => e.action === "install_code.redeemed" && e.details.installCodeId !== row.installCodeId,
+    );
     expect(replaced).toBeDefined();
     expect(replaced.details).toMatchObject({
       applianceId: "working-box",
@@ -328,7 +366,11 @@ describe("a live credential displaced by a redemption under the same appliance i
     await redeemKeyed({ installCode: reg.installCode, applianceId: "fresh-box", redemptionKey: key });
     expect(await actions(reg.tenantId)).not.toContain("appliance.credential_replaced");
 
-    await t.gql(`mutation($id: String!, $tenant: ID) { revokeApplianceCredential(applianceId: $id, tenantId: $tenant) { applianceId } }`, { id: "fresh-box", tenant: reg.tenantId }, { token: t.keys.admin });
+    await t.gql(
+      `mutation($id: String!, $tenant: ID) { revokeApplianceCredential(applianceId: $id, tenantId: $tenant) { applianceId } }`,
+      { id: "fresh-box", tenant: reg.tenantId },
+      { token: t.keys.admin },
+    );
     const re = (await t.gql(REISSUE, { input: { tenantId: reg.tenantId } }, { token: t.keys.store })).data.reissueInstallCode;
     expect((await redeemKeyed({ installCode: re.installCode, applianceId: "fresh-box" })).errors).toBeUndefined();
     expect(await actions(reg.tenantId)).not.toContain("appliance.credential_replaced");

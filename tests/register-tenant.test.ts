@@ -71,8 +71,13 @@ describe("registerTenant", () => {
     expect(Math.abs(expiry - 7 * 24 * 3600e3)).toBeLessThan(2000);
     // s3rver does not check signatures: recompute the SigV4 signature with the real secret ourselves
     const signer = new Minio.Client({
-      endPoint: "localhost", port: t.s3.port, useSSL: false, region: "us-east-1", pathStyle: true,
-      accessKey: S3_ACCESS_KEY, secretKey: S3_SECRET_KEY,
+      endPoint: "localhost",
+      port: t.s3.port,
+      useSSL: false,
+      region: "us-east-1",
+      pathStyle: true,
+      accessKey: S3_ACCESS_KEY,
+      secretKey: S3_SECRET_KEY,
     });
     const date = new Date(Date.parse(signedAt.replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, "$1-$2-$3T$4:$5:$6Z")));
     const expected = new URL(await signer.presignedGetObject(ISO_BUCKET, ISO_KEY, 7 * 24 * 3600, {}, date));
@@ -96,7 +101,10 @@ describe("registerTenant", () => {
     expect(mail.html).toContain("Mail &amp; Co");
     expect(mail.text?.toLowerCase()).not.toContain("password:");
     // the SMTP peer has it; the worker marks the row right after the server's answer
-    const row = await eventually(() => t.plane.services.prisma.emailOutbox.findFirstOrThrow({ where: { tenantId: p.tenantId } }), (r) => r.status === "SENT");
+    const row = await eventually(
+      () => t.plane.services.prisma.emailOutbox.findFirstOrThrow({ where: { tenantId: p.tenantId } }),
+      (r) => r.status === "SENT",
+    );
     expect(row.status).toBe("SENT");
     expect(row.sealedMessage).toBeNull(); // the code is wiped from the outbox once sent
   });
@@ -159,7 +167,12 @@ describe("registerTenant", () => {
       try {
         const again = await t.gql(REGISTER, { input: body }, { token: t.keys.store });
         expect(again.data ?? null).toBeNull();
-        expect(again.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "idempotencyKey", tenantId: first.tenantId, reason: "CODE_EXPIRED" });
+        expect(again.errors?.[0]?.extensions).toMatchObject({
+          code: "BAD_USER_INPUT",
+          field: "idempotencyKey",
+          tenantId: first.tenantId,
+          reason: "CODE_EXPIRED",
+        });
         expect(again.errors?.[0]?.message).toMatch(/expired/);
         expect(JSON.stringify(again)).not.toContain(first.installCode);
       } finally {
@@ -170,9 +183,7 @@ describe("registerTenant", () => {
 
     it("is scoped to the API key", async () => {
       const body = input({ idempotencyKey: `scoped-${Date.now()}` });
-      const { key: otherStore } = await import("../api/src/domain/api-keys.js").then((m) =>
-        m.createApiKey(t.plane.services.db, "STORE", "second-store"),
-      );
+      const { key: otherStore } = await import("../api/src/domain/api-keys.js").then((m) => m.createApiKey(t.plane.services.db, "STORE", "second-store"));
       const a = await t.gql(REGISTER, { input: body }, { token: t.keys.store });
       const b = await t.gql(REGISTER, { input: body }, { token: otherStore });
       expect(a.data.registerTenant.tenantId).not.toBe(b.data.registerTenant.tenantId);
@@ -212,7 +223,12 @@ describe("registerTenant", () => {
     it("a failed step leaves no partial rows", async () => {
       const prisma = t.plane.services.prisma;
       const email = `atomic-${Date.now()}@example.test`;
-      const failingSecret = { ...t.plane.services.secret, seal: () => { throw new Error("sealing failed"); } };
+      const failingSecret = {
+        ...t.plane.services.secret,
+        seal: () => {
+          throw new Error("sealing failed");
+        },
+      };
       const actor = { principal: { kind: "store" as const, apiKeyId: "k", name: "k" }, requestId: "r", clientAddress: "127.0.0.1" };
       await expect(
         registerTenant({ ...t.plane.services, secret: failingSecret }, actor, { companyName: "Half", contactEmail: email, edition: "PREMIUM" }),

@@ -70,11 +70,17 @@ it("300 bodies trickling a byte a second take no load-shedding slot: registratio
     expect(openOf(tricklers)).toBe(300);
     const served: Answer[] = [];
     for (let i = 0; i < 6; i++) {
-      served.push(await gql(api.url, REGISTER, { input: { companyName: `Served ${i}`, contactEmail: `served-${i}@x.test`, edition: "PRO" } }, { token: keys.store }));
+      served.push(
+        await gql(api.url, REGISTER, { input: { companyName: `Served ${i}`, contactEmail: `served-${i}@x.test`, edition: "PRO" } }, { token: keys.store }),
+      );
       served.push(await gql(api.url, CHECK_IN, { input: { applianceId: apps[i % 2]!.applianceId } }, { token: apps[i % 2]!.credential }));
     }
     expect(kinds(served)).toEqual(["ok"]);
-    await eventually(async () => openOf(tricklers), (n) => n === 0, 10_000);
+    await eventually(
+      async () => openOf(tricklers),
+      (n) => n === 0,
+      10_000,
+    );
   } finally {
     clearInterval(drip);
   }
@@ -90,7 +96,11 @@ it("a connection that never finishes its headers is closed at HEADERS_TIMEOUT_MS
   const started = Date.now();
   const peers = await Promise.all(Array.from({ length: 20 }, (_, i) => connect(address(20 + i))));
   for (const p of peers.slice(10)) p.socket.write("POST /graphql HTTP/1.1\r\nHost: x\r\n"); // half the headers
-  await eventually(async () => openOf(peers), (n) => n === 0, 10_000);
+  await eventually(
+    async () => openOf(peers),
+    (n) => n === 0,
+    10_000,
+  );
   const lasted = peers.map((p) => p.closedAt! - started);
   expect(openOf(peers)).toBe(0);
   expect(Math.max(...lasted)).toBeLessThan(5000);
@@ -99,7 +109,11 @@ it("a connection that never finishes its headers is closed at HEADERS_TIMEOUT_MS
 
 it(`one address holds at most ${PER_ADDRESS} connections: the rest are closed at once, other callers are served`, async () => {
   const greedy = await Promise.all(Array.from({ length: 200 }, () => connect("127.0.0.250")));
-  const open = await eventually(async () => openOf(greedy), (n) => n <= PER_ADDRESS, 3000);
+  const open = await eventually(
+    async () => openOf(greedy),
+    (n) => n <= PER_ADDRESS,
+    3000,
+  );
   expect(open).toBe(PER_ADDRESS);
   expect((await gql(api.url, "{ __typename }")).kind).toBe("ok");
   const metrics = await (await fetch(`${api.url}/metrics`)).text();
@@ -109,11 +123,19 @@ it(`one address holds at most ${PER_ADDRESS} connections: the rest are closed at
 it(`the process holds at most ${TOTAL} connections`, async () => {
   // 3,000 idle connections were accepted at once; now the cap holds (spread so no address reaches its own cap)
   const many = await Promise.all(Array.from({ length: 600 }, (_, i) => connect(address(40 + (i % 30)))));
-  const open = await eventually(async () => openOf(many), (n) => n <= TOTAL, 3000);
+  const open = await eventually(
+    async () => openOf(many),
+    (n) => n <= TOTAL,
+    3000,
+  );
   expect(open).toBeLessThanOrEqual(TOTAL);
   expect(open).toBeGreaterThan(TOTAL - 50);
   for (const s of many) s.socket.destroy();
-  const served = await eventually(() => gql(api.url, "{ __typename }"), (a) => a.kind === "ok", 5000);
+  const served = await eventually(
+    () => gql(api.url, "{ __typename }"),
+    (a) => a.kind === "ok",
+    5000,
+  );
   expect(served.kind).toBe("ok");
   const metrics = await (await fetch(`${api.url}/metrics`)).text();
   expect(metrics).toMatch(/alga_license_connections_refused_total\{reason="total"\} [1-9]/);

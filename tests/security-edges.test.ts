@@ -22,7 +22,9 @@ describe("6. entitlements are enforced at check-in", () => {
   afterAll(() => t.stop());
 
   async function installed() {
-    const reg = (await t.gql(REGISTER, { input: { companyName: "Ent Co", contactEmail: `ent-${Math.random()}@x.test`, edition: "PRO" } }, { token: t.keys.store })).data.registerTenant;
+    const reg = (
+      await t.gql(REGISTER, { input: { companyName: "Ent Co", contactEmail: `ent-${Math.random()}@x.test`, edition: "PRO" } }, { token: t.keys.store })
+    ).data.registerTenant;
     const red = (await t.gql(REDEEM, { input: { installCode: reg.installCode, applianceId: "ent-box" } })).data.redeemInstallCode;
     return { tenantId: reg.tenantId as string, credential: red.applianceCredential as string };
   }
@@ -58,7 +60,15 @@ describe("6. entitlements are enforced at check-in", () => {
 
 describe("8. a replicated API refuses local defaults", () => {
   it("REPLICATED=true without shared keys, secret, SMTP, database and S3 exits 2 naming them", async () => {
-    const res = await run(process.execPath, ["api/dist/main.js"], { REPLICATED: "true", DATABASE_URL: "", SERVER_SECRET: "", LICENSE_SIGNING_KEYS: "", SMTP_URL: "", S3_ENDPOINT: "", PORT: "0" });
+    const res = await run(process.execPath, ["api/dist/main.js"], {
+      REPLICATED: "true",
+      DATABASE_URL: "",
+      SERVER_SECRET: "",
+      LICENSE_SIGNING_KEYS: "",
+      SMTP_URL: "",
+      S3_ENDPOINT: "",
+      PORT: "0",
+    });
     expect(res.code).toBe(2);
     expect(res.stderr).toMatch(/REPLICATED: .*DATABASE_URL, SERVER_SECRET, LICENSE_SIGNING_KEYS, SMTP_URL, S3_ENDPOINT/);
   });
@@ -75,7 +85,23 @@ describe("9. database TLS: verify-ca and verify-full verify", () => {
     openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=alga test CA");
     openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=db.internal");
     writeFileSync(path.join(dir, "san.ext"), "subjectAltName=IP:127.0.0.1\n");
-    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.crt", "-days", "2", "-extfile", "san.ext");
+    openssl(
+      "x509",
+      "-req",
+      "-in",
+      "server.csr",
+      "-CA",
+      "ca.crt",
+      "-CAkey",
+      "ca.key",
+      "-CAcreateserial",
+      "-out",
+      "server.crt",
+      "-days",
+      "2",
+      "-extfile",
+      "san.ext",
+    );
     openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "other.key", "-out", "other.crt", "-days", "2", "-subj", "/CN=other CA");
     const certs = path.join(dir, "certs");
     mkdirSync(certs);
@@ -143,13 +169,16 @@ describe("9. the HTTP surface", () => {
       fetch(`${t.url}/graphql`, {
         method: "POST",
         headers: { "content-type": "application/json", authorization: `Bearer ${t.keys.store}`, "x-request-id": id },
-        body: JSON.stringify({ query: REGISTER, variables: { input: { companyName: "Req Id", contactEmail: `rid-${Math.random()}@x.test`, edition: "ESSENTIALS" } } }),
+        body: JSON.stringify({
+          query: REGISTER,
+          variables: { input: { companyName: "Req Id", contactEmail: `rid-${Math.random()}@x.test`, edition: "ESSENTIALS" } },
+        }),
       });
     const good = await send("order-4711.retry:2");
     expect(good.headers.get("x-request-id")).toBe("order-4711.retry:2");
     const tenantId = ((await good.json()) as any).data.registerTenant.tenantId;
     expect((await t.plane.services.prisma.auditEvent.findFirstOrThrow({ where: { tenantId } })).requestId).toBe("order-4711.retry:2");
-    for (const bad of ["<script>alert(1)</script>", "x".repeat(200), "a b", "{\"json\":1}"]) {
+    for (const bad of ["<script>alert(1)</script>", "x".repeat(200), "a b", '{"json":1}']) {
       const res = await send(bad);
       expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
       const id = ((await res.json()) as any).data.registerTenant.tenantId;
@@ -170,7 +199,8 @@ describe("9. the HTTP surface", () => {
     // local links: a plane without S3; the ISO path is a directory, so reading it fails
     const local = await startTestPlane({ S3_ENDPOINT: "" });
     try {
-      const reg = (await local.gql(REGISTER, { input: { companyName: "Iso Dir", contactEmail: "iso@x.test", edition: "PRO" } }, { token: local.keys.store })).data.registerTenant;
+      const reg = (await local.gql(REGISTER, { input: { companyName: "Iso Dir", contactEmail: "iso@x.test", edition: "PRO" } }, { token: local.keys.store }))
+        .data.registerTenant;
       mkdirSync(path.join(local.dataDir, "iso", "releases", "alga-appliance-1.0.iso"), { recursive: true });
       mkdirSync(path.join(local.dataDir, "iso", "alga-appliance-1.0.iso"), { recursive: true });
       const res = await fetch(reg.downloadUrl);
@@ -194,11 +224,11 @@ describe("9. the HTTP surface", () => {
   it("INTROSPECTION=authenticated: introspection needs an API key", async () => {
     const q = "{ __schema { queryType { name } } }";
     expect(codeOf(await t.gql(q))).toBe("UNAUTHENTICATED");
-    expect(codeOf(await t.gql("{ __type(name: \"Tenant\") { name } }"))).toBe("UNAUTHENTICATED");
+    expect(codeOf(await t.gql('{ __type(name: "Tenant") { name } }'))).toBe("UNAUTHENTICATED");
     expect((await t.gql(q, {}, { token: t.keys.support })).data.__schema.queryType.name).toBe("Query");
   });
 
-  it("INTROSPECTION=authenticated: an anonymous caller learns no names from \"Did you mean\" suggestions; staff still get them", async () => {
+  it('INTROSPECTION=authenticated: an anonymous caller learns no names from "Did you mean" suggestions; staff still get them', async () => {
     const typos: [string, Record<string, unknown>][] = [
       [`{ installCodeStatu(installCode: "x") { state } }`, {}], // a field
       [`{ installCodeStatus(installCod: "x") { state } }`, {}], // an argument
@@ -217,7 +247,9 @@ describe("9. the HTTP surface", () => {
 
   it("one rate-limited code check per request: 150 aliased installCodeStatus fields are refused before any database work", async () => {
     const clientAddress = "2001:db8::150";
-    const aliases = Array.from({ length: 150 }, (_, i) => `s${i}: installCodeStatus(installCode: "ABCD-EFGH-${String(i).padStart(4, "0")}") { state }`).join("\n");
+    const aliases = Array.from({ length: 150 }, (_, i) => `s${i}: installCodeStatus(installCode: "ABCD-EFGH-${String(i).padStart(4, "0")}") { state }`).join(
+      "\n",
+    );
     const viaFragments = `query { ...A ...B } fragment A on Query { a: installCodeStatus(installCode: "X") { state } } fragment B on Query { b: installCodeStatus(installCode: "Y") { state } }`;
     for (const query of [`{ ${aliases} }`, viaFragments]) {
       const res = await t.gql(query, {}, { clientAddress });

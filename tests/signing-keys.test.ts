@@ -77,14 +77,20 @@ describe("license signing keys", () => {
       expect(signed(token)).toBe(signed(viaJose));
       // Ed25519 and RSASSA-PKCS1-v1_5 signatures are deterministic: the whole token is jose's
       if (alg === "EdDSA" || alg === "RS256") expect(token).toBe(viaJose);
-      const verified = await jwtVerify(token, createLocalJWKSet(keys.publicJwks()), { audience: grant.tenantId, issuer: "https://licenses.example", algorithms: [alg] });
+      const verified = await jwtVerify(token, createLocalJWKSet(keys.publicJwks()), {
+        audience: grant.tenantId,
+        issuer: "https://licenses.example",
+        algorithms: [alg],
+      });
       expect(verified.payload).toMatchObject({ sub: grant.applianceId, edition: "PRO", jti: c.jti });
     }
   });
 
   it("refuses a key whose algorithm the appliances do not accept (the contract's LICENSE_ALGORITHMS)", async () => {
     const { jwk } = await generateSigningKey("ES256");
-    await expect(loadSigningKeys({ dataDir: dir, configured: JSON.stringify({ ...jwk, alg: "ES512" }) })).rejects.toThrow(/algorithm ES512 is not one appliances accept \(EdDSA, ES256, ES384, RS256\)/);
+    await expect(loadSigningKeys({ dataDir: dir, configured: JSON.stringify({ ...jwk, alg: "ES512" }) })).rejects.toThrow(
+      /algorithm ES512 is not one appliances accept \(EdDSA, ES256, ES384, RS256\)/,
+    );
   });
 
   it("refuses a key set with no private key", async () => {

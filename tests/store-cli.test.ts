@@ -26,7 +26,18 @@ describe("alga-store CLI", () => {
     expect(human.stdout).toMatch(/install code: {2}([0-9A-Z]{4}-){4}[0-9A-Z]{4}/);
     expect(human.stdout).toContain("emailed to cli@shop.test");
 
-    const json = await cli(["register", "--company", "Json Co", "--email", "json@shop.test", "--edition", "essentials", "--idempotency-key", "ord-77", "--json"]);
+    const json = await cli([
+      "register",
+      "--company",
+      "Json Co",
+      "--email",
+      "json@shop.test",
+      "--edition",
+      "essentials",
+      "--idempotency-key",
+      "ord-77",
+      "--json",
+    ]);
     expect(json.code).toBe(0);
     const r = JSON.parse(json.stdout);
     expect(r).toMatchObject({ idempotencyKey: "ord-77", replayed: false, tenant: { edition: "ESSENTIALS" } });
@@ -41,7 +52,9 @@ describe("alga-store CLI", () => {
     expect(amb.code).toBe(4);
     expect(amb.stderr).toMatch(/AMBIGUOUS_TENANT/);
     // each candidate with its company name, so the caller can tell them apart
-    expect(amb.stderr).toMatch(/candidates \(use --tenant ID\):\n {4}[0-9a-f-]{36} {2}CLI Co {2}\(registered \d{4}-\d{2}-\d{2}\)\n {4}[0-9a-f-]{36} {2}CLI Co 2/);
+    expect(amb.stderr).toMatch(
+      /candidates \(use --tenant ID\):\n {4}[0-9a-f-]{36} {2}CLI Co {2}\(registered \d{4}-\d{2}-\d{2}\)\n {4}[0-9a-f-]{36} {2}CLI Co 2/,
+    );
     const ambJson = await cli(["reissue", "--email", "cli@shop.test", "--json"]);
     expect(JSON.parse(ambJson.stdout).error).toMatchObject({ code: "AMBIGUOUS_TENANT", tenantIds: expect.any(Array) });
   });
@@ -196,7 +209,11 @@ it("the packed package installs on its own and works from plain Node, CLI includ
     // the store client depends on the shared contract package: both are published, both are packed
     const packed = await run("npm", ["pack", "--silent", "--pack-destination", dir, "-w", "contract", "-w", "store-client"]);
     expect(packed.code).toBe(0);
-    const tarballs = packed.stdout.trim().split("\n").filter((l) => l.endsWith(".tgz")).map((f) => path.join(dir, f));
+    const tarballs = packed.stdout
+      .trim()
+      .split("\n")
+      .filter((l) => l.endsWith(".tgz"))
+      .map((f) => path.join(dir, f));
     expect(tarballs).toHaveLength(2);
     const app = path.join(dir, "store-app");
     mkdirSync(app, { recursive: true });
@@ -220,7 +237,13 @@ console.log(JSON.stringify({ tenantId: r.tenantId, code: r.installCode, err: amb
     const out = await run("node", ["register.mjs"], env, undefined, app);
     expect(out.stderr).toBe("");
     expect(JSON.parse(out.stdout)).toMatchObject({ tenantId: expect.any(String), err: { code: "BAD_USER_INPUT", field: "tenantId" } });
-    const bin = await run(path.join(app, "node_modules/.bin/alga-store"), ["tenants", "--search", "packed", "--json"], { ...env, ALGA_LICENSE_API_KEY: t.keys.support }, undefined, app);
+    const bin = await run(
+      path.join(app, "node_modules/.bin/alga-store"),
+      ["tenants", "--search", "packed", "--json"],
+      { ...env, ALGA_LICENSE_API_KEY: t.keys.support },
+      undefined,
+      app,
+    );
     expect(bin.code).toBe(0);
     expect(JSON.parse(bin.stdout).totalCount).toBe(1);
   } finally {

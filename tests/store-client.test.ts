@@ -44,7 +44,12 @@ describe("operations", () => {
     expect(r.installCode).toMatch(/^([0-9A-Z]{4}-){4}[0-9A-Z]{4}$/);
     expect(r.idempotencyKey).toMatch(/^[0-9a-f-]{36}$/);
     expect(r.replayed).toBe(false);
-    const again = await store.registerTenant({ companyName: "Typed Co", contactEmail: r.tenant.contactEmail, edition: "PREMIUM", idempotencyKey: r.idempotencyKey });
+    const again = await store.registerTenant({
+      companyName: "Typed Co",
+      contactEmail: r.tenant.contactEmail,
+      edition: "PREMIUM",
+      idempotencyKey: r.idempotencyKey,
+    });
     expect(again).toMatchObject({ tenantId: r.tenantId, installCode: r.installCode, replayed: true });
   });
 
@@ -65,7 +70,8 @@ describe("operations", () => {
 describe("credential history", () => {
   it("a working appliance displaced by a re-issued code under its id shows in the entitlement history, with its last check-in and license", async () => {
     const r = await store.registerTenant({ companyName: "Displaced Co", contactEmail: email(), edition: "PRO" });
-    const first = (await t.gql(REDEEM, { input: { installCode: r.installCode, applianceId: "box-a" } }, { clientAddress: "192.0.2.201" })).data.redeemInstallCode;
+    const first = (await t.gql(REDEEM, { input: { installCode: r.installCode, applianceId: "box-a" } }, { clientAddress: "192.0.2.201" })).data
+      .redeemInstallCode;
     const checked = (await t.gql(CHECK_IN, { input: { applianceId: "box-a" } }, { token: first.applianceCredential })).data.checkIn;
     const re = await store.reissueInstallCode({ tenantId: r.tenantId });
     expect((await t.gql(REDEEM, { input: { installCode: re.installCode, applianceId: "box-a" } }, { clientAddress: "192.0.2.201" })).errors).toBeUndefined();
@@ -73,7 +79,11 @@ describe("credential history", () => {
     const event = history.entitlementHistory.find((h) => h.action === "appliance.credential_replaced");
     const jti = JSON.parse(Buffer.from(checked.token.split(".")[1], "base64url").toString()).jti;
     expect(event?.details).toMatchObject({ applianceId: "box-a", displaced: { licenseJti: jti, lastCheckInAt: expect.any(String) } });
-    expect(renderEntitlementHistory(history)).toMatch(new RegExp(`appliance box-a: its live credential was replaced by a new redemption \\(last check-in \\d{4}-\\d\\d-\\d\\d [0-9:]+ UTC, license ${jti} until`));
+    expect(renderEntitlementHistory(history)).toMatch(
+      new RegExp(
+        `appliance box-a: its live credential was replaced by a new redemption \\(last check-in \\d{4}-\\d\\d-\\d\\d [0-9:]+ UTC, license ${jti} until`,
+      ),
+    );
   });
 });
 
@@ -111,9 +121,13 @@ describe("entitlements", () => {
   it("admin keys grant and change entitlements; support reads the entitlement, seats and history, typed", async () => {
     const admin = createStoreClient({ baseUrl: t.url, apiKey: t.keys.admin });
     const r = await store.registerTenant({ companyName: "Upgrade Co", contactEmail: email(), edition: "ESSENTIALS" });
-    expect((await support.getEntitlement(r.tenantId))).toMatchObject({ edition: "ESSENTIALS", seats: null, seatsUsed: 0, currentEntitlement: null });
+    expect(await support.getEntitlement(r.tenantId)).toMatchObject({ edition: "ESSENTIALS", seats: null, seatsUsed: 0, currentEntitlement: null });
     const granted = await admin.grantEntitlement({ tenantId: r.tenantId, edition: "PRO", seats: 2, validUntil: "2099-01-01T00:00:00.000Z" });
-    expect(granted).toMatchObject({ changed: true, entitlement: { edition: "PRO", status: "ACTIVE", standing: "LICENSED", seats: 2 }, tenant: { edition: "PRO", seats: 2 } });
+    expect(granted).toMatchObject({
+      changed: true,
+      entitlement: { edition: "PRO", status: "ACTIVE", standing: "LICENSED", seats: 2 },
+      tenant: { edition: "PRO", seats: 2 },
+    });
     expect((await admin.changeEntitlementEdition({ tenantId: r.tenantId, edition: "PREMIUM" })).tenant.edition).toBe("PREMIUM");
     expect((await admin.setEntitlementSeats({ tenantId: r.tenantId, seats: 4 })).entitlement.seats).toBe(4);
     expect((await admin.extendEntitlement({ tenantId: r.tenantId, openEnded: true })).entitlement.validUntil).toBeNull();

@@ -31,7 +31,8 @@ describe("decideSnapshot", () => {
 
   it("a subscription with a tombstone never takes another snapshot, and Stripe is not asked", () => {
     for (const order of orders) {
-      for (const changes of [false, true]) expect(decideSnapshot({ terminal: false, order, changes }, { tombstoned: true, cancelled: true }, true)).toBe("stale");
+      for (const changes of [false, true])
+        expect(decideSnapshot({ terminal: false, order, changes }, { tombstoned: true, cancelled: true }, true)).toBe("stale");
     }
   });
 

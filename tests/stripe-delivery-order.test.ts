@@ -23,7 +23,12 @@ const address = () => `198.51.100.${(seq++ % 250) + 1}`;
 const second = (offsetSeconds = 0) => new Date((Math.floor(Date.now() / 1000) - 120 + offsetSeconds) * 1000);
 
 async function register(edition: "ESSENTIALS" | "PRO" = "ESSENTIALS") {
-  const res = await gqlRequest<any>(api(0), REGISTER, { input: { companyName: `Order ${uid()}`, contactEmail: `order-${uid()}@x.test`, edition } }, { token: r.keys.store });
+  const res = await gqlRequest<any>(
+    api(0),
+    REGISTER,
+    { input: { companyName: `Order ${uid()}`, contactEmail: `order-${uid()}@x.test`, edition } },
+    { token: r.keys.store },
+  );
   expect(res.errors).toBeUndefined();
   return res.data.registerTenant as { tenantId: string; installCode: string };
 }
@@ -36,10 +41,17 @@ interface Row {
   validUntil: Date | null;
 }
 const entitlements = (tenantId: string) =>
-  r.query<Row>(`SELECT id, edition, status, stripe_subscription_id AS "sub", valid_until AS "validUntil" FROM entitlement WHERE tenant_id = $1 ORDER BY created_at`, [tenantId]);
-const editionOf = async (tenantId: string) => (await r.query<{ edition: string }>(`SELECT edition FROM tenant_registry WHERE tenant_id = $1`, [tenantId]))[0]!.edition;
+  r.query<Row>(
+    `SELECT id, edition, status, stripe_subscription_id AS "sub", valid_until AS "validUntil" FROM entitlement WHERE tenant_id = $1 ORDER BY created_at`,
+    [tenantId],
+  );
+const editionOf = async (tenantId: string) =>
+  (await r.query<{ edition: string }>(`SELECT edition FROM tenant_registry WHERE tenant_id = $1`, [tenantId]))[0]!.edition;
 const history = async (tenantId: string) =>
-  (await r.query<{ action: string; details: Record<string, unknown> }>(`SELECT action, details FROM audit_event WHERE tenant_id = $1 AND action LIKE 'entitlement.%' ORDER BY seq`, [tenantId]));
+  await r.query<{ action: string; details: Record<string, unknown> }>(
+    `SELECT action, details FROM audit_event WHERE tenant_id = $1 AND action LIKE 'entitlement.%' ORDER BY seq`,
+    [tenantId],
+  );
 const live = (rows: Row[]) => rows.filter((e) => e.status === "ACTIVE" || e.status === "PAST_DUE");
 
 /** what the tenant's appliances get: a fresh ESSENTIALS install redeems without a paid license */
@@ -55,7 +67,16 @@ describe("a deletion delivered before the events that would license its subscrip
     const ids = { tenantId: reg.tenantId, customer: `cus_${uid()}`, subscription: `sub_${uid()}` };
     const started = second(0);
     const ended = second(60);
-    const state = (status: string) => subscription({ id: ids.subscription, customer: ids.customer, status, price: PRICES.pro, periodEnd: new Date(started.getTime() + 30 * DAY), tenantId: reg.tenantId, canceledAt: status === "canceled" ? ended : undefined });
+    const state = (status: string) =>
+      subscription({
+        id: ids.subscription,
+        customer: ids.customer,
+        status,
+        price: PRICES.pro,
+        periodEnd: new Date(started.getTime() + 30 * DAY),
+        tenantId: reg.tenantId,
+        canceledAt: status === "canceled" ? ended : undefined,
+      });
     const deletion = stripeEvent("customer.subscription.deleted", state("canceled"), ended);
     const deleted = await deliver(api(0), deletion);
     const checkout = await deliver(api(1), stripeEvent("checkout.session.completed", checkoutSession({ ...ids, edition: "PRO" }), started));
@@ -80,14 +101,31 @@ describe("a deletion delivered before the events that would license its subscrip
     const ids = { tenantId: reg.tenantId, customer: `cus_${uid()}`, subscription: `sub_${uid()}` };
     const ended = second(30);
     // no metadata, a customer the registry has not seen: Stripe's event cannot be mapped to a tenant yet
-    const orphan = subscription({ id: ids.subscription, customer: ids.customer, status: "canceled", price: PRICES.premium, periodEnd: new Date(ended.getTime() + 30 * DAY), canceledAt: ended });
+    const orphan = subscription({
+      id: ids.subscription,
+      customer: ids.customer,
+      status: "canceled",
+      price: PRICES.premium,
+      periodEnd: new Date(ended.getTime() + 30 * DAY),
+      canceledAt: ended,
+    });
     const deleted = await deliver(api(1), stripeEvent("customer.subscription.deleted", orphan, ended));
     const checkout = await deliver(api(0), stripeEvent("checkout.session.completed", checkoutSession({ ...ids, edition: "PREMIUM" }), second(0)));
-    const paid = await deliver(api(1), stripeEvent("invoice.paid", invoice({ subscription: ids.subscription, customer: ids.customer, price: PRICES.premium, periodEnd: new Date(ended.getTime() + 30 * DAY) }), second(1)));
+    const paid = await deliver(
+      api(1),
+      stripeEvent(
+        "invoice.paid",
+        invoice({ subscription: ids.subscription, customer: ids.customer, price: PRICES.premium, periodEnd: new Date(ended.getTime() + 30 * DAY) }),
+        second(1),
+      ),
+    );
     expect(live(await entitlements(reg.tenantId))).toEqual([]);
     expect(await editionOf(reg.tenantId)).toBe("ESSENTIALS");
     expect([deleted.body.outcome, checkout.body.outcome, paid.body.outcome]).toEqual(["unmatched", "applied", "stale"]);
-    const [audit] = await r.query<{ tenantId: string | null }>(`SELECT tenant_id AS "tenantId" FROM audit_event WHERE action = 'entitlement.subscription_ended' AND details->>'subscriptionId' = $1`, [ids.subscription]);
+    const [audit] = await r.query<{ tenantId: string | null }>(
+      `SELECT tenant_id AS "tenantId" FROM audit_event WHERE action = 'entitlement.subscription_ended' AND details->>'subscriptionId' = $1`,
+      [ids.subscription],
+    );
     expect(audit).toEqual({ tenantId: null });
   }, 60_000);
 
@@ -100,7 +138,19 @@ describe("a deletion delivered before the events that would license its subscrip
     const [registration] = await entitlements(reg.tenantId);
     const ids = { tenantId: reg.tenantId, customer: `cus_${uid()}`, subscription: `sub_${uid()}` };
     const ended = new Date(Math.ceil(Date.now() / 1000) * 1000 + 2000); // after the registration
-    const deleted = stripeEvent("customer.subscription.deleted", subscription({ id: ids.subscription, customer: ids.customer, status: "canceled", price: PRICES.pro, periodEnd: new Date(ended.getTime() + 30 * DAY), tenantId: reg.tenantId, canceledAt: ended }), ended);
+    const deleted = stripeEvent(
+      "customer.subscription.deleted",
+      subscription({
+        id: ids.subscription,
+        customer: ids.customer,
+        status: "canceled",
+        price: PRICES.pro,
+        periodEnd: new Date(ended.getTime() + 30 * DAY),
+        tenantId: reg.tenantId,
+        canceledAt: ended,
+      }),
+      ended,
+    );
     expect((await deliver(api(1), deleted)).status).toBe(200);
     expect((await deliver(api(0), stripeEvent("checkout.session.completed", checkoutSession(ids), second(0)))).status).toBe(200);
 
@@ -116,19 +166,37 @@ describe("on equal timestamps a terminal state wins", () => {
   it.each([
     ["deleted first", ["deleted", "updated"]],
     ["updated first", ["updated", "deleted"]],
-  ])("deleted and updated(active) of the same second, %s, each on another process: CANCELLED", async (_, order) => {
-    const reg = await register();
-    const ids = { tenantId: reg.tenantId, customer: `cus_${uid()}`, subscription: `sub_${uid()}` };
-    const begun = second(0);
-    const state = (status: string, at?: Date) => subscription({ id: ids.subscription, customer: ids.customer, status, price: PRICES.pro, periodEnd: new Date(begun.getTime() + 30 * DAY), tenantId: reg.tenantId, canceledAt: at });
-    expect((await deliver(api(0), stripeEvent("checkout.session.completed", checkoutSession({ ...ids, edition: "PRO" }), begun))).body.outcome).toBe("applied");
-    expect((await deliver(api(1), stripeEvent("customer.subscription.created", state("active"), begun))).body.outcome).toBe("applied");
-    const tie = second(5);
-    const events = { deleted: stripeEvent("customer.subscription.deleted", state("canceled", tie), tie), updated: stripeEvent("customer.subscription.updated", state("active"), tie) };
-    for (const [i, name] of order.entries()) expect((await deliver(api(i), events[name as keyof typeof events])).status).toBe(200);
-    expect(await entitlements(reg.tenantId)).toEqual([expect.objectContaining({ status: "CANCELLED", sub: ids.subscription })]);
-    expect(await editionOf(reg.tenantId)).toBe("ESSENTIALS");
-  }, 60_000);
+  ])(
+    "deleted and updated(active) of the same second, %s, each on another process: CANCELLED",
+    async (_, order) => {
+      const reg = await register();
+      const ids = { tenantId: reg.tenantId, customer: `cus_${uid()}`, subscription: `sub_${uid()}` };
+      const begun = second(0);
+      const state = (status: string, at?: Date) =>
+        subscription({
+          id: ids.subscription,
+          customer: ids.customer,
+          status,
+          price: PRICES.pro,
+          periodEnd: new Date(begun.getTime() + 30 * DAY),
+          tenantId: reg.tenantId,
+          canceledAt: at,
+        });
+      expect((await deliver(api(0), stripeEvent("checkout.session.completed", checkoutSession({ ...ids, edition: "PRO" }), begun))).body.outcome).toBe(
+        "applied",
+      );
+      expect((await deliver(api(1), stripeEvent("customer.subscription.created", state("active"), begun))).body.outcome).toBe("applied");
+      const tie = second(5);
+      const events = {
+        deleted: stripeEvent("customer.subscription.deleted", state("canceled", tie), tie),
+        updated: stripeEvent("customer.subscription.updated", state("active"), tie),
+      };
+      for (const [i, name] of order.entries()) expect((await deliver(api(i), events[name as keyof typeof events])).status).toBe(200);
+      expect(await entitlements(reg.tenantId)).toEqual([expect.objectContaining({ status: "CANCELLED", sub: ids.subscription })]);
+      expect(await editionOf(reg.tenantId)).toBe("ESSENTIALS");
+    },
+    60_000,
+  );
 });
 
 describe("a deletion racing its checkout on the other process", () => {
@@ -139,7 +207,15 @@ describe("a deletion racing its checkout on the other process", () => {
         tenants.map(async (reg, i) => {
           const ids = { tenantId: reg.tenantId, customer: `cus_${uid()}`, subscription: `sub_${uid()}` };
           const ended = second(10);
-          const sub = subscription({ id: ids.subscription, customer: ids.customer, status: "canceled", price: PRICES.pro, periodEnd: new Date(ended.getTime() + 30 * DAY), tenantId: i % 2 ? reg.tenantId : undefined, canceledAt: ended });
+          const sub = subscription({
+            id: ids.subscription,
+            customer: ids.customer,
+            status: "canceled",
+            price: PRICES.pro,
+            periodEnd: new Date(ended.getTime() + 30 * DAY),
+            tenantId: i % 2 ? reg.tenantId : undefined,
+            canceledAt: ended,
+          });
           const [deleted, checkout] = await Promise.all([
             deliver(api(i + round), stripeEvent("customer.subscription.deleted", sub, ended)),
             deliver(api(i + round + 1), stripeEvent("checkout.session.completed", checkoutSession({ ...ids, edition: "PRO" }), second(0))),
@@ -158,7 +234,19 @@ describe("a deletion racing its checkout on the other process", () => {
     const reg = await register();
     const sub = `sub_${uid()}`;
     const ended = second(0);
-    const e = stripeEvent("customer.subscription.deleted", subscription({ id: sub, customer: `cus_${uid()}`, status: "canceled", price: PRICES.pro, periodEnd: new Date(ended.getTime() + 30 * DAY), tenantId: reg.tenantId, canceledAt: ended }), ended);
+    const e = stripeEvent(
+      "customer.subscription.deleted",
+      subscription({
+        id: sub,
+        customer: `cus_${uid()}`,
+        status: "canceled",
+        price: PRICES.pro,
+        periodEnd: new Date(ended.getTime() + 30 * DAY),
+        tenantId: reg.tenantId,
+        canceledAt: ended,
+      }),
+      ended,
+    );
     const results = await Promise.all(Array.from({ length: 6 }, (_, i) => deliver(api(i), e)));
     expect(results.map((x) => x.body.outcome).sort()).toEqual(["applied", "duplicate", "duplicate", "duplicate", "duplicate", "duplicate"]);
     expect((await history(reg.tenantId)).map((h) => h.action)).toEqual(["entitlement.subscription_ended"]);

@@ -40,9 +40,12 @@ describe("reconciliation against a local Stripe API peer", () => {
 
   /** A tenant subscribed at `now`: PRO, one seat, its first period 30 days. */
   async function subscribed() {
-    const reg = (await t.gql(REGISTER, { input: { companyName: `Rec ${uid()}`, contactEmail: `rec-${uid()}@x.test`, edition: "ESSENTIALS" } }, { token: t.keys.store })).data.registerTenant;
+    const reg = (
+      await t.gql(REGISTER, { input: { companyName: `Rec ${uid()}`, contactEmail: `rec-${uid()}@x.test`, edition: "ESSENTIALS" } }, { token: t.keys.store })
+    ).data.registerTenant;
     const ids = { tenantId: reg.tenantId as string, customer: `cus_${uid()}`, subscription: `sub_${uid()}` };
-    const state = (s: Partial<SubscriptionShape> & { status: string }) => subscription({ id: ids.subscription, customer: ids.customer, price: PRICES.pro, periodEnd: at(30), tenantId: ids.tenantId, ...s });
+    const state = (s: Partial<SubscriptionShape> & { status: string }) =>
+      subscription({ id: ids.subscription, customer: ids.customer, price: PRICES.pro, periodEnd: at(30), tenantId: ids.tenantId, ...s });
     expect((await deliver(t.url, stripeEvent("checkout.session.completed", checkoutSession({ ...ids, edition: "PRO" }), now))).body.outcome).toBe("applied");
     expect((await deliver(t.url, stripeEvent("customer.subscription.created", state({ status: "active" }), now))).body.outcome).toBe("applied");
     return { ...ids, state };
@@ -50,26 +53,40 @@ describe("reconciliation against a local Stripe API peer", () => {
 
   it("an event in order never asks Stripe", async () => {
     const s = await subscribed();
-    expect((await deliver(t.url, stripeEvent("customer.subscription.updated", s.state({ status: "active", quantity: 4 }), at(1)))).body.outcome).toBe("applied");
+    expect((await deliver(t.url, stripeEvent("customer.subscription.updated", s.state({ status: "active", quantity: 4 }), at(1)))).body.outcome).toBe(
+      "applied",
+    );
     expect((await entitlement(s.tenantId)).seats).toBe(4);
     expect(peer.requests).toEqual([]);
   });
 
   it("a stale event that would change the entitlement is reconciled to Stripe's current state (one GET, the key as Bearer)", async () => {
     const s = await subscribed();
-    expect((await deliver(t.url, stripeEvent("customer.subscription.updated", s.state({ status: "active", price: PRICES.premium, quantity: 2 }), at(2)))).body.outcome).toBe("applied");
+    expect(
+      (await deliver(t.url, stripeEvent("customer.subscription.updated", s.state({ status: "active", price: PRICES.premium, quantity: 2 }), at(2)))).body
+        .outcome,
+    ).toBe("applied");
     // Stripe moved on since (a change whose own event is still on its way)
     peer.subscriptions.set(s.subscription, s.state({ status: "active", price: PRICES.premium, quantity: 7 }));
     const stale = stripeEvent("customer.subscription.updated", s.state({ status: "active", quantity: 5 }), at(1));
     expect((await deliver(t.url, stale)).body.outcome).toBe("applied");
     expect(await entitlement(s.tenantId)).toMatchObject({ edition: "PREMIUM", seats: 7, status: "ACTIVE" });
-    expect(peer.requests).toEqual([{ method: "GET", path: `/v1/subscriptions/${s.subscription}`, authorization: `Bearer ${API_KEY}`, stripeVersion: expect.any(String) }]);
+    expect(peer.requests).toEqual([
+      { method: "GET", path: `/v1/subscriptions/${s.subscription}`, authorization: `Bearer ${API_KEY}`, stripeVersion: expect.any(String) },
+    ]);
     const last = (await history(s.tenantId)).at(-1)!;
-    expect(last).toMatchObject({ action: "entitlement.seats_changed", principalId: "stripe", details: { stripeEventId: stale.id, changes: { seats: { from: 2, to: 7 } }, reconciledFromStripe: { stripeStatus: "active" } } });
+    expect(last).toMatchObject({
+      action: "entitlement.seats_changed",
+      principalId: "stripe",
+      details: { stripeEventId: stale.id, changes: { seats: { from: 2, to: 7 } }, reconciledFromStripe: { stripeStatus: "active" } },
+    });
     expect(await prisma().stripeEvent.findUnique({ where: { id: stale.id } })).toMatchObject({ outcome: "applied", tenantId: s.tenantId });
     // an older event that would change nothing is simply stale: Stripe is not asked
     peer.requests.length = 0;
-    expect((await deliver(t.url, stripeEvent("customer.subscription.updated", s.state({ status: "active", price: PRICES.premium, quantity: 7 }), at(1)))).body.outcome).toBe("stale");
+    expect(
+      (await deliver(t.url, stripeEvent("customer.subscription.updated", s.state({ status: "active", price: PRICES.premium, quantity: 7 }), at(1)))).body
+        .outcome,
+    ).toBe("stale");
     expect(peer.requests).toEqual([]);
   });
 
@@ -87,7 +104,9 @@ describe("reconciliation against a local Stripe API peer", () => {
   it("a deletion is final: a later update never asks Stripe and never revives it", async () => {
     const s = await subscribed();
     peer.subscriptions.set(s.subscription, s.state({ status: "active" })); // what a confused peer would say
-    expect((await deliver(t.url, stripeEvent("customer.subscription.deleted", s.state({ status: "canceled", canceledAt: at(1) }), at(1)))).body.outcome).toBe("applied");
+    expect((await deliver(t.url, stripeEvent("customer.subscription.deleted", s.state({ status: "canceled", canceledAt: at(1) }), at(1)))).body.outcome).toBe(
+      "applied",
+    );
     expect((await deliver(t.url, stripeEvent("customer.subscription.updated", s.state({ status: "active" }), at(1)))).body.outcome).toBe("stale");
     expect((await deliver(t.url, stripeEvent("customer.subscription.updated", s.state({ status: "active" }), at(2)))).body.outcome).toBe("stale");
     expect(await entitlement(s.tenantId)).toMatchObject({ status: "CANCELLED" });
@@ -96,9 +115,13 @@ describe("reconciliation against a local Stripe API peer", () => {
 
   it("Stripe saying canceled ends the entitlement and leaves a tombstone", async () => {
     const s = await subscribed();
-    expect((await deliver(t.url, stripeEvent("customer.subscription.updated", s.state({ status: "active", quantity: 3 }), at(2)))).body.outcome).toBe("applied");
+    expect((await deliver(t.url, stripeEvent("customer.subscription.updated", s.state({ status: "active", quantity: 3 }), at(2)))).body.outcome).toBe(
+      "applied",
+    );
     peer.subscriptions.set(s.subscription, s.state({ status: "canceled", canceledAt: at(2) }));
-    expect((await deliver(t.url, stripeEvent("customer.subscription.updated", s.state({ status: "past_due", quantity: 3 }), at(1)))).body.outcome).toBe("applied");
+    expect((await deliver(t.url, stripeEvent("customer.subscription.updated", s.state({ status: "past_due", quantity: 3 }), at(1)))).body.outcome).toBe(
+      "applied",
+    );
     expect(await entitlement(s.tenantId)).toMatchObject({ status: "CANCELLED" });
     expect((await history(s.tenantId)).at(-1)).toMatchObject({ action: "entitlement.cancelled" });
     expect(await prisma().stripeSubscriptionTombstone.findUnique({ where: { subscriptionId: s.subscription } })).not.toBeNull();
@@ -110,36 +133,44 @@ describe("reconciliation against a local Stripe API peer", () => {
     ["answering something that is not JSON", "garbage"],
     ["answering another subscription", "another-subscription"],
     ["never answering (STRIPE_API_TIMEOUT_MS)", "hang"],
-  ] as const)("Stripe %s: 503 STRIPE_UNAVAILABLE, nothing written; Stripe's retry, once it answers, is reconciled", async (_, fault) => {
-    const s = await subscribed();
-    expect((await deliver(t.url, stripeEvent("customer.subscription.updated", s.state({ status: "active", quantity: 2 }), at(2)))).body.outcome).toBe("applied");
-    peer.subscriptions.set(s.subscription, s.state({ status: "active", quantity: 9 }));
-    const before = { entitlement: await entitlement(s.tenantId), history: (await history(s.tenantId)).length };
-    const conflicting = stripeEvent("customer.subscription.updated", s.state({ status: "active", quantity: 5 }), at(1));
-    if (fault === "down") await peer.down();
-    else peer.fault = fault;
-    const logged = t.logs.length;
-    const started = Date.now();
-    const res = await deliver(t.url, conflicting);
-    expect(Date.now() - started).toBeLessThan(5000);
-    expect([res.status, res.body.error?.code]).toEqual([503, "STRIPE_UNAVAILABLE"]);
-    expect(res.body.error.message).toMatch(/safe to retry/);
-    expect(await prisma().stripeEvent.findUnique({ where: { id: conflicting.id } })).toBeNull();
-    expect(await entitlement(s.tenantId)).toEqual(before.entitlement);
-    expect(await history(s.tenantId)).toHaveLength(before.history);
-    const lines = t.logs.slice(logged).join("\n");
-    expect(lines).toMatch(/did not answer/);
-    expect(lines).not.toContain(API_KEY);
+  ] as const)(
+    "Stripe %s: 503 STRIPE_UNAVAILABLE, nothing written; Stripe's retry, once it answers, is reconciled",
+    async (_, fault) => {
+      const s = await subscribed();
+      expect((await deliver(t.url, stripeEvent("customer.subscription.updated", s.state({ status: "active", quantity: 2 }), at(2)))).body.outcome).toBe(
+        "applied",
+      );
+      peer.subscriptions.set(s.subscription, s.state({ status: "active", quantity: 9 }));
+      const before = { entitlement: await entitlement(s.tenantId), history: (await history(s.tenantId)).length };
+      const conflicting = stripeEvent("customer.subscription.updated", s.state({ status: "active", quantity: 5 }), at(1));
+      if (fault === "down") await peer.down();
+      else peer.fault = fault;
+      const logged = t.logs.length;
+      const started = Date.now();
+      const res = await deliver(t.url, conflicting);
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect([res.status, res.body.error?.code]).toEqual([503, "STRIPE_UNAVAILABLE"]);
+      expect(res.body.error.message).toMatch(/safe to retry/);
+      expect(await prisma().stripeEvent.findUnique({ where: { id: conflicting.id } })).toBeNull();
+      expect(await entitlement(s.tenantId)).toEqual(before.entitlement);
+      expect(await history(s.tenantId)).toHaveLength(before.history);
+      const lines = t.logs.slice(logged).join("\n");
+      expect(lines).toMatch(/did not answer/);
+      expect(lines).not.toContain(API_KEY);
 
-    if (fault === "down") await peer.up();
-    peer.fault = null;
-    expect((await deliver(t.url, conflicting)).body.outcome).toBe("applied");
-    expect(await entitlement(s.tenantId)).toMatchObject({ seats: 9 });
-  }, 30_000);
+      if (fault === "down") await peer.up();
+      peer.fault = null;
+      expect((await deliver(t.url, conflicting)).body.outcome).toBe("applied");
+      expect(await entitlement(s.tenantId)).toMatchObject({ seats: 9 });
+    },
+    30_000,
+  );
 
   it("Stripe has no such subscription (404): the event's timestamp decides (stale), 200", async () => {
     const s = await subscribed();
-    expect((await deliver(t.url, stripeEvent("customer.subscription.updated", s.state({ status: "active", quantity: 2 }), at(2)))).body.outcome).toBe("applied");
+    expect((await deliver(t.url, stripeEvent("customer.subscription.updated", s.state({ status: "active", quantity: 2 }), at(2)))).body.outcome).toBe(
+      "applied",
+    );
     const res = await deliver(t.url, stripeEvent("customer.subscription.updated", s.state({ status: "active", quantity: 5 }), at(1)));
     expect([res.status, res.body.outcome]).toEqual([200, "stale"]);
     expect(await entitlement(s.tenantId)).toMatchObject({ seats: 2 });
@@ -148,7 +179,9 @@ describe("reconciliation against a local Stripe API peer", () => {
 
   it("exactly once: the same conflicting event delivered six times at once takes effect once", async () => {
     const s = await subscribed();
-    expect((await deliver(t.url, stripeEvent("customer.subscription.updated", s.state({ status: "active", quantity: 2 }), at(2)))).body.outcome).toBe("applied");
+    expect((await deliver(t.url, stripeEvent("customer.subscription.updated", s.state({ status: "active", quantity: 2 }), at(2)))).body.outcome).toBe(
+      "applied",
+    );
     peer.subscriptions.set(s.subscription, s.state({ status: "active", quantity: 6 }));
     const e = stripeEvent("customer.subscription.updated", s.state({ status: "active", quantity: 5 }), at(1));
     const results = await Promise.all(Array.from({ length: 6 }, () => deliver(t.url, e)));
@@ -175,9 +208,24 @@ describe("the same-second conflict across two API processes", () => {
     for (let round = 0; round < 2; round++) {
       const cases = await Promise.all(
         Array.from({ length: 6 }, async (_, i) => {
-          const reg = (await gqlRequest<any>(r.apis[0]!.url, REGISTER, { input: { companyName: `Rep ${uid()}`, contactEmail: `rep-${uid()}@x.test`, edition: "ESSENTIALS" } }, { token: r.keys.store })).data.registerTenant;
+          const reg = (
+            await gqlRequest<any>(
+              r.apis[0]!.url,
+              REGISTER,
+              { input: { companyName: `Rep ${uid()}`, contactEmail: `rep-${uid()}@x.test`, edition: "ESSENTIALS" } },
+              { token: r.keys.store },
+            )
+          ).data.registerTenant;
           const ids = { tenantId: reg.tenantId as string, customer: `cus_${uid()}`, subscription: `sub_${uid()}` };
-          const state = (status: string) => subscription({ id: ids.subscription, customer: ids.customer, status, price: PRICES.pro, periodEnd: new Date(Date.now() + 30 * DAY), tenantId: ids.tenantId });
+          const state = (status: string) =>
+            subscription({
+              id: ids.subscription,
+              customer: ids.customer,
+              status,
+              price: PRICES.pro,
+              periodEnd: new Date(Date.now() + 30 * DAY),
+              tenantId: ids.tenantId,
+            });
           expect((await deliver(r.apis[i % 2]!.url, stripeEvent("customer.subscription.created", state("active"), second(0)))).body.outcome).toBe("applied");
           const truth = i % 2 ? "past_due" : "active";
           peer.subscriptions.set(ids.subscription, state(truth));
@@ -209,16 +257,26 @@ describe("the settings", () => {
 
   it("default to Stripe's API, no reconciliation without STRIPE_API_KEY, 5 s timeout", () => {
     expect(loadConfig({}).stripe.api).toBeUndefined();
-    expect(loadConfig({ STRIPE_API_KEY: "rk_live_abc123" }).stripe.api).toEqual({ apiKey: "rk_live_abc123", apiUrl: "https://api.stripe.com", timeoutMs: 5000 });
-    expect(loadConfig({ STRIPE_API_KEY: "sk_test_x", STRIPE_API_URL: "http://127.0.0.1:12111/" }).stripe.api).toMatchObject({ apiUrl: "http://127.0.0.1:12111" });
+    expect(loadConfig({ STRIPE_API_KEY: "rk_live_abc123" }).stripe.api).toEqual({
+      apiKey: "rk_live_abc123",
+      apiUrl: "https://api.stripe.com",
+      timeoutMs: 5000,
+    });
+    expect(loadConfig({ STRIPE_API_KEY: "sk_test_x", STRIPE_API_URL: "http://127.0.0.1:12111/" }).stripe.api).toMatchObject({
+      apiUrl: "http://127.0.0.1:12111",
+    });
   });
 
   it("refuse a key that is not a Stripe secret or restricted key (without echoing it), a URL with a path, a timeout out of range", () => {
     const bad = problems({ STRIPE_API_KEY: "pk_live_publishable_oops" });
     expect(bad).toEqual([expect.stringMatching(/^STRIPE_API_KEY: is not a Stripe secret or restricted key/)]);
     expect(bad.join()).not.toContain("publishable_oops");
-    expect(problems({ STRIPE_API_URL: "https://api.stripe.com/v1" })).toEqual([expect.stringMatching(/^STRIPE_API_URL: must be an origin only .* e\.g\. STRIPE_API_URL=https:\/\/api\.stripe\.com/)]);
+    expect(problems({ STRIPE_API_URL: "https://api.stripe.com/v1" })).toEqual([
+      expect.stringMatching(/^STRIPE_API_URL: must be an origin only .* e\.g\. STRIPE_API_URL=https:\/\/api\.stripe\.com/),
+    ]);
     expect(problems({ STRIPE_API_URL: "ftp://stripe" })).toEqual([expect.stringMatching(/^STRIPE_API_URL: .* must start with http:\/\/ or https:\/\//)]);
-    expect(problems({ STRIPE_API_TIMEOUT_MS: "10" })).toEqual([expect.stringMatching(/^STRIPE_API_TIMEOUT_MS: "10" is not a whole number between 100 and 60000/)]);
+    expect(problems({ STRIPE_API_TIMEOUT_MS: "10" })).toEqual([
+      expect.stringMatching(/^STRIPE_API_TIMEOUT_MS: "10" is not a whole number between 100 and 60000/),
+    ]);
   });
 });

@@ -19,7 +19,10 @@ it("the temporary folder holds no alga-* folders after a run with helm and the e
   delete env.ALGA_TEST_RUN;
   // Jest's transform cache stays where it is (its default lives in the temporary folder too)
   const cacheDirectory = path.join(os.tmpdir(), `jest_${(process.getuid?.() ?? 0).toString(36)}`);
-  const child = spawn(process.execPath, ["node_modules/jest/bin/jest.js", "tests/charts.test.ts", "-t", "helm lint", `--cacheDirectory=${cacheDirectory}`], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["node_modules/jest/bin/jest.js", "tests/charts.test.ts", "-t", "helm lint", `--cacheDirectory=${cacheDirectory}`], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr.on("data", (d: Buffer) => (output += d.toString()));

@@ -14,7 +14,11 @@ const NODE = `id companyName contactEmail edition deploymentType status stripeCu
 beforeAll(async () => {
   t = await startTestPlane({ GRAPHQL_MAX_COMPLEXITY: "10000" }); // every field of the page at once
   for (let i = 0; i < 6; i++) {
-    const res = await t.gql(REGISTER, { input: { companyName: `${TAG} Firm ${i}`, contactEmail: `${TAG}-${i}@firm.test`, edition: ["PRO", "PREMIUM", "ESSENTIALS"][i % 3] } }, { token: t.keys.store });
+    const res = await t.gql(
+      REGISTER,
+      { input: { companyName: `${TAG} Firm ${i}`, contactEmail: `${TAG}-${i}@firm.test`, edition: ["PRO", "PREMIUM", "ESSENTIALS"][i % 3] } },
+      { token: t.keys.store },
+    );
     const { tenantId, installCode } = res.data.registerTenant;
     if (i % 2 === 0) {
       // a redeemed code, an appliance that checked in, a reissued (live) code beside the consumed one
@@ -32,11 +36,22 @@ describe("tenants page with relations", () => {
     const original = services.prisma;
     let operations = 0;
     services.prisma = original.$extends({
-      query: { $allModels: { async $allOperations({ args, query }) { operations++; return query(args); } } },
+      query: {
+        $allModels: {
+          async $allOperations({ args, query }) {
+            operations++;
+            return query(args);
+          },
+        },
+      },
     }) as unknown as typeof original;
     let page: any;
     try {
-      page = await t.gql(`query($s: String) { tenants(first: 10, filter: { search: $s }) { totalCount edges { node { ${NODE} } } } }`, { s: TAG }, { token: t.keys.support });
+      page = await t.gql(
+        `query($s: String) { tenants(first: 10, filter: { search: $s }) { totalCount edges { node { ${NODE} } } } }`,
+        { s: TAG },
+        { token: t.keys.support },
+      );
       expect(page.errors).toBeUndefined();
       expect(operations).toBe(0);
     } finally {
@@ -75,7 +90,11 @@ describe("tenants page with relations", () => {
     const nodes = res.data.tenants.edges.map((e: any) => e.node);
     expect(nodes).toHaveLength(6);
     for (const node of nodes) {
-      const one = await t.gql(`query($id: ID!) { tenant(id: $id) { id seats seatsUsed auditEvents(last: 2) { action } installCodes { entitlement { edition } } } }`, { id: node.id }, { token: t.keys.support });
+      const one = await t.gql(
+        `query($id: ID!) { tenant(id: $id) { id seats seatsUsed auditEvents(last: 2) { action } installCodes { entitlement { edition } } } }`,
+        { id: node.id },
+        { token: t.keys.support },
+      );
       expect(node).toEqual(one.data.tenant);
     }
   });

@@ -11,9 +11,18 @@ beforeAll(async () => {
   for (let i = 0; i < 25; i++) {
     const email = `${TAG}-${i}@customer${i % 3}.test`;
     const edition = ["ESSENTIALS", "PRO", "PREMIUM"][i % 3];
-    const res = await t.gql(REGISTER, {
-      input: { companyName: `${TAG} Company ${String(i).padStart(2, "0")}${i === 7 ? " Zebra Labs" : ""}`, contactEmail: email, edition, deploymentType: i % 5 === 0 ? "HOSTED" : "APPLIANCE" },
-    }, { token: t.keys.store });
+    const res = await t.gql(
+      REGISTER,
+      {
+        input: {
+          companyName: `${TAG} Company ${String(i).padStart(2, "0")}${i === 7 ? " Zebra Labs" : ""}`,
+          contactEmail: email,
+          edition,
+          deploymentType: i % 5 === 0 ? "HOSTED" : "APPLIANCE",
+        },
+      },
+      { token: t.keys.store },
+    );
     seeded.push({ ...res.data.registerTenant, email });
   }
 });
@@ -56,7 +65,9 @@ describe("tenants connection", () => {
 
   it("a page is at most 100 (more is refused, not cut) and rejects bad cursors cleanly", async () => {
     for (let i = 0; i < 80; i++) {
-      await t.plane.services.prisma.tenantRegistry.create({ data: { companyName: `${TAG} bulk ${i}`, contactEmail: `bulk${i}@${TAG}.test`, edition: "ESSENTIALS" } });
+      await t.plane.services.prisma.tenantRegistry.create({
+        data: { companyName: `${TAG} bulk ${i}`, contactEmail: `bulk${i}@${TAG}.test`, edition: "ESSENTIALS" },
+      });
     }
     const full = await page({ first: 100, filter: { search: TAG } });
     expect(full.data.tenants.edges).toHaveLength(100);
@@ -136,7 +147,11 @@ describe("tenants search at scale", () => {
   });
 
   it("treats %, _ and backslash in the search as literal characters", async () => {
-    await t.gql(REGISTER, { input: { companyName: `${TAG_} Wild_Card 100% \\ Ltd`, contactEmail: `wild-${TAG_}@x.test`, edition: "PRO" } }, { token: t.keys.store });
+    await t.gql(
+      REGISTER,
+      { input: { companyName: `${TAG_} Wild_Card 100% \\ Ltd`, contactEmail: `wild-${TAG_}@x.test`, edition: "PRO" } },
+      { token: t.keys.store },
+    );
     for (const search of [`${TAG_} Wild_Card`, "Card 100%", "100% \\ Ltd"]) {
       const res = await run({ first: 5, filter: { search } });
       expect(res.edges.map((e: any) => e.node.companyName)).toEqual([`${TAG_} Wild_Card 100% \\ Ltd`]);
@@ -160,7 +175,8 @@ describe("tenants search at scale", () => {
     expect(forward).toHaveLength(1003);
     expect(new Set(forward).size).toBe(1003);
     const { rows } = await t.plane.services.db.query(
-      `SELECT tenant_id FROM tenant_registry WHERE company_name LIKE $1 ORDER BY created_at DESC, tenant_id DESC`, [`${BULK}%`],
+      `SELECT tenant_id FROM tenant_registry WHERE company_name LIKE $1 ORDER BY created_at DESC, tenant_id DESC`,
+      [`${BULK}%`],
     );
     expect(forward).toEqual(rows.map((r: any) => r.tenant_id));
 
@@ -189,13 +205,17 @@ describe("tenant(id)", () => {
       data: { tenantId: s.tenantId, codeDigest: "f".repeat(64), expiresAt: new Date(Date.now() - 1000), createdAt: new Date(Date.now() - 2000) },
     });
 
-    const res = await t.gql(`query($id: ID!) { tenant(id: $id) {
+    const res = await t.gql(
+      `query($id: ID!) { tenant(id: $id) {
       id companyName edition status lastCheckInAt
       entitlements { edition status }
       installCodes { id state paid consumedByApplianceId consumedAt revokedAt expiresAt createdAt }
       appliances { applianceId edition version lastCheckInAt licenseExpiresAt credentialActive }
       auditEvents { action principalType createdAt }
-    } }`, { id: s.tenantId }, { token: t.keys.support });
+    } }`,
+      { id: s.tenantId },
+      { token: t.keys.support },
+    );
     expect(res.errors).toBeUndefined();
     const tenant = res.data.tenant;
     expect(tenant).toMatchObject({ id: s.tenantId, edition: "PRO", status: "ACTIVE" });
@@ -206,11 +226,13 @@ describe("tenant(id)", () => {
     expect(Object.values(states).filter((v) => v === "REVOKED")).toHaveLength(1);
     const consumed = tenant.installCodes.find((c: any) => c.state === "CONSUMED");
     expect(consumed).toMatchObject({ consumedByApplianceId: `${TAG}-box`, paid: true });
-    expect(tenant.appliances).toEqual([
-      expect.objectContaining({ applianceId: `${TAG}-box`, edition: "PRO", version: "3.1.0", credentialActive: true }),
-    ]);
+    expect(tenant.appliances).toEqual([expect.objectContaining({ applianceId: `${TAG}-box`, edition: "PRO", version: "3.1.0", credentialActive: true })]);
     expect(tenant.auditEvents.map((e: any) => e.action)).toEqual([
-      "install_code.reissued", "install_code.reissued", "appliance.checked_in", "install_code.redeemed", "tenant.registered",
+      "install_code.reissued",
+      "install_code.reissued",
+      "appliance.checked_in",
+      "install_code.redeemed",
+      "tenant.registered",
     ]);
     expect(JSON.stringify(res.data)).not.toContain(r1.installCode);
     expect(JSON.stringify(res.data)).not.toContain(s.installCode);
@@ -219,8 +241,10 @@ describe("tenant(id)", () => {
   it("list sizes: negative is BAD_USER_INPUT naming the argument (as tenants(first: -5) is), 0 is empty, beyond 500 is capped", async () => {
     const s = seeded[1]!;
     const lists = [
-      (n: number) => t.gql(`query($id: ID!, $n: Int) { tenant(id: $id) { auditEvents(last: $n) { action } } }`, { id: s.tenantId, n }, { token: t.keys.support }),
-      (n: number) => t.gql(`query($id: ID!, $n: Int) { tenant(id: $id) { entitlementHistory(last: $n) { action } } }`, { id: s.tenantId, n }, { token: t.keys.support }),
+      (n: number) =>
+        t.gql(`query($id: ID!, $n: Int) { tenant(id: $id) { auditEvents(last: $n) { action } } }`, { id: s.tenantId, n }, { token: t.keys.support }),
+      (n: number) =>
+        t.gql(`query($id: ID!, $n: Int) { tenant(id: $id) { entitlementHistory(last: $n) { action } } }`, { id: s.tenantId, n }, { token: t.keys.support }),
       (n: number) => t.gql(`query($id: ID!, $n: Int) { tenant(id: $id) { stripeEvents(last: $n) { id } } }`, { id: s.tenantId, n }, { token: t.keys.support }),
       (n: number) => t.gql(`query($n: Int) { stripeEvents(last: $n) { id } }`, { n }, { token: t.keys.support }),
     ];
@@ -251,7 +275,14 @@ describe("tenant(id)", () => {
     const original = services.prisma;
     let operations = 0;
     services.prisma = original.$extends({
-      query: { $allModels: { async $allOperations({ args, query }) { operations++; return query(args); } } },
+      query: {
+        $allModels: {
+          async $allOperations({ args, query }) {
+            operations++;
+            return query(args);
+          },
+        },
+      },
     }) as unknown as typeof original;
     try {
       const q = `query { tenants(first: 25, filter: { search: "${TAG}" }) { totalCount edges { node {

@@ -18,7 +18,13 @@ beforeAll(async () => {
     const seen = req.socket.remoteAddress!.replace(/^::ffff:/, "");
     const prior = req.headers["x-forwarded-for"];
     const upstream = http.request(
-      { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: { ...req.headers, "x-forwarded-for": prior ? `${prior}, ${seen}` : seen } },
+      {
+        host: target.hostname,
+        port: target.port,
+        path: req.url,
+        method: req.method,
+        headers: { ...req.headers, "x-forwarded-for": prior ? `${prior}, ${seen}` : seen },
+      },
       (up) => {
         res.writeHead(up.statusCode!, up.headers);
         up.pipe(res);
@@ -72,9 +78,13 @@ it("TRUST_PROXY is parsed: a number is a hop count, booleans and address lists a
 });
 
 it("one customer's failed guesses limit that customer only; others behind the same ingress keep installing", async () => {
-  for (let i = 0; i < 3; i++) expect(code(await viaProxy("127.0.0.2", REDEEM, { input: { installCode: "ABCD-EFGH-JKMN-PQRS-TVWX", applianceId: "guess" } }))).toBe("INVALID_INSTALL_CODE");
+  for (let i = 0; i < 3; i++)
+    expect(code(await viaProxy("127.0.0.2", REDEEM, { input: { installCode: "ABCD-EFGH-JKMN-PQRS-TVWX", applianceId: "guess" } }))).toBe(
+      "INVALID_INSTALL_CODE",
+    );
   expect(code(await viaProxy("127.0.0.2", REDEEM, { input: { installCode: "ABCD-EFGH-JKMN-PQRS-TVWX", applianceId: "guess" } }))).toBe("RATE_LIMITED");
-  const reg = (await t.gql(REGISTER, { input: { companyName: "Behind Ingress", contactEmail: "ingress@x.test", edition: "PRO" } }, { token: t.keys.store })).data.registerTenant;
+  const reg = (await t.gql(REGISTER, { input: { companyName: "Behind Ingress", contactEmail: "ingress@x.test", edition: "PRO" } }, { token: t.keys.store }))
+    .data.registerTenant;
   const other = await viaProxy("127.0.0.3", REDEEM, { input: { installCode: reg.installCode, applianceId: "box" } });
   expect(other.errors).toBeUndefined();
   expect(other.data.redeemInstallCode.tenantId).toBe(reg.tenantId);
@@ -84,7 +94,11 @@ it("one customer's failed guesses limit that customer only; others behind the sa
 
 it("a client cannot escape its limit by forging X-Forwarded-For: only the proxy's hop is trusted", async () => {
   for (const forged of ["192.0.2.1", "192.0.2.2", "192.0.2.3"]) {
-    expect(code(await viaProxy("127.0.0.4", REDEEM, { input: { installCode: "ABCD-EFGH-JKMN-PQRS-TVWX", applianceId: "x" } }, forged))).toBe("INVALID_INSTALL_CODE");
+    expect(code(await viaProxy("127.0.0.4", REDEEM, { input: { installCode: "ABCD-EFGH-JKMN-PQRS-TVWX", applianceId: "x" } }, forged))).toBe(
+      "INVALID_INSTALL_CODE",
+    );
   }
-  expect(code(await viaProxy("127.0.0.4", REDEEM, { input: { installCode: "ABCD-EFGH-JKMN-PQRS-TVWX", applianceId: "x" } }, "192.0.2.99"))).toBe("RATE_LIMITED");
+  expect(code(await viaProxy("127.0.0.4", REDEEM, { input: { installCode: "ABCD-EFGH-JKMN-PQRS-TVWX", applianceId: "x" } }, "192.0.2.99"))).toBe(
+    "RATE_LIMITED",
+  );
 });

@@ -12,7 +12,11 @@ import { Terminal } from "./helpers/appliance.js";
 import { answerActivation } from "./helpers/offline-vendor.js";
 
 // a CommonJS module whose export is the function (and its .default)
-const jsQR = ((jsqr as unknown as { default?: unknown }).default ?? jsqr) as unknown as (data: Uint8ClampedArray, width: number, height: number) => { data: string } | null;
+const jsQR = ((jsqr as unknown as { default?: unknown }).default ?? jsqr) as unknown as (
+  data: Uint8ClampedArray,
+  width: number,
+  height: number,
+) => { data: string } | null;
 
 let dir: string;
 let closedUrl: string;
@@ -78,7 +82,12 @@ it("the wizard without a network path: O, the request (QR and text), the respons
   const term = new Terminal(
     "alga-offline-wizard",
     `node setup-tui/dist/cli/setup.js --output ${seeds}`,
-    { ALGA_STATE_DIR: path.join(dir, "state-2"), ALGA_LICENSE_URL: closedUrl, APPLIANCE_ID: "appl-7f3a9c2e41b05d86e913", ALGA_VENDOR_KEYS: JSON.stringify(vendor.publicJwks()) },
+    {
+      ALGA_STATE_DIR: path.join(dir, "state-2"),
+      ALGA_LICENSE_URL: closedUrl,
+      APPLIANCE_ID: "appl-7f3a9c2e41b05d86e913",
+      ALGA_VENDOR_KEYS: JSON.stringify(vendor.publicJwks()),
+    },
     { columns: 100, rows: 70 },
   );
   await term.until("not reachable");

@@ -45,8 +45,12 @@ function start(opts: Partial<WizardSettings> = {}) {
   const finished: unknown[] = [];
   const app = render(<Wizard settings={settings} onFinish={(r) => finished.push(r)} />);
   const frame = () => app.lastFrame() ?? "";
-  const flat = () => frame().replace(/[│╭╮╰╯─┌┐└┘]/g, " ").replace(/\s+/g, " ");
-  const seen = (text: string | RegExp) => (typeof text === "string" ? frame().includes(text) || flat().includes(text) : text.test(frame()) || text.test(flat()));
+  const flat = () =>
+    frame()
+      .replace(/[│╭╮╰╯─┌┐└┘]/g, " ")
+      .replace(/\s+/g, " ");
+  const seen = (text: string | RegExp) =>
+    typeof text === "string" ? frame().includes(text) || flat().includes(text) : text.test(frame()) || text.test(flat());
   const until = async (text: string | RegExp, timeoutMs = 20_000) => {
     const deadline = Date.now() + timeoutMs;
     while (!seen(text)) {
@@ -105,7 +109,12 @@ it("unreachable service: O → request shown and written → response path → p
   expect(w.frame()).toMatch(/Edition: +PRO — licensed until/);
   expect(w.frame()).toContain("activated offline");
   const seeds = parse(readFileSync(path.join(dir, "seeds", "appliance-license-seed.yaml"), "utf8")).stringData;
-  expect(seeds).toMatchObject({ EDITION: "PRO", APPLIANCE_ID: "wiz-offline-1", LICENSE_TOKEN: expect.any(String), APPLIANCE_KEY: expect.stringContaining("Ed25519") });
+  expect(seeds).toMatchObject({
+    EDITION: "PRO",
+    APPLIANCE_ID: "wiz-offline-1",
+    LICENSE_TOKEN: expect.any(String),
+    APPLIANCE_KEY: expect.stringContaining("Ed25519"),
+  });
   const tenant = parse(readFileSync(path.join(dir, "seeds", "appliance-initial-tenant.yaml"), "utf8")).stringData;
   expect(tenant).toMatchObject({ INITIAL_TENANT_ID: TENANT, INITIAL_ADMIN_PASSWORD: PASSWORD });
   await w.type(ENTER);

@@ -147,6 +147,8 @@ it("kill -9 while a lost redeem answer is being retried; the wizard started agai
   const seed = parse(readFileSync(path.join(out, "appliance-license-seed.yaml"), "utf8")).stringData;
   expect((await t.gql(CHECK_IN, { input: { applianceId: seed.APPLIANCE_ID } }, { token: seed.APPLIANCE_CREDENTIAL })).data.checkIn.tenantId).toBe(reg.tenantId);
   for (const body of proxy.withheld) {
-    expect(codeOf(await t.gql(CHECK_IN, { input: { applianceId: seed.APPLIANCE_ID } }, { token: JSON.parse(body).data.redeemInstallCode.applianceCredential }))).toBe("UNAUTHENTICATED");
+    expect(
+      codeOf(await t.gql(CHECK_IN, { input: { applianceId: seed.APPLIANCE_ID } }, { token: JSON.parse(body).data.redeemInstallCode.applianceCredential })),
+    ).toBe("UNAUTHENTICATED");
   }
 }, 120_000);

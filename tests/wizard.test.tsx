@@ -48,8 +48,12 @@ function start(opts: Partial<WizardSettings> = {}) {
   const app = render(<Wizard settings={settings} onFinish={(r) => finished.push(r)} />);
   const frame = () => app.lastFrame() ?? "";
   // the screen's words without borders and line breaks (for text that wraps)
-  const flat = () => frame().replace(/[│╭╮╰╯─┌┐└┘]/g, " ").replace(/\s+/g, " ");
-  const seen = (text: string | RegExp) => (typeof text === "string" ? frame().includes(text) || flat().includes(text) : text.test(frame()) || text.test(flat()));
+  const flat = () =>
+    frame()
+      .replace(/[│╭╮╰╯─┌┐└┘]/g, " ")
+      .replace(/\s+/g, " ");
+  const seen = (text: string | RegExp) =>
+    typeof text === "string" ? frame().includes(text) || flat().includes(text) : text.test(frame()) || text.test(flat());
   const until = async (text: string | RegExp, timeoutMs = 20_000) => {
     const deadline = Date.now() + timeoutMs;
     while (!seen(text)) {
@@ -150,7 +154,15 @@ it("essentials: the edition is said once, and the license seed carries no token"
   expect(w.frame()).not.toMatch(/ESSENTIALS essentials/i);
   expect(w.frame()).not.toContain("daily check-in");
   const { license } = seedsIn();
-  expect(Object.keys(license).sort()).toEqual(["ALGA_LICENSE_URL", "APPLIANCE_ID", "APPLIANCE_KEY", "EDITION", "LICENSE_SEED_DIGEST", "LICENSE_VENDOR_KEYS", "REDEEMED_AT"]);
+  expect(Object.keys(license).sort()).toEqual([
+    "ALGA_LICENSE_URL",
+    "APPLIANCE_ID",
+    "APPLIANCE_KEY",
+    "EDITION",
+    "LICENSE_SEED_DIGEST",
+    "LICENSE_VENDOR_KEYS",
+    "REDEEMED_AT",
+  ]);
   expect(license.EDITION).toBe("ESSENTIALS");
   w.app.unmount();
 });
@@ -403,7 +415,9 @@ it("a lost redeem answer (the proxy resets after the API processed it): the auto
     const lost = JSON.parse(proxy.withheld[0]!).data.redeemInstallCode;
     const { license } = seedsIn();
     expect(license.APPLIANCE_CREDENTIAL).not.toBe(lost.applianceCredential);
-    expect((await t.gql(CHECK_IN, { input: { applianceId: "wiz-lost-answer" } }, { token: license.APPLIANCE_CREDENTIAL })).data.checkIn.tenantId).toBe(reg.tenantId);
+    expect((await t.gql(CHECK_IN, { input: { applianceId: "wiz-lost-answer" } }, { token: license.APPLIANCE_CREDENTIAL })).data.checkIn.tenantId).toBe(
+      reg.tenantId,
+    );
     expect(codeOf(await t.gql(CHECK_IN, { input: { applianceId: "wiz-lost-answer" } }, { token: lost.applianceCredential }))).toBe("UNAUTHENTICATED");
     w.app.unmount();
   } finally {
@@ -436,7 +450,9 @@ it("quit while the lost answer is retried, then started again with the same code
   await toPassword(again, reg.installCode);
   await passwords(again);
   await again.until("The appliance is bound to your organisation", 30_000);
-  expect((await t.gql(CHECK_IN, { input: { applianceId: "wiz-restarted" } }, { token: seedsIn().license.APPLIANCE_CREDENTIAL })).data.checkIn.tenantId).toBe(reg.tenantId);
+  expect((await t.gql(CHECK_IN, { input: { applianceId: "wiz-restarted" } }, { token: seedsIn().license.APPLIANCE_CREDENTIAL })).data.checkIn.tenantId).toBe(
+    reg.tenantId,
+  );
   again.app.unmount();
 });
 
@@ -534,7 +550,12 @@ describe("the done screen tells the truth about the admin password", () => {
     const lines = w.frame().split("\n");
     const at = lines.findIndex((l) => /^\s+2\. Sign in as/.test(l));
     expect(at).toBeGreaterThan(0);
-    expect(lines.slice(at, at + 4).join(" ").replace(/\s+/g, " ")).toMatch(/with the password you just set on a new appliance database; if it was bootstrapped before/);
+    expect(
+      lines
+        .slice(at, at + 4)
+        .join(" ")
+        .replace(/\s+/g, " "),
+    ).toMatch(/with the password you just set on a new appliance database; if it was bootstrapped before/);
     // the continuation lines start under the text, not under the number
     const indent = lines[at]!.indexOf("Sign in");
     expect(lines[at + 1]!.slice(0, indent).trim()).toBe("");

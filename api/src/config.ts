@@ -93,7 +93,10 @@ export function parseTrustProxy(v: string): TrustProxy | string {
   const s = v.trim().toLowerCase();
   if (["true", "false"].includes(s)) return s === "true";
   if (/^\d+$/.test(s)) return Number(s);
-  const entries = v.split(",").map((e) => e.trim()).filter(Boolean);
+  const entries = v
+    .split(",")
+    .map((e) => e.trim())
+    .filter(Boolean);
   const bad = entries.filter((e) => {
     if (PROXY_PRESETS.includes(e.toLowerCase())) return false;
     const [addr, bits, extra] = e.split("/");
@@ -101,16 +104,22 @@ export function parseTrustProxy(v: string): TrustProxy | string {
     if (bits === undefined) return false;
     return !/^\d+$/.test(bits) || Number(bits) > (isIP(addr) === 4 ? 32 : 128);
   });
-  return bad.length || !entries.length ? `"${v}" is not true, false, a hop count or a list of addresses/CIDRs (${PROXY_PRESETS.join(", ")} allowed), e.g. TRUST_PROXY=1 or TRUST_PROXY=10.0.0.0/8` : entries;
+  return bad.length || !entries.length
+    ? `"${v}" is not true, false, a hop count or a list of addresses/CIDRs (${PROXY_PRESETS.join(", ")} allowed), e.g. TRUST_PROXY=1 or TRUST_PROXY=10.0.0.0/8`
+    : entries;
 }
 
 /** "price_1=PRO,price_2=PREMIUM" → { price_1: "PRO", price_2: "PREMIUM" } */
 export function parsePriceEditions(v: string): Record<string, Edition> | string {
   const out: Record<string, Edition> = {};
-  for (const pair of v.split(",").map((p) => p.trim()).filter(Boolean)) {
+  for (const pair of v
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [price, edition] = pair.split("=").map((x) => x?.trim());
     const ed = edition?.toUpperCase();
-    if (!price || (ed !== "PRO" && ed !== "PREMIUM")) return `"${pair}" is not <price id>=PRO or <price id>=PREMIUM, e.g. STRIPE_PRICE_EDITIONS=price_123=PRO,price_456=PREMIUM`;
+    if (!price || (ed !== "PRO" && ed !== "PREMIUM"))
+      return `"${pair}" is not <price id>=PRO or <price id>=PREMIUM, e.g. STRIPE_PRICE_EDITIONS=price_123=PRO,price_456=PREMIUM`;
     out[price] = ed;
   }
   return out;
@@ -186,24 +195,37 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   const metricsPort = metricsPortRaw === undefined ? undefined : r.int("METRICS_PORT", 9090, { min: 0, max: 65535 });
 
   const buildCommit = r.string("BUILD_COMMIT");
-  if (buildCommit !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(buildCommit)) r.fail("BUILD_COMMIT", "must be a commit id or tag: up to 64 letters, digits, '.', '_' or '-'");
+  if (buildCommit !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(buildCommit))
+    r.fail("BUILD_COMMIT", "must be a commit id or tag: up to 64 letters, digits, '.', '_' or '-'");
   const replicated = r.bool("REPLICATED", false);
   const dataDir = path.resolve(r.string("DATA_DIR", "./.data"));
-  const downloadUrlTtlSeconds = r.int("DOWNLOAD_URL_TTL_SECONDS", 7 * 24 * 3600, { max: 7 * 24 * 3600, unit: "seconds; S3 presigned URLs live at most 7 days" });
+  const downloadUrlTtlSeconds = r.int("DOWNLOAD_URL_TTL_SECONDS", 7 * 24 * 3600, {
+    max: 7 * 24 * 3600,
+    unit: "seconds; S3 presigned URLs live at most 7 days",
+  });
 
   const statementTimeoutMs = r.int("DATABASE_STATEMENT_TIMEOUT_MS", 15_000, { unit: "milliseconds" });
   const headersTimeoutMs = r.int("HEADERS_TIMEOUT_MS", 10_000, { unit: "milliseconds" });
   const requestTimeoutMs = r.int("REQUEST_TIMEOUT_MS", 30_000, { unit: "milliseconds" });
-  if (requestTimeoutMs < headersTimeoutMs) r.fail("REQUEST_TIMEOUT_MS", `${requestTimeoutMs} is shorter than HEADERS_TIMEOUT_MS (${headersTimeoutMs}): the whole request includes its headers`);
+  if (requestTimeoutMs < headersTimeoutMs)
+    r.fail("REQUEST_TIMEOUT_MS", `${requestTimeoutMs} is shorter than HEADERS_TIMEOUT_MS (${headersTimeoutMs}): the whole request includes its headers`);
   const maxConnections = r.int("MAX_CONNECTIONS", 2048);
   const maxConnectionsPerAddress = r.int("MAX_CONNECTIONS_PER_ADDRESS", 64);
-  if (maxConnectionsPerAddress > maxConnections) r.fail("MAX_CONNECTIONS_PER_ADDRESS", `${maxConnectionsPerAddress} is more than MAX_CONNECTIONS (${maxConnections})`);
+  if (maxConnectionsPerAddress > maxConnections)
+    r.fail("MAX_CONNECTIONS_PER_ADDRESS", `${maxConnectionsPerAddress} is more than MAX_CONNECTIONS (${maxConnections})`);
 
   // Fleet awareness: health, notices, seat release, outbound webhooks (docs/EVENTS.md, docs/FLEET.md).
   const noticesRaw = r.string("NOTICES", NOTICE_KINDS.join(","));
-  const noticeList = noticesRaw.trim().toLowerCase() === "none" ? [] : noticesRaw.split(",").map((k) => k.trim()).filter(Boolean);
+  const noticeList =
+    noticesRaw.trim().toLowerCase() === "none"
+      ? []
+      : noticesRaw
+          .split(",")
+          .map((k) => k.trim())
+          .filter(Boolean);
   const unknownNotices = noticeList.filter((k) => !(NOTICE_KINDS as readonly string[]).includes(k));
-  if (unknownNotices.length) r.fail("NOTICES", `unknown notice kind(s) ${unknownNotices.join(", ")}: use a comma-separated list of ${NOTICE_KINDS.join(", ")}, or none`);
+  if (unknownNotices.length)
+    r.fail("NOTICES", `unknown notice kind(s) ${unknownNotices.join(", ")}: use a comma-separated list of ${NOTICE_KINDS.join(", ")}, or none`);
   const seatReleaseDays = r.raw("SEAT_RELEASE_AFTER_DAYS") === undefined ? null : r.int("SEAT_RELEASE_AFTER_DAYS", 30, { unit: "days" });
   const fleet = {
     /** no check-in this long: OVERDUE */
@@ -328,7 +350,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       !s3Endpoint && "S3_ENDPOINT",
     ].filter(Boolean);
     if (missing.length) {
-      r.fail("REPLICATED", `a replicated deployment needs shared settings; set ${missing.join(", ")} (each replica would otherwise generate its own key, secret, database or mail folder)`);
+      r.fail(
+        "REPLICATED",
+        `a replicated deployment needs shared settings; set ${missing.join(", ")} (each replica would otherwise generate its own key, secret, database or mail folder)`,
+      );
     }
   }
   if (r.problems.length) throw new ConfigError(r.problems);

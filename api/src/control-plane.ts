@@ -118,9 +118,7 @@ export async function startControlPlane(config: Config, log: Logger, opts: Start
           });
     if (worker) stops.push({ name: "outbox worker", stop: () => worker.stop() });
     const webhookWorker =
-      opts.webhookWorker === false
-        ? undefined
-        : startWebhookWorker({ db: pool, secret, log: log.child({ component: "webhooks" }), ...config.webhooks });
+      opts.webhookWorker === false ? undefined : startWebhookWorker({ db: pool, secret, log: log.child({ component: "webhooks" }), ...config.webhooks });
     if (webhookWorker) stops.push({ name: "webhook worker", stop: () => webhookWorker.stop() });
 
     // known once the server listens (PORT=0 picks a free port)
@@ -151,7 +149,13 @@ export async function startControlPlane(config: Config, log: Logger, opts: Start
       webhooksQueued: () => webhookWorker?.kick(),
       redemptionOutcome: (outcome) => metrics?.redemption(outcome),
     };
-    const housekeeping = startHousekeeping(pool, config.redeemRateLimit.windowSeconds, log.child({ component: "housekeeping" }), undefined, config.offline.requestMaxAgeSeconds);
+    const housekeeping = startHousekeeping(
+      pool,
+      config.redeemRateLimit.windowSeconds,
+      log.child({ component: "housekeeping" }),
+      undefined,
+      config.offline.requestMaxAgeSeconds,
+    );
     stops.push({ name: "housekeeping", stop: () => housekeeping.stop() });
     if (config.fleet.sweepIntervalMs > 0) {
       const sweep = startFleetSweep(
@@ -179,7 +183,18 @@ export async function startControlPlane(config: Config, log: Logger, opts: Start
       const warm = [loadNodemailer(), ...(config.s3 ? [loadMinio()] : []), ...(config.stripe.webhookSecret ? [loadStripe()] : [])];
       Promise.all(warm).catch((err: unknown) => log.error({ err }, "a module could not be loaded"));
     });
-    return { url: listeningUrl, metricsPort: server.metricsPort(), databaseUrl, embedded: !config.databaseUrl, services, keys, pool, migrated, stop: unwind, abort };
+    return {
+      url: listeningUrl,
+      metricsPort: server.metricsPort(),
+      databaseUrl,
+      embedded: !config.databaseUrl,
+      services,
+      keys,
+      pool,
+      migrated,
+      stop: unwind,
+      abort,
+    };
   } catch (err) {
     await unwind();
     throw err;

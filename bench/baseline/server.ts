@@ -8,7 +8,16 @@
 // LICENSE_SIGNING_KEYS (a JSON array of private JWKs; the first signs), LICENSE_TTL_SECONDS.
 import { createCipheriv, createHash, createHmac, hkdfSync, randomBytes, randomInt, randomUUID, timingSafeEqual } from "node:crypto";
 import http from "node:http";
-import { CODE_ALPHABET, CODE_PAYLOAD_LENGTH, checkInstallCode, checkSymbol, EDITION_FEATURES, formatInstallCode, isEdition, LICENSE_FORMAT_VERSION } from "@alga-license/contract";
+import {
+  CODE_ALPHABET,
+  CODE_PAYLOAD_LENGTH,
+  checkInstallCode,
+  checkSymbol,
+  EDITION_FEATURES,
+  formatInstallCode,
+  isEdition,
+  LICENSE_FORMAT_VERSION,
+} from "@alga-license/contract";
 import { calculateJwkThumbprint, importJWK, SignJWT, type JWK } from "jose";
 import pg from "pg";
 import { isLive } from "../../api/src/domain/entitlements/states.js";
@@ -109,7 +118,18 @@ async function checkIn(c: Caller, v: Vars) {
   const version = input.applianceVersion ?? null;
   const details = { applianceId: s.applianceId, applianceVersion: version, licenseJti: jti, edition: s.e_edition, inGrace: false };
   const written = await pool.query<{ ok: boolean }>(SQL.RECORD_CHECK_IN, [
-    s.applianceRowId, s.tenantId, s.tenantRevision, s.e_edition, jti, expiresAt, version, now, s.applianceId, JSON.stringify(details), c.requestId, s.credentialDigest,
+    s.applianceRowId,
+    s.tenantId,
+    s.tenantRevision,
+    s.e_edition,
+    jti,
+    expiresAt,
+    version,
+    now,
+    s.applianceId,
+    JSON.stringify(details),
+    c.requestId,
+    s.credentialDigest,
   ]);
   if (!written.rows[0]?.ok) throw new Refusal("SERVICE_BUSY");
   const jwt = await signLicense({ tenantId: s.tenantId, applianceId: s.applianceId, edition: s.e_edition, jti, now, expiresAt });
@@ -138,10 +158,27 @@ async function redeemInstallCode(c: Caller, v: Vars) {
       if (others.length + 1 > entitlement.seats) throw new Refusal("SEAT_LIMIT_REACHED");
     }
     const edition = expiresAt ? entitlement.edition : "ESSENTIALS";
-    const appliance = (await tx.query(SQL.UPSERT_APPLIANCE, [tenant.id, input.applianceId, edition, expiresAt ? sha256(credential) : null, expiresAt ? jti : null, expiresAt, now])).rows[0];
+    const appliance = (
+      await tx.query(SQL.UPSERT_APPLIANCE, [
+        tenant.id,
+        input.applianceId,
+        edition,
+        expiresAt ? sha256(credential) : null,
+        expiresAt ? jti : null,
+        expiresAt,
+        now,
+      ])
+    ).rows[0];
     await tx.query(SQL.MARK_INSTALLED, [tenant.id, now]);
     await tx.query(SQL.WIPE_SEALED_CODES, [[found.id]]);
-    const details = { installCodeId: found.id, applianceId: input.applianceId, applianceRowId: appliance.id, reinstalled: appliance.reinstalled, edition, licenseJti: expiresAt ? jti : null };
+    const details = {
+      installCodeId: found.id,
+      applianceId: input.applianceId,
+      applianceRowId: appliance.id,
+      reinstalled: appliance.reinstalled,
+      edition,
+      licenseJti: expiresAt ? jti : null,
+    };
     await tx.query(SQL.INSERT_AUDIT, ["anonymous", null, "install_code.redeemed", tenant.id, JSON.stringify(details), c.requestId, now]);
     return { tenant, edition, expiresAt, reinstalled: appliance.reinstalled as boolean };
   });
@@ -173,7 +210,14 @@ async function registerTenant(c: Caller, v: Vars) {
   const key = await staffKey(c);
   if (key.role !== "STORE") throw new Refusal("FORBIDDEN");
   const input = v.input as { companyName: string; contactEmail: string; edition: string; idempotencyKey?: string };
-  const data = { companyName: input.companyName.trim(), contactEmail: input.contactEmail.trim(), edition: input.edition, deploymentType: "APPLIANCE", stripeCustomerId: null, stripeSubscriptionId: null };
+  const data = {
+    companyName: input.companyName.trim(),
+    contactEmail: input.contactEmail.trim(),
+    edition: input.edition,
+    deploymentType: "APPLIANCE",
+    stripeCustomerId: null,
+    stripeSubscriptionId: null,
+  };
   const scope = `api-key:${key.id}`;
   const requestDigest = sha256(JSON.stringify(data));
   if (input.idempotencyKey && (await pool.query(SQL.FIND_IDEMPOTENCY, [scope, input.idempotencyKey])).rows[0]) throw new Refusal("REPLAY_NOT_BENCHED");
@@ -186,10 +230,27 @@ async function registerTenant(c: Caller, v: Vars) {
     const entitlement = (await tx.query(SQL.INSERT_ENTITLEMENT, [tenant.id, data.edition, "ACTIVE", null, null, null, 1, null, now])).rows[0];
     const installCode = newInstallCode();
     const codeExpiresAt = new Date(now.getTime() + 14 * 24 * 3600_000);
-    const code = (await tx.query(SQL.INSERT_INSTALL_CODE, [tenant.id, entitlement.id, createHmac("sha256", codeKey).update(installCode.replace(/-/g, "")).digest("hex"), codeExpiresAt, now])).rows[0];
+    const code = (
+      await tx.query(SQL.INSERT_INSTALL_CODE, [
+        tenant.id,
+        entitlement.id,
+        createHmac("sha256", codeKey).update(installCode.replace(/-/g, "")).digest("hex"),
+        codeExpiresAt,
+        now,
+      ])
+    ).rows[0];
     // the API renders a text and an HTML body (~3 KB) and seals them with the message's headers
-    const body = `Welcome to Alga, ${tenant.companyName}.\n\nYour install code: ${installCode} (valid until ${codeExpiresAt.toISOString()})\nDownload: ${downloadUrl}\n`.repeat(12);
-    await tx.query(SQL.ENQUEUE_EMAIL, [tenant.id, tenant.contactEmail, "install-code", seal(JSON.stringify({ subject: `Your Alga ${data.edition} install code`, text: body, html: `<pre>${body}</pre>` })), now]);
+    const body =
+      `Welcome to Alga, ${tenant.companyName}.\n\nYour install code: ${installCode} (valid until ${codeExpiresAt.toISOString()})\nDownload: ${downloadUrl}\n`.repeat(
+        12,
+      );
+    await tx.query(SQL.ENQUEUE_EMAIL, [
+      tenant.id,
+      tenant.contactEmail,
+      "install-code",
+      seal(JSON.stringify({ subject: `Your Alga ${data.edition} install code`, text: body, html: `<pre>${body}</pre>` })),
+      now,
+    ]);
     if (input.idempotencyKey) await tx.query(SQL.INSERT_IDEMPOTENCY, [scope, input.idempotencyKey, requestDigest, tenant.id, code.id, seal(installCode), now]);
     const details = { edition: data.edition, deploymentType: data.deploymentType, entitlementId: entitlement.id, installCodeId: code.id };
     await tx.query(SQL.INSERT_AUDIT, ["store", key.id, "tenant.registered", tenant.id, JSON.stringify(details), c.requestId, now]);
@@ -264,14 +325,17 @@ function send(res: http.ServerResponse, status: number, body: unknown) {
 const server = http.createServer((req, res) => {
   if (req.method === "GET" && req.url === "/readyz") return send(res, 200, { status: "ready" });
   const op = OPERATIONS[String(req.headers["x-bench-op"])];
-  if (req.method !== "POST" || !op) return send(res, 404, { errors: [{ message: "POST with x-bench-op: checkIn | redeemInstallCode | registerTenant | tenants" }] });
+  if (req.method !== "POST" || !op)
+    return send(res, 404, { errors: [{ message: "POST with x-bench-op: checkIn | redeemInstallCode | registerTenant | tenants" }] });
   const chunks: Buffer[] = [];
   req.on("data", (c: Buffer) => chunks.push(c));
   req.on("end", () => {
     const caller: Caller = {
       authorization: req.headers.authorization,
       // the API trusts X-Forwarded-For from loopback (TRUST_PROXY=loopback in the bench)
-      address: String(req.headers["x-forwarded-for"] ?? req.socket.remoteAddress).split(",")[0]!.trim(),
+      address: String(req.headers["x-forwarded-for"] ?? req.socket.remoteAddress)
+        .split(",")[0]!
+        .trim(),
       requestId: randomUUID(),
     };
     let variables: Vars;
@@ -282,7 +346,10 @@ const server = http.createServer((req, res) => {
     }
     op(caller, variables).then(
       (data) => send(res, 200, { data }),
-      (err: unknown) => send(res, 200, { errors: [{ message: String((err as Error).message), extensions: { code: err instanceof Refusal ? err.code : "INTERNAL_SERVER_ERROR" } }] }),
+      (err: unknown) =>
+        send(res, 200, {
+          errors: [{ message: String((err as Error).message), extensions: { code: err instanceof Refusal ? err.code : "INTERNAL_SERVER_ERROR" } }],
+        }),
     );
   });
 });

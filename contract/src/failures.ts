@@ -63,14 +63,20 @@ export interface Failure extends ApplianceFailure {
 export const REISSUE_HINT = "Ask your vendor to re-issue an install code (customer portal: Appliances > Re-issue install code).";
 
 const later = (c: FailureContext) => (c.retryAfterSeconds !== undefined ? ` in ${c.retryAfterSeconds} seconds` : " in a little while");
-const said = (title: string, action: string) => (c: FailureContext): Explanation => ({ title, detail: c.message, action });
+const said =
+  (title: string, action: string) =>
+  (c: FailureContext): Explanation => ({ title, detail: c.message, action });
 const fixed = (e: Explanation) => (): Explanation => e;
 const refusedRequest = said("The license service refused the request", "Try again; if it persists, contact your vendor.");
 const refused: CheckInOutcome = { outcome: "refused" };
 
 export const FAILURES: Record<ErrorCode, Failure> = {
   INVALID_INSTALL_CODE: {
-    explain: fixed({ title: "Install code not recognised", detail: "The license service does not know this code.", action: `Check it against the email. ${REISSUE_HINT}` }),
+    explain: fixed({
+      title: "Install code not recognised",
+      detail: "The license service does not know this code.",
+      action: `Check it against the email. ${REISSUE_HINT}`,
+    }),
     setupExit: "CODE_REFUSED",
     checkIn: refused,
     storeExit: "REFUSED",
@@ -88,7 +94,11 @@ export const FAILURES: Record<ErrorCode, Failure> = {
     storeExit: "REFUSED",
   },
   REVOKED_INSTALL_CODE: {
-    explain: fixed({ title: "Install code revoked", detail: "A newer code was issued for your organisation.", action: `Use the newest code from your email. ${REISSUE_HINT}` }),
+    explain: fixed({
+      title: "Install code revoked",
+      detail: "A newer code was issued for your organisation.",
+      action: `Use the newest code from your email. ${REISSUE_HINT}`,
+    }),
     setupExit: "CODE_REFUSED",
     checkIn: refused,
     storeExit: "REFUSED",
@@ -112,7 +122,10 @@ export const FAILURES: Record<ErrorCode, Failure> = {
   // the offline exchange (alga-store activate-offline / renew-offline): the appliance tools meet them
   // only as words relayed from support, never as an answer of their own
   INVALID_OFFLINE_REQUEST: {
-    explain: said("The request file cannot be used", "Write a new request on the appliance (alga-setup offline-request or alga-license renewal-request) and send that file unchanged."),
+    explain: said(
+      "The request file cannot be used",
+      "Write a new request on the appliance (alga-setup offline-request or alga-license renewal-request) and send that file unchanged.",
+    ),
     setupExit: "FAILED",
     checkIn: refused,
     storeExit: "USAGE",
@@ -130,7 +143,10 @@ export const FAILURES: Record<ErrorCode, Failure> = {
     storeExit: "REFUSED",
   },
   APPLIANCE_KEY_MISMATCH: {
-    explain: said("The request is signed by another appliance key", "Write the request on the appliance that was activated; a replaced machine needs a re-issued install code."),
+    explain: said(
+      "The request is signed by another appliance key",
+      "Write the request on the appliance that was activated; a replaced machine needs a re-issued install code.",
+    ),
     setupExit: "FAILED",
     checkIn: refused,
     storeExit: "REFUSED",
@@ -149,20 +165,31 @@ export const FAILURES: Record<ErrorCode, Failure> = {
   FORBIDDEN: {
     explain: refusedRequest,
     setupExit: "FAILED",
-    checkIn: { outcome: "refused", say: (c) => `the license service refused the check-in for appliance id ${c.applianceId}: the credential belongs to another appliance id` },
+    checkIn: {
+      outcome: "refused",
+      say: (c) => `the license service refused the check-in for appliance id ${c.applianceId}: the credential belongs to another appliance id`,
+    },
     storeExit: "AUTH",
   },
   BAD_USER_INPUT: {
     explain: (c) =>
       c.extensions?.reason === "OTHER_TENANT"
-        ? { title: "The code belongs to another organisation", detail: c.message, action: "Use an install code issued for this appliance's organisation; this one was not used." }
+        ? {
+            title: "The code belongs to another organisation",
+            detail: c.message,
+            action: "Use an install code issued for this appliance's organisation; this one was not used.",
+          }
         : { title: "The license service refused the request", detail: c.message, action: "Check the input; if it persists, contact your vendor." },
     setupExit: "CODE_REFUSED",
     checkIn: refused,
     storeExit: "USAGE",
   },
   RATE_LIMITED: {
-    explain: (c) => ({ title: "Too many attempts", detail: c.message || "Too many failed attempts from this address.", action: `The code itself may be fine: try again${later(c)}.` }),
+    explain: (c) => ({
+      title: "Too many attempts",
+      detail: c.message || "Too many failed attempts from this address.",
+      action: `The code itself may be fine: try again${later(c)}.`,
+    }),
     setupExit: "RATE_LIMITED",
     checkIn: refused,
     storeExit: "REFUSED",
@@ -174,7 +201,11 @@ export const FAILURES: Record<ErrorCode, Failure> = {
     storeExit: "UNREACHABLE",
   },
   SERVICE_UNAVAILABLE: {
-    explain: (c) => ({ title: "License service unavailable", detail: "The license service cannot reach its database; nothing was changed.", action: `Retry${later(c)}.` }),
+    explain: (c) => ({
+      title: "License service unavailable",
+      detail: "The license service cannot reach its database; nothing was changed.",
+      action: `Retry${later(c)}.`,
+    }),
     setupExit: "UNREACHABLE",
     checkIn: { keep: "license service unreachable" },
     storeExit: "UNREACHABLE",

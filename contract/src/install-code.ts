@@ -36,9 +36,7 @@ export function checkSymbol(payload: string): string {
   return CODE_ALPHABET[(n - (sum % n)) % n]!;
 }
 
-export type InstallCodeCheck =
-  | { ok: true; canonical: string; formatted: string }
-  | { ok: false; reason: "CHARACTERS" | "LENGTH" | "CHECK" };
+export type InstallCodeCheck = { ok: true; canonical: string; formatted: string } | { ok: false; reason: "CHARACTERS" | "LENGTH" | "CHECK" };
 
 /** Local validation: alphabet, length and check symbol. */
 export function checkInstallCode(input: string): InstallCodeCheck {

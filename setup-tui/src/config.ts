@@ -77,7 +77,8 @@ class Reader {
   }
   applianceId(flag: string | undefined, name: string): string | undefined {
     const v = this.raw(flag, name);
-    if (v !== undefined && !isApplianceId(v)) return this.fail(flag, name, `"${v}" must be 1-128 letters, digits, '.', '_', ':' or '-' (starting with a letter or digit)`);
+    if (v !== undefined && !isApplianceId(v))
+      return this.fail(flag, name, `"${v}" must be 1-128 letters, digits, '.', '_', ':' or '-' (starting with a letter or digit)`);
     return v;
   }
   existingDir(flag: string | undefined, name: string | undefined, what: string): string | undefined {
@@ -117,7 +118,11 @@ class Reader {
     const v = this.raw(undefined, name);
     const valid = v !== undefined && /^[+-]?\d+$/.test(v) && Math.abs(Number(v)) <= MAX_CLOCK_OFFSET_SECONDS;
     if (v !== undefined && !valid) {
-      this.fail(undefined, name, `"${v}" is not a whole number of seconds between -${MAX_CLOCK_OFFSET_SECONDS} and ${MAX_CLOCK_OFFSET_SECONDS} (for tests only: leave it unset)`);
+      this.fail(
+        undefined,
+        name,
+        `"${v}" is not a whole number of seconds between -${MAX_CLOCK_OFFSET_SECONDS} and ${MAX_CLOCK_OFFSET_SECONDS} (for tests only: leave it unset)`,
+      );
     }
     const offsetMs = valid ? Number(v) * 1000 : 0;
     return () => new Date(Date.now() + offsetMs);
@@ -217,8 +222,10 @@ export function setupSettings(argv: string[], env: NodeJS.ProcessEnv = process.e
     clock: r.clock(),
   };
   if (s.help) return s;
-  if (command === "setup" && !s.licenseUrl && !r.problems.some((p) => p.includes("ALGA_LICENSE_URL"))) r.fail("license-url", "ALGA_LICENSE_URL", "the license service URL is required, e.g. https://license.example.com");
-  if (command === "connect" && !databaseUrl) r.fail(undefined, "APPLIANCE_DATABASE_URL", "connect updates the installed appliance's database: set it to that PostgreSQL's URL");
+  if (command === "setup" && !s.licenseUrl && !r.problems.some((p) => p.includes("ALGA_LICENSE_URL")))
+    r.fail("license-url", "ALGA_LICENSE_URL", "the license service URL is required, e.g. https://license.example.com");
+  if (command === "connect" && !databaseUrl)
+    r.fail(undefined, "APPLIANCE_DATABASE_URL", "connect updates the installed appliance's database: set it to that PostgreSQL's URL");
   if (!interactive && !s.installCode) r.fail("install-code", "ALGA_INSTALL_CODE", "the non-interactive mode (no terminal) needs the install code");
   // (the admin password file is checked once the appliance's state is known: a bootstrapped appliance needs none)
   // connect works on the installed appliance's id unless one is given
@@ -226,7 +233,11 @@ export function setupSettings(argv: string[], env: NodeJS.ProcessEnv = process.e
     try {
       s.applianceId = resolveApplianceId(stateDir, env);
     } catch (err) {
-      r.fail(undefined, "ALGA_STATE_DIR", `cannot keep the derived appliance id in ${stateDir} (${(err as Error).message}): set APPLIANCE_ID or a writable ALGA_STATE_DIR`);
+      r.fail(
+        undefined,
+        "ALGA_STATE_DIR",
+        `cannot keep the derived appliance id in ${stateDir} (${(err as Error).message}): set APPLIANCE_ID or a writable ALGA_STATE_DIR`,
+      );
     }
   }
   return r.done(s);
@@ -336,9 +347,19 @@ export function licenseStatusSettings(argv: string[], env: NodeJS.ProcessEnv = p
   const { values, positionals } = parse(argv, { json: { type: "boolean" } }, true);
   const r = new Reader(values, env);
   const help = values.help === true;
-  if (!help && positionals[0] !== "status") r.problems.push(positionals[0] ? `unknown command "${positionals[0]}": use alga-license status, renewal-request or import` : "missing command: use alga-license status");
+  if (!help && positionals[0] !== "status")
+    r.problems.push(
+      positionals[0] ? `unknown command "${positionals[0]}": use alga-license status, renewal-request or import` : "missing command: use alga-license status",
+    );
   if (positionals.length > 1) r.problems.push(`unexpected argument "${positionals[1]}"`);
-  const s = { help, json: values.json === true, databaseUrl: r.databaseUrl() ?? "", graceSeconds: r.graceSeconds(), vendorKeys: r.vendorKeys(), clock: r.clock() };
+  const s = {
+    help,
+    json: values.json === true,
+    databaseUrl: r.databaseUrl() ?? "",
+    graceSeconds: r.graceSeconds(),
+    vendorKeys: r.vendorKeys(),
+    clock: r.clock(),
+  };
   if (!help && !s.databaseUrl && !r.problems.some((p) => p.includes("APPLIANCE_DATABASE_URL"))) {
     r.fail(undefined, "APPLIANCE_DATABASE_URL", "is required: the appliance's PostgreSQL, e.g. postgresql://alga@db:5432/appliance");
   }
@@ -365,13 +386,22 @@ const setupApplianceId = (r: Reader, stateDir: string, env: NodeJS.ProcessEnv): 
   try {
     return resolveApplianceId(stateDir, env);
   } catch (err) {
-    r.fail(undefined, "ALGA_STATE_DIR", `cannot keep the derived appliance id in ${stateDir} (${(err as Error).message}): set APPLIANCE_ID or a writable ALGA_STATE_DIR`);
+    r.fail(
+      undefined,
+      "ALGA_STATE_DIR",
+      `cannot keep the derived appliance id in ${stateDir} (${(err as Error).message}): set APPLIANCE_ID or a writable ALGA_STATE_DIR`,
+    );
     return "";
   }
 };
 
 export function offlineRequestSettings(argv: string[], env: NodeJS.ProcessEnv = process.env): OfflineRequestSettings {
-  const { values } = parse(argv, { "install-code": { type: "string" }, out: { type: "string" }, "appliance-id": { type: "string" }, json: { type: "boolean" } });
+  const { values } = parse(argv, {
+    "install-code": { type: "string" },
+    out: { type: "string" },
+    "appliance-id": { type: "string" },
+    json: { type: "boolean" },
+  });
   const r = new Reader(values, env);
   const help = values.help === true;
   const stateDir = r.raw(undefined, "ALGA_STATE_DIR") ?? DEFAULT_STATE_DIR;
@@ -414,7 +444,8 @@ export function offlineApplySettings(argv: string[], env: NodeJS.ProcessEnv = pr
   const help = values.help === true;
   const stateDir = r.raw(undefined, "ALGA_STATE_DIR") ?? DEFAULT_STATE_DIR;
   const responseFile = r.readableFile("response", undefined, "response");
-  if (!help && !responseFile && !r.problems.some((p) => p.startsWith("--response"))) r.fail("response", undefined, "the response file from the vendor is required, e.g. --response response.json");
+  if (!help && !responseFile && !r.problems.some((p) => p.startsWith("--response")))
+    r.fail("response", undefined, "the response file from the vendor is required, e.g. --response response.json");
   const s: OfflineApplySettings = {
     help,
     json: values.json === true,
@@ -422,7 +453,11 @@ export function offlineApplySettings(argv: string[], env: NodeJS.ProcessEnv = pr
     adminPasswordFile: r.readableFile("admin-password-file", "ALGA_ADMIN_PASSWORD_FILE", "admin password"),
     applianceId: "",
     stateDir,
-    target: { outputDir: r.raw("output", "ALGA_SEED_DIR") ?? DEFAULT_SEED_DIR, kubectl: r.raw("kubectl", "ALGA_KUBECTL"), namespace: r.raw("namespace", "ALGA_NAMESPACE") },
+    target: {
+      outputDir: r.raw("output", "ALGA_SEED_DIR") ?? DEFAULT_SEED_DIR,
+      kubectl: r.raw("kubectl", "ALGA_KUBECTL"),
+      namespace: r.raw("namespace", "ALGA_NAMESPACE"),
+    },
     vendorKeys: r.vendorKeys(),
     graceSeconds: r.graceSeconds(),
     licenseUrl: r.serviceUrl("license-url", "ALGA_LICENSE_URL"),
@@ -455,9 +490,23 @@ export function licenseFileSettings(command: "renewal-request" | "import", argv:
   if (positionals.length > 1) r.problems.push(`unexpected argument "${positionals[1]}"`);
   const file = command === "import" ? r.readableFile("file", undefined, "response") : r.raw("out");
   if (!help && !file && !r.problems.some((p) => p.startsWith(`--${flag}`))) {
-    r.fail(flag, undefined, command === "import" ? "the response file from the vendor is required, e.g. --file renewal-response.json" : "the file to write the request to is required, e.g. --out renewal-request.json");
+    r.fail(
+      flag,
+      undefined,
+      command === "import"
+        ? "the response file from the vendor is required, e.g. --file renewal-response.json"
+        : "the file to write the request to is required, e.g. --out renewal-request.json",
+    );
   }
-  const s = { help, json: values.json === true, file: file ?? "", databaseUrl: r.databaseUrl() ?? "", vendorKeys: r.vendorKeys(), graceSeconds: r.graceSeconds(), clock: r.clock() };
+  const s = {
+    help,
+    json: values.json === true,
+    file: file ?? "",
+    databaseUrl: r.databaseUrl() ?? "",
+    vendorKeys: r.vendorKeys(),
+    graceSeconds: r.graceSeconds(),
+    clock: r.clock(),
+  };
   if (!help && !s.databaseUrl && !r.problems.some((p) => p.includes("APPLIANCE_DATABASE_URL"))) {
     r.fail(undefined, "APPLIANCE_DATABASE_URL", "is required: the appliance's PostgreSQL, e.g. postgresql://alga@db:5432/appliance");
   }

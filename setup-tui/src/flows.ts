@@ -6,7 +6,16 @@ import type { JWK } from "jose";
 import { readLicenseState, replaceLicense, withApplianceDb, withLicenseLock, type LicenseStateRow } from "./bootstrap/appliance-schema.js";
 import { otherOrganisation, type Binding } from "./binding.js";
 import type { ApplyTarget } from "./config.js";
-import { AlgaLicenseError, applianceFailure, explainFailure as explain, withRetries, type CallPolicy, type Explanation, type RetryHooks, type SetupExit } from "@alga-license/contract";
+import {
+  AlgaLicenseError,
+  applianceFailure,
+  explainFailure as explain,
+  withRetries,
+  type CallPolicy,
+  type Explanation,
+  type RetryHooks,
+  type SetupExit,
+} from "@alga-license/contract";
 import {
   baseUrlOfCheckInUrl,
   failureCode,
@@ -82,7 +91,10 @@ const STATE_CODES: Record<string, LicenseErrorCode> = {
  * this appliance tried before (earlierAttempt: its redemption key is kept) may be its own redemption
  * whose answer was lost: the redemption goes ahead, and the service replays it or refuses it.
  */
-export function codeProblem(s: InstallCodeStatus, o: { binding?: Binding; connectTenantId?: string; connectCompany?: string; earlierAttempt?: boolean }): FlowError | null {
+export function codeProblem(
+  s: InstallCodeStatus,
+  o: { binding?: Binding; connectTenantId?: string; connectCompany?: string; earlierAttempt?: boolean },
+): FlowError | null {
   const stateCode = STATE_CODES[s.state];
   if (stateCode && !(stateCode === "CONSUMED_INSTALL_CODE" && o.earlierAttempt)) return new FlowError(stateCode, explain(stateCode));
   if (s.tenantSuspended) return new FlowError("TENANT_SUSPENDED", explain("TENANT_SUSPENDED"));
@@ -104,7 +116,12 @@ export function codeProblem(s: InstallCodeStatus, o: { binding?: Binding; connec
     return null;
   }
   const other = o.binding ? otherOrganisation(o.binding, s.tenantId, s.companyName) : null;
-  if (other) return new FlowError("OTHER_TENANT", { title: "This appliance belongs to another organisation", detail: other, action: "Use an install code of this appliance's organisation (ask your vendor to re-issue one); this one was not used." });
+  if (other)
+    return new FlowError("OTHER_TENANT", {
+      title: "This appliance belongs to another organisation",
+      detail: other,
+      action: "Use an install code of this appliance's organisation (ask your vendor to re-issue one); this one was not used.",
+    });
   return null;
 }
 
@@ -214,12 +231,18 @@ export async function redeemVerified(p: RedeemPlan, c: FlowContext): Promise<Red
   const clock = p.clock ?? (() => new Date());
   const root = p.anchors?.length ? p.anchors : null;
   const trust = p.trust !== undefined ? p.trust : p.databaseUrl ? await installedTrust(p.databaseUrl, p.anchors) : null;
-  if (trust?.problem && !root) throw keysNotTrusted(new KeyTrustError("UNTRUSTED", `the vendor keys pinned on this appliance were refused (${trust.problem.message})`));
+  if (trust?.problem && !root)
+    throw keysNotTrusted(new KeyTrustError("UNTRUSTED", `the vendor keys pinned on this appliance were refused (${trust.problem.message})`));
   c.phase?.("Fetching the vendor's license keys");
   const document = await fetchKeyDocument(p.licenseUrl, { policy: c.policy, hooks: c.hooks });
   const pinned = trust?.problem ? null : (trust?.chain ?? null);
   const extend = (evidence?: (candidate: VendorKeys) => Promise<Date | null>) =>
-    extendKeyChain(pinned, document, { root, reference: trust ? referenceTime(trust, clock()) : clock(), firstUse: !trust || (!trust.chain && !trust.problem), evidence });
+    extendKeyChain(pinned, document, {
+      root,
+      reference: trust ? referenceTime(trust, clock()) : clock(),
+      firstUse: !trust || (!trust.chain && !trust.problem),
+      evidence,
+    });
   let chain: KeyChain | null = null;
   try {
     chain = await extend();
@@ -320,7 +343,13 @@ const newerInPlace = () =>
  * Under the writers' lock, from the row as it is then: pins another writer accepted meanwhile are
  * kept (the redemption's document is attached to them), and a newer stored license is not replaced.
  */
-export async function applyConnect(databaseUrl: string, installed: Installed, r: Redemption, target: ApplyTarget, o: { vendorKeys?: JWK[]; clock?: () => Date } = {}): Promise<string[]> {
+export async function applyConnect(
+  databaseUrl: string,
+  installed: Installed,
+  r: Redemption,
+  target: ApplyTarget,
+  o: { vendorKeys?: JWK[]; clock?: () => Date } = {},
+): Promise<string[]> {
   const notes: string[] = [];
   const clock = o.clock ?? (() => new Date());
   const written = await withApplianceDb(databaseUrl, (db) =>
@@ -333,7 +362,10 @@ export async function applyConnect(databaseUrl: string, installed: Installed, r:
       const moved = trust.chain && !(before && sameDocument(chainTip(before), chainTip(trust.chain)) && before.links.length === trust.chain.links.length);
       if (moved) {
         try {
-          chain = await extendKeyChain(trust.chain, chainTip(r.chain).document, { root: o.vendorKeys?.length ? o.vendorKeys : null, reference: referenceTime(trust, clock()) });
+          chain = await extendKeyChain(trust.chain, chainTip(r.chain).document, {
+            root: o.vendorKeys?.length ? o.vendorKeys : null,
+            reference: referenceTime(trust, clock()),
+          });
         } catch (err) {
           if (!(err instanceof KeyTrustError && err.reason === "OUTDATED")) throw err;
           chain = trust.chain!;

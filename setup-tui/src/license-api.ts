@@ -78,8 +78,11 @@ export const installCodeStatus = async (baseUrl: string, installCode: string, o?
  * redemptionKey: kept before the first attempt (redemption-key.ts), so a retry replays a lost answer.
  * applianceKey: this appliance's public key (JWK JSON): the license is bound to it (cnf.jkt).
  */
-export const redeemInstallCode = async (baseUrl: string, input: { installCode: string; applianceId: string; tenantId?: string; redemptionKey?: string; applianceKey?: string }, o?: CallOptions) =>
-  (await call(graphqlEndpoint(baseUrl), RedeemInstallCodeDocument, { input }, o)).redeemInstallCode;
+export const redeemInstallCode = async (
+  baseUrl: string,
+  input: { installCode: string; applianceId: string; tenantId?: string; redemptionKey?: string; applianceKey?: string },
+  o?: CallOptions,
+) => (await call(graphqlEndpoint(baseUrl), RedeemInstallCodeDocument, { input }, o)).redeemInstallCode;
 
 export const checkIn = async (checkInUrl: string, credential: string, input: { applianceId: string; applianceVersion?: string }, o?: CallOptions) =>
   (await call(checkInUrl, CheckInDocument, { input }, { ...o, token: credential })).checkIn;
@@ -91,7 +94,10 @@ export async function fetchKeyHandover(baseUrl: string, o: CallOptions = {}): Pr
   let res: Response;
   try {
     const timeout = AbortSignal.timeout(timeoutMs);
-    res = await fetch(url, { headers: { accept: "application/jose+json", "user-agent": USER_AGENT }, signal: o.signal ? AbortSignal.any([timeout, o.signal]) : timeout });
+    res = await fetch(url, {
+      headers: { accept: "application/jose+json", "user-agent": USER_AGENT },
+      signal: o.signal ? AbortSignal.any([timeout, o.signal]) : timeout,
+    });
   } catch (err) {
     if (o.signal?.aborted) throw err;
     const name = (err as { name?: string }).name;

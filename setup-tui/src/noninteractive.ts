@@ -4,7 +4,18 @@ import { readFileSync } from "node:fs";
 import { describeInstallCodeProblem, undecided, type CallPolicy, type SetupExit } from "@alga-license/contract";
 import { inspectBinding, passwordTakesEffect } from "./binding.js";
 import type { SetupSettings } from "./config.js";
-import { applyConnect, checkCode, codeProblem, describeFailure, loadInstalled, redeemVerified, redemptionApplied, setupExitOf, type FlowContext, type Redemption } from "./flows.js";
+import {
+  applyConnect,
+  checkCode,
+  codeProblem,
+  describeFailure,
+  loadInstalled,
+  redeemVerified,
+  redemptionApplied,
+  setupExitOf,
+  type FlowContext,
+  type Redemption,
+} from "./flows.js";
 import { checkInstallCode } from "./install-code.js";
 import { asServiceError, failureCode, INTERACTIVE_POLICY, type InstallCodeStatus } from "./license-api.js";
 import { passwordProblems } from "./password-policy.js";
@@ -88,10 +99,17 @@ export function readPassword(file: string): string | Outcome {
   try {
     password = readFileSync(file, "utf8").replace(/\r?\n$/, "");
   } catch (err) {
-    return failure(SETUP_EXIT.USAGE, "USAGE", "Cannot read the admin password file", (err as Error).message, "Pass --admin-password-file with a readable file.");
+    return failure(
+      SETUP_EXIT.USAGE,
+      "USAGE",
+      "Cannot read the admin password file",
+      (err as Error).message,
+      "Pass --admin-password-file with a readable file.",
+    );
   }
   const problems = passwordProblems(password);
-  if (problems.length) return failure(SETUP_EXIT.USAGE, "WEAK_PASSWORD", "Password not accepted", `The password ${problems.join(", ")}.`, "Choose a stronger password.");
+  if (problems.length)
+    return failure(SETUP_EXIT.USAGE, "WEAK_PASSWORD", "Password not accepted", `The password ${problems.join(", ")}.`, "Choose a stronger password.");
   return password;
 }
 
@@ -129,12 +147,31 @@ async function setup(s: SetupSettings, code: string, c: FlowContext): Promise<Ou
   const effect = status ? passwordTakesEffect(binding, status.tenantId) : binding.kind === "bootstrapped" ? "no" : "unsure";
   if (effect === "no") password = undefined;
   else if (password === undefined) {
-    return usageFailure([`--admin-password-file / ALGA_ADMIN_PASSWORD_FILE: this code's tenant has no administrator on this appliance yet, so the password is needed`]);
+    return usageFailure([
+      `--admin-password-file / ALGA_ADMIN_PASSWORD_FILE: this code's tenant has no administrator on this appliance yet, so the password is needed`,
+    ]);
   }
 
-  const plan = { licenseUrl, installCode: code, applianceId: s.applianceId, databaseUrl: s.databaseUrl, anchors: s.vendorKeys, graceSeconds: s.graceSeconds, stateDir: s.stateDir, clock: s.clock };
+  const plan = {
+    licenseUrl,
+    installCode: code,
+    applianceId: s.applianceId,
+    databaseUrl: s.databaseUrl,
+    anchors: s.vendorKeys,
+    graceSeconds: s.graceSeconds,
+    stateDir: s.stateDir,
+    clock: s.clock,
+  };
   const r = await redeemVerified(plan, c);
-  const seeds = buildSeeds({ redeemed: r.redeemed, adminPassword: password, applianceId: s.applianceId, licenseUrl, vendorKeys: r.keys, redeemedAt: r.redeemedAt, applianceKey: r.applianceKey.privateJwk });
+  const seeds = buildSeeds({
+    redeemed: r.redeemed,
+    adminPassword: password,
+    applianceId: s.applianceId,
+    licenseUrl,
+    vendorKeys: r.keys,
+    redeemedAt: r.redeemedAt,
+    applianceKey: r.applianceKey.privateJwk,
+  });
   const applied: string[] = [];
   for (const step of applySteps(seeds, s.target)) {
     try {
@@ -184,6 +221,14 @@ async function connect(s: SetupSettings, code: string, c: FlowContext): Promise<
   redemptionApplied(plan);
   return {
     exitCode: SETUP_EXIT.OK,
-    result: { ok: true, command: "connect", ...licensed(r), previousEdition: installed.row.edition, applianceId: installed.applianceId, adminPassword: "untouched", applied },
+    result: {
+      ok: true,
+      command: "connect",
+      ...licensed(r),
+      previousEdition: installed.row.edition,
+      applianceId: installed.applianceId,
+      adminPassword: "untouched",
+      applied,
+    },
   };
 }

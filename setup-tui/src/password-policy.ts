@@ -1,9 +1,5 @@
 // Admin password rules, stated on screen and enforced the same way in non-interactive mode.
-export const PASSWORD_RULES = [
-  "at least 12 characters",
-  "upper- and lower-case letters and a digit",
-  "not the word 'password' or 'admin'",
-] as const;
+export const PASSWORD_RULES = ["at least 12 characters", "upper- and lower-case letters and a digit", "not the word 'password' or 'admin'"] as const;
 
 export function passwordProblems(password: string): string[] {
   const problems: string[] = [];

@@ -25,7 +25,10 @@ export interface RedemptionKey {
 }
 
 const fileIn = (stateDir: string) => path.join(stateDir, REDEMPTION_KEY_FILE);
-const codeDigest = (installCode: string) => createHash("sha256").update(canonicalizeInstallCode(installCode) ?? installCode).digest("hex");
+const codeDigest = (installCode: string) =>
+  createHash("sha256")
+    .update(canonicalizeInstallCode(installCode) ?? installCode)
+    .digest("hex");
 
 function read(stateDir: string, installCode: string, applianceId: string): Kept | null {
   const file = fileIn(stateDir);

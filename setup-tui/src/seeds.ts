@@ -167,11 +167,17 @@ export function readSeedFile(file: string): Record<string, string> | null {
   } catch (err) {
     if (!(err instanceof YAMLError)) throw new SeedFileError(file, `cannot be read (${(err as Error).message})`);
     const line = err.linePos?.[0]?.line;
-    throw new SeedFileError(file, `is not a readable Secret manifest (YAML ${err.code}${line ? ` at line ${line}` : ""}): is it cut short? Write it again with alga-setup`);
+    throw new SeedFileError(
+      file,
+      `is not a readable Secret manifest (YAML ${err.code}${line ? ` at line ${line}` : ""}): is it cut short? Write it again with alga-setup`,
+    );
   }
   if (!isStringMap(doc)) throw new SeedFileError(file, "is not a Secret manifest (no mapping at the top)");
   const values: Record<string, string> = {};
-  for (const [field, decode] of [["stringData", (v: string) => v], ["data", (v: string) => Buffer.from(v, "base64").toString("utf8")]] as const) {
+  for (const [field, decode] of [
+    ["stringData", (v: string) => v],
+    ["data", (v: string) => Buffer.from(v, "base64").toString("utf8")],
+  ] as const) {
     const map = doc[field];
     if (map === undefined || map === null) continue;
     if (!isStringMap(map)) throw new SeedFileError(file, `its ${field} is not a mapping of names to values`);

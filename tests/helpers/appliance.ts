@@ -13,7 +13,11 @@ import { run } from "./processes.js";
 export const PASSWORD = "Sturdy-Appliance-2026";
 
 export async function register(t: TestPlane, edition = "PRO", companyName = `Appliance ${edition} GmbH`) {
-  const res = await t.gql(REGISTER, { input: { companyName, contactEmail: `a-${Math.random().toString(36).slice(2)}@x.test`, edition } }, { token: t.keys.store });
+  const res = await t.gql(
+    REGISTER,
+    { input: { companyName, contactEmail: `a-${Math.random().toString(36).slice(2)}@x.test`, edition } },
+    { token: t.keys.store },
+  );
   if (!res.data) throw new Error(`register failed: ${JSON.stringify(res.errors)}`);
   return res.data.registerTenant as { tenantId: string; installCode: string; tenant: { contactEmail: string } };
 }
@@ -35,7 +39,10 @@ export async function query<T = any>(db: string, sql: string, params: unknown[] 
 
 export const licenseState = async (db: string) => (await query(db, "SELECT * FROM license_state"))[0];
 
-const cli = (name: string) => (args: string[], env: Record<string, string> = {}, input?: string) => run(process.execPath, [`setup-tui/dist/cli/${name}.js`, ...args], env, input);
+const cli =
+  (name: string) =>
+  (args: string[], env: Record<string, string> = {}, input?: string) =>
+    run(process.execPath, [`setup-tui/dist/cli/${name}.js`, ...args], env, input);
 export const setupCli = cli("setup");
 export const createTenantCli = cli("create-tenant");
 export const checkInCli = cli("check-in");

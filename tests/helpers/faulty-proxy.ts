@@ -50,7 +50,7 @@ function completeBody(raw: Buffer): string | null {
   if (length !== undefined) return body.length >= Number(length) ? body.subarray(0, Number(length)).toString("utf8") : null;
   if (!/\r\ntransfer-encoding:\s*chunked/.test(head) || !body.toString("latin1").endsWith("0\r\n\r\n")) return null;
   const parts: Buffer[] = [];
-  for (let at = 0; ; ) {
+  for (let at = 0; ;) {
     const eol = body.indexOf("\r\n", at);
     const size = parseInt(body.subarray(at, eol).toString("latin1"), 16);
     if (!size) break;

@@ -28,7 +28,12 @@ export async function startStripeApiPeer(): Promise<StripeApiPeer> {
     res.end(JSON.stringify(body));
   };
   const server = http.createServer((req, res) => {
-    peer.requests.push({ method: req.method ?? "", path: req.url ?? "", authorization: req.headers.authorization, stripeVersion: req.headers["stripe-version"] as string | undefined });
+    peer.requests.push({
+      method: req.method ?? "",
+      path: req.url ?? "",
+      authorization: req.headers.authorization,
+      stripeVersion: req.headers["stripe-version"] as string | undefined,
+    });
     const m = /^\/v1\/subscriptions\/([^/?]+)/.exec(req.url ?? "");
     if (peer.fault === "hang") return;
     if (peer.fault === "server-error") return json(res, 500, { error: { type: "api_error", message: "Something went wrong on Stripe's end." } });
@@ -38,7 +43,9 @@ export async function startStripeApiPeer(): Promise<StripeApiPeer> {
     }
     const subscription = m && req.method === "GET" ? peer.subscriptions.get(decodeURIComponent(m[1]!)) : undefined;
     if (!subscription) {
-      return json(res, 404, { error: { type: "invalid_request_error", code: "resource_missing", param: "id", message: `No such subscription: '${m?.[1] ?? ""}'` } });
+      return json(res, 404, {
+        error: { type: "invalid_request_error", code: "resource_missing", param: "id", message: `No such subscription: '${m?.[1] ?? ""}'` },
+      });
     }
     json(res, 200, peer.fault === "another-subscription" ? { ...subscription, id: "sub_someone_else" } : subscription);
   });

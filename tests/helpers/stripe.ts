@@ -18,12 +18,22 @@ export interface StripeEvent {
 }
 
 export function stripeEvent(type: string, object: Record<string, unknown>, at: Date, id = `evt_${randomUUID().replace(/-/g, "")}`): StripeEvent {
-  const payload = JSON.stringify({ id, object: "event", api_version: "2026-10-28.endive", type, created: seconds(at), livemode: false, pending_webhooks: 1, data: { object } });
+  const payload = JSON.stringify({
+    id,
+    object: "event",
+    api_version: "2026-10-28.endive",
+    type,
+    created: seconds(at),
+    livemode: false,
+    pending_webhooks: 1,
+    data: { object },
+  });
   return { id, type, created: seconds(at), payload };
 }
 
 export async function deliver(url: string, e: StripeEvent, opts: { secret?: string; signature?: string | null } = {}) {
-  const signature = opts.signature === undefined ? stripe.webhooks.generateTestHeaderString({ payload: e.payload, secret: opts.secret ?? WEBHOOK_SECRET }) : opts.signature;
+  const signature =
+    opts.signature === undefined ? stripe.webhooks.generateTestHeaderString({ payload: e.payload, secret: opts.secret ?? WEBHOOK_SECRET }) : opts.signature;
   const res = await fetch(`${url}/webhooks/stripe`, {
     method: "POST",
     headers: { "content-type": "application/json", ...(signature !== null ? { "stripe-signature": signature } : {}) },
@@ -62,7 +72,15 @@ export function subscription(s: SubscriptionShape): Record<string, unknown> {
     ended_at: s.status === "canceled" && s.canceledAt ? seconds(s.canceledAt) : null,
     items: {
       object: "list",
-      data: [{ id: `si_${s.id}`, object: "subscription_item", price: { id: s.price, object: "price" }, quantity: s.quantity ?? 1, current_period_end: seconds(s.periodEnd) }],
+      data: [
+        {
+          id: `si_${s.id}`,
+          object: "subscription_item",
+          price: { id: s.price, object: "price" },
+          quantity: s.quantity ?? 1,
+          current_period_end: seconds(s.periodEnd),
+        },
+      ],
     },
   };
 }
@@ -77,12 +95,26 @@ export function invoice(i: { subscription: string; customer: string; price: stri
     parent: { type: "subscription_details", subscription_details: { subscription: i.subscription, metadata: i.tenantId ? { tenant_id: i.tenantId } : {} } },
     lines: {
       object: "list",
-      data: [{ id: "il_1", object: "line_item", pricing: { price_details: { price: i.price } }, quantity: 1, period: { start: seconds(i.periodEnd) - 30 * 86400, end: seconds(i.periodEnd) } }],
+      data: [
+        {
+          id: "il_1",
+          object: "line_item",
+          pricing: { price_details: { price: i.price } },
+          quantity: 1,
+          period: { start: seconds(i.periodEnd) - 30 * 86400, end: seconds(i.periodEnd) },
+        },
+      ],
     },
   };
 }
 
-export function checkoutSession(c: { tenantId?: string; clientReferenceId?: string; customer: string; subscription: string; edition?: string }): Record<string, unknown> {
+export function checkoutSession(c: {
+  tenantId?: string;
+  clientReferenceId?: string;
+  customer: string;
+  subscription: string;
+  edition?: string;
+}): Record<string, unknown> {
   return {
     id: `cs_${randomUUID().slice(0, 8)}`,
     object: "checkout.session",

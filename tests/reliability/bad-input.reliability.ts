@@ -22,7 +22,12 @@ beforeAll(async () => {
   const installed = await installAppliances(url, w.keys.store, 3, "input");
   const spare = [];
   for (let i = 0; i < 3; i++) {
-    const a = await gql(url, REGISTER, { input: { companyName: `Spare ${i}`, contactEmail: `spare-${i}@example.test`, edition: i ? "PRO" : "ESSENTIALS" } }, { token: w.keys.store });
+    const a = await gql(
+      url,
+      REGISTER,
+      { input: { companyName: `Spare ${i}`, contactEmail: `spare-${i}@example.test`, edition: i ? "PRO" : "ESSENTIALS" } },
+      { token: w.keys.store },
+    );
     spare.push(a.data.registerTenant);
   }
   const { rows } = await w.db.pool.query<{ id: string }>(`SELECT id FROM install_code LIMIT 10`);
@@ -40,7 +45,24 @@ beforeAll(async () => {
 afterAll(() => w?.stop());
 
 // ---- generators -------------------------------------------------------------------------------
-const SPECIALS = ["\u0000", "a\u0000b", "\u202e", "\u2028", "\n", "\t", "\u001b[31m", "\uFEFF", "'; DROP TABLE tenant_registry; --", "%00", "\\u0000", "𝕏", " ", "", "null", "{}"];
+const SPECIALS = [
+  "\u0000",
+  "a\u0000b",
+  "\u202e",
+  "\u2028",
+  "\n",
+  "\t",
+  "\u001b[31m",
+  "\uFEFF",
+  "'; DROP TABLE tenant_registry; --",
+  "%00",
+  "\\u0000",
+  "𝕏",
+  " ",
+  "",
+  "null",
+  "{}",
+];
 const loneSurrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c));
 const nasty = fc
   .array(fc.oneof(fc.constantFrom(...SPECIALS), loneSurrogate, fc.string({ unit: "binary", maxLength: 8 }), fc.string({ maxLength: 8 })), { maxLength: 8 })
@@ -62,7 +84,11 @@ const edition = fc.constantFrom<unknown>("ESSENTIALS", "PRO", "PREMIUM", "GOLD",
 const email = () => text([fc.emailAddress(), fc.constantFrom(...known.emails)]);
 const uuid = () => text([fc.uuid(), fc.constantFrom(...known.tenantIds), fc.constantFrom(...known.codeIds)]);
 const applianceId = () => text([fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,20}$/), fc.constantFrom(...known.applianceIds)]);
-const code = () => text([fc.constantFrom(...known.codes), fc.stringMatching(/^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{2}$/)]);
+const code = () =>
+  text([
+    fc.constantFrom(...known.codes),
+    fc.stringMatching(/^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{2}$/),
+  ]);
 
 interface Operation {
   name: string;
@@ -97,7 +123,8 @@ const OPERATIONS: Operation[] = [
   {
     name: "redeemInstallCode",
     query: `mutation($input: RedeemInstallCodeInput!) { redeemInstallCode(input: $input) { tenantId edition } }`,
-    variables: () => fc.record({ input: field(fc.record({ installCode: field(code()), applianceId: field(applianceId()), tenantId: opt(uuid()) }, { requiredKeys: [] })) }),
+    variables: () =>
+      fc.record({ input: field(fc.record({ installCode: field(code()), applianceId: field(applianceId()), tenantId: opt(uuid()) }, { requiredKeys: [] })) }),
     token: () => undefined,
   },
   {
@@ -109,7 +136,10 @@ const OPERATIONS: Operation[] = [
   {
     name: "checkIn",
     query: `mutation($input: CheckInInput!) { checkIn(input: $input) { token tenantId } }`,
-    variables: () => fc.record({ input: field(fc.record({ applianceId: field(text([fc.constant(known.applianceId)])), applianceVersion: opt(text()) }, { requiredKeys: [] })) }),
+    variables: () =>
+      fc.record({
+        input: field(fc.record({ applianceId: field(text([fc.constant(known.applianceId)])), applianceVersion: opt(text()) }, { requiredKeys: [] })),
+      }),
     token: () => known.credential,
   },
   {
@@ -146,7 +176,10 @@ const OPERATIONS: Operation[] = [
     name: "tenants (search, cursor)",
     query: `query($search: String, $after: String, $first: Int) { tenants(first: $first, after: $after, filter: { search: $search }) { totalCount edges { node { id } } } }`,
     variables: () =>
-      fc.record({ search: opt(text()), after: opt(text([fc.base64String({ maxLength: 40 })])), first: opt(fc.integer({ min: -10, max: 2_000_000_000 })) }, { requiredKeys: [] }),
+      fc.record(
+        { search: opt(text()), after: opt(text([fc.base64String({ maxLength: 40 })])), first: opt(fc.integer({ min: -10, max: 2_000_000_000 })) },
+        { requiredKeys: [] },
+      ),
     token: () => w.keys.support,
   },
 ];
@@ -198,7 +231,13 @@ test(`fast-check, ${RUNS} runs per operation: data or a contract error code, nev
       { numRuns: RUNS, endOnFailure: false },
     );
     if (result.failed) failures.push(`${op.name}: ${fc.defaultReportMessage(result)}`);
-    rows.push({ operation: op.name, runs: kinds.length, answers: describeTally(tally(kinds)), "refused calls that wrote": refusedWrites, verdict: result.failed ? "FAILED" : "ok" });
+    rows.push({
+      operation: op.name,
+      runs: kinds.length,
+      answers: describeTally(tally(kinds)),
+      "refused calls that wrote": refusedWrites,
+      verdict: result.failed ? "FAILED" : "ok",
+    });
   }
   table(`Property pass (fast-check, ${RUNS} runs per operation, one replica)`, rows);
   expect(failures).toEqual([]);
@@ -225,10 +264,19 @@ interface Case {
 
 const CASES: Case[] = [
   { name: "introspection __type{ofType{…}} 100 levels", query: `{ __type(name: "Query") { ${ofType(100)} } }`, expect: "BAD_USER_INPUT" },
-  { name: "introspection __schema types fields type ofType… 30 levels", query: `{ __schema { types { fields { type { ${ofType(30)} } } } } }`, expect: "BAD_USER_INPUT" },
+  {
+    name: "introspection __schema types fields type ofType… 30 levels",
+    query: `{ __schema { types { fields { type { ${ofType(30)} } } } } }`,
+    expect: "BAD_USER_INPUT",
+  },
   { name: "selection nested 5,000 levels", query: nested(5000), token: "support", expect: "BAD_USER_INPUT" },
   { name: "selection nested 30,000 levels", query: nested(30000), token: "support", expect: "BAD_USER_INPUT" },
-  { name: "list literal nested 5,000 levels", query: `{ tenants(filter: { status: ${"[".repeat(5000)}ACTIVE${"]".repeat(5000)} }) { totalCount } }`, token: "support", expect: "BAD_USER_INPUT" },
+  {
+    name: "list literal nested 5,000 levels",
+    query: `{ tenants(filter: { status: ${"[".repeat(5000)}ACTIVE${"]".repeat(5000)} }) { totalCount } }`,
+    token: "support",
+    expect: "BAD_USER_INPUT",
+  },
   { name: "variables: a list nested 5,000 levels", body: deepVariables(SEARCH, 5000), token: "support", expect: "BAD_USER_INPUT" },
   { name: "variables: a list nested 40,000 levels", body: deepVariables(SEARCH, 40000), token: "support", expect: "BAD_USER_INPUT" },
   {
@@ -247,12 +295,43 @@ const CASES: Case[] = [
   },
   { name: "fragment cycle", query: `query { ...A } fragment A on Query { ...B } fragment B on Query { ...A }`, token: "support", expect: "BAD_USER_INPUT" },
   { name: "6,000 tokens", query: `{ ${Array.from({ length: 3000 }, (_, i) => `a${i}: __typename`).join(" ")} }`, expect: "BAD_USER_INPUT" },
-  { name: "400 aliases of one field", query: `{ ${Array.from({ length: 400 }, (_, i) => `t${i}: tenants(first: 1) { totalCount }`).join(" ")} }`, token: "support", expect: "BAD_USER_INPUT" },
-  { name: "NUL in a string literal (escaped)", query: `mutation { registerTenant(input: { companyName: "a\\u0000b", contactEmail: "nul@example.test", edition: PRO }) { tenantId } }`, token: "store", expect: "BAD_USER_INPUT" },
-  { name: "lone surrogate in a string literal (escaped)", query: `mutation { registerTenant(input: { companyName: "a\\ud800b", contactEmail: "ls@example.test", edition: PRO }) { tenantId } }`, token: "store", expect: "BAD_USER_INPUT" },
-  { name: "lone surrogate in a variable key", query: `query { __typename }`, body: `{"query":"query { __typename }","variables":{"\\ud800":"x"}}`, expect: "BAD_USER_INPUT" },
-  { name: "NUL in the search", query: `query($s: String) { tenants(filter: { search: $s }) { totalCount } }`, variables: { s: "a\u0000" }, token: "support", expect: "BAD_USER_INPUT" },
-  { name: "__proto__ in variables", query: `mutation($input: RegisterTenantInput!) { registerTenant(input: $input) { tenantId } }`, body: `{"query":"mutation($input: RegisterTenantInput!) { registerTenant(input: $input) { tenantId } }","variables":{"input":{"__proto__":{"companyName":"Proto"},"contactEmail":"p@example.test","edition":"PRO"}}}`, token: "store" },
+  {
+    name: "400 aliases of one field",
+    query: `{ ${Array.from({ length: 400 }, (_, i) => `t${i}: tenants(first: 1) { totalCount }`).join(" ")} }`,
+    token: "support",
+    expect: "BAD_USER_INPUT",
+  },
+  {
+    name: "NUL in a string literal (escaped)",
+    query: `mutation { registerTenant(input: { companyName: "a\\u0000b", contactEmail: "nul@example.test", edition: PRO }) { tenantId } }`,
+    token: "store",
+    expect: "BAD_USER_INPUT",
+  },
+  {
+    name: "lone surrogate in a string literal (escaped)",
+    query: `mutation { registerTenant(input: { companyName: "a\\ud800b", contactEmail: "ls@example.test", edition: PRO }) { tenantId } }`,
+    token: "store",
+    expect: "BAD_USER_INPUT",
+  },
+  {
+    name: "lone surrogate in a variable key",
+    query: `query { __typename }`,
+    body: `{"query":"query { __typename }","variables":{"\\ud800":"x"}}`,
+    expect: "BAD_USER_INPUT",
+  },
+  {
+    name: "NUL in the search",
+    query: `query($s: String) { tenants(filter: { search: $s }) { totalCount } }`,
+    variables: { s: "a\u0000" },
+    token: "support",
+    expect: "BAD_USER_INPUT",
+  },
+  {
+    name: "__proto__ in variables",
+    query: `mutation($input: RegisterTenantInput!) { registerTenant(input: $input) { tenantId } }`,
+    body: `{"query":"mutation($input: RegisterTenantInput!) { registerTenant(input: $input) { tenantId } }","variables":{"input":{"__proto__":{"companyName":"Proto"},"contactEmail":"p@example.test","edition":"PRO"}}}`,
+    token: "store",
+  },
   { name: "batched request (array body)", body: JSON.stringify(Array.from({ length: 10 }, () => ({ query: "{ __typename }" }))) },
   { name: "query is a number", body: `{"query": 5}` },
   { name: "query missing", body: `{"variables": {}}` },
@@ -279,8 +358,15 @@ test(`hand-written bad input (${CASES.length} cases): a contract error, no 5xx, 
     if (a.kind !== "ok" && (await fingerprint()) !== before) p.push("refused but wrote a row");
     if (c.noRows && (await w.db.pool.query(c.noRows)).rowCount) p.push("rows were created");
     // an internal error's detail is in the replica's log, under the answer's request id
-    if (a.kind === "INTERNAL_SERVER_ERROR") for (const l of w.replicas[0]!.logs().filter((l) => l.requestId === a.requestId && l.err)) p.push(`logged: ${l.err!.message}`);
-    rows.push({ case: c.name, status: a.status, answer: a.kind, reason: String(a.errors?.[0]?.extensions?.reason ?? ""), verdict: p.length ? p.join("; ") : "ok" });
+    if (a.kind === "INTERNAL_SERVER_ERROR")
+      for (const l of w.replicas[0]!.logs().filter((l) => l.requestId === a.requestId && l.err)) p.push(`logged: ${l.err!.message}`);
+    rows.push({
+      case: c.name,
+      status: a.status,
+      answer: a.kind,
+      reason: String(a.errors?.[0]?.extensions?.reason ?? ""),
+      verdict: p.length ? p.join("; ") : "ok",
+    });
     problems.push(...p.map((x) => `${c.name}: ${x}`));
   }
   // the replica is still alive after all of it

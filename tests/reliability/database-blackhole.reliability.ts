@@ -67,7 +67,16 @@ test(`the path to PostgreSQL blackholed ${DARK_MS / 1000} s under load over 2 re
   const appliances = await installAppliances(replicas[0]!.url, w.keys.store, APPLIANCES, "blackhole");
   const pids = replicas.map((r) => r.pid);
   // a caller's own patience (60 s) is longer than any bounded answer
-  const load = startMixedLoad({ replicas, appliances, storeKey: w.keys.store, concurrency: CONCURRENCY, idPrefix: "bh", companyPrefix: "Blackhole", pauseMs: 200, timeoutMs: 60_000 });
+  const load = startMixedLoad({
+    replicas,
+    appliances,
+    storeKey: w.keys.store,
+    concurrency: CONCURRENCY,
+    idPrefix: "bh",
+    companyPrefix: "Blackhole",
+    pauseMs: 200,
+    timeoutMs: 60_000,
+  });
   const probes = watchProbes();
   await sleep(4000);
 
@@ -97,8 +106,12 @@ test(`the path to PostgreSQL blackholed ${DARK_MS / 1000} s under load over 2 re
     const failedAfter = sent.filter((s) => s.replica === r && s.start >= healedAt && s.answer.kind !== "ok").sort((a, b) => b.start - a.start)[0];
     return failedAfter ? failedAfter.end - healedAt : 0;
   });
-  const readyDown = replicas.map((_, r) => seen.filter((p) => p.replica === r && p.path === "/readyz" && p.at >= darkAt && p.status === 503).sort((a, b) => a.at - b.at)[0]);
-  const readyUp = replicas.map((_, r) => seen.filter((p) => p.replica === r && p.path === "/readyz" && p.at >= healedAt && p.status === 200).sort((a, b) => a.at - b.at)[0]);
+  const readyDown = replicas.map(
+    (_, r) => seen.filter((p) => p.replica === r && p.path === "/readyz" && p.at >= darkAt && p.status === 503).sort((a, b) => a.at - b.at)[0],
+  );
+  const readyUp = replicas.map(
+    (_, r) => seen.filter((p) => p.replica === r && p.path === "/readyz" && p.at >= healedAt && p.status === 200).sort((a, b) => a.at - b.at)[0],
+  );
   const liveDuring = seen.filter((p) => p.path === "/healthz" && p.at >= darkAt && p.at < healedAt);
   const slowestProbe = Math.max(...seen.filter((p) => p.path === "/readyz").map((p) => p.ms));
   // what each replica's probe logged, relative to the blackhole
@@ -106,14 +119,27 @@ test(`the path to PostgreSQL blackholed ${DARK_MS / 1000} s under load over 2 re
     r
       .logs()
       .filter((l) => /probe/.test(l.msg) && (l.msg !== "database probe failed again" || Date.parse(String(l.time)) > healedAt))
-      .map((l) => `${l.msg} at ${seconds(Date.parse(String(l.time)) - darkAt)}${l.reason ? ` (${String(l.reason)}${l.ms === undefined ? "" : `, ${String(l.ms)} ms`})` : ""}`)
+      .map(
+        (l) =>
+          `${l.msg} at ${seconds(Date.parse(String(l.time)) - darkAt)}${l.reason ? ` (${String(l.reason)}${l.ms === undefined ? "" : `, ${String(l.ms)} ms`})` : ""}`,
+      )
       .join("; "),
   );
-  const busy = failedDuring.filter((s) => s.answer.kind === "SERVICE_BUSY").map((s) => `${s.op} ${s.id} after ${seconds(s.end - darkAt)}: ${linesOf(replicas, s.id).map((l) => l.err?.message ?? l.msg).join(" / ")}`);
+  const busy = failedDuring
+    .filter((s) => s.answer.kind === "SERVICE_BUSY")
+    .map(
+      (s) =>
+        `${s.op} ${s.id} after ${seconds(s.end - darkAt)}: ${linesOf(replicas, s.id)
+          .map((l) => l.err?.message ?? l.msg)
+          .join(" / ")}`,
+    );
   const half = await halfWrittenRows(w.db.pool);
   const halfTotal = Object.values(half).reduce((a, b) => a + b, 0);
   const okRegs = sent.filter((s) => s.op === "registerTenant" && s.answer.kind === "ok");
-  const { rows: regs } = await w.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_event WHERE action = 'tenant.registered' AND request_id = ANY($1::text[])`, [okRegs.map((s) => s.id)]);
+  const { rows: regs } = await w.db.pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM audit_event WHERE action = 'tenant.registered' AND request_id = ANY($1::text[])`,
+    [okRegs.map((s) => s.id)],
+  );
 
   const phase = (name: string, list: Sent[]) => {
     const failures = list.filter((s) => s.answer.kind !== "ok");
@@ -122,13 +148,33 @@ test(`the path to PostgreSQL blackholed ${DARK_MS / 1000} s under load over 2 re
       requests: list.length,
       answers: describeTally(tally(list.map((s) => s.answer.kind))),
       "failed answers p50 / p99 / slowest": failures.length
-        ? `${ms(percentile(failures.map((s) => s.answer.ms), 0.5))} / ${ms(percentile(failures.map((s) => s.answer.ms), 0.99))} / ${ms(Math.max(...failures.map((s) => s.answer.ms)))}`
+        ? `${ms(
+            percentile(
+              failures.map((s) => s.answer.ms),
+              0.5,
+            ),
+          )} / ${ms(
+            percentile(
+              failures.map((s) => s.answer.ms),
+              0.99,
+            ),
+          )} / ${ms(Math.max(...failures.map((s) => s.answer.ms)))}`
         : "-",
     };
   };
   table(
     `Blackholed path to PostgreSQL (${CONCURRENCY} callers over 2 replicas through a TCP proxy that stops forwarding without closing; product defaults: pool 10, statement timeout 15 s + 1 s client margin, pool timeout 3 s, probe timeout 1 s)`,
-    [phase("before", sent.filter((s) => s.start < darkAt)), phase(`blackholed ${seconds(healedAt - darkAt)}`, during), phase("after the heal", sent.filter((s) => s.start >= healedAt))],
+    [
+      phase(
+        "before",
+        sent.filter((s) => s.start < darkAt),
+      ),
+      phase(`blackholed ${seconds(healedAt - darkAt)}`, during),
+      phase(
+        "after the heal",
+        sent.filter((s) => s.start >= healedAt),
+      ),
+    ],
     [
       `Readiness 503 after the blackhole began: ${readyDown.map((p) => (p ? seconds(p.at + p.ms - darkAt) : "never")).join(", ")}; ready again after the heal: ${readyUp.map((p) => (p ? seconds(p.at + p.ms - healedAt) : "never")).join(", ")}; slowest /readyz answer ${ms(slowestProbe)}. Liveness during the blackhole: ${describeTally(tally(liveDuring.map((p) => String(p.status))))}.`,
       `First ok per replica after the heal: ${firstOk.map((v) => (v === undefined ? "never" : seconds(v))).join(", ")}; last failure answered (then every request ok): ${allOkFrom.map(seconds).join(", ")} after the heal.`,

@@ -49,7 +49,15 @@ function recoveredAfter(sent: Sent[], since: number): (number | undefined)[] {
 test(`PostgreSQL crashed and restarted, then stopped ${OUTAGE_MS / 1000} s, under load over 2 replicas: retryable answers, logged once, recovery without restart, no half-written rows`, async () => {
   const appliances = await installAppliances(w.replicas[0]!.url, w.keys.store, APPLIANCES, "outage");
   const pids = w.replicas.map((r) => r.pid);
-  const load = startMixedLoad({ replicas: w.replicas, appliances, storeKey: w.keys.store, concurrency: CONCURRENCY, idPrefix: "out", companyPrefix: "Outage", pauseMs: 100 });
+  const load = startMixedLoad({
+    replicas: w.replicas,
+    appliances,
+    storeKey: w.keys.store,
+    concurrency: CONCURRENCY,
+    idPrefix: "out",
+    companyPrefix: "Outage",
+    pauseMs: 100,
+  });
   await sleep(3000);
 
   // 1. crash (SIGQUIT: no shutdown checkpoint, crash recovery at start) and restart at once
@@ -85,11 +93,15 @@ test(`PostgreSQL crashed and restarted, then stopped ${OUTAGE_MS / 1000} s, unde
 
   // what the callers were told happened, did happen (and nothing else half happened)
   const okRegs = sent.filter((s) => s.op === "registerTenant" && s.answer.kind === "ok");
-  const { rows: regs } = await w.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_event WHERE action = 'tenant.registered' AND request_id = ANY($1::text[])`, [okRegs.map((s) => s.id)]);
+  const { rows: regs } = await w.db.pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM audit_event WHERE action = 'tenant.registered' AND request_id = ANY($1::text[])`,
+    [okRegs.map((s) => s.id)],
+  );
   const okCheckIns = sent.filter((s) => s.op === "checkIn" && s.answer.kind === "ok");
-  const { rows: jtis } = await w.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_event WHERE action = 'appliance.checked_in' AND details->>'licenseJti' = ANY($1::text[])`, [
-    okCheckIns.map((s) => jtiOf(s.answer.data.checkIn.token)),
-  ]);
+  const { rows: jtis } = await w.db.pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM audit_event WHERE action = 'appliance.checked_in' AND details->>'licenseJti' = ANY($1::text[])`,
+    [okCheckIns.map((s) => jtiOf(s.answer.data.checkIn.token))],
+  );
   const half = await halfWrittenRows(w.db.pool);
   const halfTotal = Object.values(half).reduce((a, b) => a + b, 0);
 
@@ -100,20 +112,36 @@ test(`PostgreSQL crashed and restarted, then stopped ${OUTAGE_MS / 1000} s, unde
       phase: name,
       requests: list.length,
       answers: describeTally(tally(list.map((s) => s.answer.kind))),
-      "failed answers p50 / p99": failures.length ? `${ms(percentile(failures.map((s) => s.answer.ms), 0.5))} / ${ms(percentile(failures.map((s) => s.answer.ms), 0.99))}` : "-",
+      "failed answers p50 / p99": failures.length
+        ? `${ms(
+            percentile(
+              failures.map((s) => s.answer.ms),
+              0.5,
+            ),
+          )} / ${ms(
+            percentile(
+              failures.map((s) => s.answer.ms),
+              0.99,
+            ),
+          )}`
+        : "-",
       "first ok per replica after the server is back": recovery ? recovery.map((v) => (v === undefined ? "never" : seconds(v))).join(", ") : "-",
     };
   };
-  table(`Database outage under load (${CONCURRENCY} callers over 2 replicas, pool 5 each; ${APPLIANCES} appliances checking in, 1 caller in 8 registering)`, [
-    row("before", phase(0, crashAt)),
-    row(`crash + restart (${ms(crashBackAt - crashAt)} down)`, phase(crashAt, crashBackAt + 6000), recoveredAfter(sent, crashBackAt)),
-    row(`stopped ${seconds(backAt - stopAt)}`, phase(stopAt, backAt), undefined),
-    row("after", phase(backAt, Infinity), recoveredAfter(sent, backAt)),
-  ], [
-    `Failed requests: ${failed.length}; without a detail log line: ${notLogged}; logged more than once: ${loggedTwice}; answer's requestId not the request's: ${requestIdMismatch}.`,
-    `Acknowledged registrations found: ${regs[0]!.n}/${okRegs.length}; acknowledged check-ins found: ${jtis[0]!.n}/${okCheckIns.length}. Half-written rows: ${halfTotal}.`,
-    `Replica processes: ${w.replicas.map((r) => (r.child.exitCode === null ? `pid ${r.pid} running` : `exited ${r.child.exitCode}`)).join(", ")} (started as ${pids.join(", ")}).`,
-  ]);
+  table(
+    `Database outage under load (${CONCURRENCY} callers over 2 replicas, pool 5 each; ${APPLIANCES} appliances checking in, 1 caller in 8 registering)`,
+    [
+      row("before", phase(0, crashAt)),
+      row(`crash + restart (${ms(crashBackAt - crashAt)} down)`, phase(crashAt, crashBackAt + 6000), recoveredAfter(sent, crashBackAt)),
+      row(`stopped ${seconds(backAt - stopAt)}`, phase(stopAt, backAt), undefined),
+      row("after", phase(backAt, Infinity), recoveredAfter(sent, backAt)),
+    ],
+    [
+      `Failed requests: ${failed.length}; without a detail log line: ${notLogged}; logged more than once: ${loggedTwice}; answer's requestId not the request's: ${requestIdMismatch}.`,
+      `Acknowledged registrations found: ${regs[0]!.n}/${okRegs.length}; acknowledged check-ins found: ${jtis[0]!.n}/${okCheckIns.length}. Half-written rows: ${halfTotal}.`,
+      `Replica processes: ${w.replicas.map((r) => (r.child.exitCode === null ? `pid ${r.pid} running` : `exited ${r.child.exitCode}`)).join(", ")} (started as ${pids.join(", ")}).`,
+    ],
+  );
 
   const died = w.replicas.filter((r) => r.child.exitCode !== null).map((r) => `${r.name}: ${r.stderr().slice(r.stderr().indexOf("\n\n", 200))}`);
   expect(died).toEqual([]);

@@ -30,7 +30,17 @@ afterAll(async () => {
 
 const sleep = (msec: number) => new Promise((r) => setTimeout(r, msec));
 /** a single replica on local files: only the database is shared */
-const localEnv = () => ({ DATABASE_URL: w.db.url, DATA_DIR: disk.dir, REPLICATED: "false", SERVER_SECRET: "", LICENSE_SIGNING_KEYS: "", SMTP_URL: "", S3_ENDPOINT: "", MAIL_RETRY_MAX_SECONDS: "5", LOG_LEVEL: "warn" });
+const localEnv = () => ({
+  DATABASE_URL: w.db.url,
+  DATA_DIR: disk.dir,
+  REPLICATED: "false",
+  SERVER_SECRET: "",
+  LICENSE_SIGNING_KEYS: "",
+  SMTP_URL: "",
+  S3_ENDPOINT: "",
+  MAIL_RETRY_MAX_SECONDS: "5",
+  LOG_LEVEL: "warn",
+});
 const files = () =>
   readdirSync(disk.dir)
     .filter((f) => f !== "filler")
@@ -40,14 +50,25 @@ const files = () =>
 /** One start that is expected to fail: its exit code and last stderr line. */
 function failedStart(): Promise<{ code: number | null; line: string; ms: number }> {
   const t0 = Date.now();
-  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, NODE_OPTIONS: "", PORT: "0", HOST: "127.0.0.1", MIGRATE_ON_START: "false", ...localEnv() }, stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, [MAIN], {
+    env: { ...process.env, NODE_OPTIONS: "", PORT: "0", HOST: "127.0.0.1", MIGRATE_ON_START: "false", ...localEnv() },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   let err = "";
   child.stderr.on("data", (d: Buffer) => (err += d.toString()));
   const kill = setTimeout(() => child.kill("SIGKILL"), 60_000);
   return new Promise((resolve) =>
     child.on("exit", (code) => {
       clearTimeout(kill);
-      resolve({ code, line: err.trim().split("\n").filter((l) => l && !l.startsWith("{"))[0] ?? "", ms: Date.now() - t0 });
+      resolve({
+        code,
+        line:
+          err
+            .trim()
+            .split("\n")
+            .filter((l) => l && !l.startsWith("{"))[0] ?? "",
+        ms: Date.now() - t0,
+      });
     }),
   );
 }
@@ -66,7 +87,14 @@ test(`a full DATA_DIR: starts leave no file to run on; the local outbox leaves n
   disk.fill();
   const regs = [];
   for (let i = 0; i < MAILS; i++) {
-    regs.push(await gql(fresh.url, REGISTER, { input: { companyName: `Full Disk ${i}`, contactEmail: `full-${i}@example.test`, edition: "PRO" } }, { token: w.keys.store }));
+    regs.push(
+      await gql(
+        fresh.url,
+        REGISTER,
+        { input: { companyName: `Full Disk ${i}`, contactEmail: `full-${i}@example.test`, edition: "PRO" } },
+        { token: w.keys.store },
+      ),
+    );
   }
   const outbox = path.join(disk.dir, "outbox");
   const emlSeen = new Set<string>();
@@ -81,7 +109,9 @@ test(`a full DATA_DIR: starts leave no file to run on; the local outbox leaves n
       emlSeen.add(f);
   }
   const tries = fresh.logs().filter((l) => l.msg === "email send failed; will retry" && String(l.err).includes("ENOSPC")).length;
-  const { rows: during } = await w.db.pool.query<{ attempts: number; status: string }>(`SELECT attempts, status FROM email_outbox WHERE recipient LIKE 'full-%@example.test'`);
+  const { rows: during } = await w.db.pool.query<{ attempts: number; status: string }>(
+    `SELECT attempts, status FROM email_outbox WHERE recipient LIKE 'full-%@example.test'`,
+  );
   disk.free();
   const freedAt = Date.now();
   let delivered: string[] = [];
@@ -96,16 +126,19 @@ test(`a full DATA_DIR: starts leave no file to run on; the local outbox leaves n
   const codesFound = regs.filter((r) => parsed.some((m) => m.text?.includes(r.data.registerTenant.installCode))).length;
   await fresh.stop("SIGTERM");
 
-  table(
-    "Full DATA_DIR (a 256 KiB tmpfs filled to its last block)",
-    [
-      ...attempts.map((a, i) => ({ step: `start ${i + 1} on the full folder`, outcome: `exit ${a.code} after ${seconds(a.ms)}: ${a.line.slice(0, 140)}` })),
-      { step: "files left by those starts", outcome: leftAfterFailures.length ? leftAfterFailures.join(", ") : "none" },
-      { step: "start with room again", outcome: `serves; ${generated.join(", ")}` },
-      { step: `outbox on the full folder, ${seconds(FULL_MS)}, ${MAILS} mails queued`, outcome: `${tries} writes failed on ENOSPC (each retried; probes of a refusing outbox count no attempt: ${describeTally(tally(during.map((r) => `${r.status} ${r.attempts} attempts`)))}); files seen in DATA_DIR/outbox: ${emlSeen.size}` },
-      { step: "room again", outcome: `${delivered.length} .eml files within ${seconds(deliveredAfter)}; ${finalFiles.length} files in all after 2 s more; ${codesFound}/${MAILS} carry their install code` },
-    ],
-  );
+  table("Full DATA_DIR (a 256 KiB tmpfs filled to its last block)", [
+    ...attempts.map((a, i) => ({ step: `start ${i + 1} on the full folder`, outcome: `exit ${a.code} after ${seconds(a.ms)}: ${a.line.slice(0, 140)}` })),
+    { step: "files left by those starts", outcome: leftAfterFailures.length ? leftAfterFailures.join(", ") : "none" },
+    { step: "start with room again", outcome: `serves; ${generated.join(", ")}` },
+    {
+      step: `outbox on the full folder, ${seconds(FULL_MS)}, ${MAILS} mails queued`,
+      outcome: `${tries} writes failed on ENOSPC (each retried; probes of a refusing outbox count no attempt: ${describeTally(tally(during.map((r) => `${r.status} ${r.attempts} attempts`)))}); files seen in DATA_DIR/outbox: ${emlSeen.size}`,
+    },
+    {
+      step: "room again",
+      outcome: `${delivered.length} .eml files within ${seconds(deliveredAfter)}; ${finalFiles.length} files in all after 2 s more; ${codesFound}/${MAILS} carry their install code`,
+    },
+  ]);
 
   expect(attempts.map((a) => a.code)).toEqual([1, 1, 1]);
   expect(attempts.every((a) => /ENOSPC/.test(a.line) && a.line.includes(path.join(disk.dir, "server-secret")))).toBe(true);

@@ -37,7 +37,12 @@ async function checkIns(callers: number, pick: (i: number) => Installed, until: 
         const i = n++;
         const a = pick(i);
         const start = Date.now();
-        const answer = await gql(replicaUrl(w, i), CHECK_IN, { input: { applianceId: a.applianceId } }, { token: a.credential, signal: AbortSignal.timeout(60_000) });
+        const answer = await gql(
+          replicaUrl(w, i),
+          CHECK_IN,
+          { input: { applianceId: a.applianceId } },
+          { token: a.credential, signal: AbortSignal.timeout(60_000) },
+        );
         out.push({ ...answer, start });
         if (answer.kind !== "ok") await sleep(honourRetryAfter ? Math.min(5000, Number(answer.retryAfter ?? 1) * 1000) : 100);
       }
@@ -46,7 +51,20 @@ async function checkIns(callers: number, pick: (i: number) => Installed, until: 
   return out;
 }
 
-const latency = (list: Answer[]) => (list.length ? `${ms(percentile(list.map((a) => a.ms), 0.5))} / ${ms(percentile(list.map((a) => a.ms), 0.99))} / ${ms(Math.max(...list.map((a) => a.ms)))}` : "-");
+const latency = (list: Answer[]) =>
+  list.length
+    ? `${ms(
+        percentile(
+          list.map((a) => a.ms),
+          0.5,
+        ),
+      )} / ${ms(
+        percentile(
+          list.map((a) => a.ms),
+          0.99,
+        ),
+      )} / ${ms(Math.max(...list.map((a) => a.ms)))}`
+    : "-";
 
 test(`a tenant row held ${HOLD_MS / 1000} s costs only that tenant's callers; a replica killed mid-transaction frees its rows within the idle-in-transaction timeout`, async () => {
   const appliances = await installAppliances(w.replicas[0]!.url, w.keys.store, 25, "held");
@@ -62,8 +80,18 @@ test(`a tenant row held ${HOLD_MS / 1000} s costs only that tenant's callers; a 
   let otherAnswers: Awaited<ReturnType<typeof checkIns>>;
   try {
     [heldAnswers, otherAnswers] = await Promise.all([
-      checkIns(HELD_CALLERS, () => held!, () => Date.now() > until, true),
-      checkIns(CALLERS - HELD_CALLERS, (i) => others[i % others.length]!, () => Date.now() > until, false),
+      checkIns(
+        HELD_CALLERS,
+        () => held!,
+        () => Date.now() > until,
+        true,
+      ),
+      checkIns(
+        CALLERS - HELD_CALLERS,
+        (i) => others[i % others.length]!,
+        () => Date.now() > until,
+        false,
+      ),
     ]);
   } finally {
     await lock.query("ROLLBACK");
@@ -95,7 +123,8 @@ test(`a tenant row held ${HOLD_MS / 1000} s costs only that tenant's callers; a 
     [new Date(killedAt)],
   );
   const pids = left.map((r) => r.pid);
-  const lingering = async () => (await w.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = ANY($1::int[])`, [pids])).rows[0]!.n;
+  const lingering = async () =>
+    (await w.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = ANY($1::int[])`, [pids])).rows[0]!.n;
   const leftInTransaction = pids.length;
   let freedAt: number | undefined;
   for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(200)) {
@@ -106,7 +135,12 @@ test(`a tenant row held ${HOLD_MS / 1000} s costs only that tenant's callers; a 
   }
   // the tenants whose rows it held answer again, through the other replica
   const after = await Promise.all(targets.map((a) => gql(w.replicas[1]!.url, CHECK_IN, { input: { applianceId: a.applianceId } }, { token: a.credential })));
-  const suspend = await gql(w.replicas[1]!.url, `mutation($id: ID!) { suspendTenant(tenantId: $id, reason: "probe") { id status } }`, { id: targets[0]!.tenantId }, { token: w.keys.admin });
+  const suspend = await gql(
+    w.replicas[1]!.url,
+    `mutation($id: ID!) { suspendTenant(tenantId: $id, reason: "probe") { id status } }`,
+    { id: targets[0]!.tenantId },
+    { token: w.keys.admin },
+  );
   await proxy.stop();
 
   const heldKinds = tally(heldAnswers.map((a) => a.kind));
@@ -114,8 +148,18 @@ test(`a tenant row held ${HOLD_MS / 1000} s costs only that tenant's callers; a 
   table(
     `Held tenant row (${CALLERS} callers over 2 replicas, ${HELD_CALLERS} of them for the held tenant, which wait their Retry-After; product defaults: pool 10, lock timeout 2 s, idle-in-transaction timeout 5 s)`,
     [
-      { callers: `held tenant (${HELD_CALLERS})`, requests: heldAnswers.length, answers: describeTally(heldKinds), "p50 / p99 / slowest": latency(heldAnswers) },
-      { callers: `other tenants (${CALLERS - HELD_CALLERS})`, requests: otherAnswers.length, answers: describeTally(otherKinds), "p50 / p99 / slowest": latency(otherAnswers) },
+      {
+        callers: `held tenant (${HELD_CALLERS})`,
+        requests: heldAnswers.length,
+        answers: describeTally(heldKinds),
+        "p50 / p99 / slowest": latency(heldAnswers),
+      },
+      {
+        callers: `other tenants (${CALLERS - HELD_CALLERS})`,
+        requests: otherAnswers.length,
+        answers: describeTally(otherKinds),
+        "p50 / p99 / slowest": latency(otherAnswers),
+      },
     ],
     [
       `Held tenant after the row was released: ${heldAfter.kind}.`,

@@ -31,7 +31,14 @@ async function outage(mode: SmtpMode, outageMs: number, mails: number, label: st
   const answers = await Promise.all(
     Array.from({ length: mails }, async (_, i) => {
       await new Promise((r) => setTimeout(r, i * spacing));
-      return retrying(() => gql(replicaUrl(w, i), REGISTER, { input: { companyName: `${label} ${i}`, contactEmail: `${label.toLowerCase()}-${i}@example.test`, edition: "ESSENTIALS" } }, { token: w.keys.store }));
+      return retrying(() =>
+        gql(
+          replicaUrl(w, i),
+          REGISTER,
+          { input: { companyName: `${label} ${i}`, contactEmail: `${label.toLowerCase()}-${i}@example.test`, edition: "ESSENTIALS" } },
+          { token: w.keys.store },
+        ),
+      );
     }),
   );
   await new Promise((r) => setTimeout(r, Math.max(0, outageMs - (Date.now() - started))));
@@ -76,12 +83,20 @@ test(`a mail service refusing (451) for ${REFUSE_MS / 1000} s during ${REFUSE_MA
     "outbox rows": describeTally(r.outbox),
     "most attempts of one message": r.maxAttempts,
   });
-  table(`Mail outage over 2 replicas (OUTBOX_POLL_MS 2000, MAIL_RETRY_MAX_SECONDS default, MAIL_MAX_ATTEMPTS ${MAX_ATTEMPTS})`, [
-    row(`refusing 451, ${seconds(REFUSE_MS)}, registrations throughout`, refused, REFUSE_MAILS),
-    row(`unreachable, ${seconds(DOWN_MS)}, registrations throughout`, down, DOWN_MAILS),
-    row(`refusing 451, ${seconds(FEW_MS)}, 3 registrations at its start`, few, 3),
-  ], [`Refusals answered by the mail service: ${w.smtp.refusals}.`]);
-  for (const [r, mails] of [[refused, REFUSE_MAILS], [down, DOWN_MAILS], [few, 3]] as const) {
+  table(
+    `Mail outage over 2 replicas (OUTBOX_POLL_MS 2000, MAIL_RETRY_MAX_SECONDS default, MAIL_MAX_ATTEMPTS ${MAX_ATTEMPTS})`,
+    [
+      row(`refusing 451, ${seconds(REFUSE_MS)}, registrations throughout`, refused, REFUSE_MAILS),
+      row(`unreachable, ${seconds(DOWN_MS)}, registrations throughout`, down, DOWN_MAILS),
+      row(`refusing 451, ${seconds(FEW_MS)}, 3 registrations at its start`, few, 3),
+    ],
+    [`Refusals answered by the mail service: ${w.smtp.refusals}.`],
+  );
+  for (const [r, mails] of [
+    [refused, REFUSE_MAILS],
+    [down, DOWN_MAILS],
+    [few, 3],
+  ] as const) {
     expect(r.answers).toEqual({ ok: mails });
     expect(r.delivered).toBe(mails);
     expect(r.duplicates).toBe(0);
@@ -99,7 +114,9 @@ test("one mailbox refusing (451) while the others take mail: only its message wa
   const answers = [];
   for (let i = 0; i < 20; i++) {
     const email = i === 0 ? bad : `flowing-${i}@example.test`;
-    answers.push(await gql(replicaUrl(w, i), REGISTER, { input: { companyName: `Mailbox ${i}`, contactEmail: email, edition: "ESSENTIALS" } }, { token: w.keys.store }));
+    answers.push(
+      await gql(replicaUrl(w, i), REGISTER, { input: { companyName: `Mailbox ${i}`, contactEmail: email, edition: "ESSENTIALS" } }, { token: w.keys.store }),
+    );
     await new Promise((r) => setTimeout(r, 500));
   }
   const others = () => w.smtp.deliveries.filter((d) => /Mailbox \d/.test(d.subject));

@@ -21,7 +21,14 @@ test(`a mail server stalling ${STALL_MS / 1000} s per message, 2 replicas, ${MAI
   const started = Date.now();
   const answers = await Promise.all(
     Array.from({ length: MAILS }, (_, i) =>
-      retrying(() => gql(replicaUrl(w, i), REGISTER, { input: { companyName: `Stall ${i}`, contactEmail: `stall-${i}@example.test`, edition: "ESSENTIALS" } }, { token: w.keys.store })),
+      retrying(() =>
+        gql(
+          replicaUrl(w, i),
+          REGISTER,
+          { input: { companyName: `Stall ${i}`, contactEmail: `stall-${i}@example.test`, edition: "ESSENTIALS" } },
+          { token: w.keys.store },
+        ),
+      ),
     ),
   );
   const mine = () => w.smtp.deliveries.filter((d) => /Stall \d/.test(d.subject));

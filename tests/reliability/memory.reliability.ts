@@ -26,7 +26,12 @@ test(`${REQUESTS} mixed requests over 2 replicas: the heap stays flat`, async ()
   const appliances = await installAppliances(w.replicas[0]!.url, w.keys.store, 20, "mem");
   const codes: string[] = [];
   for (let i = 0; i < 5; i++) {
-    const a = await gql(w.replicas[1]!.url, REGISTER, { input: { companyName: `Mem code ${i}`, contactEmail: `mem-code-${i}@example.test`, edition: "PRO" } }, { token: w.keys.store });
+    const a = await gql(
+      w.replicas[1]!.url,
+      REGISTER,
+      { input: { companyName: `Mem code ${i}`, contactEmail: `mem-code-${i}@example.test`, edition: "PRO" } },
+      { token: w.keys.store },
+    );
     codes.push(a.data.registerTenant.installCode);
   }
   const samples: { at: number; heap: number[]; rss: number[] }[] = [];
@@ -54,8 +59,18 @@ test(`${REQUESTS} mixed requests over 2 replicas: the heap stays flat`, async ()
               : mix < 18
                 ? await gql(url, REDEEM, { input: { installCode: `BAD-${i}`, applianceId: `x-${i}` } }, { clientAddress: clientAddress(i) })
                 : mix < 19
-                  ? await gql(url, REGISTER, { input: { companyName: `Mem ${i}`, contactEmail: `mem-${i}@example.test`, edition: i % 2 ? "PRO" : "ESSENTIALS" } }, { token: w.keys.store })
-                  : await gql(url, `query($s: String) { tenants(first: 20, filter: { search: $s }) { totalCount edges { node { id companyName status appliances { applianceId } } } } }`, { s: `mem ${i % 10}` }, { token: w.keys.support });
+                  ? await gql(
+                      url,
+                      REGISTER,
+                      { input: { companyName: `Mem ${i}`, contactEmail: `mem-${i}@example.test`, edition: i % 2 ? "PRO" : "ESSENTIALS" } },
+                      { token: w.keys.store },
+                    )
+                  : await gql(
+                      url,
+                      `query($s: String) { tenants(first: 20, filter: { search: $s }) { totalCount edges { node { id companyName status appliances { applianceId } } } } }`,
+                      { s: `mem ${i % 10}` },
+                      { token: w.keys.support },
+                    );
         kinds.push(answer.kind);
         if ((i + 1) % SAMPLE_EVERY === 0) sampling = sampling.then(() => sample(i + 1));
       }
@@ -70,14 +85,18 @@ test(`${REQUESTS} mixed requests over 2 replicas: the heap stays flat`, async ()
   const low = (list: typeof samples, r: number) => Math.min(...list.map((s) => s.heap[r]!));
   const growth = w.replicas.map((_, r) => low(q(0.75, 1), r) - low(q(0.25, 0.5), r));
   const pick = [0, 0.25, 0.5, 0.75, 1].map((f) => samples.reduce((best, s) => (Math.abs(s.at - f * REQUESTS) < Math.abs(best.at - f * REQUESTS) ? s : best)));
-  table(`Memory over ${REQUESTS} mixed requests, 2 replicas, ${CONCURRENCY} callers (${(REQUESTS / seconds).toFixed(0)} requests/s)`, pick.map((s) => ({
-    "after requests": s.at,
-    "heap used r1 / r2": s.heap.map((h) => `${(h / MB).toFixed(0)} MB`).join(" / "),
-    "RSS r1 / r2": s.rss.map((h) => `${(h / MB).toFixed(0)} MB`).join(" / "),
-  })), [
-    `Answers: ${describeTally(tally(kinds))}.`,
-    `Heap growth, lowest of the last quarter against lowest of the second: ${growth.map((g) => `${(g / MB).toFixed(1)} MB`).join(" / ")}.`,
-  ]);
+  table(
+    `Memory over ${REQUESTS} mixed requests, 2 replicas, ${CONCURRENCY} callers (${(REQUESTS / seconds).toFixed(0)} requests/s)`,
+    pick.map((s) => ({
+      "after requests": s.at,
+      "heap used r1 / r2": s.heap.map((h) => `${(h / MB).toFixed(0)} MB`).join(" / "),
+      "RSS r1 / r2": s.rss.map((h) => `${(h / MB).toFixed(0)} MB`).join(" / "),
+    })),
+    [
+      `Answers: ${describeTally(tally(kinds))}.`,
+      `Heap growth, lowest of the last quarter against lowest of the second: ${growth.map((g) => `${(g / MB).toFixed(1)} MB`).join(" / ")}.`,
+    ],
+  );
   expect(kinds.filter((k) => !["ok", "INVALID_INSTALL_CODE", "SERVICE_BUSY"].includes(k))).toEqual([]);
   // noise between quarter lows measured up to ~11 MB; a leak of 5 KB per request (5,000 requests per replica between the quarters) would pass 25 MB
   for (const g of growth) expect(g).toBeLessThan(25 * MB);

@@ -50,14 +50,24 @@ test(`${CALLERS} concurrent redeems of ${CODES} codes over ${REPLICAS} replicas 
   const problems: string[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
     const codes = await pool(CODES, 8, async (i) => {
-      const a = await gql(replicaUrl(w, i), REGISTER, { input: { companyName: `Burst ${round}-${i}`, contactEmail: `burst-${round}-${i}@example.test`, edition: "PRO" } }, { token: w.keys.store });
+      const a = await gql(
+        replicaUrl(w, i),
+        REGISTER,
+        { input: { companyName: `Burst ${round}-${i}`, contactEmail: `burst-${round}-${i}@example.test`, edition: "PRO" } },
+        { token: w.keys.store },
+      );
       if (a.kind !== "ok") throw new Error(`registration failed: ${a.kind} ${JSON.stringify(a.errors)}`);
       return a.data.registerTenant as { tenantId: string; installCode: string };
     });
 
     const started = performance.now();
     const call = (i: number, attempt = 0) =>
-      gql(replicaUrl(w, replicaFor(i, attempt)), REDEEM, { input: { installCode: codes[i % CODES]!.installCode, applianceId: `burst-${round}-${i}` } }, { clientAddress: clientAddress(round * 100_000 + i) });
+      gql(
+        replicaUrl(w, replicaFor(i, attempt)),
+        REDEEM,
+        { input: { installCode: codes[i % CODES]!.installCode, applianceId: `burst-${round}-${i}` } },
+        { clientAddress: clientAddress(round * 100_000 + i) },
+      );
     const first: Answer[] = await Promise.all(Array.from({ length: CALLERS }, (_, i) => call(i)));
     const wall = performance.now() - started;
     // a caller told SERVICE_BUSY retries as told (a loaded machine may answer some); the others are final
@@ -103,7 +113,8 @@ test(`${CALLERS} concurrent redeems of ${CODES} codes over ${REPLICAS} replicas 
     });
     if (unwon) problems.push(`round ${round}: ${unwon} code(s) without a winner`);
     if (doubly) problems.push(`round ${round}: ${doubly} code(s) won twice`);
-    if (db[0]!.consumed !== CODES || db[0]!.appliances !== CODES || db[0]!.audits !== CODES || db[0]!.overbound) problems.push(`round ${round}: database ${JSON.stringify(db[0])}`);
+    if (db[0]!.consumed !== CODES || db[0]!.appliances !== CODES || db[0]!.audits !== CODES || db[0]!.overbound)
+      problems.push(`round ${round}: database ${JSON.stringify(db[0])}`);
   }
   const unexpected = w.replicas.flatMap((r) => r.logs().filter((l) => l.level >= 50 && l.msg !== "request failed"));
   table(`Redemption burst: ${CALLERS} concurrent redeems of ${CODES} codes, ${REPLICAS} replicas (pool ${10} each)`, rows, [
@@ -118,7 +129,12 @@ test(`saturated (DATABASE_POOL_SIZE=2, DATABASE_POOL_TIMEOUT_MS=250): busy answe
   try {
     const codes = await pool(CODES, 4, async (i) => {
       for (;;) {
-        const a = await gql(replicaUrl(sat, i), REGISTER, { input: { companyName: `Sat ${i}`, contactEmail: `sat-${i}@example.test`, edition: "PRO" } }, { token: sat.keys.store });
+        const a = await gql(
+          replicaUrl(sat, i),
+          REGISTER,
+          { input: { companyName: `Sat ${i}`, contactEmail: `sat-${i}@example.test`, edition: "PRO" } },
+          { token: sat.keys.store },
+        );
         if (a.kind === "ok") return a.data.registerTenant as { tenantId: string; installCode: string };
         if (a.kind !== "SERVICE_BUSY") throw new Error(`registration failed: ${a.kind}`);
       }
@@ -131,7 +147,12 @@ test(`saturated (DATABASE_POOL_SIZE=2, DATABASE_POOL_TIMEOUT_MS=250): busy answe
     const finals = await Promise.all(
       Array.from({ length: CALLERS }, async (_, i) => {
         for (let attempt = 0; ; attempt++) {
-          const a = await gql(replicaUrl(sat, replicaFor(i, attempt)), REDEEM, { input: { installCode: codes[i % CODES]!.installCode, applianceId: `sat-${i}` } }, { clientAddress: clientAddress(900_000 + i) });
+          const a = await gql(
+            replicaUrl(sat, replicaFor(i, attempt)),
+            REDEEM,
+            { input: { installCode: codes[i % CODES]!.installCode, applianceId: `sat-${i}` } },
+            { clientAddress: clientAddress(900_000 + i) },
+          );
           if (attempt === 0) firstAnswers.push(a.kind);
           if (a.kind === "SERVICE_BUSY") for (const p of retryableProblems(a)) problems.push(`SERVICE_BUSY with ${p}`);
           if (a.kind !== "SERVICE_BUSY" || attempt >= 20) return a;
@@ -142,7 +163,17 @@ test(`saturated (DATABASE_POOL_SIZE=2, DATABASE_POOL_TIMEOUT_MS=250): busy answe
     );
     const wall = performance.now() - started;
     // a replica that died under the burst (e.g. an unhandled rejection) shows here and as network errors
-    const died = sat.replicas.filter((r) => r.child.exitCode !== null || r.child.signalCode !== null).map((r) => `${r.name}: ${r.stderr().split("\n").filter((l) => /Error/.test(l))[0] ?? "exited"}`);
+    const died = sat.replicas
+      .filter((r) => r.child.exitCode !== null || r.child.signalCode !== null)
+      .map(
+        (r) =>
+          `${r.name}: ${
+            r
+              .stderr()
+              .split("\n")
+              .filter((l) => /Error/.test(l))[0] ?? "exited"
+          }`,
+      );
     const winners = new Map<number, number>();
     finals.forEach((a, i) => a.kind === "ok" && winners.set(i % CODES, (winners.get(i % CODES) ?? 0) + 1));
     for (const a of finals) if (a.kind !== "ok" && a.kind !== "CONSUMED_INSTALL_CODE") problems.push(`final answer ${a.kind}`);
@@ -184,7 +215,12 @@ test(`kill -9 of a replica mid-burst (${CALLERS} callers of ${CODES} codes over 
       const label = keyed ? `${round}` : `${round} (no keys)`;
       // registered over both replicas: the one restarted for this round is warm when the burst starts
       const codes = await pool(CODES, 8, async (i) => {
-        const a = await gql(replicaUrl(kw, i), REGISTER, { input: { companyName: `Kill ${round}-${i}`, contactEmail: `kill-${round}-${i}@example.test`, edition: "PRO" } }, { token: kw.keys.store });
+        const a = await gql(
+          replicaUrl(kw, i),
+          REGISTER,
+          { input: { companyName: `Kill ${round}-${i}`, contactEmail: `kill-${round}-${i}@example.test`, edition: "PRO" } },
+          { token: kw.keys.store },
+        );
         if (a.kind !== "ok") throw new Error(`registration failed: ${a.kind} ${JSON.stringify(a.errors)}`);
         return a.data.registerTenant as { tenantId: string; installCode: string };
       });
@@ -198,10 +234,15 @@ test(`kill -9 of a replica mid-burst (${CALLERS} callers of ${CODES} codes over 
       // the request id says which replica an attempt went to (the audit rows keep it)
       const call = (i: number, attempt: number) => {
         const replica = replicaFor(i, attempt) % urls.length;
-        return gql(urls[replica]!, REDEEM_KEYED, { input: { installCode: codes[i % CODES]!.installCode, applianceId: callers[i]!.applianceId, redemptionKey: callers[i]!.redemptionKey } }, {
-          clientAddress: callers[i]!.address,
-          requestId: `kill-${round}-r${replica}-${i}-${attempt}`,
-        });
+        return gql(
+          urls[replica]!,
+          REDEEM_KEYED,
+          { input: { installCode: codes[i % CODES]!.installCode, applianceId: callers[i]!.applianceId, redemptionKey: callers[i]!.redemptionKey } },
+          {
+            clientAddress: callers[i]!.address,
+            requestId: `kill-${round}-r${replica}-${i}-${attempt}`,
+          },
+        );
       };
 
       // kill -9 the second replica once it has committed some of the burst's redemptions: those still
@@ -211,12 +252,18 @@ test(`kill -9 of a replica mid-burst (${CALLERS} callers of ${CODES} codes over 
       const killer = (async () => {
         const deadline = Date.now() + 30_000;
         while (!stop && Date.now() < deadline) {
-          const { rows: n } = await kw.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_event WHERE action = 'install_code.redeemed' AND request_id LIKE $1`, [`kill-${round}-r1-%`]);
+          const { rows: n } = await kw.db.pool.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM audit_event WHERE action = 'install_code.redeemed' AND request_id LIKE $1`,
+            [`kill-${round}-r1-%`],
+          );
           if (n[0]!.n >= KILL_AFTER) break;
           await new Promise((r) => setTimeout(r, 10));
         }
         victim.child.kill("SIGKILL");
-        const { rows: n } = await kw.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM install_code WHERE tenant_id = ANY($1::uuid[]) AND consumed_at IS NOT NULL`, [ids]);
+        const { rows: n } = await kw.db.pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM install_code WHERE tenant_id = ANY($1::uuid[]) AND consumed_at IS NOT NULL`,
+          [ids],
+        );
         return n[0]!.n;
       })();
       const started = performance.now();
@@ -238,7 +285,10 @@ test(`kill -9 of a replica mid-burst (${CALLERS} callers of ${CODES} codes over 
       await victim.exited;
       const wall = performance.now() - started;
 
-      const { rows: won } = await kw.db.pool.query<{ tenant_id: string; consumed_by: string }>(`SELECT tenant_id, consumed_by FROM install_code WHERE tenant_id = ANY($1::uuid[]) AND consumed_at IS NOT NULL`, [ids]);
+      const { rows: won } = await kw.db.pool.query<{ tenant_id: string; consumed_by: string }>(
+        `SELECT tenant_id, consumed_by FROM install_code WHERE tenant_id = ANY($1::uuid[]) AND consumed_at IS NOT NULL`,
+        [ids],
+      );
       const winnerOf = new Map(won.map((r) => [r.tenant_id, Number(r.consumed_by.split("-").at(-1))]));
       let lost = 0;
       let recovered = 0;
@@ -256,7 +306,10 @@ test(`kill -9 of a replica mid-burst (${CALLERS} callers of ${CODES} codes over 
         if (replayed || !finalOk) lost++;
         if (replayed) recovered++;
         if (!finalOk) burned++;
-        if (finalOk) liveChecks.push(gql(urls[0]!, CHECK_IN, { input: { applianceId: callers[w]!.applianceId } }, { token: finals[w]!.data.redeemInstallCode.applianceCredential }));
+        if (finalOk)
+          liveChecks.push(
+            gql(urls[0]!, CHECK_IN, { input: { applianceId: callers[w]!.applianceId } }, { token: finals[w]!.data.redeemInstallCode.applianceCredential }),
+          );
       }
       const live = (await Promise.all(liveChecks)).filter((a) => a.kind === "ok").length;
       const okFinals = finals.filter((a) => a.kind === "ok").length;
@@ -281,7 +334,8 @@ test(`kill -9 of a replica mid-burst (${CALLERS} callers of ${CODES} codes over 
       });
       for (const a of finals) if (a.kind !== "ok" && a.kind !== "CONSUMED_INSTALL_CODE") problems.push(`round ${label}: final answer ${a.kind} ${a.raw ?? ""}`);
       if (okFinals !== CODES - burned) problems.push(`round ${label}: ${okFinals} callers ended with a credential for ${CODES - burned} codes`);
-      if (db[0]!.consumed !== CODES || db[0]!.appliances !== CODES || db[0]!.audits !== CODES) problems.push(`round ${label}: database ${JSON.stringify(db[0])}`);
+      if (db[0]!.consumed !== CODES || db[0]!.appliances !== CODES || db[0]!.audits !== CODES)
+        problems.push(`round ${label}: database ${JSON.stringify(db[0])}`);
       if (keyed) {
         if (burned) problems.push(`round ${label}: ${burned} code(s) burned although their appliances kept a redemption key`);
         if (live !== CODES) problems.push(`round ${label}: ${CODES - live} winner(s) hold a dead credential`);
@@ -291,10 +345,14 @@ test(`kill -9 of a replica mid-burst (${CALLERS} callers of ${CODES} codes over 
     }
     const half = Object.entries(await halfWrittenRows(kw.db.pool)).filter(([, n]) => n > 0);
     const unexpected = kw.replicas[0]!.logs().filter((l) => l.level >= 50 && l.msg !== "request failed");
-    table(`Redemption burst with kill -9: ${CALLERS} callers of ${CODES} codes over 2 replicas, the second killed once it committed ${KILL_AFTER} redemptions`, rows, [
-      "Callers retry an attempt that got no answer (or SERVICE_BUSY/SERVICE_UNAVAILABLE) with the same code, appliance id and redemption key; the last round sends no keys.",
-      `Half-written rows after all rounds: ${half.length ? JSON.stringify(Object.fromEntries(half)) : "none"}. Unexpected error log lines on the surviving replica: ${unexpected.length}.`,
-    ]);
+    table(
+      `Redemption burst with kill -9: ${CALLERS} callers of ${CODES} codes over 2 replicas, the second killed once it committed ${KILL_AFTER} redemptions`,
+      rows,
+      [
+        "Callers retry an attempt that got no answer (or SERVICE_BUSY/SERVICE_UNAVAILABLE) with the same code, appliance id and redemption key; the last round sends no keys.",
+        `Half-written rows after all rounds: ${half.length ? JSON.stringify(Object.fromEntries(half)) : "none"}. Unexpected error log lines on the surviving replica: ${unexpected.length}.`,
+      ],
+    );
     expect(problems).toEqual([]);
     expect(half).toEqual([]);
     expect(unexpected.map((l) => l.msg)).toEqual([]);
@@ -309,18 +367,30 @@ test("load shedding (MAX_INFLIGHT_REQUESTS=20): beyond it a burst is answered SE
     const url = shed.replicas[0]!.url;
     const answers = await Promise.all(
       Array.from({ length: 300 }, (_, i) =>
-        gql(url, REGISTER, { input: { companyName: `Shed ${i}`, contactEmail: `shed-${i}@example.test`, edition: "ESSENTIALS" } }, { token: shed.keys.store, requestId: `shed-${i}` }),
+        gql(
+          url,
+          REGISTER,
+          { input: { companyName: `Shed ${i}`, contactEmail: `shed-${i}@example.test`, edition: "ESSENTIALS" } },
+          { token: shed.keys.store, requestId: `shed-${i}` },
+        ),
       ),
     );
     const busy = answers.map((a, i) => ({ a, id: `shed-${i}` })).filter(({ a }) => a.kind === "SERVICE_BUSY");
     const problems = busy.flatMap(({ a, id }) => [...retryableProblems(a), ...(a.requestId === id ? [] : ["requestId is not the request's"])]);
-    const { rows } = await shed.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_event WHERE request_id = ANY($1::text[])`, [busy.map((b) => b.id)]);
+    const { rows } = await shed.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_event WHERE request_id = ANY($1::text[])`, [
+      busy.map((b) => b.id),
+    ]);
     const okCount = answers.filter((a) => a.kind === "ok").length;
     const { rows: tenants } = await shed.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM tenant_registry WHERE company_name LIKE 'Shed %'`);
     table("Load shedding: 300 concurrent registrations, one replica, MAX_INFLIGHT_REQUESTS=20", [
       {
         answers: describeTally(tally(answers.map((a) => a.kind))),
-        "shed answers p99": ms(percentile(busy.map((b) => b.a.ms), 0.99)),
+        "shed answers p99": ms(
+          percentile(
+            busy.map((b) => b.a.ms),
+            0.99,
+          ),
+        ),
         "shed requests processed": rows[0]!.n,
         "tenants created / ok answers": `${tenants[0]!.n} / ${okCount}`,
       },

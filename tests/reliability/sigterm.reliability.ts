@@ -37,7 +37,12 @@ async function load(url: string, appliances: { applianceId: string; credential: 
         const a = appliances[i % appliances.length]!;
         const answer =
           worker % 2 === 0
-            ? await gql(url, REGISTER, { input: { companyName: `Term ${id}`, contactEmail: `${id}@example.test`, edition: "PRO" } }, { token: w.keys.store, requestId: id })
+            ? await gql(
+                url,
+                REGISTER,
+                { input: { companyName: `Term ${id}`, contactEmail: `${id}@example.test`, edition: "PRO" } },
+                { token: w.keys.store, requestId: id },
+              )
             : await gql(url, CHECK_IN, { input: { applianceId: a.applianceId } }, { token: a.credential, requestId: id });
         sent.push({ id, op: worker % 2 === 0 ? "registerTenant" : "checkIn", start, end: Date.now(), answer });
         if (answer.kind === "network error") await new Promise((r) => setTimeout(r, 20));
@@ -97,7 +102,12 @@ test("SIGTERM while the outbox is mid-send to a stalled mail server: exit 0 with
   const victim = await startReplica("term-mail", { ...w.env, OUTBOX_POLL_MS: "200" });
   const regs: string[] = [];
   for (let i = 0; i < 3; i++) {
-    const a = await gql(victim.url, REGISTER, { input: { companyName: `Stalled ${i}`, contactEmail: `stalled-${i}@example.test`, edition: "ESSENTIALS" } }, { token: w.keys.store });
+    const a = await gql(
+      victim.url,
+      REGISTER,
+      { input: { companyName: `Stalled ${i}`, contactEmail: `stalled-${i}@example.test`, edition: "ESSENTIALS" } },
+      { token: w.keys.store },
+    );
     regs.push(a.data.registerTenant.tenantId);
   }
   // wait until the worker has claimed them (the sends are now hanging on the stalled server)
@@ -108,7 +118,10 @@ test("SIGTERM while the outbox is mid-send to a stalled mail server: exit 0 with
   }
   const exit = await victim.stop("SIGTERM");
   await w.smtp.set("accept");
-  const { rows: left } = await w.db.pool.query(`SELECT status, attempts, lease_token IS NOT NULL AS leased, next_attempt_at <= now() AS due FROM email_outbox WHERE tenant_id = ANY($1::uuid[])`, [regs]);
+  const { rows: left } = await w.db.pool.query(
+    `SELECT status, attempts, lease_token IS NOT NULL AS leased, next_attempt_at <= now() AS due FROM email_outbox WHERE tenant_id = ANY($1::uuid[])`,
+    [regs],
+  );
 
   // the next replica sends what the stopped one gave back
   const heir = await startReplica("heir", { ...w.env, OUTBOX_POLL_MS: "200" });
@@ -120,7 +133,7 @@ test("SIGTERM while the outbox is mid-send to a stalled mail server: exit 0 with
   await heir.stop();
   table("SIGTERM during a stalled send (mail server answers after 30 s)", [
     {
-      "exit": `code ${exit.code}`,
+      exit: `code ${exit.code}`,
       "exit after SIGTERM": ms(exit.ms),
       "messages left (status / leased / due)": left.map((r) => `${r.status}/${r.leased ? "leased" : "free"}/${r.due ? "due" : "later"}`).join(", "),
       "abandoned by the server (no 250 sent)": w.smtp.abandoned,

@@ -49,11 +49,23 @@ async function work(until: () => boolean, appliances: { applianceId: string; cre
           const a = appliances[i % appliances.length]!;
           out.push({ op: "checkIn", answer: await gql(url, CHECK_IN, { input: { applianceId: a.applianceId } }, { token: a.credential }) });
         } else if (kind === 1) {
-          const reg = await gql(url, REGISTER, { input: { companyName: `${label} ${i}`, contactEmail: `${label}-${i}@example.test`, edition: "PRO" } }, { token: w.keys.store });
+          const reg = await gql(
+            url,
+            REGISTER,
+            { input: { companyName: `${label} ${i}`, contactEmail: `${label}-${i}@example.test`, edition: "PRO" } },
+            { token: w.keys.store },
+          );
           out.push({ op: "registerTenant", answer: reg });
-          if (reg.kind === "ok") out.push({ op: "redeemInstallCode", answer: await gql(url, REDEEM, { input: { installCode: reg.data.registerTenant.installCode, applianceId: `${label}-box-${i}` } }) });
+          if (reg.kind === "ok")
+            out.push({
+              op: "redeemInstallCode",
+              answer: await gql(url, REDEEM, { input: { installCode: reg.data.registerTenant.installCode, applianceId: `${label}-box-${i}` } }),
+            });
         } else {
-          out.push({ op: "tenants", answer: await gql(url, `{ tenants(first: 5, filter: { search: "${label}" }) { totalCount } }`, {}, { token: w.keys.support }) });
+          out.push({
+            op: "tenants",
+            answer: await gql(url, `{ tenants(first: 5, filter: { search: "${label}" }) { totalCount } }`, {}, { token: w.keys.support }),
+          });
         }
       }
     }),
@@ -65,7 +77,19 @@ const row = (what: string, answers: { op: string; answer: Answer }[]) => ({
   callers: what,
   requests: answers.length,
   answers: describeTally(tally(answers.map((a) => `${a.op} ${a.answer.kind}`))),
-  "p50 / p99": answers.length ? `${ms(percentile(answers.map((a) => a.answer.ms), 0.5))} / ${ms(percentile(answers.map((a) => a.answer.ms), 0.99))}` : "-",
+  "p50 / p99": answers.length
+    ? `${ms(
+        percentile(
+          answers.map((a) => a.answer.ms),
+          0.5,
+        ),
+      )} / ${ms(
+        percentile(
+          answers.map((a) => a.answer.ms),
+          0.99,
+        ),
+      )}`
+    : "-",
 });
 
 test(`${SLOW} trickling bodies for ${SLOW_MS / 1000} s, then ${IDLE} idle connections: every caller is served, tricklers get 408, the caps hold`, async () => {
@@ -107,7 +131,11 @@ test(`${SLOW} trickling bodies for ${SLOW_MS / 1000} s, then ${IDLE} idle connec
   const idle = await Promise.all(Array.from({ length: IDLE }, (_, i) => open(address(i, 60))));
   const openedAt = Date.now();
   // the kernel accepts before the process drops what is over its cap: the client sees the close a moment later
-  const heldIdle = await eventually(async () => stillOpen(idle), (n) => n <= 2048, 5000);
+  const heldIdle = await eventually(
+    async () => stillOpen(idle),
+    (n) => n <= 2048,
+    5000,
+  );
   const settledIn = Date.now() - openedAt;
   const waveUntil = openedAt + 20_000;
   const duringIdle = await work(() => Date.now() > waveUntil, appliances, "idlewave");
@@ -115,7 +143,9 @@ test(`${SLOW} trickling bodies for ${SLOW_MS / 1000} s, then ${IDLE} idle connec
   const idleClosedBy = closedTimes.length ? Math.max(...closedTimes) : Infinity;
   const leftOpen = stillOpen(idle);
   for (const c of idle) c.socket.destroy();
-  const afterWave = await Promise.all(appliances.map((a) => gql(w.replicas[0]!.url, CHECK_IN, { input: { applianceId: a.applianceId } }, { token: a.credential })));
+  const afterWave = await Promise.all(
+    appliances.map((a) => gql(w.replicas[0]!.url, CHECK_IN, { input: { applianceId: a.applianceId } }, { token: a.credential })),
+  );
   const metrics = await (await fetch(`${w.replicas[0]!.url}/metrics`)).text();
   const refused = [...metrics.matchAll(/alga_license_connections_refused_total\{reason="(\w+)"\} (\d+)/g)].map((m) => `${m[1]} ${m[2]}`).join(", ");
   const inWave = (a: { answer: Answer }) => a.answer.ms;

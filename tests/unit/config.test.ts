@@ -30,9 +30,14 @@ describe("TRUST_PROXY: Express' trust proxy, checked", () => {
     expect(parseTrustProxy(raw)).toEqual(trust);
   });
 
-  it.each(["yes", "10.0.0.0/33", "fd00::/129", "10.0.0.0/8/1", "10.0.0/8", "ingress", "1.5", "10.0.0.0/x", ",", "-1"])("%j is refused with an example", (raw) => {
-    expect(parseTrustProxy(raw)).toMatch(/is not true, false, a hop count or a list of addresses\/CIDRs \(loopback, linklocal, uniquelocal allowed\), e\.g\. TRUST_PROXY=1/);
-  });
+  it.each(["yes", "10.0.0.0/33", "fd00::/129", "10.0.0.0/8/1", "10.0.0/8", "ingress", "1.5", "10.0.0.0/x", ",", "-1"])(
+    "%j is refused with an example",
+    (raw) => {
+      expect(parseTrustProxy(raw)).toMatch(
+        /is not true, false, a hop count or a list of addresses\/CIDRs \(loopback, linklocal, uniquelocal allowed\), e\.g\. TRUST_PROXY=1/,
+      );
+    },
+  );
 
   it("loadConfig: loopback by default; a bad value is a problem naming TRUST_PROXY", () => {
     expect(loadConfig({}).trustProxy).toEqual(["loopback"]);
@@ -99,7 +104,11 @@ describe("loadConfig", () => {
     ["S3 without its keys", { S3_ENDPOINT: "http://minio:9000" }, /^S3_ACCESS_KEY\/S3_SECRET_KEY: both are required with S3_ENDPOINT$/],
     ["a size", { BODY_LIMIT: "huge" }, /^BODY_LIMIT: "huge" is not a size/],
     ["a signing key that is none", { LICENSE_SIGNING_KEYS: "not a key" }, /^LICENSE_SIGNING_KEYS: is neither a JWK/],
-    ["download links longer than S3 allows", { DOWNLOAD_URL_TTL_SECONDS: String(8 * 86_400) }, /^DOWNLOAD_URL_TTL_SECONDS: .* between 1 and 604800 \(seconds; S3 presigned URLs live at most 7 days\)/],
+    [
+      "download links longer than S3 allows",
+      { DOWNLOAD_URL_TTL_SECONDS: String(8 * 86_400) },
+      /^DOWNLOAD_URL_TTL_SECONDS: .* between 1 and 604800 \(seconds; S3 presigned URLs live at most 7 days\)/,
+    ],
   ])("%s is a problem naming its variable", (_, env, message) => {
     expect(problems(env)).toEqual([expect.stringMatching(message)]);
   });

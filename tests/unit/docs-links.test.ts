@@ -46,15 +46,26 @@ const SOURCE = /\.(ts|tsx|mts|js|mjs|cjs|json|ya?ml|md|sql|prisma|graphql|sh|tom
 export function pathMentions(text: string): string[] {
   return [...prose(text).matchAll(/`([^`\s]+)`/g)]
     .map((m) => m[1]!.replace(/[.,;:]$/, ""))
-    .filter((p) => p.includes("/") && SOURCE.test(p) && !/[<>*…${}|]/.test(p) && !p.startsWith("/") && !p.startsWith("~") && !/^[a-z]+:\/\//.test(p) && !p.startsWith("@") && !/^[A-Z][A-Z0-9_]*\//.test(p));
+    .filter(
+      (p) =>
+        p.includes("/") &&
+        SOURCE.test(p) &&
+        !/[<>*…${}|]/.test(p) &&
+        !p.startsWith("/") &&
+        !p.startsWith("~") &&
+        !/^[a-z]+:\/\//.test(p) &&
+        !p.startsWith("@") &&
+        !/^[A-Z][A-Z0-9_]*\//.test(p),
+    );
 }
 
 const exists = (p: string) => existsSync(path.join(ROOT, p));
 
 describe("the parsers", () => {
   it("find links, anchors and paths the way GitHub renders them", () => {
-    const md = "# Pool sizing against max_connections\n## Deploying: charts and images\n## Deploying: charts and images\n" +
-      "see [a](docs/API.md), [b](#x \"t\"), [c](https://e.test), `api/src/config.ts`, `DATA_DIR/iso/<ISO_KEY>`, `DATA_DIR/signing-keys.json`, `/etc/x.yaml`, `npm start`\n" +
+    const md =
+      "# Pool sizing against max_connections\n## Deploying: charts and images\n## Deploying: charts and images\n" +
+      'see [a](docs/API.md), [b](#x "t"), [c](https://e.test), `api/src/config.ts`, `DATA_DIR/iso/<ISO_KEY>`, `DATA_DIR/signing-keys.json`, `/etc/x.yaml`, `npm start`\n' +
       "```sh\n[not](a/link.md) `not/a/path.ts`\n```\n";
     expect(links(md)).toEqual(["docs/API.md", "#x"]);
     expect([...anchors(md)]).toEqual(["pool-sizing-against-max_connections", "deploying-charts-and-images", "deploying-charts-and-images-1"]);
@@ -73,7 +84,8 @@ describe.each(DOCS)("%s", (doc) => {
       const file = target ? path.normalize(path.join(dir, decodeURIComponent(target))) : doc;
       if (file.startsWith("..") || path.isAbsolute(file)) broken.push(`${link} (outside the repository)`);
       else if (!exists(file)) broken.push(`${link} (no such file)`);
-      else if (fragment && statSync(file).isFile() && file.endsWith(".md") && !anchors(readFileSync(file, "utf8")).has(fragment)) broken.push(`${link} (no such heading)`);
+      else if (fragment && statSync(file).isFile() && file.endsWith(".md") && !anchors(readFileSync(file, "utf8")).has(fragment))
+        broken.push(`${link} (no such heading)`);
     }
     expect(broken).toEqual([]);
   });
@@ -85,5 +97,7 @@ describe.each(DOCS)("%s", (doc) => {
 });
 
 it("covers the README and every page of docs/", () => {
-  expect(DOCS).toEqual(expect.arrayContaining(["README.md", "docs/API.md", "docs/OPERATIONS.md", "docs/ARCHITECTURE.md", "docs/LICENSE-FORMAT.md", "setup-tui/README.md"]));
+  expect(DOCS).toEqual(
+    expect.arrayContaining(["README.md", "docs/API.md", "docs/OPERATIONS.md", "docs/ARCHITECTURE.md", "docs/LICENSE-FORMAT.md", "setup-tui/README.md"]),
+  );
 });

@@ -32,20 +32,26 @@ describe("the entitlement-state table", () => {
     ["PAST_DUE", true, true, false, true, "entitlement.past_due", null],
     ["CANCELLED", false, false, true, false, "entitlement.cancelled", "CANCELLED"],
     ["EXPIRED", false, false, false, true, "entitlement.expired", "EXPIRED"],
-  ] as const)("%s: licenses %p, in grace %p, terminal %p, reinstatable %p, audited as %s, lapses as %p", (status, licenses, inGrace, terminal, reinstatable, auditAction, lapsedReason) => {
-    expect(ENTITLEMENT_STATES[status]).toEqual({ licenses, inGrace, terminal, reinstatable, auditAction, lapsedReason });
-  });
+  ] as const)(
+    "%s: licenses %p, in grace %p, terminal %p, reinstatable %p, audited as %s, lapses as %p",
+    (status, licenses, inGrace, terminal, reinstatable, auditAction, lapsedReason) => {
+      expect(ENTITLEMENT_STATES[status]).toEqual({ licenses, inGrace, terminal, reinstatable, auditAction, lapsedReason });
+    },
+  );
 
   it("has a row for every status of the Prisma enum, and nothing else", () => {
     expect(Object.keys(ENTITLEMENT_STATES).sort()).toEqual([...STATUSES].sort());
   });
 
-  it.each(STATUSES)("%s is consistent: a lapse reason exactly when it does not license; grace only while licensing; an ended one never comes back", (status) => {
-    const s = stateOf(status);
-    expect(s.lapsedReason === null).toBe(s.licenses);
-    if (s.inGrace) expect(s.licenses).toBe(true);
-    if (s.terminal) expect({ licenses: s.licenses, reinstatable: s.reinstatable }).toEqual({ licenses: false, reinstatable: false });
-  });
+  it.each(STATUSES)(
+    "%s is consistent: a lapse reason exactly when it does not license; grace only while licensing; an ended one never comes back",
+    (status) => {
+      const s = stateOf(status);
+      expect(s.lapsedReason === null).toBe(s.licenses);
+      if (s.inGrace) expect(s.licenses).toBe(true);
+      if (s.terminal) expect({ licenses: s.licenses, reinstatable: s.reinstatable }).toEqual({ licenses: false, reinstatable: false });
+    },
+  );
 
   it("each status is audited under its own action", () => {
     const actions = STATUSES.map((s) => ENTITLEMENT_STATES[s].auditAction);
@@ -90,7 +96,9 @@ describe("what a patch changes (changesOf, planPatch)", () => {
 });
 
 describe("the audit action of a change (actionFor)", () => {
-  const transitions: [EntitlementStatus, EntitlementStatus][] = STATUSES.flatMap((from) => STATUSES.filter((to) => to !== from).map((to) => [from, to] as [EntitlementStatus, EntitlementStatus]));
+  const transitions: [EntitlementStatus, EntitlementStatus][] = STATUSES.flatMap((from) =>
+    STATUSES.filter((to) => to !== from).map((to) => [from, to] as [EntitlementStatus, EntitlementStatus]),
+  );
 
   it.each(transitions)("%s → %s is named by the status entered", (from, to) => {
     const before = entitlement({ status: from });

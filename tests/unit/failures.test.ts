@@ -56,7 +56,10 @@ describe("alga-setup exit codes are what setup-tui/README.md documents", () => {
   // suspended, 6 service unreachable or busy, 7 seeds not applied, 8 rate limited, 9 the service's keys
   // or license did not verify, 10 connect on an appliance that is not installed"
   const readme = readFileSync("setup-tui/README.md", "utf8");
-  const documented = readme.slice(readme.indexOf("Exit codes — `alga-setup`"), readme.indexOf("`alga-create-tenant`:", readme.indexOf("Exit codes — `alga-setup`")));
+  const documented = readme.slice(
+    readme.indexOf("Exit codes — `alga-setup`"),
+    readme.indexOf("`alga-create-tenant`:", readme.indexOf("Exit codes — `alga-setup`")),
+  );
 
   it.each(Object.entries(SETUP_EXIT))("%s is exit %i, as documented", (name, exit) => {
     const words: Record<string, string> = {

@@ -97,7 +97,11 @@ describe("install code format, table by table", () => {
     ["LENGTH", "ABCD-EF", "An install code has 20 characters (5 groups of 4); this one has 6."],
     ["LENGTH", "AB!", "An install code has 20 characters (5 groups of 4)."],
     ["CHARACTERS", "", "It contains characters that never appear in install codes (such as the letter U, or punctuation other than dashes and spaces)."],
-    ["CHECK", "", "One character is mistyped: the last character is a check character computed from the others, and it does not match. Compare the code with the email."],
+    [
+      "CHECK",
+      "",
+      "One character is mistyped: the last character is a check character computed from the others, and it does not match. Compare the code with the email.",
+    ],
   ] as const)("%s problem of %j is explained", (reason, input, text) => {
     expect(describeInstallCodeProblem(reason, input)).toBe(text);
   });

@@ -31,13 +31,33 @@ describe("licenseTerms: a license expires no later than the entitlement's end + 
     ["ACTIVE for a year: a full TTL", entitlement(), { kind: "paid", edition: "PRO", expiresAt: at(30), inGrace: false, seats: 3 }],
     ["ACTIVE open-ended: a full TTL", entitlement({ validUntil: null }), { kind: "paid", expiresAt: at(30), inGrace: false }],
     ["ACTIVE, paid through in 5 days: until then + 14 days of grace", entitlement({ validUntil: at(5) }), { kind: "paid", expiresAt: at(19), inGrace: false }],
-    ["ACTIVE, paid-through date passed 3 days ago: in grace, 11 days left", entitlement({ validUntil: at(-3) }), { kind: "paid", expiresAt: at(11), inGrace: true }],
+    [
+      "ACTIVE, paid-through date passed 3 days ago: in grace, 11 days left",
+      entitlement({ validUntil: at(-3) }),
+      { kind: "paid", expiresAt: at(11), inGrace: true },
+    ],
     ["ACTIVE, past its grace: lapsed (expired)", entitlement({ validUntil: at(-15) }), { kind: "lapsed", reason: "EXPIRED", edition: "PRO" }],
     ["ACTIVE, grace ends exactly now: lapsed", entitlement({ validUntil: at(-14) }), { kind: "lapsed", reason: "EXPIRED" }],
-    ["PAST_DUE with a paid-through date ahead: in grace, bounded by it + grace", entitlement({ status: "PAST_DUE", validUntil: at(2), pastDueSince: at(-1) }), { kind: "paid", expiresAt: at(16), inGrace: true }],
-    ["PAST_DUE open-ended: grace counted from pastDueSince", entitlement({ status: "PAST_DUE", validUntil: null, pastDueSince: at(-4) }), { kind: "paid", expiresAt: at(10), inGrace: true }],
-    ["PAST_DUE open-ended, grace over: lapsed", entitlement({ status: "PAST_DUE", validUntil: null, pastDueSince: at(-20) }), { kind: "lapsed", reason: "EXPIRED" }],
-    ["CANCELLED: lapsed whatever its dates", entitlement({ status: "CANCELLED", edition: "PREMIUM" }), { kind: "lapsed", reason: "CANCELLED", edition: "PREMIUM", entitlementId: "ent-1" }],
+    [
+      "PAST_DUE with a paid-through date ahead: in grace, bounded by it + grace",
+      entitlement({ status: "PAST_DUE", validUntil: at(2), pastDueSince: at(-1) }),
+      { kind: "paid", expiresAt: at(16), inGrace: true },
+    ],
+    [
+      "PAST_DUE open-ended: grace counted from pastDueSince",
+      entitlement({ status: "PAST_DUE", validUntil: null, pastDueSince: at(-4) }),
+      { kind: "paid", expiresAt: at(10), inGrace: true },
+    ],
+    [
+      "PAST_DUE open-ended, grace over: lapsed",
+      entitlement({ status: "PAST_DUE", validUntil: null, pastDueSince: at(-20) }),
+      { kind: "lapsed", reason: "EXPIRED" },
+    ],
+    [
+      "CANCELLED: lapsed whatever its dates",
+      entitlement({ status: "CANCELLED", edition: "PREMIUM" }),
+      { kind: "lapsed", reason: "CANCELLED", edition: "PREMIUM", entitlementId: "ent-1" },
+    ],
     ["EXPIRED: lapsed", entitlement({ status: "EXPIRED" }), { kind: "lapsed", reason: "EXPIRED" }],
   ])("%s", (_, e, terms) => {
     const t = licenseTerms(e, now, o);

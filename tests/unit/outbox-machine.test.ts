@@ -35,13 +35,22 @@ describe("next(state, event)", () => {
     ["kick while a claim loop runs: nothing more (claims follow each other)", { draining: true }, { type: "kick" }, {}, []],
     ["kick while probing: nothing (the probe decides)", { service: refusing("a") }, { type: "kick" }, {}, []],
     ["kick with every slot busy: the loop ends at once, poll later", { inflight: 2 }, { type: "kick" }, {}, [{ type: "arm timer", ms: 2000 }]],
-    ["claimed with a slot left: send it and claim the next", { draining: true }, { type: "claimed", row: row("a") }, { inflight: 1 }, [{ type: "deliver", row: row("a") }, { type: "claim" }]],
+    [
+      "claimed with a slot left: send it and claim the next",
+      { draining: true },
+      { type: "claimed", row: row("a") },
+      { inflight: 1 },
+      [{ type: "deliver", row: row("a") }, { type: "claim" }],
+    ],
     [
       "claimed into the last slot: send it, the loop ends, poll later",
       { draining: true, inflight: 1 },
       { type: "claimed", row: row("b") },
       { inflight: 2, draining: false },
-      [{ type: "deliver", row: row("b") }, { type: "arm timer", ms: 2000 }],
+      [
+        { type: "deliver", row: row("b") },
+        { type: "arm timer", ms: 2000 },
+      ],
     ],
     [
       "claimed after stop: still sent (stopping abandons and gives it back), nothing more claimed",
@@ -63,11 +72,32 @@ describe("next(state, event)", () => {
       { draining: true },
       { type: "claim failed", err: "boom" },
       { draining: false },
-      [{ type: "log", level: "warn", msg: "outbox pass failed", fields: { err: "boom" } }, { type: "arm timer", ms: 2000 }],
+      [
+        { type: "log", level: "warn", msg: "outbox pass failed", fields: { err: "boom" } },
+        { type: "arm timer", ms: 2000 },
+      ],
     ],
-    ["sent: the slot frees, claiming goes on", { inflight: 2 }, { type: "delivered", outcome: sent("a") }, { inflight: 1, draining: true }, [{ type: "claim" }]],
-    ["sent while a claim loop runs: the loop goes on by itself", { inflight: 1, draining: true }, { type: "delivered", outcome: sent("a") }, { inflight: 0 }, []],
-    ["permanent refusal (5xx): judged, claiming goes on", { inflight: 1 }, { type: "delivered", outcome: failed("a", "permanent") }, { inflight: 0, draining: true }, [{ type: "claim" }]],
+    [
+      "sent: the slot frees, claiming goes on",
+      { inflight: 2 },
+      { type: "delivered", outcome: sent("a") },
+      { inflight: 1, draining: true },
+      [{ type: "claim" }],
+    ],
+    [
+      "sent while a claim loop runs: the loop goes on by itself",
+      { inflight: 1, draining: true },
+      { type: "delivered", outcome: sent("a") },
+      { inflight: 0 },
+      [],
+    ],
+    [
+      "permanent refusal (5xx): judged, claiming goes on",
+      { inflight: 1 },
+      { type: "delivered", outcome: failed("a", "permanent") },
+      { inflight: 0, draining: true },
+      [{ type: "claim" }],
+    ],
     [
       "unreachable: pause, say so once, probe with verify",
       { inflight: 2 },
@@ -96,7 +126,13 @@ describe("next(state, event)", () => {
       { inflight: 0, service: refusing("a", "b") },
       [{ type: "arm timer", ms: 500 }],
     ],
-    ["the same message refused again: not counted twice", { inflight: 1, service: refusing("a") }, { type: "delivered", outcome: failed("a", "temporary") }, { inflight: 0 }, [{ type: "arm timer", ms: 500 }]],
+    [
+      "the same message refused again: not counted twice",
+      { inflight: 1, service: refusing("a") },
+      { type: "delivered", outcome: failed("a", "temporary") },
+      { inflight: 0 },
+      [{ type: "arm timer", ms: 500 }],
+    ],
     [
       "a refusal while unreachable: remembered, still unreachable",
       { inflight: 1, service: unreachable() },
@@ -127,17 +163,38 @@ describe("next(state, event)", () => {
     ],
     ["an outcome after stop: only the slot frees", { inflight: 1, stopped: true }, { type: "delivered", outcome: failed("a", "service") }, { inflight: 0 }, []],
     ["timer, unreachable: ask the service", { service: unreachable("a") }, { type: "timer" }, {}, [{ type: "verify" }]],
-    ["timer, one refused: probe with the soonest message, its attempt counted", { service: refusing("a") }, { type: "timer" }, {}, [{ type: "probe claim", countAttempt: true }]],
-    ["timer, several refused: the service refuses, probes cost no attempts", { service: refusing("a", "b") }, { type: "timer" }, {}, [{ type: "probe claim", countAttempt: false }]],
+    [
+      "timer, one refused: probe with the soonest message, its attempt counted",
+      { service: refusing("a") },
+      { type: "timer" },
+      {},
+      [{ type: "probe claim", countAttempt: true }],
+    ],
+    [
+      "timer, several refused: the service refuses, probes cost no attempts",
+      { service: refusing("a", "b") },
+      { type: "timer" },
+      {},
+      [{ type: "probe claim", countAttempt: false }],
+    ],
     ["timer after stop: nothing", { stopped: true }, { type: "timer" }, {}, []],
     ["probe claimed: send it", { service: refusing("a") }, { type: "probe claimed", row: row("a") }, { inflight: 1 }, [{ type: "deliver", row: row("a") }]],
-    ["probe found nothing: the refusals are over, claiming resumes", { service: refusing("a") }, { type: "probe found nothing" }, { service: accepting, draining: true }, [{ type: "claim" }]],
+    [
+      "probe found nothing: the refusals are over, claiming resumes",
+      { service: refusing("a") },
+      { type: "probe found nothing" },
+      { service: accepting, draining: true },
+      [{ type: "claim" }],
+    ],
     [
       "probe failed (database): logged, probe again",
       { service: refusing("a") },
       { type: "probe failed", err: "boom" },
       {},
-      [{ type: "log", level: "warn", msg: "outbox probe failed", fields: { err: "boom" } }, { type: "arm timer", ms: 500 }],
+      [
+        { type: "log", level: "warn", msg: "outbox probe failed", fields: { err: "boom" } },
+        { type: "arm timer", ms: 500 },
+      ],
     ],
     [
       "the service answers: every backed-off message goes now",
@@ -197,7 +254,14 @@ describe("scenarios: the worker's life, event by event", () => {
     expect(phaseOf(s)).toBe("probing");
     expect(s).toMatchObject({ inflight: 0, draining: false, service: refusing("a", "b") });
     expect(next(s, { type: "timer" }).effects).toEqual([{ type: "probe claim", countAttempt: false }]);
-    const back = run([{ type: "probe claimed", row: row("a") }, { type: "delivered", outcome: sent("a") }, { type: "expedited", due: 2, reason: "back" }], s);
+    const back = run(
+      [
+        { type: "probe claimed", row: row("a") },
+        { type: "delivered", outcome: sent("a") },
+        { type: "expedited", due: 2, reason: "back" },
+      ],
+      s,
+    );
     expect(back.effects).toEqual(["deliver", "expedite", "log", "claim"]);
     expect(phaseOf(back.state)).toBe("draining");
   });

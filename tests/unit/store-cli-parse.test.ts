@@ -12,18 +12,27 @@ const refusal = (argv: string[], env: NodeJS.ProcessEnv = ENV) => {
   try {
     parse(argv, env);
   } catch (err) {
-    return { kind: err instanceof SettingError ? "setting" : err instanceof CommandUsageError ? "command usage" : err instanceof UsageError ? "usage" : "other", message: (err as Error).message };
+    return {
+      kind: err instanceof SettingError ? "setting" : err instanceof CommandUsageError ? "command usage" : err instanceof UsageError ? "usage" : "other",
+      message: (err as Error).message,
+    };
   }
   throw new Error(`${argv.join(" ")} was accepted`);
 };
 
 describe("parseCommandLine", () => {
   it.each<[string[], Record<string, unknown>]>([
-    [["register", "--company", "Acme", "--email", "a@b.test", "--edition", "pro"], { company: "Acme", email: "a@b.test", edition: "PRO", deployment: undefined }],
+    [
+      ["register", "--company", "Acme", "--email", "a@b.test", "--edition", "pro"],
+      { company: "Acme", email: "a@b.test", edition: "PRO", deployment: undefined },
+    ],
     [["register", "--edition=premium", "--email", "a@b.test", "--company", "Acme", "--deployment", "hosted"], { edition: "PREMIUM", deployment: "HOSTED" }],
     [["tenants"], { first: 20, status: undefined, search: undefined }],
     [["tenants", "--status", "active, installed", "--first", "5", "--edition", "pro"], { status: ["ACTIVE", "INSTALLED"], first: 5, edition: ["PRO"] }],
-    [["grant", ID, "--edition", "pro", "--valid-until", "2031-01-31", "--seats", "2"], { edition: "PRO", validUntil: undefined, "valid-until": "2031-01-31T00:00:00.000Z", seats: 2 }],
+    [
+      ["grant", ID, "--edition", "pro", "--valid-until", "2031-01-31", "--seats", "2"],
+      { edition: "PRO", validUntil: undefined, "valid-until": "2031-01-31T00:00:00.000Z", seats: 2 },
+    ],
     [["extend", ID, "--open-ended"], { "open-ended": true, "valid-until": undefined }],
     [["set-seats", ID, "--seats", "3", "--reason", "PO 7"], { seats: 3, reason: "PO 7" }],
   ])("%j → %j", (argv, flags) => {
@@ -37,8 +46,15 @@ describe("parseCommandLine", () => {
 
   it("TENANT_ID as the argument or --tenant; the common flags from the flag, their variable or their default", () => {
     const line = parse(["cancel", "--tenant", ID, "--json"], { ALGA_LICENSE_URL: " http://127.0.0.1:4000 " });
-    expect(line).toMatchObject({ kind: "run", tenantId: ID, common: { json: true, url: "http://127.0.0.1:4000/", timeout: 10_000, "api-key-file": undefined } });
-    expect(parse(["cancel", ID, "--url", "https://other.example.com/license", "--timeout", "500"])).toMatchObject({ tenantId: ID, common: { url: "https://other.example.com/license", timeout: 500, json: false } });
+    expect(line).toMatchObject({
+      kind: "run",
+      tenantId: ID,
+      common: { json: true, url: "http://127.0.0.1:4000/", timeout: 10_000, "api-key-file": undefined },
+    });
+    expect(parse(["cancel", ID, "--url", "https://other.example.com/license", "--timeout", "500"])).toMatchObject({
+      tenantId: ID,
+      common: { url: "https://other.example.com/license", timeout: 500, json: false },
+    });
     // the flags may come before the command
     expect(parse(["--json", "tenant", ID])).toMatchObject({ kind: "run", tenantId: ID, common: { json: true } });
   });
@@ -46,7 +62,11 @@ describe("parseCommandLine", () => {
   it.each<[string[], NodeJS.ProcessEnv, { kind: string; message: string | RegExp }]>([
     [["tenants", "--seats", "3"], ENV, { kind: "command usage", message: "--seats is not an option of tenants (only grant and set-seats take it)" }],
     [["entitlement", ID, "--last", "2"], ENV, { kind: "command usage", message: "--last is not an option of entitlement (only entitlements takes it)" }],
-    [["register", "--tenant", ID], ENV, { kind: "command usage", message: /^--tenant is not an option of register \(only reissue, tenant, entitlement, .* and cancel take it\)$/ }],
+    [
+      ["register", "--tenant", ID],
+      ENV,
+      { kind: "command usage", message: /^--tenant is not an option of register \(only reissue, tenant, entitlement, .* and cancel take it\)$/ },
+    ],
     [["tenants", "-x"], ENV, { kind: "command usage", message: "unknown option -x" }],
     [["tenants", "--constructor"], ENV, { kind: "command usage", message: "unknown option --constructor" }],
     [["cancel", ID, "again"], ENV, { kind: "command usage", message: 'unexpected argument "again": cancel takes one TENANT_ID' }],
@@ -64,7 +84,11 @@ describe("parseCommandLine", () => {
     [["tenants", "--first", "1e1"], ENV, { kind: "command usage", message: "--first must be a positive whole number" }],
     [["tenants", "--timeout", "0"], ENV, { kind: "command usage", message: "--timeout must be a positive number of milliseconds" }],
     [["tenants"], {}, { kind: "setting", message: "no license service URL: pass --url URL or set ALGA_LICENSE_URL, e.g. --url https://license.example.com" }],
-    [["tenants"], { ALGA_LICENSE_URL: "localhost:4000" }, { kind: "setting", message: /^ALGA_LICENSE_URL "localhost:4000" must start with http:\/\/ or https:\/\// }],
+    [
+      ["tenants"],
+      { ALGA_LICENSE_URL: "localhost:4000" },
+      { kind: "setting", message: /^ALGA_LICENSE_URL "localhost:4000" must start with http:\/\/ or https:\/\// },
+    ],
     [["tenants", "--url", "127.0.0.1:4000"], ENV, { kind: "setting", message: /^--url "127.0.0.1:4000" is not a URL/ }],
     [["tenants", "--api-key-file", "/nonexistent/key"], ENV, { kind: "setting", message: "--api-key-file /nonexistent/key: no such file" }],
     [[], ENV, { kind: "usage", message: "missing command" }],

@@ -18,7 +18,14 @@ async function run(failures: unknown[], p = policy) {
     p,
     { wait: async () => {}, onWait: (w) => void waits.push(w), random: () => 0.5 },
   );
-  return { result: await result.then((v) => ({ value: v }), (error: unknown) => ({ error })), waits, calls: () => calls };
+  return {
+    result: await result.then(
+      (v) => ({ value: v }),
+      (error: unknown) => ({ error }),
+    ),
+    waits,
+    calls: () => calls,
+  };
 }
 
 describe("withRetries", () => {

@@ -26,14 +26,26 @@ export async function rememberEnd(
   actor: Actor,
   o: { facts: SubscriptionFacts; tenantId: string | null; known: boolean; event: { id: string }; endedAt: Date; details: Record<string, unknown>; now: Date },
 ): Promise<Tombstone> {
-  const { tombstone, created } = await recordTombstone(tx, { subscriptionId: o.facts.subscriptionId, endedAt: o.endedAt, stripeEventId: o.event.id, customerId: o.facts.customerId, now: o.now });
+  const { tombstone, created } = await recordTombstone(tx, {
+    subscriptionId: o.facts.subscriptionId,
+    endedAt: o.endedAt,
+    stripeEventId: o.event.id,
+    customerId: o.facts.customerId,
+    now: o.now,
+  });
   if (created && !o.known) {
     await insertAudit(
       tx,
       actor,
       SUBSCRIPTION_ENDED,
       o.tenantId,
-      { ...o.details, subscriptionId: o.facts.subscriptionId, stripeCustomerId: o.facts.customerId, stripeStatus: o.facts.stripeStatus, endedAt: tombstone.endedAt.toISOString() },
+      {
+        ...o.details,
+        subscriptionId: o.facts.subscriptionId,
+        stripeCustomerId: o.facts.customerId,
+        stripeStatus: o.facts.stripeStatus,
+        endedAt: tombstone.endedAt.toISOString(),
+      },
       o.now,
     );
   }
@@ -66,7 +78,14 @@ export async function licenseNothing(tx: Queryable, actor: Actor, o: EndedSubscr
     await applyEntitlementChange(tx, actor, {
       tenant,
       entitlement: current,
-      patch: { ...ended, pastDueSince: null, stripeSubscriptionId: f.subscriptionId, edition: f.edition ?? undefined, stripePriceId: f.priceId ?? undefined, seats: f.seats ?? undefined },
+      patch: {
+        ...ended,
+        pastDueSince: null,
+        stripeSubscriptionId: f.subscriptionId,
+        edition: f.edition ?? undefined,
+        stripePriceId: f.priceId ?? undefined,
+        seats: f.seats ?? undefined,
+      },
       details: { ...details, attachedSubscription: f.subscriptionId },
       now: o.now,
     });
@@ -77,7 +96,16 @@ export async function licenseNothing(tx: Queryable, actor: Actor, o: EndedSubscr
     tenant,
     entitlement: null,
     patch: {},
-    create: { tenantId: tenant.id, edition: f.edition, ...ended, stripeSubscriptionId: f.subscriptionId, stripePriceId: f.priceId, validUntil: f.validUntil, seats: f.seats ?? 1, now: o.now },
+    create: {
+      tenantId: tenant.id,
+      edition: f.edition,
+      ...ended,
+      stripeSubscriptionId: f.subscriptionId,
+      stripePriceId: f.priceId,
+      validUntil: f.validUntil,
+      seats: f.seats ?? 1,
+      now: o.now,
+    },
     details,
     now: o.now,
     action: "entitlement.cancelled",

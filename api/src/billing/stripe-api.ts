@@ -51,7 +51,9 @@ export function stripeSubscriptionReader(o: StripeApiSettings): SubscriptionRead
         if (err instanceof StripeSdk.errors.StripeInvalidRequestError && err.statusCode === 404) return null;
         const e = err as { type?: string; statusCode?: number; message?: string };
         // the key never appears: Stripe's messages name at most its last four characters
-        throw new StripeUnavailable(`Stripe's API (${url.origin}) did not answer for ${subscriptionId}: ${e.type ?? "error"}${e.statusCode ? ` ${e.statusCode}` : ""}: ${e.message ?? String(err)}`);
+        throw new StripeUnavailable(
+          `Stripe's API (${url.origin}) did not answer for ${subscriptionId}: ${e.type ?? "error"}${e.statusCode ? ` ${e.statusCode}` : ""}: ${e.message ?? String(err)}`,
+        );
       }
       const parsed = StripeSubscription.safeParse(answer);
       if (!parsed.success || parsed.data.id !== subscriptionId) {

@@ -15,7 +15,10 @@ export class MalformedStripeEvent extends Error {
 }
 
 /** Stripe timestamps: whole seconds since the epoch, within what a DateTime can show. */
-const Seconds = z.int().min(0).max(Math.floor(LATEST_DATE_TIME_MS / 1000));
+const Seconds = z
+  .int()
+  .min(0)
+  .max(Math.floor(LATEST_DATE_TIME_MS / 1000));
 /** An id, or the expanded object carrying it. */
 const Id = z.union([z.string(), z.looseObject({ id: z.string() })]).nullish();
 const Metadata = z.record(z.string(), z.string()).nullish();

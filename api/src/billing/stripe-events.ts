@@ -22,6 +22,9 @@ export async function recordStripeOutcome(q: Queryable, id: string, outcome: Str
 }
 
 export async function findStripeEvent(q: Queryable, id: string): Promise<{ outcome: StripeOutcome; tenantId: string | null } | null> {
-  const { rows } = await q.query<{ outcome: StripeOutcome; tenantId: string | null }>(`SELECT outcome, tenant_id AS "tenantId" FROM stripe_event WHERE id = $1`, [id]);
+  const { rows } = await q.query<{ outcome: StripeOutcome; tenantId: string | null }>(
+    `SELECT outcome, tenant_id AS "tenantId" FROM stripe_event WHERE id = $1`,
+    [id],
+  );
   return rows[0] ?? null;
 }

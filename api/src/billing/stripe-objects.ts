@@ -39,10 +39,12 @@ const itemPrice = (i: StripeItem) => idOf(i.price) ?? idOf(i.pricing?.price_deta
 
 /** The item that decides the edition: the first whose price is mapped, else the first. */
 function licensingItem(items: StripeItem[], prices: Record<string, Edition>): StripeItem | undefined {
-  return items.find((i) => {
-    const p = itemPrice(i);
-    return p !== null && p in prices;
-  }) ?? items[0];
+  return (
+    items.find((i) => {
+      const p = itemPrice(i);
+      return p !== null && p in prices;
+    }) ?? items[0]
+  );
 }
 
 /**
@@ -75,7 +77,9 @@ export function entitlementStatusFor(stripeStatus: string | null | undefined): E
 function seatsOf(items: StripeItem[], item: StripeItem | undefined, list: string): number | null {
   if (!item || typeof item.quantity !== "number" || !Number.isInteger(item.quantity) || item.quantity < 1) return null;
   if (!isSeatCount(item.quantity)) {
-    throw new MalformedStripeEvent(`${list}.${items.indexOf(item)}.quantity is ${item.quantity}, more than the ${MAX_SEATS} seats an entitlement can have: it is not applied.`);
+    throw new MalformedStripeEvent(
+      `${list}.${items.indexOf(item)}.quantity is ${item.quantity}, more than the ${MAX_SEATS} seats an entitlement can have: it is not applied.`,
+    );
   }
   return item.quantity;
 }

@@ -193,7 +193,10 @@ function bounded<F extends SubscriptionFacts | null>(c: Ctx, f: F): F {
 }
 
 /** The tenant an event is about, locked, with the subscription's entitlement read under the lock. */
-async function target(c: Ctx, f: { subscriptionId: string | null; tenantId: string | null; customerId: string | null }): Promise<{ tenant: TenantRow; entitlement: EntitlementRow | null } | null> {
+async function target(
+  c: Ctx,
+  f: { subscriptionId: string | null; tenantId: string | null; customerId: string | null },
+): Promise<{ tenant: TenantRow; entitlement: EntitlementRow | null } | null> {
   if (f.subscriptionId) await lockSubscription(c.tx, f.subscriptionId);
   const bySubscription = f.subscriptionId ? await findEntitlementBySubscription(c.tx, f.subscriptionId) : null;
   const tenantId =
@@ -201,11 +204,17 @@ async function target(c: Ctx, f: { subscriptionId: string | null; tenantId: stri
     (f.tenantId ? (await findTenant(c.tx, f.tenantId))?.id : undefined) ??
     (f.customerId ? (await findTenantByStripeCustomer(c.tx, f.customerId))?.id : undefined);
   if (!tenantId) {
-    c.log.warn({ stripeEventId: c.event.id, type: c.event.type, customer: f.customerId, subscription: f.subscriptionId }, "Stripe event matches no tenant: recorded as unmatched");
+    c.log.warn(
+      { stripeEventId: c.event.id, type: c.event.type, customer: f.customerId, subscription: f.subscriptionId },
+      "Stripe event matches no tenant: recorded as unmatched",
+    );
     return null;
   }
   if (bySubscription && f.tenantId && f.tenantId !== bySubscription.tenantId) {
-    c.log.warn({ stripeEventId: c.event.id, metadataTenant: f.tenantId, tenant: bySubscription.tenantId }, "Stripe metadata names another tenant than the subscription's entitlement: the subscription wins");
+    c.log.warn(
+      { stripeEventId: c.event.id, metadataTenant: f.tenantId, tenant: bySubscription.tenantId },
+      "Stripe metadata names another tenant than the subscription's entitlement: the subscription wins",
+    );
   }
   const tenant = await lockTenant(c.tx, tenantId);
   if (!tenant) return null;
@@ -235,7 +244,15 @@ function unmappedPrice(c: Ctx, f: SubscriptionFacts) {
 async function attachOrCreate(
   c: Ctx,
   tenant: TenantRow,
-  f: { subscriptionId: string; edition: Edition | null; priceId: string | null; seats: number | null; validUntil: Date | null; status: LiveStatus; stamp: Date | null },
+  f: {
+    subscriptionId: string;
+    edition: Edition | null;
+    priceId: string | null;
+    seats: number | null;
+    validUntil: Date | null;
+    status: LiveStatus;
+    stamp: Date | null;
+  },
   extra: Record<string, unknown>,
   tombstone: Tombstone | null,
 ): Promise<StripeResult> {
@@ -243,7 +260,11 @@ async function attachOrCreate(
   const details = { ...c.details, ...extra };
   if (tombstone) {
     const written = await licenseNothing(c.tx, c.actor, { tenant, current, subscription: f, tombstone, details, now: c.now });
-    if (!written) c.log.info({ stripeEventId: c.event.id, subscription: f.subscriptionId, tenantId: tenant.id }, "Stripe had already ended this subscription: the event licenses nothing");
+    if (!written)
+      c.log.info(
+        { stripeEventId: c.event.id, subscription: f.subscriptionId, tenantId: tenant.id },
+        "Stripe had already ended this subscription: the event licenses nothing",
+      );
     return { outcome: written ? "applied" : "stale", tenantId: tenant.id };
   }
   if (isLive(current) && !current.stripeSubscriptionId) {
@@ -307,7 +328,15 @@ async function onCheckout(c: Ctx, session: StripeCheckoutSession): Promise<Strip
   const r = await attachOrCreate(
     c,
     t.tenant,
-    { subscriptionId: f.subscriptionId, edition: f.edition ?? (t.tenant.edition !== "ESSENTIALS" ? t.tenant.edition : null), priceId: null, seats: null, validUntil: null, status: "ACTIVE", stamp: null },
+    {
+      subscriptionId: f.subscriptionId,
+      edition: f.edition ?? (t.tenant.edition !== "ESSENTIALS" ? t.tenant.edition : null),
+      priceId: null,
+      seats: null,
+      validUntil: null,
+      status: "ACTIVE",
+      stamp: null,
+    },
     { stripeCustomerId: f.customerId },
     await findTombstone(c.tx, f.subscriptionId),
   );
@@ -322,7 +351,17 @@ async function onSubscription(c: Ctx, f: SubscriptionFacts): Promise<StripeResul
   const t = await target(c, f);
   // canceled / incomplete_expired / deleted: final, remembered whether or not a tenant is known
   const terminal = f.status !== null && ENTITLEMENT_STATES[f.status].terminal;
-  const tombstone = terminal ? await rememberEnd(c.tx, c.actor, { facts: f, tenantId: t?.tenant.id ?? null, known: t?.entitlement != null, event: c.event, endedAt: c.eventTime, details: c.details, now: c.now }) : await findTombstone(c.tx, f.subscriptionId);
+  const tombstone = terminal
+    ? await rememberEnd(c.tx, c.actor, {
+        facts: f,
+        tenantId: t?.tenant.id ?? null,
+        known: t?.entitlement != null,
+        event: c.event,
+        endedAt: c.eventTime,
+        details: c.details,
+        now: c.now,
+      })
+    : await findTombstone(c.tx, f.subscriptionId);
   if (!t) return { outcome: "unmatched", tenantId: null };
   const { tenant, entitlement: e } = t;
   await linkCustomer(c, tenant, f.customerId, false);

@@ -42,7 +42,9 @@ export function stripeWebhook(d: StripeWebhookDeps): RequestHandler[] {
     const secret = d.stripe.webhookSecret;
     if (!secret) {
       log.error("a Stripe webhook arrived but STRIPE_WEBHOOK_SECRET is not set: it cannot be verified (Stripe will retry)");
-      res.status(503).json({ error: { code: "STRIPE_NOT_CONFIGURED", message: "Stripe webhooks are not configured on this server (STRIPE_WEBHOOK_SECRET).", requestId } });
+      res
+        .status(503)
+        .json({ error: { code: "STRIPE_NOT_CONFIGURED", message: "Stripe webhooks are not configured on this server (STRIPE_WEBHOOK_SECRET).", requestId } });
       return;
     }
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
@@ -58,7 +60,13 @@ export function stripeWebhook(d: StripeWebhookDeps): RequestHandler[] {
         return;
       }
       log.warn({ reason: err.message }, "Stripe webhook refused: signature verification failed");
-      res.status(400).json({ error: { code: "BAD_SIGNATURE", message: "The Stripe-Signature header does not verify against STRIPE_WEBHOOK_SECRET (or its timestamp is too old).", requestId } });
+      res.status(400).json({
+        error: {
+          code: "BAD_SIGNATURE",
+          message: "The Stripe-Signature header does not verify against STRIPE_WEBHOOK_SECRET (or its timestamp is too old).",
+          requestId,
+        },
+      });
       return;
     }
     let event: StripeEventEnvelope;
@@ -78,13 +86,24 @@ export function stripeWebhook(d: StripeWebhookDeps): RequestHandler[] {
         return;
       }
       if (err instanceof StripeUnavailable) {
-        log.error({ reason: err.message, stripeEventId: event.id, type: event.type }, "Stripe event needs the subscription's state from Stripe, which did not answer: nothing was written, Stripe retries it");
-        res.status(503).json({ error: { code: "STRIPE_UNAVAILABLE", message: "The event needs the subscription's current state from Stripe's API, which did not answer; nothing was written and it is safe to retry.", requestId } });
+        log.error(
+          { reason: err.message, stripeEventId: event.id, type: event.type },
+          "Stripe event needs the subscription's state from Stripe, which did not answer: nothing was written, Stripe retries it",
+        );
+        res.status(503).json({
+          error: {
+            code: "STRIPE_UNAVAILABLE",
+            message: "The event needs the subscription's current state from Stripe's API, which did not answer; nothing was written and it is safe to retry.",
+            requestId,
+          },
+        });
         return;
       }
       const failure = classifyFailure(err, isClientTimeout(err) && d.databaseReachable ? await d.databaseReachable() : true);
       log.error({ err, stripeEventId: event.id, type: event.type }, "Stripe event failed: nothing was written, Stripe retries it");
-      res.status(failure ? 503 : 500).json({ error: { code: failure ?? "INTERNAL_SERVER_ERROR", message: "The event was not processed; it is safe to retry.", requestId } });
+      res
+        .status(failure ? 503 : 500)
+        .json({ error: { code: failure ?? "INTERNAL_SERVER_ERROR", message: "The event was not processed; it is safe to retry.", requestId } });
     }
   };
   return [express.raw({ type: () => true, limit: STRIPE_WEBHOOK_BODY_LIMIT }), handle];

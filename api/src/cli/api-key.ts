@@ -43,7 +43,13 @@ async function main(): Promise<void> {
   } else if (command === "list") {
     const rows = await withDatabase(config, "npm run api-key", listApiKeys);
     if (values.json) {
-      console.log(JSON.stringify(rows.map(({ digest: _digest, ...r }) => r), null, 2));
+      console.log(
+        JSON.stringify(
+          rows.map(({ digest: _digest, ...r }) => r),
+          null,
+          2,
+        ),
+      );
       return;
     }
     if (rows.length === 0) console.log("no API keys");

@@ -26,7 +26,11 @@ async function main(): Promise<number> {
   const config = loadConfig();
   if (config.databaseUrl) {
     const prisma = createRequire(import.meta.url).resolve("prisma/build/index.js");
-    const r = spawnSync(process.execPath, [prisma, "migrate", "deploy"], { cwd: root, stdio: "inherit", env: { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: "1" } });
+    const r = spawnSync(process.execPath, [prisma, "migrate", "deploy"], {
+      cwd: root,
+      stdio: "inherit",
+      env: { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: "1" },
+    });
     return r.status ?? 1;
   }
   const applied = await withDatabase(config, "npm run db:migrate", async (db) => {

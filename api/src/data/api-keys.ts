@@ -41,10 +41,7 @@ export async function countActiveApiKeys(q: Queryable): Promise<number> {
 /** Revokes by id or prefix; null when no active key matched. */
 export async function revokeApiKey(q: Queryable, by: { id: string } | { prefix: string }): Promise<ApiKeyRow | null> {
   const [column, value] = "id" in by ? ["id", by.id] : ["prefix", by.prefix];
-  const { rows } = await q.query<ApiKeyRow>(
-    `UPDATE api_key SET revoked_at = now() WHERE ${column} = $1 AND revoked_at IS NULL RETURNING ${COLUMNS}`,
-    [value],
-  );
+  const { rows } = await q.query<ApiKeyRow>(`UPDATE api_key SET revoked_at = now() WHERE ${column} = $1 AND revoked_at IS NULL RETURNING ${COLUMNS}`, [value]);
   return rows[0] ?? null;
 }
 

@@ -239,7 +239,20 @@ export async function recordCheckIn(
        SELECT gen_random_uuid(), 'appliance', $9, 'appliance.checked_in', $2, $10, $11, $8 FROM appl
      )
      SELECT EXISTS (SELECT 1 FROM appl) AND EXISTS (SELECT 1 FROM tenant) AS ok`,
-    [c.applianceRowId, c.tenantId, c.revision, c.edition, c.licenseJti, c.licenseExpiresAt, c.version, c.now, c.audit.principalId, JSON.stringify(c.audit.details), c.audit.requestId, c.credentialDigest],
+    [
+      c.applianceRowId,
+      c.tenantId,
+      c.revision,
+      c.edition,
+      c.licenseJti,
+      c.licenseExpiresAt,
+      c.version,
+      c.now,
+      c.audit.principalId,
+      JSON.stringify(c.audit.details),
+      c.audit.requestId,
+      c.credentialDigest,
+    ],
   );
   return rows[0]?.ok === true;
 }

@@ -41,5 +41,10 @@ export async function insertAudits(
     [principalType, principalId, action, entries.map((e) => e.tenantId), entries.map((e) => JSON.stringify(e.details)), actor.requestId, now],
   );
   const event = webhookEventOf(action);
-  if (event) await enqueueEvents(q, entries.map((e) => ({ type: event, tenantId: e.tenantId, body: eventBody(event, action, e.tenantId, e.details, now) })), now);
+  if (event)
+    await enqueueEvents(
+      q,
+      entries.map((e) => ({ type: event, tenantId: e.tenantId, body: eventBody(event, action, e.tenantId, e.details, now) })),
+      now,
+    );
 }

@@ -92,13 +92,27 @@ export async function insertEntitlement(
     `INSERT INTO entitlement (id, tenant_id, edition, status, stripe_subscription_id, stripe_price_id, valid_until, seats,
                               stripe_updated_at, cancelled_at, created_at, updated_at)
      VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING ${COLUMNS}`,
-    [e.tenantId, e.edition, e.status ?? "ACTIVE", e.stripeSubscriptionId ?? null, e.stripePriceId ?? null, e.validUntil ?? null, e.seats ?? 1, e.stripeUpdatedAt ?? null, e.cancelledAt ?? null, e.now],
+    [
+      e.tenantId,
+      e.edition,
+      e.status ?? "ACTIVE",
+      e.stripeSubscriptionId ?? null,
+      e.stripePriceId ?? null,
+      e.validUntil ?? null,
+      e.seats ?? 1,
+      e.stripeUpdatedAt ?? null,
+      e.cancelledAt ?? null,
+      e.now,
+    ],
   );
   return rows[0]!;
 }
 
 export type EntitlementPatch = Partial<
-  Pick<EntitlementRow, "edition" | "status" | "validUntil" | "pastDueSince" | "cancelledAt" | "seats" | "stripePriceId" | "stripeUpdatedAt" | "stripeSubscriptionId">
+  Pick<
+    EntitlementRow,
+    "edition" | "status" | "validUntil" | "pastDueSince" | "cancelledAt" | "seats" | "stripePriceId" | "stripeUpdatedAt" | "stripeSubscriptionId"
+  >
 >;
 
 const PATCH_COLUMNS: Record<keyof EntitlementPatch, string> = {
@@ -116,10 +130,11 @@ const PATCH_COLUMNS: Record<keyof EntitlementPatch, string> = {
 export async function updateEntitlement(q: Queryable, id: string, patch: EntitlementPatch, now: Date): Promise<EntitlementRow> {
   const keys = (Object.keys(patch) as (keyof EntitlementPatch)[]).filter((k) => patch[k] !== undefined);
   const sets = keys.map((k, i) => `${PATCH_COLUMNS[k]} = $${i + 3}`);
-  const { rows } = await q.query<EntitlementRow>(
-    `UPDATE entitlement SET ${[...sets, "updated_at = $2"].join(", ")} WHERE id = $1 RETURNING ${COLUMNS}`,
-    [id, now, ...keys.map((k) => patch[k])],
-  );
+  const { rows } = await q.query<EntitlementRow>(`UPDATE entitlement SET ${[...sets, "updated_at = $2"].join(", ")} WHERE id = $1 RETURNING ${COLUMNS}`, [
+    id,
+    now,
+    ...keys.map((k) => patch[k]),
+  ]);
   return rows[0]!;
 }
 

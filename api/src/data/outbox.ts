@@ -13,7 +13,10 @@ export interface ClaimedEmail {
   counted?: boolean;
 }
 
-export async function enqueueEmail(q: Queryable, m: { tenantId: string | null; recipient: string; kind: string; sealedMessage: string; now: Date }): Promise<string> {
+export async function enqueueEmail(
+  q: Queryable,
+  m: { tenantId: string | null; recipient: string; kind: string; sealedMessage: string; now: Date },
+): Promise<string> {
   const { rows } = await q.query<{ id: string }>(
     `INSERT INTO email_outbox (id, tenant_id, recipient, kind, sealed_message, next_attempt_at, created_at)
      VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $5) RETURNING id`,

@@ -48,27 +48,22 @@ export async function lockTenant(q: Queryable, id: string): Promise<TenantRow | 
 }
 
 export async function findTenantsByEmail(q: Queryable, email: string, limit: number): Promise<TenantRow[]> {
-  const { rows } = await q.query<TenantRow>(
-    `SELECT ${TENANT_COLUMNS} FROM tenant_registry WHERE contact_email = $1 ORDER BY created_at, tenant_id LIMIT $2`,
-    [email, limit],
-  );
+  const { rows } = await q.query<TenantRow>(`SELECT ${TENANT_COLUMNS} FROM tenant_registry WHERE contact_email = $1 ORDER BY created_at, tenant_id LIMIT $2`, [
+    email,
+    limit,
+  ]);
   return rows;
 }
 
 export async function findTenantByStripeCustomer(q: Queryable, customerId: string): Promise<TenantRow | null> {
-  const { rows } = await q.query<TenantRow>(
-    `SELECT ${TENANT_COLUMNS} FROM tenant_registry WHERE stripe_customer_id = $1 ORDER BY created_at DESC LIMIT 1`,
-    [customerId],
-  );
+  const { rows } = await q.query<TenantRow>(`SELECT ${TENANT_COLUMNS} FROM tenant_registry WHERE stripe_customer_id = $1 ORDER BY created_at DESC LIMIT 1`, [
+    customerId,
+  ]);
   return rows[0] ?? null;
 }
 
 /** Writes a status change (under the tenant lock) and bumps the revision check-ins condition on. */
-export async function updateTenantStatus(
-  q: Queryable,
-  id: string,
-  patch: { status: TenantStatus; suspendedAt?: Date | null; now: Date },
-): Promise<TenantRow> {
+export async function updateTenantStatus(q: Queryable, id: string, patch: { status: TenantStatus; suspendedAt?: Date | null; now: Date }): Promise<TenantRow> {
   const { rows } = await q.query<TenantRow>(
     `UPDATE tenant_registry SET status = $2, suspended_at = CASE WHEN $3::boolean THEN $4 ELSE suspended_at END,
             revision = revision + 1, updated_at = $5

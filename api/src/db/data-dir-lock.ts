@@ -4,7 +4,10 @@ import { closeSync, openSync, readFileSync, rmSync, writeSync, mkdirSync } from 
 import path from "node:path";
 
 export class DataDirBusyError extends Error {
-  constructor(readonly holder: { pid: number; startedAt?: string; command?: string }, dataDir: string) {
+  constructor(
+    readonly holder: { pid: number; startedAt?: string; command?: string },
+    dataDir: string,
+  ) {
     super(
       `${dataDir} is in use by ${holder.command ?? "another alga-license process"} (pid ${holder.pid}${holder.startedAt ? `, started ${holder.startedAt}` : ""}). ` +
         "Stop it first, or point DATA_DIR at another folder.",

@@ -109,7 +109,9 @@ export async function startEmbeddedPostgres(o: EmbeddedPostgresOptions): Promise
     chownSync(dataDir, user.uid, user.gid);
     for (let dir = path.dirname(dataDir); dir !== path.dirname(dir); dir = path.dirname(dir)) {
       if ((statSync(dir).mode & 0o001) === 0) {
-        throw new Error(`the embedded PostgreSQL runs as the postgres user, who cannot enter ${dir} (mode ${(statSync(dir).mode & 0o777).toString(8)}): chmod o+x it or choose another DATA_DIR`);
+        throw new Error(
+          `the embedded PostgreSQL runs as the postgres user, who cannot enter ${dir} (mode ${(statSync(dir).mode & 0o777).toString(8)}): chmod o+x it or choose another DATA_DIR`,
+        );
       }
     }
   }

@@ -20,7 +20,8 @@ const PRISMA_BUSY = new Set(["P2024", "P2028", "P2034"]);
 
 // the pool's wait for a connection, its wait to open one, pg's query_timeout (and the connection
 // pool.ts ends after one, for a caller that goes on using it)
-const CLIENT_TIMEOUT = /timeout exceeded when trying to connect|Connection terminated due to connection timeout|Query read timeout|Client was closed and is not queryable/i;
+const CLIENT_TIMEOUT =
+  /timeout exceeded when trying to connect|Connection terminated due to connection timeout|Query read timeout|Client was closed and is not queryable/i;
 
 /** A client-side timeout (anywhere in the cause chain): what it was depends on whether the database answers. */
 export function isClientTimeout(err: unknown): boolean {
@@ -44,7 +45,11 @@ export function classifyFailure(err: unknown, reachable = true): Failure | undef
     if (code && (CONNECT_REFUSED_SQLSTATE.has(code) || (code === "55000" && NOT_ACCEPTING.test(message)))) return "SERVICE_UNAVAILABLE";
     if (code && (BUSY_SQLSTATE.has(code) || PRISMA_BUSY.has(code))) return "SERVICE_BUSY";
     if (CLIENT_TIMEOUT.test(message)) return reachable ? "SERVICE_BUSY" : "SERVICE_UNAVAILABLE";
-    if (/Connection terminated|connection (was )?(closed|lost)|terminating connection|the database system is (starting up|shutting down)|Client has encountered a connection error/i.test(message)) {
+    if (
+      /Connection terminated|connection (was )?(closed|lost)|terminating connection|the database system is (starting up|shutting down)|Client has encountered a connection error/i.test(
+        message,
+      )
+    ) {
       return "SERVICE_UNAVAILABLE";
     }
     if (o.name === "PrismaClientInitializationError") return "SERVICE_UNAVAILABLE";

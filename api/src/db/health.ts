@@ -70,7 +70,12 @@ export function startDatabaseHealth(databaseUrl: string, pool: pg.Pool, o: Healt
       await Promise.race([
         (async () => {
           if (!client) {
-            const c = new pg.Client({ ...poolConfigFromUrl(databaseUrl), application_name: "alga-license probe", connectionTimeoutMillis: o.probeTimeoutMs, keepAlive: true });
+            const c = new pg.Client({
+              ...poolConfigFromUrl(databaseUrl),
+              application_name: "alga-license probe",
+              connectionTimeoutMillis: o.probeTimeoutMs,
+              keepAlive: true,
+            });
             c.on("error", () => {}); // a dropped probe connection is reopened by the next probe
             client = c;
             await c.connect();
@@ -123,7 +128,8 @@ export function startDatabaseHealth(databaseUrl: string, pool: pg.Pool, o: Healt
     wedged() {
       const forMs = allOutSince === undefined ? 0 : Date.now() - allOutSince;
       const wedged = forMs > o.wedgedAfterMs && up && !stopped;
-      if (wedged && !reported) o.log?.error({ forMs, connections: o.poolSize }, "database pool wedged: every connection is out and none came back while the database answers");
+      if (wedged && !reported)
+        o.log?.error({ forMs, connections: o.poolSize }, "database pool wedged: every connection is out and none came back while the database answers");
       reported = wedged;
       return wedged ? { wedged, forMs } : { wedged: false };
     },

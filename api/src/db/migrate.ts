@@ -15,7 +15,12 @@ const MIGRATIONS = path.join(root, "prisma/migrations");
 export async function pendingMigrations(q: Queryable): Promise<string[]> {
   const local = readdirSync(MIGRATIONS, { withFileTypes: true })
     .filter((e) => e.isDirectory() && existsSync(path.join(MIGRATIONS, e.name, "migration.sql")))
-    .map((e) => ({ name: e.name, checksum: createHash("sha256").update(readFileSync(path.join(MIGRATIONS, e.name, "migration.sql"))).digest("hex") }))
+    .map((e) => ({
+      name: e.name,
+      checksum: createHash("sha256")
+        .update(readFileSync(path.join(MIGRATIONS, e.name, "migration.sql")))
+        .digest("hex"),
+    }))
     .sort((a, b) => a.name.localeCompare(b.name));
   const table = await q.query<{ t: string | null }>(`SELECT to_regclass('public._prisma_migrations')::text AS t`);
   if (!table.rows[0]?.t) return local.map((m) => m.name);

@@ -33,7 +33,8 @@ export const QUERY_TIMEOUT_MARGIN_MS = 1000;
 const KEEPALIVE_IDLE_MS = 10_000;
 
 /** The client-side query timeout of a pool with these options (undefined: none). */
-export const queryTimeoutMs = (o: Pick<PoolOptions, "statementTimeoutMs">) => (o.statementTimeoutMs ? o.statementTimeoutMs + QUERY_TIMEOUT_MARGIN_MS : undefined);
+export const queryTimeoutMs = (o: Pick<PoolOptions, "statementTimeoutMs">) =>
+  o.statementTimeoutMs ? o.statementTimeoutMs + QUERY_TIMEOUT_MARGIN_MS : undefined;
 
 // pg's message when query_timeout fires
 const QUERY_TIMEOUT = "Query read timeout";

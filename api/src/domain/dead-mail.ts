@@ -28,12 +28,23 @@ export async function retryDeadMail(s: Services, actor: Actor, input: { id: stri
     if (!before) throw new DomainError("BAD_USER_INPUT", "No email has this id.", { field: "id" });
     const requeued = await requeueDeadEmail(tx, id, now);
     if (!requeued) {
-      throw new DomainError("BAD_USER_INPUT", before.status === "DEAD" ? "This email's body is gone: it cannot be sent again." : `This email is ${before.status}, not DEAD.`, {
-        field: "id",
-        status: before.status,
-      });
+      throw new DomainError(
+        "BAD_USER_INPUT",
+        before.status === "DEAD" ? "This email's body is gone: it cannot be sent again." : `This email is ${before.status}, not DEAD.`,
+        {
+          field: "id",
+          status: before.status,
+        },
+      );
     }
-    await insertAudit(tx, actor, "email.retried", before.tenantId, { emailId: id, kind: before.kind, attempts: before.attempts, lastError: before.lastError }, now);
+    await insertAudit(
+      tx,
+      actor,
+      "email.retried",
+      before.tenantId,
+      { emailId: id, kind: before.kind, attempts: before.attempts, lastError: before.lastError },
+      now,
+    );
     return requeued;
   });
 }

@@ -23,11 +23,19 @@ export async function purgeExpiredSecrets(q: Queryable, rateLimitWindowSeconds: 
  * such a request handed in again is refused as stale before its nonce is looked at.
  */
 export async function purgeAnsweredNonces(q: Queryable, requestMaxAgeSeconds: number, now = new Date()): Promise<number> {
-  const { rowCount } = await q.query(`DELETE FROM offline_request_nonce WHERE issued_at < $1`, [new Date(now.getTime() - (requestMaxAgeSeconds + 86400) * 1000)]);
+  const { rowCount } = await q.query(`DELETE FROM offline_request_nonce WHERE issued_at < $1`, [
+    new Date(now.getTime() - (requestMaxAgeSeconds + 86400) * 1000),
+  ]);
   return rowCount ?? 0;
 }
 
-export function startHousekeeping(q: Queryable, rateLimitWindowSeconds: number, log: Logger, intervalMs = 10 * 60_000, offlineRequestMaxAgeSeconds = 30 * 86400) {
+export function startHousekeeping(
+  q: Queryable,
+  rateLimitWindowSeconds: number,
+  log: Logger,
+  intervalMs = 10 * 60_000,
+  offlineRequestMaxAgeSeconds = 30 * 86400,
+) {
   const run = () =>
     Promise.all([purgeExpiredSecrets(q, rateLimitWindowSeconds), purgeAnsweredNonces(q, offlineRequestMaxAgeSeconds)]).then(
       ([r, nonces]) => (r.codes || r.windows || nonces) && log.info({ ...r, nonces }, "housekeeping"),

@@ -37,7 +37,10 @@ export async function installCodeStatus(s: Services, actor: Actor, input: { inst
     const tenant = await findTenant(s.db, code.tenantId);
     if (!tenant) throw INVALID();
     const now = s.clock();
-    const terms = licenseTerms(await currentEntitlement(s.db, tenant.id), now, { licenseTtlSeconds: s.licenseTtlSeconds, graceSeconds: s.entitlements.graceSeconds });
+    const terms = licenseTerms(await currentEntitlement(s.db, tenant.id), now, {
+      licenseTtlSeconds: s.licenseTtlSeconds,
+      graceSeconds: s.entitlements.graceSeconds,
+    });
     return {
       state: installCodeState(code, now),
       expiresAt: code.expiresAt,

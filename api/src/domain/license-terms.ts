@@ -37,11 +37,7 @@ export function licensedUntil(e: Pick<EntitlementRow, "validUntil" | "pastDueSin
   return base ? new Date(Math.min(base.getTime() + graceSeconds * 1000, LATEST_DATE_TIME_MS)) : null;
 }
 
-export function licenseTerms(
-  e: EntitlementRow | null,
-  now: Date,
-  o: { licenseTtlSeconds: number; graceSeconds: number },
-): LicenseTerms {
+export function licenseTerms(e: EntitlementRow | null, now: Date, o: { licenseTtlSeconds: number; graceSeconds: number }): LicenseTerms {
   if (!e) return { kind: "essentials" };
   const state = stateOf(e.status);
   if (!state.licenses) return { kind: "lapsed", entitlementId: e.id, edition: e.edition, reason: state.lapsedReason };

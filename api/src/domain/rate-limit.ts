@@ -5,7 +5,11 @@ import { releaseAttempt, reserveAttempt } from "../data/rate-limits.js";
 import { DomainError, type ErrorCode } from "./errors.js";
 import type { Services } from "./services.js";
 
-const at = (d: Date) => d.toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+const at = (d: Date) =>
+  d
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d+Z$/, " UTC");
 
 export async function withFailureLimit<T>(s: Services, key: string, countsAsFailure: ReadonlySet<ErrorCode>, attempt: () => Promise<T>): Promise<T> {
   const rule = s.redeemRateLimit;

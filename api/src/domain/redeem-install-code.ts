@@ -193,10 +193,29 @@ async function consume(s: Services, actor: Actor, r: Redemption): Promise<Redeem
           );
         }
         retired = others.slice(0, overflow);
-        await insertAudit(tx, actor, "seat_limit.reached", tenant.id, { seats: paid.seats, applianceId, outcome: "retired-oldest", retiredApplianceIds: retired.map((a) => a.applianceId) }, now);
-        await revokeCredentials(tx, retired.map((a) => a.id), "seat-limit", now);
+        await insertAudit(
+          tx,
+          actor,
+          "seat_limit.reached",
+          tenant.id,
+          { seats: paid.seats, applianceId, outcome: "retired-oldest", retiredApplianceIds: retired.map((a) => a.applianceId) },
+          now,
+        );
+        await revokeCredentials(
+          tx,
+          retired.map((a) => a.id),
+          "seat-limit",
+          now,
+        );
         for (const a of retired) {
-          await insertAudit(tx, actor, "appliance.credential_retired", tenant.id, { applianceId: a.applianceId, reason: "seat-limit", seats: paid.seats, replacedBy: applianceId }, now);
+          await insertAudit(
+            tx,
+            actor,
+            "appliance.credential_retired",
+            tenant.id,
+            { applianceId: a.applianceId, reason: "seat-limit", seats: paid.seats, replacedBy: applianceId },
+            now,
+          );
         }
       }
     }
@@ -268,14 +287,24 @@ async function consume(s: Services, actor: Actor, r: Redemption): Promise<Redeem
     // a refusal for seats writes nothing of the redemption; that the limit was met is still recorded
     // (audit seat_limit.reached, and its event) in a transaction of its own
     if (err instanceof DomainError && err.code === "SEAT_LIMIT_REACHED") {
-      await transaction(s.db, (tx) => insertAudit(tx, actor, "seat_limit.reached", found.tenantId, { seats: err.details.seats, applianceId, outcome: "refused" }, now));
+      await transaction(s.db, (tx) =>
+        insertAudit(tx, actor, "seat_limit.reached", found.tenantId, { seats: err.details.seats, applianceId, outcome: "refused" }, now),
+      );
     }
     throw err;
   });
 
   const { tenant, paid } = done;
   const firstJwt = paid
-    ? await s.signLicense({ tenantId: tenant.id, applianceId, edition: paid.edition, jti, issuedAt: now, expiresAt: paid.expiresAt, applianceKeyThumbprint: r.applianceKey?.jkt })
+    ? await s.signLicense({
+        tenantId: tenant.id,
+        applianceId,
+        edition: paid.edition,
+        jti,
+        issuedAt: now,
+        expiresAt: paid.expiresAt,
+        applianceKeyThumbprint: r.applianceKey?.jkt,
+      })
     : null;
   return {
     tenantId: tenant.id,
@@ -299,7 +328,15 @@ async function consume(s: Services, actor: Actor, r: Redemption): Promise<Redeem
  * working appliance, or another box using its id): the credential stops working, so support must
  * be able to see which appliance was displaced, when it last checked in and which license it held.
  */
-async function auditDisplaced(tx: Queryable, actor: Actor, displaced: ApplianceRow, installCodeId: string, edition: Edition, licenseJti: string | null, now: Date) {
+async function auditDisplaced(
+  tx: Queryable,
+  actor: Actor,
+  displaced: ApplianceRow,
+  installCodeId: string,
+  edition: Edition,
+  licenseJti: string | null,
+  now: Date,
+) {
   await insertAudit(
     tx,
     actor,

@@ -52,7 +52,8 @@ function normalize(input: RegisterTenantInput) {
 /** Absent (or null) means no idempotency; a blank key is refused, never read as "none" (a retry would then duplicate). */
 function idempotencyKeyOf(value: string | null | undefined): string | undefined {
   if (value == null) return undefined;
-  if (value.trim() === "") throw badInput("idempotencyKey must not be empty or blank: omit it (or send null) to register without idempotency", "idempotencyKey");
+  if (value.trim() === "")
+    throw badInput("idempotencyKey must not be empty or blank: omit it (or send null) to register without idempotency", "idempotencyKey");
   return requireText(value, "idempotencyKey", 255);
 }
 

@@ -23,11 +23,7 @@ export interface ReissueResult {
   revokedCodes: number;
 }
 
-export async function reissueInstallCode(
-  s: Services,
-  actor: Actor,
-  input: { contactEmail?: string | null; tenantId?: string | null },
-): Promise<ReissueResult> {
+export async function reissueInstallCode(s: Services, actor: Actor, input: { contactEmail?: string | null; tenantId?: string | null }): Promise<ReissueResult> {
   const found = await resolveTenant(s.db, input);
   const link = await s.isoLinks.presign();
   const result = await transaction(s.db, async (tx) => {
@@ -39,10 +35,20 @@ export async function reissueInstallCode(
     }
     const revokedIds = await revokeUnconsumedCodes(tx, tenant.id, now);
     await wipeSealedCodes(tx, revokedIds);
-    const terms = licenseTerms(await currentEntitlement(tx, tenant.id), now, { licenseTtlSeconds: s.licenseTtlSeconds, graceSeconds: s.entitlements.graceSeconds });
+    const terms = licenseTerms(await currentEntitlement(tx, tenant.id), now, {
+      licenseTtlSeconds: s.licenseTtlSeconds,
+      graceSeconds: s.entitlements.graceSeconds,
+    });
     const grant = terms.kind === "paid" ? { edition: terms.edition, entitlementId: terms.entitlementId } : { edition: "ESSENTIALS", entitlementId: null };
     const code = await mintInstallCode(tx, s, tenant, grant, link, true, now);
-    await insertAudit(tx, actor, "install_code.reissued", tenant.id, { installCodeId: code.id, revokedInstallCodeIds: revokedIds, entitlementId: grant.entitlementId, edition: grant.edition }, now);
+    await insertAudit(
+      tx,
+      actor,
+      "install_code.reissued",
+      tenant.id,
+      { installCodeId: code.id, revokedInstallCodeIds: revokedIds, entitlementId: grant.entitlementId, edition: grant.edition },
+      now,
+    );
     return {
       tenantId: tenant.id,
       installCode: code.installCode,

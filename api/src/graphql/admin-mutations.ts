@@ -1,10 +1,5 @@
 // Admin-only mutations: suspend / reactivate a tenant, revoke an appliance credential, revoke a code.
-import {
-  reactivateTenant,
-  revokeApplianceCredential,
-  revokeInstallCode,
-  suspendTenant,
-} from "../domain/admin.js";
+import { reactivateTenant, revokeApplianceCredential, revokeInstallCode, suspendTenant } from "../domain/admin.js";
 import { ApplianceType } from "./appliance.js";
 import { builder } from "./builder.js";
 import { InstallCodeType } from "./install-code.js";

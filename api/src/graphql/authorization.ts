@@ -65,7 +65,8 @@ export function unauthenticated(p: Principal): DomainError {
 const STAFF = new Set(["store", "support", "admin"]);
 
 /** Whether the principal may read the schema (introspection, and the suggestions in error messages). */
-export const mayIntrospect = (p: Principal, introspection: Introspection) => introspection === "public" || (introspection === "authenticated" && STAFF.has(p.kind));
+export const mayIntrospect = (p: Principal, introspection: Introspection) =>
+  introspection === "public" || (introspection === "authenticated" && STAFF.has(p.kind));
 
 /** What a document reads that the access map governs: per field, its governed keys (type, then field). */
 interface DocumentNeeds {
@@ -102,7 +103,13 @@ function documentNeeds(schema: GraphQLSchema, access: AccessMap, document: Docum
 }
 
 /** The first field of the document the principal may not read, as an error; undefined when all are allowed. */
-export function checkAccess(schema: GraphQLSchema, access: AccessMap, document: DocumentNode, principal: Principal, introspection: Introspection): DomainError | undefined {
+export function checkAccess(
+  schema: GraphQLSchema,
+  access: AccessMap,
+  document: DocumentNode,
+  principal: Principal,
+  introspection: Introspection,
+): DomainError | undefined {
   const who = principal.kind;
   const needs = documentNeeds(schema, access, document);
   let denied: string | undefined;

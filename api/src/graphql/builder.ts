@@ -45,7 +45,9 @@ export const builder = new SchemaBuilder<{
       appliance: ctx.principal.kind === "appliance",
     }),
     unauthorizedError: (_parent, ctx) =>
-      ctx.principal.kind === "anonymous" ? unauthenticated(ctx.principal) : new DomainError("FORBIDDEN", `The ${ctx.principal.kind} principal may not do this.`),
+      ctx.principal.kind === "anonymous"
+        ? unauthenticated(ctx.principal)
+        : new DomainError("FORBIDDEN", `The ${ctx.principal.kind} principal may not do this.`),
   },
   complexity: {
     defaultComplexity: 1,

@@ -28,7 +28,12 @@ builder.queryField("deadMail", (t) =>
     description: `Admin. Messages the outbox gave up on (DEAD), newest first; retryDeadMail sends one again.`,
     args: { last: t.arg.int({ required: false, description: `default 50, at most ${DEAD_MAIL_PAGE_MAX} (more is refused)` }) },
     resolve: (query, _root, args, ctx) =>
-      ctx.services.prisma.emailOutbox.findMany({ ...query, where: { status: "DEAD" }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: deadMailPageSize(args.last) }),
+      ctx.services.prisma.emailOutbox.findMany({
+        ...query,
+        where: { status: "DEAD" },
+        orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+        take: deadMailPageSize(args.last),
+      }),
   }),
 );
 

@@ -92,8 +92,7 @@ builder.mutationFields((t) => ({
       "(reason ENTITLEMENT_EXISTS) when one is live. A paid appliance gets the edition at its next check-in; an ESSENTIALS appliance connects " +
       "with a code from reissueInstallCode (upgrade in place, same tenant).",
     args: { input: t.arg({ type: GrantEntitlementInput, required: true }) },
-    resolve: (_root, { input }, ctx) =>
-      grantEntitlement(ctx.services, ctx, { ...input, tenantId: String(input.tenantId) }),
+    resolve: (_root, { input }, ctx) => grantEntitlement(ctx.services, ctx, { ...input, tenantId: String(input.tenantId) }),
   }),
   changeEntitlementEdition: t.field({
     ...adminOnly,
@@ -105,14 +104,16 @@ builder.mutationFields((t) => ({
   setEntitlementSeats: t.field({
     ...adminOnly,
     type: EntitlementChangePayload,
-    description: "Admin. Appliances licensed at once. Fewer seats than licensed appliances retire the excess credentials at once (least recently checked in first, audited).",
+    description:
+      "Admin. Appliances licensed at once. Fewer seats than licensed appliances retire the excess credentials at once (least recently checked in first, audited).",
     args: { input: t.arg({ type: SeatsInput, required: true }) },
     resolve: (_root, { input }, ctx) => setEntitlementSeats(ctx.services, ctx, { ...input, tenantId: String(input.tenantId) }),
   }),
   extendEntitlement: t.field({
     ...adminOnly,
     type: EntitlementChangePayload,
-    description: "Admin. A new validUntil (or openEnded: true); payment received: a PAST_DUE or EXPIRED entitlement becomes ACTIVE. A cancelled one is refused (grant a new one).",
+    description:
+      "Admin. A new validUntil (or openEnded: true); payment received: a PAST_DUE or EXPIRED entitlement becomes ACTIVE. A cancelled one is refused (grant a new one).",
     args: { input: t.arg({ type: ExtendInput, required: true }) },
     resolve: (_root, { input }, ctx) => {
       const open = input.openEnded === true;
@@ -123,7 +124,8 @@ builder.mutationFields((t) => ({
   markEntitlementPastDue: t.field({
     ...adminOnly,
     type: EntitlementChangePayload,
-    description: "Admin. Payment overdue: still licensed until validUntil + ENTITLEMENT_GRACE_SECONDS (open-ended: from now + grace), then check-in answers ENTITLEMENT_LAPSED.",
+    description:
+      "Admin. Payment overdue: still licensed until validUntil + ENTITLEMENT_GRACE_SECONDS (open-ended: from now + grace), then check-in answers ENTITLEMENT_LAPSED.",
     args: { input: t.arg({ type: PastDueInput, required: true }) },
     resolve: (_root, { input }, ctx) => markEntitlementPastDue(ctx.services, ctx, { ...input, tenantId: String(input.tenantId) }),
   }),

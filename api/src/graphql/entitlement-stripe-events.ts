@@ -11,7 +11,8 @@ export const StripeEventType = builder.prismaObject("StripeEvent", {
     createdAt: t.expose("createdAt", { type: "DateTime", description: "Stripe's time of the event" }),
     receivedAt: t.expose("receivedAt", { type: "DateTime" }),
     outcome: t.exposeString("outcome", {
-      description: "applied (changed or bound the tenant's entitlement), ignored (not about licensing), stale (older than a later subscription event already applied), unmatched (no tenant for its subscription, metadata.tenant_id or customer)",
+      description:
+        "applied (changed or bound the tenant's entitlement), ignored (not about licensing), stale (older than a later subscription event already applied), unmatched (no tenant for its subscription, metadata.tenant_id or customer)",
     }),
     tenantId: t.exposeID("tenantId", { nullable: true }),
   }),

@@ -42,7 +42,8 @@ export const EntitlementType = builder.prismaObject("Entitlement", {
     pastDueSince: t.expose("pastDueSince", { type: "DateTime", nullable: true }),
     cancelledAt: t.expose("cancelledAt", { type: "DateTime", nullable: true }),
     seats: t.exposeInt("seats", {
-      description: "Appliances licensed at once. Redeeming beyond it retires the least recently checked-in appliance's credential (SEAT_OVERFLOW=retire-oldest) or is refused (refuse).",
+      description:
+        "Appliances licensed at once. Redeeming beyond it retires the least recently checked-in appliance's credential (SEAT_OVERFLOW=retire-oldest) or is refused (refuse).",
     }),
     stripeUpdatedAt: t.expose("stripeUpdatedAt", {
       type: "DateTime",

@@ -9,7 +9,8 @@ const RedeemInstallCodeInput = builder.inputType("RedeemInstallCodeInput", {
     applianceId: t.string({ required: true, description: "unique within the tenant; a redeem never touches another tenant's appliance" }),
     tenantId: t.id({
       required: false,
-      description: "connect (upgrade in place): the appliance's own tenant id. A code of another tenant is refused (BAD_USER_INPUT, reason OTHER_TENANT) and not consumed.",
+      description:
+        "connect (upgrade in place): the appliance's own tenant id. A code of another tenant is refused (BAD_USER_INPUT, reason OTHER_TENANT) and not consumed.",
     }),
     redemptionKey: t.string({
       required: false,
@@ -39,7 +40,8 @@ const RedeemInstallCodePayload = builder.objectRef<RedeemResult>("RedeemInstallC
     licenseExpiresAt: t.expose("licenseExpiresAt", { type: "DateTime", nullable: true }),
     reinstalled: t.exposeBoolean("reinstalled", { description: "true when this appliance id was already installed for the tenant" }),
     replayed: t.exposeBoolean("replayed", {
-      description: "true when this answer replays this appliance's earlier redemption of the code (same redemption key): the credential of the earlier answer no longer works",
+      description:
+        "true when this answer replays this appliance's earlier redemption of the code (same redemption key): the credential of the earlier answer no longer works",
     }),
   }),
 });

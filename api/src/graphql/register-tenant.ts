@@ -29,8 +29,7 @@ const RegisterTenantPayload = builder.objectRef<RegisterTenantResult>("RegisterT
     replayed: t.exposeBoolean("replayed", { description: "true when this answered a retried idempotencyKey" }),
     tenant: t.prismaField({
       type: TenantType,
-      resolve: (query, parent, _args, ctx) =>
-        ctx.services.prisma.tenantRegistry.findUniqueOrThrow({ ...query, where: { id: parent.tenantId } }),
+      resolve: (query, parent, _args, ctx) => ctx.services.prisma.tenantRegistry.findUniqueOrThrow({ ...query, where: { id: parent.tenantId } }),
     }),
   }),
 });

@@ -25,7 +25,6 @@ builder.mutationField("reissueInstallCode", (t) =>
     type: ReissueInstallCodePayload,
     authScopes: { store: true, admin: true },
     args: { input: t.arg({ type: ReissueInstallCodeInput, required: true }) },
-    resolve: (_root, { input }, ctx) =>
-      reissueInstallCode(ctx.services, ctx, { contactEmail: input.contactEmail, tenantId: input.tenantId?.toString() }),
+    resolve: (_root, { input }, ctx) => reissueInstallCode(ctx.services, ctx, { contactEmail: input.contactEmail, tenantId: input.tenantId?.toString() }),
   }),
 );

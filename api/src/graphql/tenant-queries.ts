@@ -63,7 +63,10 @@ builder.queryFields((t) => ({
         for (const field of ["first", "last"] as const) {
           const n = args[field];
           if (n != null && n > TENANT_PAGE_MAX) {
-            throw new DomainError("BAD_USER_INPUT", `${field} is at most ${TENANT_PAGE_MAX} (a page); page on with pageInfo.endCursor.`, { field, max: TENANT_PAGE_MAX });
+            throw new DomainError("BAD_USER_INPUT", `${field} is at most ${TENANT_PAGE_MAX} (a page); page on with pageInfo.endCursor.`, {
+              field,
+              max: TENANT_PAGE_MAX,
+            });
           }
         }
         const rows = await tenantPage(ctx.services, query, args.filter);

@@ -33,10 +33,7 @@ function tenantWhere(filter: TenantFilterInput | null | undefined): Prisma.Tenan
   const search = filter?.search?.trim();
   if (search) {
     const pattern = containsPattern(search);
-    where.OR = [
-      { companyName: { contains: pattern, mode: "insensitive" } },
-      { contactEmail: { contains: pattern, mode: "insensitive" } },
-    ];
+    where.OR = [{ companyName: { contains: pattern, mode: "insensitive" } }, { contactEmail: { contains: pattern, mode: "insensitive" } }];
   }
   return where;
 }
@@ -79,10 +76,7 @@ export async function tenantPage(services: { prisma: PrismaClient; db: Queryable
     // Rows strictly beyond the cursor in display order; the redundant bound on created_at alone is the
     // index range condition (the row-wise tie-break on tenant_id is only a filter at the boundary).
     const beyond = backward ? "gt" : "lt";
-    where.push(
-      { createdAt: { [`${beyond}e`]: at.createdAt } },
-      { OR: [{ createdAt: { [beyond]: at.createdAt } }, { id: { [beyond]: cursor.id } }] },
-    );
+    where.push({ createdAt: { [`${beyond}e`]: at.createdAt } }, { OR: [{ createdAt: { [beyond]: at.createdAt } }, { id: { [beyond]: cursor.id } }] });
   }
   const direction = backward ? "asc" : "desc";
   const rows = await prisma.tenantRegistry.findMany({

@@ -25,7 +25,12 @@ export function requestErrorStatus(accept: string | undefined, status = 400): nu
 }
 
 /** Apollo's codes of the errors that stop a request before execution (variable coercion: BAD_USER_INPUT) */
-const REQUEST_ERROR_CODES: ReadonlySet<string> = new Set(["GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT", "OPERATION_RESOLUTION_FAILURE"]);
+const REQUEST_ERROR_CODES: ReadonlySet<string> = new Set([
+  "GRAPHQL_PARSE_FAILED",
+  "GRAPHQL_VALIDATION_FAILED",
+  "BAD_USER_INPUT",
+  "OPERATION_RESOLUTION_FAILURE",
+]);
 
 export function graphqlOverHttpPlugin(): ApolloServerPlugin {
   return {

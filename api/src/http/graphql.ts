@@ -23,7 +23,16 @@ import { graphqlOverHttpPlugin, requestErrorStatus, responseMediaType } from "./
 import { loadShedding } from "./load-shedding.js";
 import type { Metrics } from "./metrics.js";
 import { observabilityPlugin } from "./observability.js";
-import { braceDepth, depthRule, findInvalidText, invalidText, knownOperationTypeRule, oneCodeCheckRule, singleMutationRule, validTextRule } from "./request-limits.js";
+import {
+  braceDepth,
+  depthRule,
+  findInvalidText,
+  invalidText,
+  knownOperationTypeRule,
+  oneCodeCheckRule,
+  singleMutationRule,
+  validTextRule,
+} from "./request-limits.js";
 import { schemaHintsPlugin } from "./schema-hints.js";
 
 /** Root fields that reserve an attempt against the caller's failure limit (domain/rate-limit.ts). */
@@ -141,7 +150,10 @@ export async function graphqlHandler(d: GraphQLDeps): Promise<{ handler: express
           const code = mapped?.extensions.code === "SERVICE_BUSY" ? "SERVICE_BUSY" : "SERVICE_UNAVAILABLE";
           const retryAfterSeconds = Number(mapped?.extensions.retryAfterSeconds ?? 5);
           throw edgeError(
-            new DomainError(code, mapped?.message ?? "The service cannot reach its database right now: nothing was changed. Retry in a little while.", { retryAfterSeconds, requestId }),
+            new DomainError(code, mapped?.message ?? "The service cannot reach its database right now: nothing was changed. Retry in a little while.", {
+              retryAfterSeconds,
+              requestId,
+            }),
             503,
             { "retry-after": String(retryAfterSeconds) },
           );

@@ -25,7 +25,10 @@ export function observabilityPlugin(metrics: Metrics | undefined, database?: Pic
             if (expected && !CODES_WITH_REQUEST_ID.has(String(code))) continue;
             const original = originalError(err);
             const level = expected ? "warn" : "error";
-            contextValue.log[level]({ err: original, path: err.path, code: code ?? "INTERNAL_SERVER_ERROR" }, expected ? "GraphQL request failed on infrastructure" : "unexpected error while executing GraphQL");
+            contextValue.log[level](
+              { err: original, path: err.path, code: code ?? "INTERNAL_SERVER_ERROR" },
+              expected ? "GraphQL request failed on infrastructure" : "unexpected error while executing GraphQL",
+            );
           }
         },
         async willSendResponse({ response, operationName, operation, errors }) {

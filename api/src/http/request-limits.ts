@@ -144,7 +144,9 @@ export function depthRule(maxDepth: number, introspectionMaxDepth = INTROSPECTIO
         const introspection = { names: INTROSPECTION_ROOTS, limit: introspectionMaxDepth, depth: 0 };
         const depth = deepest(fragments, node.selectionSet, maxDepth, introspection);
         if (depth > maxDepth) {
-          context.reportError(new GraphQLError(`Query depth ${depth} exceeds the limit of ${maxDepth}.`, { nodes: node, extensions: { ...code("DEPTH_LIMIT"), limit: "depth" } }));
+          context.reportError(
+            new GraphQLError(`Query depth ${depth} exceeds the limit of ${maxDepth}.`, { nodes: node, extensions: { ...code("DEPTH_LIMIT"), limit: "depth" } }),
+          );
         } else if (introspection.depth > introspectionMaxDepth) {
           context.reportError(
             new GraphQLError(`Introspection depth ${introspection.depth} exceeds the limit of ${introspectionMaxDepth} (counted from __schema or __type).`, {
@@ -191,10 +193,13 @@ export function oneCodeCheckRule(fields: ReadonlySet<string>) {
       if (checks.length > 1) {
         const names = [...new Set(checks.map((f) => f.name))].join(" / ");
         context.reportError(
-          new GraphQLError(`A request may carry one ${names} (a rate-limited install-code check); this one has ${checks.length}. Send each as its own request.`, {
-            nodes: node,
-            extensions: code("ONE_CODE_CHECK_PER_REQUEST"),
-          }),
+          new GraphQLError(
+            `A request may carry one ${names} (a rate-limited install-code check); this one has ${checks.length}. Send each as its own request.`,
+            {
+              nodes: node,
+              extensions: code("ONE_CODE_CHECK_PER_REQUEST"),
+            },
+          ),
         );
       }
     },

@@ -99,21 +99,28 @@ export function routes(d: RouteDeps): Router {
       headers.ETag = isoEtag(sha256);
     }
     // root: only the key is checked for dot files — DATA_DIR itself may be a dot folder (./.data)
-    res.sendFile(path.basename(file), { root: path.dirname(file), headers, dotfiles: "deny", acceptRanges: true, etag: true, lastModified: true, cacheControl: false }, (err?: Error & { code?: string; status?: number }) => {
-      if (!err) return;
-      if (res.headersSent) {
-        // the client went away or the disk failed mid-stream: end this response only
-        d.log.warn({ err: { message: err.message, code: err.code }, key }, "ISO download interrupted");
-        res.destroy();
-        return;
-      }
-      if (err.code === "ENOENT" || err.status === 404) {
-        res.status(404).type("text/plain").send("The appliance ISO is not available on this server yet. Try again later or contact your vendor.");
-      } else {
-        d.log.error({ err, key }, "ISO download failed");
-        res.status(err.status ?? 500).type("text/plain").send("The download failed. Try again later.");
-      }
-    });
+    res.sendFile(
+      path.basename(file),
+      { root: path.dirname(file), headers, dotfiles: "deny", acceptRanges: true, etag: true, lastModified: true, cacheControl: false },
+      (err?: Error & { code?: string; status?: number }) => {
+        if (!err) return;
+        if (res.headersSent) {
+          // the client went away or the disk failed mid-stream: end this response only
+          d.log.warn({ err: { message: err.message, code: err.code }, key }, "ISO download interrupted");
+          res.destroy();
+          return;
+        }
+        if (err.code === "ENOENT" || err.status === 404) {
+          res.status(404).type("text/plain").send("The appliance ISO is not available on this server yet. Try again later or contact your vendor.");
+        } else {
+          d.log.error({ err, key }, "ISO download failed");
+          res
+            .status(err.status ?? 500)
+            .type("text/plain")
+            .send("The download failed. Try again later.");
+        }
+      },
+    );
   });
   return router;
 }

@@ -119,7 +119,9 @@ export async function createHttpServer(d: ServerDeps): Promise<HttpServer> {
     const requestId = res.locals.requestId as string;
     if (status < 400 || status >= 500) {
       log.error({ err, requestId, ...traceFields(traceOf(res)) }, "unhandled HTTP error");
-      res.status(status >= 500 ? status : 500).json({ errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR", requestId } }] });
+      res
+        .status(status >= 500 ? status : 500)
+        .json({ errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR", requestId } }] });
       return;
     }
     const message =

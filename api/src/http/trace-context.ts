@@ -31,7 +31,8 @@ export function parseTraceparent(value: string | undefined): { traceId: string; 
 export const formatTraceparent = (t: TraceContext) => `00-${t.traceId}-${t.spanId}-${t.flags}`;
 
 /** The fields of a log line that tie it to its trace. */
-export const traceFields = (t: TraceContext | undefined) => (t ? { traceId: t.traceId, spanId: t.spanId, ...(t.parentSpanId ? { parentSpanId: t.parentSpanId } : {}) } : {});
+export const traceFields = (t: TraceContext | undefined) =>
+  t ? { traceId: t.traceId, spanId: t.spanId, ...(t.parentSpanId ? { parentSpanId: t.parentSpanId } : {}) } : {};
 
 export const traceOf = (res: Response) => res.locals.trace as TraceContext | undefined;
 

@@ -18,9 +18,12 @@ export interface RenderedEmail {
   html: string;
 }
 
-const fmt = (d: Date) => d.toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
-const esc = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+const fmt = (d: Date) =>
+  d
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d+Z$/, " UTC");
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 
 const STEPS = (code: string, checksum: boolean) => [
   `Download the appliance ISO from the link above (it is the same generic image for every customer)${checksum ? " and check its SHA-256" : ""}.`,
@@ -32,9 +35,7 @@ const STEPS = (code: string, checksum: boolean) => [
 
 export function renderInstallCodeEmail(i: InstallCodeEmailInput): RenderedEmail {
   const edition = i.edition.charAt(0) + i.edition.slice(1).toLowerCase();
-  const subject = i.reissue
-    ? `Your new Alga appliance install code for ${i.companyName}`
-    : `Your Alga appliance install code for ${i.companyName}`;
+  const subject = i.reissue ? `Your new Alga appliance install code for ${i.companyName}` : `Your Alga appliance install code for ${i.companyName}`;
   const intro = i.reissue
     ? "A new install code was issued for your organisation. Any earlier unused code no longer works."
     : `Thank you for registering ${i.companyName} for Alga ${edition}.`;

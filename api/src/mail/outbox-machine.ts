@@ -136,7 +136,8 @@ function settle<R>(s: OutboxState, outcome: DeliveryOutcome): Transition<R> {
     return drain(state);
   }
   if (outcome.kind === "service") {
-    const log: OutboxEffect<R>[] = s.service.kind === "unreachable" ? [] : [{ type: "log", level: "warn", msg: "mail service unreachable: pausing the outbox and probing it" }];
+    const log: OutboxEffect<R>[] =
+      s.service.kind === "unreachable" ? [] : [{ type: "log", level: "warn", msg: "mail service unreachable: pausing the outbox and probing it" }];
     const state: OutboxState = { ...s, service: { kind: "unreachable", refused } };
     return { state, effects: [...log, ...arm<R>(state, s.settings.probeMs)] };
   }
@@ -144,7 +145,10 @@ function settle<R>(s: OutboxState, outcome: DeliveryOutcome): Transition<R> {
     ? []
     : [{ type: "log", level: "warn", msg: "mail service refuses mail: pausing the outbox and probing it with one message at a time" }];
   const nowRefused = refused.includes(outcome.id) ? refused : [...refused, outcome.id];
-  const state: OutboxState = { ...s, service: s.service.kind === "unreachable" ? { kind: "unreachable", refused: nowRefused } : { kind: "refusing", refused: nowRefused } };
+  const state: OutboxState = {
+    ...s,
+    service: s.service.kind === "unreachable" ? { kind: "unreachable", refused: nowRefused } : { kind: "refusing", refused: nowRefused },
+  };
   return { state, effects: [...log, ...arm<R>(state, s.settings.probeMs)] };
 }
 

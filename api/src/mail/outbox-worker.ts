@@ -60,7 +60,13 @@ async function deliver(o: OutboxWorkerOptions, row: ClaimedEmail, abandon?: Abor
   try {
     const email = JSON.parse(o.secret.unseal(row.sealedMessage)) as RenderedEmail;
     // a stable Message-ID lets a receiver drop the duplicate of a send whose outcome was lost
-    info = await o.send({ from: o.from, to: row.recipient, ...email, messageId: `<${row.id}@alga-license>`, signal: abandon ? AbortSignal.any([abandon, deadline]) : deadline });
+    info = await o.send({
+      from: o.from,
+      to: row.recipient,
+      ...email,
+      messageId: `<${row.id}@alga-license>`,
+      signal: abandon ? AbortSignal.any([abandon, deadline]) : deadline,
+    });
   } catch (err) {
     if (abandon?.aborted) return giveBack(o, row);
     return recordFailure(o, row, err);
@@ -71,7 +77,11 @@ async function deliver(o: OutboxWorkerOptions, row: ClaimedEmail, abandon?: Abor
   const recorded = await recordSent(o, row, info.messageId);
   o.log.info(
     { emailId: row.id, attempts: row.attempts, location: info.location, recorded },
-    recorded === "recorded" ? "email sent" : recorded === "lease lost" ? "email sent after its lease was taken over" : "email sent but its outcome could not be recorded",
+    recorded === "recorded"
+      ? "email sent"
+      : recorded === "lease lost"
+        ? "email sent after its lease was taken over"
+        : "email sent but its outcome could not be recorded",
   );
   return { sent: true, id: row.id };
 }
@@ -95,8 +105,8 @@ async function recordSent(o: OutboxWorkerOptions, row: ClaimedEmail, messageId: 
 
 /** The worker stops mid-send: the message is due again at once, its attempt not counted. */
 async function giveBack(o: OutboxWorkerOptions, row: ClaimedEmail): Promise<DeliveryOutcome> {
-  await markFailed(o.db, row, { error: "abandoned: the sending worker stopped", retryInMs: 0, dead: false, refundAttempt: row.counted !== false }).catch((e: unknown) =>
-    o.log.warn({ err: e, emailId: row.id }, "could not give back an abandoned send (its lease will expire)"),
+  await markFailed(o.db, row, { error: "abandoned: the sending worker stopped", retryInMs: 0, dead: false, refundAttempt: row.counted !== false }).catch(
+    (e: unknown) => o.log.warn({ err: e, emailId: row.id }, "could not give back an abandoned send (its lease will expire)"),
   );
   o.log.info({ emailId: row.id }, "send abandoned at shutdown: the message is due again for another worker");
   return { sent: false, kind: "service", id: row.id };
@@ -107,12 +117,16 @@ async function recordFailure(o: OutboxWorkerOptions, row: ClaimedEmail, err: unk
   const kind = classifySendFailure(err);
   const message = err instanceof Error ? err.message : String(err);
   const dead = kind === "permanent" || (kind === "temporary" && row.counted !== false && row.attempts >= o.maxAttempts);
-  const retryInMs = kind === "service" ? 0 : backoffDelayMs(row.attempts, { baseMs: o.backoffBaseMs ?? 5_000, maxMs: (o.retryMaxSeconds ?? 300) * 1000, jitter: 0.2 });
+  const retryInMs =
+    kind === "service" ? 0 : backoffDelayMs(row.attempts, { baseMs: o.backoffBaseMs ?? 5_000, maxMs: (o.retryMaxSeconds ?? 300) * 1000, jitter: 0.2 });
   // an attempt is given back only if it was counted (a probe's early claim was not)
-  await markFailed(o.db, row, { error: `${kind}: ${message}`, retryInMs, dead, refundAttempt: kind === "service" && row.counted !== false }).catch((e: unknown) =>
-    o.log.warn({ err: e, emailId: row.id }, "could not record a failed send (its lease will expire)"),
+  await markFailed(o.db, row, { error: `${kind}: ${message}`, retryInMs, dead, refundAttempt: kind === "service" && row.counted !== false }).catch(
+    (e: unknown) => o.log.warn({ err: e, emailId: row.id }, "could not record a failed send (its lease will expire)"),
   );
-  o.log.warn({ emailId: row.id, attempts: row.attempts, kind, retryInMs: dead ? null : retryInMs, err: message }, dead ? "email parked as DEAD" : "email send failed; will retry");
+  o.log.warn(
+    { emailId: row.id, attempts: row.attempts, kind, retryInMs: dead ? null : retryInMs, err: message },
+    dead ? "email parked as DEAD" : "email send failed; will retry",
+  );
   return { sent: false, kind, id: row.id };
 }
 
@@ -169,7 +183,11 @@ export function startOutboxWorker(o: OutboxWorkerOptions & { pollMs: number }): 
   function perform(effect: OutboxEffect): void {
     switch (effect.type) {
       case "claim":
-        return then(claimEmail(o.db, leaseSeconds), (row) => (row ? { type: "claimed", row } : { type: "nothing due" }), (err) => ({ type: "claim failed", err }));
+        return then(
+          claimEmail(o.db, leaseSeconds),
+          (row) => (row ? { type: "claimed", row } : { type: "nothing due" }),
+          (err) => ({ type: "claim failed", err }),
+        );
       case "probe claim":
         return then(
           claimSoonestEmail(o.db, leaseSeconds, effect.countAttempt),
@@ -179,18 +197,30 @@ export function startOutboxWorker(o: OutboxWorkerOptions & { pollMs: number }): 
       case "deliver": {
         const row = effect.row;
         // deliver records every failure itself; should it throw anyway, the worker pauses and probes the service
-        return then(deliver(o, row, abandon.signal), (outcome) => ({ type: "delivered", outcome }), (err) => {
-          o.log.error({ err, emailId: row.id }, "outbox send failed unexpectedly");
-          return { type: "delivered", outcome: { sent: false, kind: "service", id: row.id } };
-        });
+        return then(
+          deliver(o, row, abandon.signal),
+          (outcome) => ({ type: "delivered", outcome }),
+          (err) => {
+            o.log.error({ err, emailId: row.id }, "outbox send failed unexpectedly");
+            return { type: "delivered", outcome: { sent: false, kind: "service", id: row.id } };
+          },
+        );
       }
       case "verify":
-        return then(o.send.verify(), () => ({ type: "service answers" }), () => ({ type: "service silent" }));
+        return then(
+          o.send.verify(),
+          () => ({ type: "service answers" }),
+          () => ({ type: "service silent" }),
+        );
       case "expedite": {
         const { reason } = effect;
         // a failed expedite only means the backed-off messages wait out their backoff
         const due = expediteFailed(o.db).catch(() => 0);
-        return then(due, (n) => ({ type: "expedited", due: n, reason }), () => ({ type: "expedited", due: 0, reason }));
+        return then(
+          due,
+          (n) => ({ type: "expedited", due: n, reason }),
+          () => ({ type: "expedited", due: 0, reason }),
+        );
       }
       case "arm timer":
         clearTimeout(timer);

@@ -133,7 +133,14 @@ export function localIsoDigests() {
 export const isoEtag = (sha256: string) => `"sha256-${sha256}"`;
 
 /** Local default (no S3): the API serves DATA_DIR/iso/<ISO_KEY> behind an HMAC-signed, expiring link. */
-export function localIsoLinks(dataDir: string, publicUrl: () => string, iso: Config["iso"], ttlSeconds: number, secret: ServerSecret, digests = localIsoDigests()): IsoLinks {
+export function localIsoLinks(
+  dataDir: string,
+  publicUrl: () => string,
+  iso: Config["iso"],
+  ttlSeconds: number,
+  secret: ServerSecret,
+  digests = localIsoDigests(),
+): IsoLinks {
   return {
     async presign(now = new Date()) {
       const expiresAt = new Date(now.getTime() + ttlSeconds * 1000);

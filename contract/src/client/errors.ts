@@ -19,10 +19,7 @@ export type AlgaLicenseErrorDetails =
   | { code: "BAD_USER_INPUT"; field?: string }
   | { code: "INTERNAL_SERVER_ERROR" | "SERVICE_UNAVAILABLE"; requestId?: string }
   | {
-      code: Exclude<
-        ErrorCode,
-        "AMBIGUOUS_TENANT" | "RATE_LIMITED" | "SERVICE_BUSY" | "BAD_USER_INPUT" | "INTERNAL_SERVER_ERROR" | "SERVICE_UNAVAILABLE"
-      >;
+      code: Exclude<ErrorCode, "AMBIGUOUS_TENANT" | "RATE_LIMITED" | "SERVICE_BUSY" | "BAD_USER_INPUT" | "INTERNAL_SERVER_ERROR" | "SERVICE_UNAVAILABLE">;
     }
   /** the request never got an answer (connection refused, reset, DNS, TLS) */
   | { code: "NETWORK_ERROR" }
@@ -45,12 +42,7 @@ export class AlgaLicenseError extends Error {
   /** the full extensions of the GraphQL error, when there was one */
   readonly extensions: Record<string, unknown>;
 
-  constructor(
-    details: AlgaLicenseErrorDetails,
-    message: string,
-    attempts = 1,
-    options?: { cause?: unknown; extensions?: Record<string, unknown> },
-  ) {
+  constructor(details: AlgaLicenseErrorDetails, message: string, attempts = 1, options?: { cause?: unknown; extensions?: Record<string, unknown> }) {
     super(message, options);
     this.name = "AlgaLicenseError";
     this.details = details;

@@ -100,7 +100,8 @@ export function parseLicenseClaims(payload: unknown): ParsedClaims {
   const c = payload as Record<string, unknown>;
   // the version first: a newer format may have changed anything below
   const ver = c.ver === undefined ? 1 : c.ver;
-  if (typeof ver !== "number" || !Number.isInteger(ver) || ver < 1) return malformed(`the license's format version (ver) ${JSON.stringify(c.ver)} is not a positive whole number: refused`);
+  if (typeof ver !== "number" || !Number.isInteger(ver) || ver < 1)
+    return malformed(`the license's format version (ver) ${JSON.stringify(c.ver)} is not a positive whole number: refused`);
   if (ver > LICENSE_FORMAT_VERSION) return { ok: false, problem: "UNSUPPORTED_VERSION", message: unsupportedVersionMessage(ver) };
   if (typeof c.exp !== "number" || typeof c.iat !== "number" || typeof c.sub !== "string" || typeof c.jti !== "string" || !isEdition(c.edition)) {
     return malformed("the license lacks exp, iat, sub, jti or a known edition: refused");

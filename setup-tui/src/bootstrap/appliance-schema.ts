@@ -240,7 +240,12 @@ export async function storeCheckedInLicense(
 export type CheckInOutcomeRecord = "refreshed" | "lapsed" | "refused" | "unreachable" | "not-verified";
 
 /** Records what a check-in run found — unless a connect or reinstall replaced the credential meanwhile. */
-export async function recordCheckIn(client: pg.ClientBase, row: Pick<LicenseStateRow, "tenant_id" | "appliance_credential">, outcome: CheckInOutcomeRecord, error: string): Promise<void> {
+export async function recordCheckIn(
+  client: pg.ClientBase,
+  row: Pick<LicenseStateRow, "tenant_id" | "appliance_credential">,
+  outcome: CheckInOutcomeRecord,
+  error: string,
+): Promise<void> {
   await client.query(
     "UPDATE license_state SET last_check_in_error = $1, last_check_in_outcome = $2, updated_at = now() WHERE tenant_id = $3 AND appliance_credential IS NOT DISTINCT FROM $4",
     [error.slice(0, 1000), outcome, row.tenant_id, row.appliance_credential],
@@ -272,7 +277,19 @@ export async function storeImportedRenewal(client: pg.ClientBase, tenantId: stri
        server_time_floor = GREATEST(server_time_floor, $7::timestamptz), activation_mode = 'offline', offline_pending = NULL,
        report_seq = $8, report_last_hash = $9, report_last_until = $10, updated_at = now()
      WHERE tenant_id = $11`,
-    [r.license, r.expiresAt, r.edition, JSON.stringify(r.keyChain), JSON.stringify(r.vendorKeys), r.keysUpdated, r.serverTime, r.report.seq, r.report.hash, r.report.until, tenantId],
+    [
+      r.license,
+      r.expiresAt,
+      r.edition,
+      JSON.stringify(r.keyChain),
+      JSON.stringify(r.vendorKeys),
+      r.keysUpdated,
+      r.serverTime,
+      r.report.seq,
+      r.report.hash,
+      r.report.until,
+      tenantId,
+    ],
   );
 }
 

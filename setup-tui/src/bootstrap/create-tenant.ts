@@ -13,7 +13,16 @@
 // edition's token is verified with the resulting pins and never replaces a newer stored license.
 import { hash } from "@node-rs/argon2";
 import type pg from "pg";
-import { EDITIONS, INITIAL_TENANT_KEYS as T, INITIAL_TENANT_SECRET, isEdition, isUuid, LICENSE_SEED_KEYS as L, LICENSE_SEED_SECRET, parseBaseUrl } from "@alga-license/contract";
+import {
+  EDITIONS,
+  INITIAL_TENANT_KEYS as T,
+  INITIAL_TENANT_SECRET,
+  isEdition,
+  isUuid,
+  LICENSE_SEED_KEYS as L,
+  LICENSE_SEED_SECRET,
+  parseBaseUrl,
+} from "@alga-license/contract";
 import type { JWK } from "jose";
 import { chainDocuments, chainTip, extendKeyChain, type KeyChain } from "../license/chain.js";
 import { timeFloor } from "../license/clock.js";
@@ -54,7 +63,6 @@ export interface CreateTenantOptions {
   /** where each Secret's values came from, for messages (default: the Secret's name) */
   seedSource?: (secret: string) => string;
 }
-
 
 /** The license seed as read: shapes checked, nothing trusted yet. */
 interface SeedLicense {
@@ -151,7 +159,8 @@ async function parseSeed(seed: Record<string, string | undefined>, o: CreateTena
     }
   }
   if (paid && !wantedId) throw new BootstrapInputError(`the paid edition ${edition} needs ${T.tenantId}: the license is bound to the registry tenant`);
-  if (paid && !keyDocument) throw new BootstrapInputError(`the paid edition ${edition} needs ${L.vendorKeys} (the vendor keys pinned by alga-setup) to verify ${L.token}`);
+  if (paid && !keyDocument)
+    throw new BootstrapInputError(`the paid edition ${edition} needs ${L.vendorKeys} (the vendor keys pinned by alga-setup) to verify ${L.token}`);
   return {
     wantedId,
     password: seed[T.adminPassword] || undefined,
@@ -184,10 +193,20 @@ async function verifiedLicense(s: ParsedSeed, tenantId: string, stored: LicenseS
   const graceSeconds = o.graceSeconds ?? DEFAULT_OFFLINE_GRACE_SECONDS;
   const trust = stored ? await applianceTrust(stored, root) : null;
   if (trust?.problem && !root) {
-    throw new BootstrapInputError(`the vendor keys pinned on this appliance were refused (${trust.problem.message}): a seed cannot replace them (set ALGA_VENDOR_KEYS to the vendor's keys)`);
+    throw new BootstrapInputError(
+      `the vendor keys pinned on this appliance were refused (${trust.problem.message}): a seed cannot replace them (set ALGA_VENDOR_KEYS to the vendor's keys)`,
+    );
   }
   const verify = async (token: string, keys: VendorKeys) =>
-    verifyLicense(token, { keys, tenantId, applianceId: l.applianceId, now: clock, timeFloor: trust?.floor, graceSeconds, applianceKeyThumbprint: l.applianceKey?.thumbprint ?? (await storedThumbprint(stored)) });
+    verifyLicense(token, {
+      keys,
+      tenantId,
+      applianceId: l.applianceId,
+      now: clock,
+      timeFloor: trust?.floor,
+      graceSeconds,
+      applianceKeyThumbprint: l.applianceKey?.thumbprint ?? (await storedThumbprint(stored)),
+    });
   let chain: KeyChain | null = trust?.chain ?? null;
   if (l.keyDocument) {
     try {
@@ -260,7 +279,9 @@ async function bootstrap(client: pg.ClientBase, s: ParsedSeed, passwordHash: str
   if (!current) {
     if (!passwordHash) throw passwordMissing(s.wantedId ?? "(new)");
     const tenant = await client.query<{ tenant_id: string }>(
-      s.wantedId ? "INSERT INTO tenants (tenant_id, company_name) VALUES ($1, $2) RETURNING tenant_id" : "INSERT INTO tenants (company_name) VALUES ($1) RETURNING tenant_id",
+      s.wantedId
+        ? "INSERT INTO tenants (tenant_id, company_name) VALUES ($1, $2) RETURNING tenant_id"
+        : "INSERT INTO tenants (company_name) VALUES ($1) RETURNING tenant_id",
       s.wantedId ? [s.wantedId, s.companyName] : [s.companyName],
     );
     const tenantId = tenant.rows[0]!.tenant_id;
@@ -274,7 +295,9 @@ async function bootstrap(client: pg.ClientBase, s: ParsedSeed, passwordHash: str
   if (s.wantedId && tenantId !== s.wantedId) {
     throw new BootstrapConflictError(
       `this database is already bootstrapped for tenant ${tenantId}; ${T.tenantId} is ${s.wantedId}. ` +
-        "Use a fresh database for another tenant (or an install code of tenant " + tenantId + ").",
+        "Use a fresh database for another tenant (or an install code of tenant " +
+        tenantId +
+        ").",
     );
   }
   // an interrupted first run, or an admin removed by hand: create it when the password is there
@@ -292,7 +315,8 @@ async function bootstrap(client: pg.ClientBase, s: ParsedSeed, passwordHash: str
   const stored = await readLicenseState(client);
   if (!stored || (s.wantedId && isNewer(s.license, stored))) {
     const license = await verifiedLicense(s, tenantId, stored, o);
-    if (license && (await replaceLicense(client, tenantId, license))) return { status: "refreshed", tenantId, edition: license.edition, adminEmail: s.adminEmail, adminCreated };
+    if (license && (await replaceLicense(client, tenantId, license)))
+      return { status: "refreshed", tenantId, edition: license.edition, adminEmail: s.adminEmail, adminCreated };
   }
   return { status: "already-bootstrapped", tenantId, edition: stored?.edition ?? s.license.edition, adminEmail: s.adminEmail, adminCreated };
 }

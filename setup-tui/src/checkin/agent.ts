@@ -111,11 +111,13 @@ function validity(row: LicenseStateRow, check: LicenseCheck | null, clock: Date)
       ? { left, text: `the current license has EXPIRED; it is honoured offline until ${check.graceEndsAt.toISOString()}` }
       : { left, text: "the current license has EXPIRED" };
   }
-  return { left, text: `the current license stays valid for ${Math.floor(left / DAY)}d ${Math.floor((left % DAY) / 3_600_000)}h (until ${until.toISOString()})` };
+  return {
+    left,
+    text: `the current license stays valid for ${Math.floor(left / DAY)}d ${Math.floor((left % DAY) / 3_600_000)}h (until ${until.toISOString()})`,
+  };
 }
 
 const keyIds = (k: VendorKeys) => `${k.issuer} ${k.keys.map((x) => x.kid).join(",")}`;
-
 
 /** What one run works with: the options, the clock, the retry policy and hooks, what it has waited. */
 interface Run {
@@ -134,7 +136,8 @@ interface Run {
 /** What every report of the run carries (the keys step fills in its part). */
 type ReportBase = Omit<AgentReport, "exitCode" | "status" | "message">;
 
-type LoadedState = { kind: "not-bootstrapped" } | { kind: "essentials-offline" } | { kind: "ready"; row: LicenseStateRow; paid: boolean; licenseUrl: string | null };
+type LoadedState =
+  { kind: "not-bootstrapped" } | { kind: "essentials-offline" } | { kind: "ready"; row: LicenseStateRow; paid: boolean; licenseUrl: string | null };
 
 interface KeysStep {
   trust: ApplianceTrust;
@@ -158,7 +161,9 @@ export async function runCheckIn(o: AgentOptions): Promise<AgentReport> {
     wait: (ms: number) => sleep(ms),
     onWait: (w: RetryWait) => {
       waitsMs.push(w.waitMs);
-      log(`attempt ${w.attempt} failed (${failureCode(w.error)}: ${w.error.message}); retrying in ${Math.round(w.waitMs / 100) / 10}s${w.askedByService ? " as the service asked" : ""}`);
+      log(
+        `attempt ${w.attempt} failed (${failureCode(w.error)}: ${w.error.message}); retrying in ${Math.round(w.waitMs / 100) / 10}s${w.askedByService ? " as the service asked" : ""}`,
+      );
     },
   };
   return withApplianceDb(o.databaseUrl, async (db) => {
@@ -176,8 +181,10 @@ export async function runCheckIn(o: AgentOptions): Promise<AgentReport> {
     };
     const base: ReportBase = { spreadDelaySeconds: 0, attempts: 0, waitsMs, keys: "none" };
     const state = await loadState(db);
-    if (state.kind === "not-bootstrapped") return { ...base, exitCode: CHECKIN_EXIT.USAGE, status: "not-bootstrapped", message: "no license_state: run create-tenant first" };
-    if (state.kind === "essentials-offline") return { ...base, exitCode: CHECKIN_EXIT.OK, status: "essentials", message: "essentials edition: no license to refresh", edition: "ESSENTIALS" };
+    if (state.kind === "not-bootstrapped")
+      return { ...base, exitCode: CHECKIN_EXIT.USAGE, status: "not-bootstrapped", message: "no license_state: run create-tenant first" };
+    if (state.kind === "essentials-offline")
+      return { ...base, exitCode: CHECKIN_EXIT.OK, status: "essentials", message: "essentials edition: no license to refresh", edition: "ESSENTIALS" };
     const { row, paid, licenseUrl } = state;
 
     const spread = await waitSlot(run, row);
@@ -185,7 +192,13 @@ export async function runCheckIn(o: AgentOptions): Promise<AgentReport> {
     const report = (): ReportBase => ({ ...base, spreadDelaySeconds: spread, keys: keys.keys, keysNote: keys.keysNote });
     if (keys.down) return keep(run, row, keys.trust, keys.down, { ...report(), attempts: 0 });
     if (!paid) {
-      return { ...report(), exitCode: CHECKIN_EXIT.OK, status: "essentials", edition: "ESSENTIALS", message: `essentials edition: no license to refresh${keys.keysNote ? `; ${keys.keysNote}` : ""}` };
+      return {
+        ...report(),
+        exitCode: CHECKIN_EXIT.OK,
+        status: "essentials",
+        edition: "ESSENTIALS",
+        message: `essentials edition: no license to refresh${keys.keysNote ? `; ${keys.keysNote}` : ""}`,
+      };
     }
 
     const answer = await requestLicense(run, row);
@@ -196,7 +209,14 @@ export async function runCheckIn(o: AgentOptions): Promise<AgentReport> {
       const why = keys.trust.problem && !keys.trust.pins ? `the pinned vendor keys were refused (${keys.trust.problem.message})` : check.message;
       const message = `the refreshed license was not stored: ${why}`;
       await recordCheckIn(db, row, "not-verified", `NOT_VERIFIED: ${message}`);
-      return { ...report(), attempts, exitCode: CHECKIN_EXIT.NOT_VERIFIED, status: "not-verified", message, expiresAt: row.license_expires_at?.toISOString() ?? null };
+      return {
+        ...report(),
+        attempts,
+        exitCode: CHECKIN_EXIT.NOT_VERIFIED,
+        status: "not-verified",
+        message,
+        expiresAt: row.license_expires_at?.toISOString() ?? null,
+      };
     }
     const clockSkewSeconds = Math.round(check.claims.iat - answer.receivedAt.getTime() / 1000);
     const warning = skewWarning(clockSkewSeconds);
@@ -301,7 +321,13 @@ async function requestLicense(run: Run, row: LicenseStateRow): Promise<LicenseAn
 }
 
 /** A failed check-in, handled as the contract's failure table says: keep the token, lapsed, or refused. */
-async function failedCheckIn(run: Run, row: LicenseStateRow, trust: ApplianceTrust, answer: Extract<LicenseAnswer, { kind: "failed" }>, report: ReportBase): Promise<AgentReport> {
+async function failedCheckIn(
+  run: Run,
+  row: LicenseStateRow,
+  trust: ApplianceTrust,
+  answer: Extract<LicenseAnswer, { kind: "failed" }>,
+  report: ReportBase,
+): Promise<AgentReport> {
   const { error, attempts } = answer;
   const code = failureCode(error);
   const then = applianceFailure(code).checkIn;
@@ -309,16 +335,33 @@ async function failedCheckIn(run: Run, row: LicenseStateRow, trust: ApplianceTru
   if (then.outcome === "lapsed") {
     const check = await judge(run, row, trust);
     const reason = String(error.extensions.reason ?? "lapsed").toLowerCase();
-    const until = check?.ok ? `until ${check.expiresAt.toISOString()} (honoured offline until ${check.graceEndsAt.toISOString()})` : "no longer (the current license is not valid)";
+    const until = check?.ok
+      ? `until ${check.expiresAt.toISOString()} (honoured offline until ${check.graceEndsAt.toISOString()})`
+      : "no longer (the current license is not valid)";
     const message =
       `the paid subscription is ${reason}: the license service issued no new license. This appliance keeps its credential and its current license ${until}, ` +
       "then runs as ESSENTIALS; renewing the subscription restores it at the next check-in";
     await recordCheckIn(run.db, row, "lapsed", `ENTITLEMENT_LAPSED: ${message}`);
-    return { ...report, attempts, exitCode: CHECKIN_EXIT.ENTITLEMENT_LAPSED, status: "lapsed", message, edition: row.edition, expiresAt: row.license_expires_at?.toISOString() ?? null };
+    return {
+      ...report,
+      attempts,
+      exitCode: CHECKIN_EXIT.ENTITLEMENT_LAPSED,
+      status: "lapsed",
+      message,
+      edition: row.edition,
+      expiresAt: row.license_expires_at?.toISOString() ?? null,
+    };
   }
   const message = then.say?.({ message: error.message, extensions: error.extensions, applianceId: row.appliance_id }) ?? error.message;
   await recordCheckIn(run.db, row, "refused", `${code}: ${message}`);
-  return { ...report, attempts, exitCode: CHECKIN_EXIT.REFUSED, status: "refused", message: `${code}: ${message}`, expiresAt: row.license_expires_at?.toISOString() ?? null };
+  return {
+    ...report,
+    attempts,
+    exitCode: CHECKIN_EXIT.REFUSED,
+    status: "refused",
+    message: `${code}: ${message}`,
+    expiresAt: row.license_expires_at?.toISOString() ?? null,
+  };
 }
 
 /** The refreshed token under the pins — a pending document first, with the token as its evidence. */
@@ -332,7 +375,14 @@ async function verifyAnswer(run: Run, row: LicenseStateRow, keys: KeysStep, answ
     }
   }
   const t = keys.trust;
-  return verifyLicense(answer.token, { keys: t.pins, tenantId: row.tenant_id, applianceId: row.appliance_id, now: answer.receivedAt, timeFloor: t.floor, graceSeconds: run.graceSeconds });
+  return verifyLicense(answer.token, {
+    keys: t.pins,
+    tenantId: row.tenant_id,
+    applianceId: row.appliance_id,
+    now: answer.receivedAt,
+    timeFloor: t.floor,
+    graceSeconds: run.graceSeconds,
+  });
 }
 
 /**
@@ -365,7 +415,8 @@ async function acceptKeys(run: Run, document: unknown, evidence?: string): Promi
   await withLicenseLock(db, async () => {
     const current = (await readLicenseState(db))!;
     const t = await applianceTrust(current, root);
-    if (t.problem && !root) throw new KeyTrustError("UNTRUSTED", `the pinned vendor keys were refused (${t.problem.message}): no document can be accepted through them`);
+    if (t.problem && !root)
+      throw new KeyTrustError("UNTRUSTED", `the pinned vendor keys were refused (${t.problem.message}): no document can be accepted through them`);
     // nothing pinned (installed by an older console): a first use, trusted only if it vouches for the stored license
     const nothingPinned = !t.chain && !t.problem;
     const chain: KeyChain = await extendKeyChain(t.chain, document, {
@@ -376,8 +427,16 @@ async function acceptKeys(run: Run, document: unknown, evidence?: string): Promi
     });
     const tip = chainTip(chain);
     if (nothingPinned && current.edition !== "ESSENTIALS" && current.license_token) {
-      const check = await verifyLicense(current.license_token, { keys: tip, tenantId: current.tenant_id, applianceId: current.appliance_id, now: run.now(), timeFloor: t.floor, graceSeconds: run.graceSeconds });
-      if (!check.ok && check.reason !== "EXPIRED") throw new KeyTrustError("UNTRUSTED", `the key document does not verify this appliance's license (${check.message})`);
+      const check = await verifyLicense(current.license_token, {
+        keys: tip,
+        tenantId: current.tenant_id,
+        applianceId: current.appliance_id,
+        now: run.now(),
+        timeFloor: t.floor,
+        graceSeconds: run.graceSeconds,
+      });
+      if (!check.ok && check.reason !== "EXPIRED")
+        throw new KeyTrustError("UNTRUSTED", `the key document does not verify this appliance's license (${check.message})`);
     }
     const same = t.chain && t.chain.links.length === chain.links.length && sameDocument(chainTip(t.chain), tip);
     if (!same) await storeKeyChain(db, current.tenant_id, chainDocuments(chain), new Date(tip.issuedAt * 1000));
@@ -387,7 +446,14 @@ async function acceptKeys(run: Run, document: unknown, evidence?: string): Promi
 
 /** The service's time of a license verified under a candidate document's keys (its evidence for the document's date). */
 async function licenseTime(run: Run, token: string, candidate: VendorKeys, row: LicenseStateRow, t: ApplianceTrust): Promise<Date | null> {
-  const check = await verifyLicense(token, { keys: candidate, tenantId: row.tenant_id, applianceId: row.appliance_id, now: run.now(), timeFloor: t.floor, graceSeconds: run.graceSeconds });
+  const check = await verifyLicense(token, {
+    keys: candidate,
+    tenantId: row.tenant_id,
+    applianceId: row.appliance_id,
+    now: run.now(),
+    timeFloor: t.floor,
+    graceSeconds: run.graceSeconds,
+  });
   return check.ok ? new Date(check.claims.iat * 1000) : null;
 }
 

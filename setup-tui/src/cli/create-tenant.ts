@@ -56,7 +56,10 @@ try {
   console.log(s.json ? JSON.stringify({ ok: true, ...r }) : text);
 } catch (err) {
   const code = err instanceof BootstrapConflictError ? 3 : err instanceof BootstrapInputError ? 2 : 1;
-  const message = err instanceof BootstrapConflictError || err instanceof BootstrapInputError ? err.message : `the appliance database could not be bootstrapped (${databaseProblem(err)})`;
+  const message =
+    err instanceof BootstrapConflictError || err instanceof BootstrapInputError
+      ? err.message
+      : `the appliance database could not be bootstrapped (${databaseProblem(err)})`;
   if (s.json) console.log(JSON.stringify({ ok: false, exitCode: code, error: message }));
   console.error(`create-tenant: ${message}`);
   process.exit(code);

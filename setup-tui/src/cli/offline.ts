@@ -95,7 +95,19 @@ export async function offlineRequestCommand(argv: string[]): Promise<number> {
   try {
     const req = await makeActivationRequest(s);
     writeFileSync(s.out, req.file, { mode: 0o644 });
-    o = { exitCode: 0, result: { ok: true, command: "offline-request", file: s.out, applianceId: req.applianceId, installCode: req.installCode, nonce: req.nonce, applianceKeyThumbprint: req.jkt, request: req.jws } };
+    o = {
+      exitCode: 0,
+      result: {
+        ok: true,
+        command: "offline-request",
+        file: s.out,
+        applianceId: req.applianceId,
+        installCode: req.installCode,
+        nonce: req.nonce,
+        applianceKeyThumbprint: req.jkt,
+        request: req.jws,
+      },
+    };
   } catch (err) {
     o = writeProblem(err) ?? failed(err);
   }
@@ -142,7 +154,13 @@ export async function offlineApplyCommand(argv: string[]): Promise<number> {
       } catch (err) {
         return print(
           "alga-setup offline-apply",
-          failure(SETUP_EXIT.APPLY_FAILED, "APPLY_FAILED", "The seeds could not be written", (err as Error).message, "Fix the output folder (or kubectl) and run offline-apply again with the same response: it stays valid until applied."),
+          failure(
+            SETUP_EXIT.APPLY_FAILED,
+            "APPLY_FAILED",
+            "The seeds could not be written",
+            (err as Error).message,
+            "Fix the output folder (or kubectl) and run offline-apply again with the same response: it stays valid until applied.",
+          ),
           s.json,
           () => "",
         );
@@ -170,7 +188,11 @@ export async function offlineApplyCommand(argv: string[]): Promise<number> {
     o = failed(err);
   }
   return print("alga-setup offline-apply", o, s.json, (r) =>
-    [`${String(r.companyName)}: ${String(r.edition)} applied for appliance ${String(r.applianceId)}`, ...(r.applied as string[]), "Next: alga-create-tenant (the bootstrap reads these seeds as after an online install)."].join("\n"),
+    [
+      `${String(r.companyName)}: ${String(r.edition)} applied for appliance ${String(r.applianceId)}`,
+      ...(r.applied as string[]),
+      "Next: alga-create-tenant (the bootstrap reads these seeds as after an online install).",
+    ].join("\n"),
   );
 }
 
@@ -182,7 +204,19 @@ export async function renewalRequestCommand(argv: string[]): Promise<number> {
     await withApplianceDb(s.databaseUrl, ensureApplianceSchema);
     const req = await renewalRequest(s.databaseUrl, { vendorKeys: s.vendorKeys, graceSeconds: s.graceSeconds, clock: s.clock });
     writeFileSync(s.file, req.file, { mode: 0o644 });
-    o = { exitCode: 0, result: { ok: true, command: "renewal-request", file: s.file, tenantId: req.tenantId, applianceId: req.applianceId, nonce: req.nonce, report: req.report, request: req.jws } };
+    o = {
+      exitCode: 0,
+      result: {
+        ok: true,
+        command: "renewal-request",
+        file: s.file,
+        tenantId: req.tenantId,
+        applianceId: req.applianceId,
+        nonce: req.nonce,
+        report: req.report,
+        request: req.jws,
+      },
+    };
   } catch (err) {
     o = writeProblem(err) ?? failed(err);
   }
@@ -209,6 +243,9 @@ export async function importCommand(argv: string[]): Promise<number> {
     o = failed(err);
   }
   return print("alga-license import", o, s.json, (r) =>
-    [`stored: ${String(r.edition)} until ${String(r.expiresAt)}`, `vendor keys: ${(r.vendorKeys as string[]).join(", ")}${r.keysUpdated ? " (updated from the file)" : ""}`].join("\n"),
+    [
+      `stored: ${String(r.edition)} until ${String(r.expiresAt)}`,
+      `vendor keys: ${(r.vendorKeys as string[]).join(", ")}${r.keysUpdated ? " (updated from the file)" : ""}`,
+    ].join("\n"),
   );
 }

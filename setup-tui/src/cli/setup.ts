@@ -61,7 +61,13 @@ if (!settings.interactive) {
   try {
     outcome = await runNonInteractive(settings);
   } catch (err) {
-    outcome = failure(SETUP_EXIT.FAILED, "FAILED", "Setup failed", err instanceof Error ? err.message : String(err), "Try again; if it persists, contact your vendor.");
+    outcome = failure(
+      SETUP_EXIT.FAILED,
+      "FAILED",
+      "Setup failed",
+      err instanceof Error ? err.message : String(err),
+      "Try again; if it persists, contact your vendor.",
+    );
   }
   console.log(JSON.stringify(outcome.result, null, 2));
   process.exit(outcome.exitCode);

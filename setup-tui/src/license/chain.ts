@@ -39,14 +39,17 @@ export async function verifyKeyChain(documents: unknown[], root: JWK[] | null): 
     // links before the newest root-signed one are not needed to trust it
     start = -1;
     for (let i = links.length - 1; i >= 0 && start < 0; i--) if (await signedBy(links[i]!, root)) start = i;
-    if (start < 0) throw new KeyTrustError("UNTRUSTED", "the pinned vendor keys do not chain to the vendor keys shipped with this appliance (ALGA_VENDOR_KEYS)");
+    if (start < 0)
+      throw new KeyTrustError("UNTRUSTED", "the pinned vendor keys do not chain to the vendor keys shipped with this appliance (ALGA_VENDOR_KEYS)");
   } else if (!(await signedBy(links[0]!, links[0]!.keys))) {
     throw new KeyTrustError("UNTRUSTED", "the first pinned key document is not signed by its own keys");
   }
   for (let i = start + 1; i < links.length; i++) {
     const [previous, link] = [links[i - 1]!, links[i]!];
-    if (!(await signedBy(link, previous.keys))) throw new KeyTrustError("UNTRUSTED", `pinned key document ${i + 1} of ${links.length} is not signed by a key of the one before it`);
-    if (link.issuedAt < previous.issuedAt) throw new KeyTrustError("OUTDATED", `pinned key document ${i + 1} of ${links.length} is older than the one before it`);
+    if (!(await signedBy(link, previous.keys)))
+      throw new KeyTrustError("UNTRUSTED", `pinned key document ${i + 1} of ${links.length} is not signed by a key of the one before it`);
+    if (link.issuedAt < previous.issuedAt)
+      throw new KeyTrustError("OUTDATED", `pinned key document ${i + 1} of ${links.length} is older than the one before it`);
   }
   return { links: links.slice(start), anchored: !!root };
 }
@@ -73,7 +76,8 @@ export async function extendKeyChain(chain: KeyChain | null, document: unknown, 
   let next: KeyChain;
   if (o.root && (await signedBy(doc, o.root))) next = { links: [doc], anchored: true };
   else if (chain && tip) {
-    if (!(await signedBy(doc, tip.keys))) throw new KeyTrustError("UNTRUSTED", "the key hand-over document is not signed by a key this appliance already trusts: its keys were not accepted");
+    if (!(await signedBy(doc, tip.keys)))
+      throw new KeyTrustError("UNTRUSTED", "the key hand-over document is not signed by a key this appliance already trusts: its keys were not accepted");
     let j = 0;
     while (j < chain.links.length - 1 && !(await signedBy(doc, chain.links[j]!.keys))) j++;
     next = { links: [...chain.links.slice(0, j + 1), doc], anchored: chain.anchored };

@@ -149,7 +149,9 @@ export function renderStatus(s: LicenseStatus): string {
     `last check-in: ${s.lastCheckInAt ?? "never"}${s.lastCheckInOutcome ? ` (${s.lastCheckInOutcome})` : ""}`,
   ];
   if (s.activation?.mode === "offline") {
-    lines.push(`activation:    offline: renewed by file (alga-license renewal-request, then import)${s.activation.renewalPending ? "; a renewal request is waiting for its response" : ""}`);
+    lines.push(
+      `activation:    offline: renewed by file (alga-license renewal-request, then import)${s.activation.renewalPending ? "; a renewal request is waiting for its response" : ""}`,
+    );
   }
   if (s.lastCheckInError) lines.push(`  last error:  ${s.lastCheckInError}`);
   if (s.vendorKeys) lines.push(`vendor keys:   ${s.vendorKeys.kids.join(", ")} from ${s.vendorKeys.issuer}`);

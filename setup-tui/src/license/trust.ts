@@ -77,7 +77,15 @@ export async function storedLicense(row: LicenseStateRow, t: ApplianceTrust, o: 
   if (t.problem) {
     return { ok: false, reason: "KEYS_NOT_TRUSTED", message: `the pinned vendor keys were refused (${t.problem.message}), so no license can be verified` };
   }
-  return verifyLicense(row.license_token, { keys: t.pins, tenantId: row.tenant_id, applianceId: row.appliance_id, now: o.clock, timeFloor: t.floor, graceSeconds: o.graceSeconds, applianceKeyThumbprint: t.keyThumbprint });
+  return verifyLicense(row.license_token, {
+    keys: t.pins,
+    tenantId: row.tenant_id,
+    applianceId: row.appliance_id,
+    now: o.clock,
+    timeFloor: t.floor,
+    graceSeconds: o.graceSeconds,
+    applianceKeyThumbprint: t.keyThumbprint,
+  });
 }
 
 /** The verified claims of a check, also of an expired license (its signature verified). */
@@ -98,7 +106,10 @@ export function isNewerLicense(candidate: Pick<LicenseClaims, "iat" | "jti">, st
 /** What the operator reads about where the pinned keys' trust comes from. */
 export function trustMessage(t: ApplianceTrust): string {
   if (t.problem) return `REFUSED — ${t.problem.message}`;
-  if (!t.chain) return t.anchored ? "nothing pinned yet; the vendor keys shipped with this appliance are its root" : "nothing pinned yet and no root configured (ALGA_VENDOR_KEYS)";
+  if (!t.chain)
+    return t.anchored
+      ? "nothing pinned yet; the vendor keys shipped with this appliance are its root"
+      : "nothing pinned yet and no root configured (ALGA_VENDOR_KEYS)";
   return t.anchored
     ? `anchored: the pinned keys chain to the vendor keys shipped with this appliance (ALGA_VENDOR_KEYS), ${t.chain.links.length} document(s)`
     : "UNANCHORED: no root is configured (ALGA_VENDOR_KEYS), the pinned keys were trusted on first use; whoever can rewrite this appliance's stored chain of keys can replace them";

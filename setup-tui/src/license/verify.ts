@@ -20,15 +20,7 @@ import {
   type LicenseClaims,
   type LicenseEdition,
 } from "@alga-license/contract";
-import {
-  compactVerify,
-  createLocalJWKSet,
-  decodeProtectedHeader,
-  errors,
-  generalVerify,
-  type GeneralJWSInput,
-  type JWK,
-} from "jose";
+import { compactVerify, createLocalJWKSet, decodeProtectedHeader, errors, generalVerify, type GeneralJWSInput, type JWK } from "jose";
 import { boundThumbprint, keyBindingProblem } from "./key-binding.js";
 
 // the license format is the contract's (contract/src/license): re-exported for the appliance's modules
@@ -108,12 +100,13 @@ export function parseVendorKeys(text: string): JWK[] {
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new KeyTrustError("MALFORMED", "vendor keys must be JSON: a JWKS ({\"keys\": [...]}), a JWK array or one JWK");
+    throw new KeyTrustError("MALFORMED", 'vendor keys must be JSON: a JWKS ({"keys": [...]}), a JWK array or one JWK');
   }
   const keys = Array.isArray(parsed) ? parsed : parsed && typeof parsed === "object" && "keys" in parsed ? (parsed as { keys: unknown }).keys : [parsed];
   if (!Array.isArray(keys) || keys.length === 0) throw new KeyTrustError("MALFORMED", "no vendor keys found");
   for (const k of keys as JWK[]) {
-    if (!k || typeof k !== "object" || typeof k.kty !== "string" || typeof k.kid !== "string") throw new KeyTrustError("MALFORMED", "every vendor key needs kty and kid");
+    if (!k || typeof k !== "object" || typeof k.kty !== "string" || typeof k.kid !== "string")
+      throw new KeyTrustError("MALFORMED", "every vendor key needs kty and kid");
     if (PRIVATE_PARTS.some((p) => p in k)) throw new KeyTrustError("MALFORMED", `vendor key ${k.kid} carries private key material`);
   }
   return keys as JWK[];
@@ -130,7 +123,8 @@ export async function signedBy(doc: VendorKeys, keys: JWK[]): Promise<boolean> {
   } catch {
     return false;
   }
-  if (header?.typ !== KEY_HANDOVER_TYPE) throw new KeyTrustError("MALFORMED", `the key hand-over document's type is ${String(header?.typ)}, not ${KEY_HANDOVER_TYPE}`);
+  if (header?.typ !== KEY_HANDOVER_TYPE)
+    throw new KeyTrustError("MALFORMED", `the key hand-over document's type is ${String(header?.typ)}, not ${KEY_HANDOVER_TYPE}`);
   return true;
 }
 
@@ -223,7 +217,11 @@ export interface VerifyOptions {
   applianceKeyThumbprint?: string | null;
 }
 
-const day = (d: Date) => d.toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+const day = (d: Date) =>
+  d
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d+Z$/, " UTC");
 
 function unverifiedClaims(token: string): Partial<LicenseClaims> | undefined {
   try {
@@ -243,8 +241,10 @@ export async function verifyLicense(token: string, o: VerifyOptions): Promise<Li
     kid = decodeProtectedHeader(token).kid;
     ({ payload } = await compactVerify(token, createLocalJWKSet({ keys: o.keys.keys }), { algorithms: [...LICENSE_ALGORITHMS] }));
   } catch (err) {
-    if (err instanceof errors.JWKSNoMatchingKey) return refuse("UNKNOWN_KEY", `the license is signed by a key this appliance does not trust (kid ${kid ?? "none"}): refused`);
-    if (err instanceof errors.JWSSignatureVerificationFailed) return refuse("BAD_SIGNATURE", "the license's signature does not verify: it was forged or altered, refused");
+    if (err instanceof errors.JWKSNoMatchingKey)
+      return refuse("UNKNOWN_KEY", `the license is signed by a key this appliance does not trust (kid ${kid ?? "none"}): refused`);
+    if (err instanceof errors.JWSSignatureVerificationFailed)
+      return refuse("BAD_SIGNATURE", "the license's signature does not verify: it was forged or altered, refused");
     return refuse("MALFORMED", "the license is not a well-formed signed token: refused");
   }
   let payloadJson: unknown;
@@ -258,8 +258,10 @@ export async function verifyLicense(token: string, o: VerifyOptions): Promise<Li
   const c = parsed.claims;
   const aud = parsed.audiences;
   if (c.iss !== o.keys.issuer) return refuse("WRONG_ISSUER", `the license was issued by ${c.iss}, not by ${o.keys.issuer}: refused`);
-  if (!aud.includes(o.tenantId)) return refuse("WRONG_TENANT", `the license is for tenant ${aud.join(", ")}, not for this appliance's tenant ${o.tenantId}: refused`);
-  if (o.applianceId && c.sub !== o.applianceId) return refuse("WRONG_APPLIANCE", `the license is for appliance ${c.sub}, not for this appliance (${o.applianceId}): refused`);
+  if (!aud.includes(o.tenantId))
+    return refuse("WRONG_TENANT", `the license is for tenant ${aud.join(", ")}, not for this appliance's tenant ${o.tenantId}: refused`);
+  if (o.applianceId && c.sub !== o.applianceId)
+    return refuse("WRONG_APPLIANCE", `the license is for appliance ${c.sub}, not for this appliance (${o.applianceId}): refused`);
   const jkt = boundThumbprint(c.cnf);
   const unbound = o.applianceKeyThumbprint === undefined ? null : keyBindingProblem(jkt, o.applianceKeyThumbprint);
   if (unbound) return refuse("WRONG_APPLIANCE_KEY", unbound);
@@ -268,7 +270,10 @@ export async function verifyLicense(token: string, o: VerifyOptions): Promise<Li
   const clock = Math.max((o.now ?? new Date()).getTime(), o.timeFloor?.getTime() ?? 0);
   const lead = c.iat * 1000 - clock;
   if (lead > Math.max(CLOCK_TOLERANCE_SECONDS, c.exp - c.iat) * 1000) {
-    return refuse("NOT_YET_VALID", `the license was issued in the future (${day(new Date(c.iat * 1000))}), further ahead of this appliance's clock than its lifetime: check this appliance's clock`);
+    return refuse(
+      "NOT_YET_VALID",
+      `the license was issued in the future (${day(new Date(c.iat * 1000))}), further ahead of this appliance's clock than its lifetime: check this appliance's clock`,
+    );
   }
   const now = Math.max(clock, c.iat * 1000);
   const judgedAt = new Date(now);

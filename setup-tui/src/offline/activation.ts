@@ -139,7 +139,11 @@ export async function verifyActivationResponse(i: OfflineApplyInput): Promise<Ve
     if (err instanceof OfflineFormatError) throw responseFailure(err, i.responseFile);
     throw err;
   }
-  if (unverified.kind !== "activation") throw responseFailure(new OfflineFormatError("WRONG_KIND", "This is a renewal response: import it with alga-license import --file on the installed appliance."), i.responseFile);
+  if (unverified.kind !== "activation")
+    throw responseFailure(
+      new OfflineFormatError("WRONG_KIND", "This is a renewal response: import it with alga-license import --file on the installed appliance."),
+      i.responseFile,
+    );
   const pending = pendingActivation(i.stateDir);
   if (!pending) throw noPendingRequest("activation", i.responseFile);
   const applianceKey = await ensureApplianceKey(i.stateDir);
@@ -155,7 +159,13 @@ export async function verifyActivationResponse(i: OfflineApplyInput): Promise<Ve
       // the response's license carries the service's time (this appliance's clock may be behind)
       evidence: async (candidate) => {
         if (!payload.license) return null;
-        const c = await verifyLicense(payload.license, { keys: candidate, tenantId: payload.tenantId, applianceId: i.applianceId, now: clock(), graceSeconds: i.graceSeconds });
+        const c = await verifyLicense(payload.license, {
+          keys: candidate,
+          tenantId: payload.tenantId,
+          applianceId: i.applianceId,
+          now: clock(),
+          graceSeconds: i.graceSeconds,
+        });
         return c.ok ? new Date(c.claims.iat * 1000) : null;
       },
     });
@@ -166,7 +176,11 @@ export async function verifyActivationResponse(i: OfflineApplyInput): Promise<Ve
   const tip = chainTip(chain);
   let verified;
   try {
-    verified = await verifyOfflineResponse(text, { keys: tip.keys, kind: "activation", expect: { applianceId: i.applianceId, jkt: applianceKey.thumbprint, nonce: pending.nonce } });
+    verified = await verifyOfflineResponse(text, {
+      keys: tip.keys,
+      kind: "activation",
+      expect: { applianceId: i.applianceId, jkt: applianceKey.thumbprint, nonce: pending.nonce },
+    });
   } catch (err) {
     if (err instanceof OfflineFormatError) throw responseFailure(err, i.responseFile);
     throw err;
@@ -175,7 +189,14 @@ export async function verifyActivationResponse(i: OfflineApplyInput): Promise<Ve
   let license: Extract<LicenseCheck, { ok: true }> | null = null;
   if (p.edition !== "ESSENTIALS") {
     if (!p.license) throw notVerified(i.responseFile, `the response grants ${p.edition} but carries no license`);
-    const check = await verifyLicense(p.license, { keys: tip, tenantId: p.tenantId, applianceId: i.applianceId, now: clock(), graceSeconds: i.graceSeconds, applianceKeyThumbprint: applianceKey.thumbprint });
+    const check = await verifyLicense(p.license, {
+      keys: tip,
+      tenantId: p.tenantId,
+      applianceId: i.applianceId,
+      now: clock(),
+      graceSeconds: i.graceSeconds,
+      applianceKeyThumbprint: applianceKey.thumbprint,
+    });
     if (!check.ok) throw notVerified(i.responseFile, check.message);
     license = check;
   }

@@ -62,12 +62,21 @@ export function responseFailure(err: OfflineFormatError, file: string): OfflineF
       return new OfflineFailure("OFFLINE_RESPONSE_NOT_VERIFIED", OFFLINE_EXIT.NOT_VERIFIED, {
         title: "The response is not signed by a key this appliance trusts",
         detail: `${file}: ${err.message}`,
-        action: "Check that the response comes from your vendor; if the vendor changed keys, the response must carry their hand-over (ask for the response again).",
+        action:
+          "Check that the response comes from your vendor; if the vendor changed keys, the response must carry their hand-over (ask for the response again).",
       });
     case "WRONG_APPLIANCE":
-      return new OfflineFailure("WRONG_APPLIANCE", OFFLINE_EXIT.NOT_FOR_THIS_REQUEST, { title: "The response is for another appliance", detail: `${file}: ${err.message}`, action: NEW_REQUEST });
+      return new OfflineFailure("WRONG_APPLIANCE", OFFLINE_EXIT.NOT_FOR_THIS_REQUEST, {
+        title: "The response is for another appliance",
+        detail: `${file}: ${err.message}`,
+        action: NEW_REQUEST,
+      });
     case "WRONG_KEY":
-      return new OfflineFailure("APPLIANCE_KEY_MISMATCH", OFFLINE_EXIT.NOT_FOR_THIS_REQUEST, { title: "The response is bound to another appliance key", detail: `${file}: ${err.message}`, action: NEW_REQUEST });
+      return new OfflineFailure("APPLIANCE_KEY_MISMATCH", OFFLINE_EXIT.NOT_FOR_THIS_REQUEST, {
+        title: "The response is bound to another appliance key",
+        detail: `${file}: ${err.message}`,
+        action: NEW_REQUEST,
+      });
     case "WRONG_NONCE":
       return new OfflineFailure("STALE_OFFLINE_RESPONSE", OFFLINE_EXIT.NOT_FOR_THIS_REQUEST, {
         title: "The response answers another request",
@@ -75,7 +84,11 @@ export function responseFailure(err: OfflineFormatError, file: string): OfflineF
         action: `A response is accepted once, for the latest request. ${NEW_REQUEST}`,
       });
     case "NEWER_VERSION":
-      return new OfflineFailure("NEWER_OFFLINE_FORMAT", OFFLINE_EXIT.USAGE, { title: "The response was made by a newer tool", detail: `${file}: ${err.message}`, action: "Update the appliance tools, then apply the response again." });
+      return new OfflineFailure("NEWER_OFFLINE_FORMAT", OFFLINE_EXIT.USAGE, {
+        title: "The response was made by a newer tool",
+        detail: `${file}: ${err.message}`,
+        action: "Update the appliance tools, then apply the response again.",
+      });
     default:
       return new OfflineFailure("INVALID_OFFLINE_FILE", OFFLINE_EXIT.USAGE, {
         title: "That is not a response file for this step",
@@ -99,7 +112,8 @@ export const notVerified = (file: string, why: string) =>
   new OfflineFailure("OFFLINE_RESPONSE_NOT_VERIFIED", OFFLINE_EXIT.NOT_VERIFIED, {
     title: "The response's license or keys did not verify",
     detail: `${file}: ${why}. Nothing was applied.`,
-    action: "Use the response file exactly as the vendor sent it; check that it comes from your vendor (ALGA_VENDOR_KEYS are the keys shipped with this appliance).",
+    action:
+      "Use the response file exactly as the vendor sent it; check that it comes from your vendor (ALGA_VENDOR_KEYS are the keys shipped with this appliance).",
   });
 
 /** Any failure of an offline command as code, exit status and explanation. */
@@ -110,5 +124,9 @@ export function describeOfflineFailure(err: unknown): { code: string; exitCode: 
     return { code: f.code, exitCode: f.exitCode, explanation: f.explanation };
   }
   const message = err instanceof Error ? err.message : String(err);
-  return { code: "FAILED", exitCode: OFFLINE_EXIT.FAILED, explanation: { title: "Something went wrong", detail: message, action: "Try again; if it persists, contact your vendor." } };
+  return {
+    code: "FAILED",
+    exitCode: OFFLINE_EXIT.FAILED,
+    explanation: { title: "Something went wrong", detail: message, action: "Try again; if it persists, contact your vendor." },
+  };
 }

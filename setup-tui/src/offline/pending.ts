@@ -32,7 +32,9 @@ export function pendingActivation(stateDir: string): PendingActivation | null {
   if (!existsSync(file)) return null;
   try {
     const p = JSON.parse(readFileSync(file, "utf8")) as Partial<PendingActivation>;
-    return p.kind === "activation" && typeof p.nonce === "string" && typeof p.applianceId === "string" && typeof p.jkt === "string" ? (p as PendingActivation) : null;
+    return p.kind === "activation" && typeof p.nonce === "string" && typeof p.applianceId === "string" && typeof p.jkt === "string"
+      ? (p as PendingActivation)
+      : null;
   } catch {
     return null;
   }

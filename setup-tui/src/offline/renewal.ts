@@ -8,11 +8,27 @@
 //     it: license/chain.ts), its signature with the resulting keys, its nonce the pending one, its jkt
 //     this appliance key's — and its license verified and never older than the stored one; stored
 //     under the license_state writers' lock, with the report chain advanced.
-import { decodeOfflineResponseUnverified, nextSeatReport, OfflineFormatError, seatReportHash, signRenewalRequest, verifyOfflineResponse, type RenewalResponsePayload, type SeatReport } from "@alga-license/contract";
+import {
+  decodeOfflineResponseUnverified,
+  nextSeatReport,
+  OfflineFormatError,
+  seatReportHash,
+  signRenewalRequest,
+  verifyOfflineResponse,
+  type RenewalResponsePayload,
+  type SeatReport,
+} from "@alga-license/contract";
 import type { JWK } from "jose";
 import type pg from "pg";
 import { parseApplianceKey, type ApplianceKey } from "../appliance-key.js";
-import { readLicenseState, storeImportedRenewal, storePendingRenewal, withApplianceDb, withLicenseLock, type LicenseStateRow } from "../bootstrap/appliance-schema.js";
+import {
+  readLicenseState,
+  storeImportedRenewal,
+  storePendingRenewal,
+  withApplianceDb,
+  withLicenseLock,
+  type LicenseStateRow,
+} from "../bootstrap/appliance-schema.js";
 import { chainDocuments, chainTip, extendKeyChain, type KeyChain } from "../license/chain.js";
 import { timeFloor } from "../license/clock.js";
 import { applianceTrust, isNewerLicense, referenceTime, storedLicense, verifiedClaims } from "../license/trust.js";
@@ -58,7 +74,9 @@ async function keyOf(row: LicenseStateRow): Promise<ApplianceKey> {
 
 function pendingOf(row: LicenseStateRow): PendingRenewal | null {
   const p = row.offline_pending as Partial<PendingRenewal> | null | undefined;
-  return p && typeof p.nonce === "string" && typeof p.seq === "number" && typeof p.hash === "string" && typeof p.until === "string" ? (p as PendingRenewal) : null;
+  return p && typeof p.nonce === "string" && typeof p.seq === "number" && typeof p.hash === "string" && typeof p.until === "string"
+    ? (p as PendingRenewal)
+    : null;
 }
 
 export interface RenewalRequest {
@@ -103,7 +121,13 @@ export async function makeRenewalRequest(client: pg.ClientBase, o: RenewalOption
       report,
       now,
     });
-    const pending: PendingRenewal = { nonce: signed.payload.nonce, seq: report.seq, hash: seatReportHash(report), until: report.until, createdAt: now.toISOString() };
+    const pending: PendingRenewal = {
+      nonce: signed.payload.nonce,
+      seq: report.seq,
+      hash: seatReportHash(report),
+      until: report.until,
+      createdAt: now.toISOString(),
+    };
     await storePendingRenewal(client, row.tenant_id, pending);
     return { file: signed.file, jws: signed.jws, nonce: pending.nonce, report, tenantId: row.tenant_id, applianceId: row.appliance_id ?? "" };
   });
@@ -128,7 +152,8 @@ export async function importRenewal(client: pg.ClientBase, file: string, o: Rene
   let payload: RenewalResponsePayload;
   try {
     const unverified = decodeOfflineResponseUnverified(text);
-    if (unverified.kind !== "renewal") throw new OfflineFormatError("WRONG_KIND", "This is an activation response: apply it with alga-setup offline-apply on the appliance being set up.");
+    if (unverified.kind !== "renewal")
+      throw new OfflineFormatError("WRONG_KIND", "This is an activation response: apply it with alga-setup offline-apply on the appliance being set up.");
     payload = unverified.payload as RenewalResponsePayload;
   } catch (err) {
     if (err instanceof OfflineFormatError) throw responseFailure(err, file);
@@ -149,7 +174,14 @@ export async function importRenewal(client: pg.ClientBase, file: string, o: Rene
         root,
         reference: referenceTime(trust, clock()),
         evidence: async (candidate) => {
-          const c = await verifyLicense(payload.license, { keys: candidate, tenantId: row.tenant_id, applianceId: row.appliance_id, now: clock(), timeFloor: trust.floor, graceSeconds: o.graceSeconds });
+          const c = await verifyLicense(payload.license, {
+            keys: candidate,
+            tenantId: row.tenant_id,
+            applianceId: row.appliance_id,
+            now: clock(),
+            timeFloor: trust.floor,
+            graceSeconds: o.graceSeconds,
+          });
           return c.ok ? new Date(c.claims.iat * 1000) : null;
         },
       });
@@ -162,7 +194,13 @@ export async function importRenewal(client: pg.ClientBase, file: string, o: Rene
     const tip = chainTip(chain);
     let p: RenewalResponsePayload;
     try {
-      p = (await verifyOfflineResponse(text, { keys: tip.keys, kind: "renewal", expect: { applianceId: row.appliance_id ?? undefined, jkt: key.thumbprint, nonce: pending.nonce } })).payload as RenewalResponsePayload;
+      p = (
+        await verifyOfflineResponse(text, {
+          keys: tip.keys,
+          kind: "renewal",
+          expect: { applianceId: row.appliance_id ?? undefined, jkt: key.thumbprint, nonce: pending.nonce },
+        })
+      ).payload as RenewalResponsePayload;
     } catch (err) {
       if (err instanceof OfflineFormatError) throw responseFailure(err, file);
       throw err;
@@ -186,7 +224,12 @@ export async function importRenewal(client: pg.ClientBase, file: string, o: Rene
         action: "Nothing is needed if alga-license status shows the license current; otherwise make a new renewal request (alga-license renewal-request).",
       });
     }
-    const kids = (c: KeyChain | null) => (c ? chainTip(c).keys.map((k) => k.kid).join() : "");
+    const kids = (c: KeyChain | null) =>
+      c
+        ? chainTip(c)
+            .keys.map((k) => k.kid)
+            .join()
+        : "";
     const keysUpdated = kids(chain) !== kids(pinned);
     await storeImportedRenewal(client, row.tenant_id, {
       license: p.license,

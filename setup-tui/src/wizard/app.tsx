@@ -45,7 +45,11 @@ const offlineRedemption = (v: VerifiedActivation): Redemption => ({
   applianceKey: v.applianceKey,
 });
 
-export type WizardSettings = Pick<SetupSettings, "command" | "licenseUrl" | "applianceId" | "stateDir" | "target" | "databaseUrl" | "vendorKeys" | "graceSeconds"> & Partial<Pick<SetupSettings, "clock">>;
+export type WizardSettings = Pick<
+  SetupSettings,
+  "command" | "licenseUrl" | "applianceId" | "stateDir" | "target" | "databaseUrl" | "vendorKeys" | "graceSeconds"
+> &
+  Partial<Pick<SetupSettings, "clock">>;
 
 export interface WizardProps {
   settings: WizardSettings;
@@ -91,7 +95,15 @@ function Setup({ settings, onFinish }: WizardProps) {
 
   switch (screen) {
     case "welcome":
-      return <WelcomeStep applianceId={settings.applianceId} licenseUrl={licenseUrl} binding={binding} onNext={() => go("code")} onChangeUrl={() => go("service-url")} />;
+      return (
+        <WelcomeStep
+          applianceId={settings.applianceId}
+          licenseUrl={licenseUrl}
+          binding={binding}
+          onNext={() => go("code")}
+          onChangeUrl={() => go("service-url")}
+        />
+      );
     case "service-url":
       return (
         <ServiceUrlStep
@@ -146,7 +158,16 @@ function Setup({ settings, onFinish }: WizardProps) {
           onBack={() => go("offline")}
           onNext={(p) => {
             setPassword(p);
-            void verifyActivationResponse({ responseFile, applianceId: settings.applianceId, stateDir: settings.stateDir, vendorKeys: settings.vendorKeys, graceSeconds: settings.graceSeconds, clock: settings.clock, adminPassword: p, licenseUrl: licenseUrl || undefined }).then(
+            void verifyActivationResponse({
+              responseFile,
+              applianceId: settings.applianceId,
+              stateDir: settings.stateDir,
+              vendorKeys: settings.vendorKeys,
+              graceSeconds: settings.graceSeconds,
+              clock: settings.clock,
+              adminPassword: p,
+              licenseUrl: licenseUrl || undefined,
+            }).then(
               (v) => {
                 setRedemption(offlineRedemption(v));
                 setEffect(binding?.kind === "bootstrapped" ? "unsure" : "yes");
@@ -185,16 +206,34 @@ function Setup({ settings, onFinish }: WizardProps) {
         <RedeemStep
           flow="setup"
           step="redeem"
-          plan={{ licenseUrl, installCode: code, applianceId: settings.applianceId, databaseUrl: settings.databaseUrl, anchors: settings.vendorKeys, graceSeconds: settings.graceSeconds, stateDir: settings.stateDir, clock: settings.clock }}
+          plan={{
+            licenseUrl,
+            installCode: code,
+            applianceId: settings.applianceId,
+            databaseUrl: settings.databaseUrl,
+            anchors: settings.vendorKeys,
+            graceSeconds: settings.graceSeconds,
+            stateDir: settings.stateDir,
+            clock: settings.clock,
+          }}
           onBack={() => go("code")}
           onSuccess={(r) => {
             // the seeds carry the password only when it can still take effect
-            const final: PasswordEffect = effect === "no" ? "no" : binding ? (passwordTakesEffect(binding, r.redeemed.tenantId) === "yes" ? "yes" : effect) : effect;
+            const final: PasswordEffect =
+              effect === "no" ? "no" : binding ? (passwordTakesEffect(binding, r.redeemed.tenantId) === "yes" ? "yes" : effect) : effect;
             setEffect(final);
             setRedemption(r);
             setSteps(
               applySteps(
-                buildSeeds({ redeemed: r.redeemed, adminPassword: final === "no" ? undefined : password, applianceId: settings.applianceId, licenseUrl, vendorKeys: r.keys, redeemedAt: r.redeemedAt, applianceKey: r.applianceKey.privateJwk }),
+                buildSeeds({
+                  redeemed: r.redeemed,
+                  adminPassword: final === "no" ? undefined : password,
+                  applianceId: settings.applianceId,
+                  licenseUrl,
+                  vendorKeys: r.keys,
+                  redeemedAt: r.redeemedAt,
+                  applianceKey: r.applianceKey.privateJwk,
+                }),
                 settings.target,
               ),
             );

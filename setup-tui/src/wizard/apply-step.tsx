@@ -50,7 +50,15 @@ export function ApplyStep({ steps, onDone }: { steps: Step[]; onDone: (notes: st
           const s = status[i]!;
           return (
             <Text key={step.name} wrap="wrap">
-              {s.state === "running" ? <Spinner type="dots" /> : s.state === "done" ? <Text color="green">✓</Text> : s.state === "failed" ? <Text color="red">✗</Text> : <Text dimColor>·</Text>}{" "}
+              {s.state === "running" ? (
+                <Spinner type="dots" />
+              ) : s.state === "done" ? (
+                <Text color="green">✓</Text>
+              ) : s.state === "failed" ? (
+                <Text color="red">✗</Text>
+              ) : (
+                <Text dimColor>·</Text>
+              )}{" "}
               {step.name}
               {s.note ? <Text dimColor> — {s.note}</Text> : null}
             </Text>

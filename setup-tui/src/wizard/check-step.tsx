@@ -49,7 +49,8 @@ export function CheckStep(p: CheckProps) {
   const unsure = s.kind === "failed" && s.error instanceof AlgaLicenseError && undecided(failureCode(s.error));
   const rateLimited = s.kind === "failed" && s.error instanceof AlgaLicenseError && s.error.code === "RATE_LIMITED";
   // no answer at all (refused, DNS, timeout): activation by request file is the way out
-  const offline = !!p.onOffline && (s.kind === "waiting" || s.kind === "failed") && s.error instanceof AlgaLicenseError && failureCode(s.error) === "UNREACHABLE";
+  const offline =
+    !!p.onOffline && (s.kind === "waiting" || s.kind === "failed") && s.error instanceof AlgaLicenseError && failureCode(s.error) === "UNREACHABLE";
   useKeypress((key) => {
     if (s.kind === "running" || s.kind === "done") return;
     if (key.name === "escape") p.onBack();
@@ -61,7 +62,9 @@ export function CheckStep(p: CheckProps) {
   let body;
   let keys = "please wait · Ctrl+C quit";
   if (s.kind === "running" || s.kind === "done") {
-    body = <Running text={`Checking install code ${p.installCode} with the license service`} attempt={s.kind === "running" ? s.attempt : 1} since={since.current} />;
+    body = (
+      <Running text={`Checking install code ${p.installCode} with the license service`} attempt={s.kind === "running" ? s.attempt : 1} since={since.current} />
+    );
   } else if (s.kind === "waiting") {
     const why = describeFailure(s.error).explanation;
     body = (
@@ -78,7 +81,11 @@ export function CheckStep(p: CheckProps) {
       <Problem
         title="The code's state could not be checked"
         detail={`${why.title}: ${why.detail}`}
-        action={offline ? "No network? Press O to activate offline (by request file) · R checks again." : "Enter continues anyway (the code is checked when it is redeemed) · R checks again."}
+        action={
+          offline
+            ? "No network? Press O to activate offline (by request file) · R checks again."
+            : "Enter continues anyway (the code is checked when it is redeemed) · R checks again."
+        }
       />
     );
     keys = offline ? "O activate offline · Enter continue · R check again · Esc back · Ctrl+C quit" : "Enter continue · R check again · Esc back · Ctrl+C quit";

@@ -18,7 +18,9 @@ export function ConnectWelcomeStep(props: {
   onQuit: () => void;
 }) {
   const since = useRef(Date.now());
-  const task = useServiceTask(() => loadInstalled(props.databaseUrl, { licenseUrl: props.licenseUrl, applianceId: props.applianceId, vendorKeys: props.vendorKeys }));
+  const task = useServiceTask(() =>
+    loadInstalled(props.databaseUrl, { licenseUrl: props.licenseUrl, applianceId: props.applianceId, vendorKeys: props.vendorKeys }),
+  );
   const s = task.state;
   useKeypress((key) => {
     if (s.kind === "done" && key.name === "return") props.onNext(s.value);

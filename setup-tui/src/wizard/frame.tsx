@@ -32,7 +32,9 @@ export function Frame({ flow, step, children, keys }: { flow: FlowName; step: St
   return (
     <Box flexDirection="column" width={80}>
       <Box borderStyle="round" borderColor="cyan" paddingX={1} justifyContent="space-between">
-        <Text bold>{flow === "connect" ? "Alga appliance: connect a license" : flow === "offline" ? "Alga appliance setup (offline)" : "Alga appliance setup"}</Text>
+        <Text bold>
+          {flow === "connect" ? "Alga appliance: connect a license" : flow === "offline" ? "Alga appliance setup (offline)" : "Alga appliance setup"}
+        </Text>
         <Text dimColor>
           step {position}/{steps.length}: {TITLES[step]}
         </Text>
@@ -78,7 +80,7 @@ export function Item({ marker, children }: { marker: string; children: ReactNode
   return (
     <Box>
       <Box width={marker.length + 3} flexShrink={0}>
-        <Text>  {marker}</Text>
+        <Text> {marker}</Text>
       </Box>
       <Box flexGrow={1} flexShrink={1}>
         <Text wrap="wrap">{children}</Text>

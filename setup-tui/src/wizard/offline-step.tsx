@@ -58,10 +58,22 @@ export function OfflineStep(p: OfflineStepProps) {
     if (state.kind !== "shown") return;
     if (key.name === "return") {
       const file = field.get().trim();
-      if (!file) return setProblem({ title: "Type the path of the response file", detail: "The vendor answers the request with a response file (alga-store activate-offline writes it).", action: "Copy it onto this machine and type its path." });
+      if (!file)
+        return setProblem({
+          title: "Type the path of the response file",
+          detail: "The vendor answers the request with a response file (alga-store activate-offline writes it).",
+          action: "Copy it onto this machine and type its path.",
+        });
       setChecking(true);
       setProblem(null);
-      void verifyActivationResponse({ responseFile: file, applianceId: s.applianceId, stateDir: s.stateDir, vendorKeys: s.vendorKeys, graceSeconds: s.graceSeconds, clock: s.clock }).then(
+      void verifyActivationResponse({
+        responseFile: file,
+        applianceId: s.applianceId,
+        stateDir: s.stateDir,
+        vendorKeys: s.vendorKeys,
+        graceSeconds: s.graceSeconds,
+        clock: s.clock,
+      }).then(
         (v) => p.onVerified(file, v),
         (err) => {
           setChecking(false);
@@ -102,7 +114,9 @@ export function OfflineStep(p: OfflineStepProps) {
           {state.file}
         </Text>
         <Text dimColor>
-          {showQr ? "Scan the QR code above, or carry the file (or this text) to your vendor:" : `Carry the file (or this text) to your vendor${columns < qr.width || rows < qr.height + 22 ? ` — a console of ${qr.width}×${qr.height + 22} shows it as a QR code` : ""}:`}
+          {showQr
+            ? "Scan the QR code above, or carry the file (or this text) to your vendor:"
+            : `Carry the file (or this text) to your vendor${columns < qr.width || rows < qr.height + 22 ? ` — a console of ${qr.width}×${qr.height + 22} shows it as a QR code` : ""}:`}
         </Text>
         <Box flexDirection="column">
           {wrapText(state.request.jws, 74).map((line, i) => (

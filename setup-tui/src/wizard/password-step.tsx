@@ -54,12 +54,16 @@ export function PasswordStep({ kept, onBack, onNext }: { kept: string; onBack: (
   const cursor = <Text inverse> </Text>;
   const kept_ = keep.current;
   return (
-    <Frame flow="setup" step="password" keys={kept_ ? "Enter keep this password · Ctrl+U choose another · Esc back" : "Enter continue · Ctrl+U clear · Esc back · Ctrl+C quit"}>
+    <Frame
+      flow="setup"
+      step="password"
+      keys={kept_ ? "Enter keep this password · Ctrl+U choose another · Esc back" : "Enter continue · Ctrl+U clear · Esc back · Ctrl+C quit"}
+    >
       <Text>Choose the appliance administrator's password. It stays on this appliance.</Text>
       <Box flexDirection="column" marginTop={1}>
         <Text dimColor>Rules: {PASSWORD_RULES.join("; ")}.</Text>
         <Box marginTop={1}>
-          <Text>Password:         {"*".repeat(kept_ ? kept_.length : field.current === 0 ? typed.value.length : first.current.length)}</Text>
+          <Text>Password: {"*".repeat(kept_ ? kept_.length : field.current === 0 ? typed.value.length : first.current.length)}</Text>
           {!kept_ && field.current === 0 ? cursor : null}
         </Box>
         <Box>

@@ -48,7 +48,13 @@ export function RedeemStep(p: RedeemProps) {
     return (
       <Frame flow={p.flow} step={p.step} keys="please wait · Ctrl+C quit">
         <Running
-          text={s.kind === "running" && s.phase === "Redeeming the install code" ? `Redeeming install code ${p.plan.installCode} with the license service` : s.kind === "running" ? s.phase : "Done"}
+          text={
+            s.kind === "running" && s.phase === "Redeeming the install code"
+              ? `Redeeming install code ${p.plan.installCode} with the license service`
+              : s.kind === "running"
+                ? s.phase
+                : "Done"
+          }
           attempt={s.kind === "running" ? s.attempt : 1}
           since={since.current}
         />

@@ -48,7 +48,15 @@ export function useServiceTask<T>(run: (ctx: TaskContext) => Promise<T>, onDone?
         if (live() && n > 1) setState({ kind: "running", attempt: base + n, phase: progress.current.phase });
       },
       onWait: (w) => {
-        if (live()) setState({ kind: "waiting", attempt: base + w.attempt, attempts: base + w.attempts, retryAt: w.retryAt, error: w.error, phase: progress.current.phase });
+        if (live())
+          setState({
+            kind: "waiting",
+            attempt: base + w.attempt,
+            attempts: base + w.attempts,
+            retryAt: w.retryAt,
+            error: w.error,
+            phase: progress.current.phase,
+          });
       },
       wait: (ms, signal) =>
         new Promise<void>((resolve, reject) => {

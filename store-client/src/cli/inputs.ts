@@ -76,6 +76,8 @@ export function requestFile(value: string, source: string): string {
   try {
     return readFileSync(value === "-" ? 0 : value, "utf8");
   } catch (e) {
-    throw new SettingError(`${source} ${value}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): give the path of the request file the appliance wrote`);
+    throw new SettingError(
+      `${source} ${value}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): give the path of the request file the appliance wrote`,
+    );
   }
 }

@@ -36,7 +36,8 @@ function everyFlag(commands: readonly Command[]): Options {
   const all: Options = {};
   for (const c of commands) {
     for (const [name, option] of Object.entries(asOptions(flagsOf(c)))) {
-      if (all[name] && all[name].type !== option.type) throw new Error(`alga-store: --${name} is a ${all[name].type} flag in one command and a ${option.type} flag in ${c.name}`);
+      if (all[name] && all[name].type !== option.type)
+        throw new Error(`alga-store: --${name} is a ${all[name].type} flag in one command and a ${option.type} flag in ${c.name}`);
       all[name] = option;
     }
   }
@@ -62,7 +63,8 @@ function resolve(specs: FlagSpecs, values: Record<string, unknown>, env: NodeJS.
     const value = raw ?? fromEnv ?? spec.default;
     if (value === undefined) {
       // a missing setting (one an environment variable can give) is a setting error: no usage text
-      if (spec.required) throw spec.env ? new SettingError(spec.missing ?? `pass ${flag} or set ${spec.env}`) : new UsageError(spec.missing ?? `${flag} is required`);
+      if (spec.required)
+        throw spec.env ? new SettingError(spec.missing ?? `pass ${flag} or set ${spec.env}`) : new UsageError(spec.missing ?? `${flag} is required`);
       out[name] = undefined;
       continue;
     }

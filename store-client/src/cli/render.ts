@@ -70,9 +70,7 @@ export function renderTenant(t: TenantDetails): string {
 }
 
 export function renderTenantPage(p: TenantPage): string {
-  const rows = p.edges.map(
-    ({ node: n }) => `${n.id}  ${n.status.padEnd(10)} ${n.edition.padEnd(10)} ${n.companyName} <${n.contactEmail}>`,
-  );
+  const rows = p.edges.map(({ node: n }) => `${n.id}  ${n.status.padEnd(10)} ${n.edition.padEnd(10)} ${n.companyName} <${n.contactEmail}>`);
   const more = p.pageInfo.hasNextPage ? `\nmore: --after ${p.pageInfo.endCursor}` : "";
   return `${rows.join("\n")}${rows.length ? "\n" : ""}${p.edges.length} of ${p.totalCountCapped ? `more than ${p.totalCount}` : p.totalCount} tenant(s)${more}`;
 }
@@ -108,15 +106,26 @@ function displacedLine(d: Record<string, unknown>): string {
 export function renderEntitlementHistory(t: TenantEntitlement): string {
   const lines = t.entitlementHistory.map((h) => {
     const d = (h.details ?? {}) as Record<string, unknown>;
-    const who = d.stripeEventId ? `stripe ${String(d.stripeEventType)} ${String(d.stripeEventId)}` : `${h.principalType}${h.principalId ? ` ${h.principalId}` : ""}`;
+    const who = d.stripeEventId
+      ? `stripe ${String(d.stripeEventType)} ${String(d.stripeEventId)}`
+      : `${h.principalType}${h.principalId ? ` ${h.principalId}` : ""}`;
     const changes = d.changes as Record<string, { from: unknown; to: unknown }> | undefined;
     const what = changes
-      ? Object.entries(changes).map(([k, v]) => `${k} ${String(v.from ?? "—")} → ${String(v.to ?? "—")}`).join(", ")
+      ? Object.entries(changes)
+          .map(([k, v]) => `${k} ${String(v.from ?? "—")} → ${String(v.to ?? "—")}`)
+          .join(", ")
       : h.action === "appliance.credential_retired"
         ? `appliance ${String(d.applianceId)} retired (${String(d.reason)})`
         : h.action === "appliance.credential_replaced"
           ? displacedLine(d)
-          : [d.edition, d.status, d.seats !== undefined ? `${String(d.seats)} seat(s)` : undefined, d.validUntil ? `until ${when(String(d.validUntil))}` : undefined].filter(Boolean).join(" ");
+          : [
+              d.edition,
+              d.status,
+              d.seats !== undefined ? `${String(d.seats)} seat(s)` : undefined,
+              d.validUntil ? `until ${when(String(d.validUntil))}` : undefined,
+            ]
+              .filter(Boolean)
+              .join(" ");
     const reason = d.reason && !h.action.startsWith("appliance.") ? `  "${String(d.reason)}"` : "";
     return `  ${when(h.createdAt)}  ${h.action.replace(/^entitlement\./, "").padEnd(22)} ${what}  — ${who}${reason}`;
   });
@@ -144,7 +153,10 @@ function seatReports(a: ApplianceDetails): string {
 }
 
 export function renderOfflineActivation(r: OfflineActivation, out: string): string {
-  return [`Activated offline: tenant ${r.tenantId} — ${r.edition}`, `  response written to ${out}: give it to the appliance (alga-setup offline-apply --response FILE)`].join("\n");
+  return [
+    `Activated offline: tenant ${r.tenantId} — ${r.edition}`,
+    `  response written to ${out}: give it to the appliance (alga-setup offline-apply --response FILE)`,
+  ].join("\n");
 }
 
 export function renderOfflineRenewal(r: OfflineRenewal, out: string): string {

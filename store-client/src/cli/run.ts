@@ -38,7 +38,8 @@ export async function runCli(argv: string[], commands: readonly Command[], env: 
     const usage = err instanceof UsageError;
     const message = err instanceof Error ? err.message : String(err);
     if (json) console.log(JSON.stringify({ error: { code: usage ? "USAGE" : "FAILED", message } }));
-    else if (usage && !(err instanceof SettingError)) console.error(`${message}\n\n${err instanceof CommandUsageError ? commandHelp(err.command) : overview(commands)}`);
+    else if (usage && !(err instanceof SettingError))
+      console.error(`${message}\n\n${err instanceof CommandUsageError ? commandHelp(err.command) : overview(commands)}`);
     else console.error(`error: ${message}`);
     return usage ? EXIT.USAGE : EXIT.FAILED;
   }
@@ -56,6 +57,10 @@ function printServiceError(err: AlgaLicenseError, json: boolean, keyGiven: boole
     for (const c of rows) console.error(`    ${c.id}  ${c.companyName}${c.createdAt ? `  (registered ${c.createdAt.slice(0, 10)})` : ""}`);
   }
   if (err.code === "UNAUTHENTICATED") {
-    console.error(keyGiven ? "  check ALGA_LICENSE_API_KEY (or --api-key-file): that key is unknown or revoked" : "  no API key: set ALGA_LICENSE_API_KEY or pass --api-key-file FILE");
+    console.error(
+      keyGiven
+        ? "  check ALGA_LICENSE_API_KEY (or --api-key-file): that key is unknown or revoked"
+        : "  no API key: set ALGA_LICENSE_API_KEY or pass --api-key-file FILE",
+    );
   }
 }

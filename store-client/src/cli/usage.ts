@@ -54,12 +54,22 @@ function flagHelp(name: string, spec: FlagSpec): string {
 }
 
 function flagTable(specs: FlagSpecs, extra: [string, string][] = []): string[] {
-  const rows: [string, string][] = [...extra, ...Object.entries(specs).map(([name, spec]): [string, string] => [flagSynopsis(name, spec) + (spec.type === "boolean" && spec.short ? `, -${spec.short}` : ""), flagHelp(name, spec)])];
+  const rows: [string, string][] = [
+    ...extra,
+    ...Object.entries(specs).map(([name, spec]): [string, string] => [
+      flagSynopsis(name, spec) + (spec.type === "boolean" && spec.short ? `, -${spec.short}` : ""),
+      flagHelp(name, spec),
+    ]),
+  ];
   const left = Math.max(...rows.map(([l]) => l.length));
   return rows.map(([l, r]) => `  ${l.padEnd(left)}  ${r}`);
 }
 
-const exitCodes = () => wrap("exit codes: ", Object.entries(EXIT_MEANING).map(([code, meaning], i, all) => `${code} ${meaning}${i < all.length - 1 ? "," : ""}`));
+const exitCodes = () =>
+  wrap(
+    "exit codes: ",
+    Object.entries(EXIT_MEANING).map(([code, meaning], i, all) => `${code} ${meaning}${i < all.length - 1 ? "," : ""}`),
+  );
 
 /** `alga-store --help`: every command with its synopsis and what it does, the common options, the exit codes. */
 export function overview(commands: readonly Command[]): string {
@@ -90,4 +100,3 @@ export function commandHelp(command: Command): string {
   out.push("", "options:", ...flagTable(COMMON_FLAGS), "", ...exitCodes());
   return out.join("\n");
 }
-

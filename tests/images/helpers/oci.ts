@@ -41,7 +41,9 @@ function buildah(args: string[], o: { input?: string } = {}): string {
 }
 
 const imageExists = (name: string) =>
-  spawnSync("buildah", ["--root", path.join(STORAGE, "storage"), "--runroot", path.join(STORAGE, "run"), "inspect", "--type", "image", name], { stdio: "ignore" }).status === 0;
+  spawnSync("buildah", ["--root", path.join(STORAGE, "storage"), "--runroot", path.join(STORAGE, "run"), "inspect", "--type", "image", name], {
+    stdio: "ignore",
+  }).status === 0;
 
 export interface ImageConfig {
   Env?: string[];
@@ -94,7 +96,18 @@ export function ensureBaseImage(log: (line: string) => void = () => {}): void {
     execFileSync("tar", ["-C", npmDir, "--strip-components=1", "-xzf", path.join(work, `npm-${BASE_NPM}.tgz`)]);
     symlinkSync("../lib/node_modules/npm/bin/npm-cli.js", path.join(mnt, "usr/local/bin/npm"));
     symlinkSync("../lib/node_modules/npm/bin/npx-cli.js", path.join(mnt, "usr/local/bin/npx"));
-    buildah(["config", "--env", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "--env", `NODE_VERSION=${nodeVersion}`, "--cmd", "node", "--label", `${BASE_LABEL}=${label}`, ctr]);
+    buildah([
+      "config",
+      "--env",
+      "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+      "--env",
+      `NODE_VERSION=${nodeVersion}`,
+      "--cmd",
+      "node",
+      "--label",
+      `${BASE_LABEL}=${label}`,
+      ctr,
+    ]);
     buildah(["commit", "--quiet", "--rm", ctr, BASE_IMAGE]);
   } catch (err) {
     spawnSync("buildah", ["--root", path.join(STORAGE, "storage"), "--runroot", path.join(STORAGE, "run"), "rm", ctr], { stdio: "ignore" });
@@ -136,7 +149,25 @@ export function buildImage(dockerfile: string, tag: string): { seconds: number; 
   const started = Date.now();
   const r = spawnSync(
     "buildah",
-    ["--root", path.join(STORAGE, "storage"), "--runroot", path.join(STORAGE, "run"), "--storage-driver", "overlay", "bud", "--isolation=chroot", "--pull=never", "--network=host", "--layers", ...buildMounts(), "-f", dockerfile, "-t", tag, root],
+    [
+      "--root",
+      path.join(STORAGE, "storage"),
+      "--runroot",
+      path.join(STORAGE, "run"),
+      "--storage-driver",
+      "overlay",
+      "bud",
+      "--isolation=chroot",
+      "--pull=never",
+      "--network=host",
+      "--layers",
+      ...buildMounts(),
+      "-f",
+      dockerfile,
+      "-t",
+      tag,
+      root,
+    ],
     { encoding: "utf8", maxBuffer: 256 * 1024 * 1024, env: { ...process.env, TMPDIR: TMP } },
   );
   const log = `${r.stdout}\n${r.stderr}`;
@@ -211,7 +242,9 @@ export function startContainer(image: string, spec: RunSpec): Container {
     if (b.readOnly) lines.push(`mount -o remount,bind,ro ${at(b.target)}`);
   }
   const groups = spec.groups?.length ? `--groups=${spec.groups.join(",")} ` : "";
-  lines.push(`exec /usr/sbin/chroot --userspec=${q(spec.user)} ${groups}${M} /usr/bin/env -u PWD -u OLDPWD -u SHLVL -C ${q(spec.workingDir)} ${spec.argv.map(q).join(" ")}`);
+  lines.push(
+    `exec /usr/sbin/chroot --userspec=${q(spec.user)} ${groups}${M} /usr/bin/env -u PWD -u OLDPWD -u SHLVL -C ${q(spec.workingDir)} ${spec.argv.map(q).join(" ")}`,
+  );
   // unshare without --fork: every step execs, so the child's pid is the container's process
   const child = spawn("/usr/bin/unshare", ["--mount", "--propagation", "private", "/bin/sh", "-c", lines.join("\n")], {
     env: spec.env,

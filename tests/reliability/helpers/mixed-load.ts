@@ -47,7 +47,12 @@ export function startMixedLoad(o: MixedLoadOptions): { sent: Sent[]; stop(): Pro
         const start = Date.now();
         const answer =
           op === "registerTenant"
-            ? await gql(url, REGISTER, { input: { companyName: `${o.companyPrefix} ${id}`, contactEmail: `${id}@example.test`, edition: "PRO" } }, { token: o.storeKey, requestId: id, signal })
+            ? await gql(
+                url,
+                REGISTER,
+                { input: { companyName: `${o.companyPrefix} ${id}`, contactEmail: `${id}@example.test`, edition: "PRO" } },
+                { token: o.storeKey, requestId: id, signal },
+              )
             : await gql(url, CHECK_IN, { input: { applianceId: a.applianceId } }, { token: a.credential, requestId: id, signal });
         sent.push({ id, op, start, end: Date.now(), replica, answer });
         if (answer.kind !== "ok") await new Promise((r) => setTimeout(r, o.pauseMs));

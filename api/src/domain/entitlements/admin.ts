@@ -58,7 +58,10 @@ async function onTenant(s: Services, tenantId: string, step: Step): Promise<Enti
 
 function requireCurrent(current: EntitlementRow | null): EntitlementRow {
   if (!current) {
-    throw new DomainError("BAD_USER_INPUT", "This tenant has no entitlement (it runs ESSENTIALS): grant one first.", { field: "tenantId", reason: "NO_ENTITLEMENT" });
+    throw new DomainError("BAD_USER_INPUT", "This tenant has no entitlement (it runs ESSENTIALS): grant one first.", {
+      field: "tenantId",
+      reason: "NO_ENTITLEMENT",
+    });
   }
   return current;
 }
@@ -116,7 +119,11 @@ export async function grantEntitlement(s: Services, actor: Actor, input: GrantIn
   }
 }
 
-export async function changeEntitlementEdition(s: Services, actor: Actor, input: { tenantId: string; edition: Edition; reason?: string | null }): Promise<EntitlementChange> {
+export async function changeEntitlementEdition(
+  s: Services,
+  actor: Actor,
+  input: { tenantId: string; edition: Edition; reason?: string | null },
+): Promise<EntitlementChange> {
   const edition = requirePaidEdition(input.edition);
   const reason = optionalText(input.reason, "reason", 500);
   return onTenant(s, input.tenantId, (tx, tenant, current, now) =>
@@ -125,7 +132,11 @@ export async function changeEntitlementEdition(s: Services, actor: Actor, input:
 }
 
 /** Fewer seats than licensed appliances retire the excess at once (least recently checked in first, audited). */
-export async function setEntitlementSeats(s: Services, actor: Actor, input: { tenantId: string; seats: number; reason?: string | null }): Promise<EntitlementChange> {
+export async function setEntitlementSeats(
+  s: Services,
+  actor: Actor,
+  input: { tenantId: string; seats: number; reason?: string | null },
+): Promise<EntitlementChange> {
   const seats = requireSeats(input.seats);
   const reason = optionalText(input.reason, "reason", 500);
   return onTenant(s, input.tenantId, (tx, tenant, current, now) =>
@@ -137,12 +148,19 @@ export async function setEntitlementSeats(s: Services, actor: Actor, input: { te
  * A new validUntil (null: open-ended). Payment received: a PAST_DUE or EXPIRED entitlement becomes
  * ACTIVE again. A cancelled one stays cancelled (grant a new one).
  */
-export async function extendEntitlement(s: Services, actor: Actor, input: { tenantId: string; validUntil: Date | null; reason?: string | null }): Promise<EntitlementChange> {
+export async function extendEntitlement(
+  s: Services,
+  actor: Actor,
+  input: { tenantId: string; validUntil: Date | null; reason?: string | null },
+): Promise<EntitlementChange> {
   const reason = optionalText(input.reason, "reason", 500);
   return onTenant(s, input.tenantId, (tx, tenant, current, now) => {
     const e = requireCurrent(current);
     if (stateOf(e.status).terminal) {
-      throw new DomainError("BAD_USER_INPUT", "This entitlement is cancelled: grant a new one instead.", { field: "tenantId", reason: "ENTITLEMENT_CANCELLED" });
+      throw new DomainError("BAD_USER_INPUT", "This entitlement is cancelled: grant a new one instead.", {
+        field: "tenantId",
+        reason: "ENTITLEMENT_CANCELLED",
+      });
     }
     const validUntil = requireFuture(input.validUntil, now);
     return applyEntitlementChange(tx, actor, {
@@ -174,6 +192,12 @@ export async function cancelEntitlement(s: Services, actor: Actor, input: { tena
   return onTenant(s, input.tenantId, (tx, tenant, current, now) => {
     const e = requireCurrent(current);
     if (stateOf(e.status).terminal) return Promise.resolve({ entitlement: e, changed: false, action: null, retiredApplianceIds: [] });
-    return applyEntitlementChange(tx, actor, { tenant, entitlement: e, patch: { status: "CANCELLED", cancelledAt: now, pastDueSince: null }, details: adminDetails(reason), now });
+    return applyEntitlementChange(tx, actor, {
+      tenant,
+      entitlement: e,
+      patch: { status: "CANCELLED", cancelledAt: now, pastDueSince: null },
+      details: adminDetails(reason),
+      now,
+    });
   });
 }

@@ -5,13 +5,7 @@
 // with the current entitlement, and writes the entitlement.* audit event support reads as history.
 import { otherLicensedAppliances, revokeCredentials } from "../../data/appliances.js";
 import { insertAudit } from "../../data/audit.js";
-import {
-  currentEntitlement,
-  insertEntitlement,
-  updateEntitlement,
-  type EntitlementPatch,
-  type EntitlementRow,
-} from "../../data/entitlements.js";
+import { currentEntitlement, insertEntitlement, updateEntitlement, type EntitlementPatch, type EntitlementRow } from "../../data/entitlements.js";
 import { bumpRevision, setTenantEdition, type TenantRow } from "../../data/tenants.js";
 import type { Queryable } from "../../db/sql.js";
 import type { Edition } from "../../generated/prisma/enums.js";
@@ -43,9 +37,21 @@ async function retireBeyondSeats(tx: Queryable, actor: Actor, tenantId: string, 
   if (!isLive(e)) return [];
   const licensed = await otherLicensedAppliances(tx, tenantId, null); // least recently checked in first
   const excess = licensed.slice(0, Math.max(0, licensed.length - e.seats));
-  await revokeCredentials(tx, excess.map((a) => a.id), "seat-limit", now);
+  await revokeCredentials(
+    tx,
+    excess.map((a) => a.id),
+    "seat-limit",
+    now,
+  );
   for (const a of excess) {
-    await insertAudit(tx, actor, "appliance.credential_retired", tenantId, { applianceId: a.applianceId, reason: "seat-limit", seats: e.seats, entitlementId: e.id }, now);
+    await insertAudit(
+      tx,
+      actor,
+      "appliance.credential_retired",
+      tenantId,
+      { applianceId: a.applianceId, reason: "seat-limit", seats: e.seats, entitlementId: e.id },
+      now,
+    );
   }
   return excess.map((a) => a.applianceId);
 }
@@ -93,7 +99,13 @@ export async function applyEntitlementChange(tx: Queryable, actor: Actor, c: Cha
       entitlementId: after.id,
       ...(before
         ? { changes }
-        : { edition: after.edition, status: after.status, validUntil: shown(after.validUntil), seats: after.seats, stripeSubscriptionId: after.stripeSubscriptionId }),
+        : {
+            edition: after.edition,
+            status: after.status,
+            validUntil: shown(after.validUntil),
+            seats: after.seats,
+            stripeSubscriptionId: after.stripeSubscriptionId,
+          }),
       ...(isCurrent ? {} : { current: false }),
       ...(retired.length ? { retiredApplianceIds: retired } : {}),
       ...c.details,
@@ -104,7 +116,15 @@ export async function applyEntitlementChange(tx: Queryable, actor: Actor, c: Cha
 }
 
 /** Live entitlements other than `keep` are cancelled when a newer one takes over (one subscription at a time). */
-export async function supersedeOthers(tx: Queryable, actor: Actor, tenant: TenantRow, keepId: string, rows: EntitlementRow[], details: Record<string, unknown>, now: Date): Promise<void> {
+export async function supersedeOthers(
+  tx: Queryable,
+  actor: Actor,
+  tenant: TenantRow,
+  keepId: string,
+  rows: EntitlementRow[],
+  details: Record<string, unknown>,
+  now: Date,
+): Promise<void> {
   for (const e of rows) {
     if (e.id === keepId || !isLive(e)) continue;
     await applyEntitlementChange(tx, actor, {

@@ -33,8 +33,7 @@ export function changesOf(before: EntitlementRow, patch: EntitlementPatch): Chan
 
 export type PatchPlan =
   /** nothing a license depends on: no revision bump, no audit event; only Stripe's stamp is kept when it moved */
-  | { kind: "unchanged"; stampOnly: boolean }
-  | { kind: "change"; changes: Changes };
+  { kind: "unchanged"; stampOnly: boolean } | { kind: "change"; changes: Changes };
 
 export function planPatch(before: EntitlementRow, patch: EntitlementPatch): PatchPlan {
   const changes = changesOf(before, patch);

@@ -10,7 +10,12 @@ export default defineCommand({
   exactlyOne: [["valid-until", "open-ended"]],
   async run(ctx) {
     const { flags, tenantId, client } = ctx;
-    const change = await client.extendEntitlement({ tenantId, validUntil: flags["valid-until"], openEnded: flags["open-ended"] ? true : undefined, reason: flags.reason });
+    const change = await client.extendEntitlement({
+      tenantId,
+      validUntil: flags["valid-until"],
+      openEnded: flags["open-ended"] ? true : undefined,
+      reason: flags.reason,
+    });
     return printChange(ctx, change);
   },
 });

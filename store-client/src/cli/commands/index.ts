@@ -18,4 +18,22 @@ import setSeats from "./set-seats.js";
 import tenant from "./tenant.js";
 import tenants from "./tenants.js";
 
-export const COMMANDS: readonly Command[] = [register, reissue, activateOffline, renewOffline, tenant, tenants, overdue, entitlement, entitlements, grant, setEdition, setSeats, extend, pastDue, cancel, mailDead, mailRetry];
+export const COMMANDS: readonly Command[] = [
+  register,
+  reissue,
+  activateOffline,
+  renewOffline,
+  tenant,
+  tenants,
+  overdue,
+  entitlement,
+  entitlements,
+  grant,
+  setEdition,
+  setSeats,
+  extend,
+  pastDue,
+  cancel,
+  mailDead,
+  mailRetry,
+];

@@ -9,7 +9,10 @@ export default defineCommand({
   group: "tenants",
   summary: "answers an offline appliance's renewal request file with a new license file and records its seat report (store/support/admin key)",
   flags: {
-    request: option("FILE", "the renewal request file the appliance wrote (alga-license renewal-request); - reads stdin", { required: true, parse: requestFile }),
+    request: option("FILE", "the renewal request file the appliance wrote (alga-license renewal-request); - reads stdin", {
+      required: true,
+      parse: requestFile,
+    }),
     out: option("FILE", "where to write the response file for the appliance", { required: true }),
   },
   async run({ flags, client, print }) {
