@@ -15,7 +15,8 @@ function describeDatabase(config: Config, plane: ControlPlane): string {
 }
 
 async function banner(config: Config, plane: ControlPlane): Promise<string> {
-  const keys = await countActiveApiKeys(plane.pool);
+  // the banner is for a human: a busy pool (the workers start at the same moment) must not stop the API
+  const keys = await countActiveApiKeys(plane.pool).catch(() => null);
   const metrics = config.metricsEnabled ? (plane.metricsPort !== undefined ? `port ${plane.metricsPort} /metrics (METRICS_PORT)` : `${plane.url}/metrics`) : "";
   const lines = [
     `alga-license API: ${plane.url}/graphql`,
@@ -25,9 +26,11 @@ async function banner(config: Config, plane: ControlPlane): Promise<string> {
     metrics ? `  metrics:    ${metrics}` : "",
     `  database:   ${describeDatabase(config, plane)}`,
     config.mail.smtpUrl ? "  mail:       SMTP (SMTP_URL)" : `  mail:       .eml files in ${config.mail.outboxDir}`,
-    keys === 0
-      ? "No API key exists yet. Create one in another terminal (while this runs):\n  npm run api-key -- create --role admin --name first-admin"
-      : `${keys} active API key(s). Create more with: npm run api-key -- create --role store|support|admin --name NAME`,
+    keys === null
+      ? "API keys could not be counted (the database is busy). Create one with: npm run api-key -- create --role store|support|admin --name NAME"
+      : keys === 0
+        ? "No API key exists yet. Create one in another terminal (while this runs):\n  npm run api-key -- create --role admin --name first-admin"
+        : `${keys} active API key(s). Create more with: npm run api-key -- create --role store|support|admin --name NAME`,
   ];
   return lines.filter(Boolean).join("\n");
 }
