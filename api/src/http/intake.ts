@@ -38,12 +38,20 @@ export function createIntakeServer(limits: IntakeLimits, o: IntakeOptions, handl
     },
     handler,
   );
-  server.maxConnections = limits.maxConnections;
-  server.on("drop", () => o.onRefused?.("total"));
-
+  // The total cap is counted here rather than with server.maxConnections: on Node 24 a server at its
+  // maxConnections left connections beyond it waiting in the kernel's backlog, unanswered, past every
+  // timeout; closing them at accept keeps the documented behaviour (refused at once).
+  let total = 0;
   const perAddress = new Map<string, number>();
   // before Node's own listener: a refused connection is closed before any request is parsed
   server.prependListener("connection", (socket: net.Socket) => {
+    if (total >= limits.maxConnections) {
+      o.onRefused?.("total");
+      socket.destroy();
+      return;
+    }
+    total++;
+    socket.once("close", () => total--);
     const address = socket.remoteAddress;
     if (!address || o.uncapped(address)) return;
     const open = perAddress.get(address) ?? 0;

@@ -168,7 +168,10 @@ export async function createHttpServer(d: ServerDeps): Promise<HttpServer> {
 function listenOn(server: http.Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, host, () => {
+    // a backlog as deep as the kernel allows (somaxconn caps it): a burst of connections beyond
+    // MAX_CONNECTIONS reaches the process, which closes them at once, instead of waiting half-open in a
+    // full accept queue (Node's default, 511) for SYN-ACK retransmissions, seconds at a time
+    server.listen({ port, host, backlog: 65535 }, () => {
       server.off("error", reject);
       resolve();
     });
