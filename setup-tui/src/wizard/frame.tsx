@@ -80,7 +80,7 @@ export function Item({ marker, children }: { marker: string; children: ReactNode
   return (
     <Box>
       <Box width={marker.length + 3} flexShrink={0}>
-        <Text> {marker}</Text>
+        <Text>{`  ${marker}`}</Text>
       </Box>
       <Box flexGrow={1} flexShrink={1}>
         <Text wrap="wrap">{children}</Text>

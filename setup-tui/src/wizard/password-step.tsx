@@ -63,7 +63,10 @@ export function PasswordStep({ kept, onBack, onNext }: { kept: string; onBack: (
       <Box flexDirection="column" marginTop={1}>
         <Text dimColor>Rules: {PASSWORD_RULES.join("; ")}.</Text>
         <Box marginTop={1}>
-          <Text>Password: {"*".repeat(kept_ ? kept_.length : field.current === 0 ? typed.value.length : first.current.length)}</Text>
+          <Text>
+            {"Password:         "}
+            {"*".repeat(kept_ ? kept_.length : field.current === 0 ? typed.value.length : first.current.length)}
+          </Text>
           {!kept_ && field.current === 0 ? cursor : null}
         </Box>
         <Box>
