@@ -4,20 +4,16 @@
 // so a license can be bound to the machine that asked for it (claim cnf.jkt = its RFC 7638
 // thumbprint). alga-create-tenant keeps it in license_state (from the license seed's APPLIANCE_KEY), so
 // the installed appliance signs its renewal requests with the same key.
-import { generateKeyPairSync } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { calculateJwkThumbprint, importJWK, type JWK } from "jose";
+import { applianceKeyThumbprint, generateApplianceKey, publicApplianceKey, type AppliancePublicJwk } from "@alga-license/contract";
+import { importJWK, type JWK } from "jose";
 import { writeStateFile } from "./offline/state-file.js";
 
 export const APPLIANCE_KEY_FILE = "appliance-key.json";
 
-/** The public half as it travels: { kty: "OKP", crv: "Ed25519", x }. */
-export interface AppliancePublicKey {
-  kty: "OKP";
-  crv: "Ed25519";
-  x: string;
-}
+/** The public half as it travels: { kty: "OKP", crv: "Ed25519", x } (the contract's format). */
+export type AppliancePublicKey = AppliancePublicJwk;
 
 export interface ApplianceKey {
   /** the private JWK (d included): stays on the appliance */
@@ -37,10 +33,10 @@ export class ApplianceKeyError extends Error {
 
 export const applianceKeyFile = (stateDir: string) => path.join(stateDir, APPLIANCE_KEY_FILE);
 
-export const publicKeyOf = (jwk: JWK): AppliancePublicKey => ({ kty: "OKP", crv: "Ed25519", x: jwk.x! });
+export const publicKeyOf = (jwk: JWK): AppliancePublicKey => publicApplianceKey({ kty: "OKP", crv: "Ed25519", x: jwk.x! });
 
-/** RFC 7638 thumbprint (SHA-256, base64url) of an Ed25519 public key. */
-export const thumbprintOf = (publicJwk: AppliancePublicKey | JWK) => calculateJwkThumbprint(publicKeyOf(publicJwk as JWK), "sha256");
+/** RFC 7638 thumbprint (SHA-256, base64url) of an Ed25519 public key: the contract's, as the vendor computes it. */
+export const thumbprintOf = (publicJwk: AppliancePublicKey | JWK) => applianceKeyThumbprint(publicKeyOf(publicJwk as JWK));
 
 /** Parses a kept private key (the file, or license_state.appliance_key / the seed's APPLIANCE_KEY). */
 export async function parseApplianceKey(value: unknown, source: string): Promise<ApplianceKey> {
@@ -65,12 +61,6 @@ export async function parseApplianceKey(value: unknown, source: string): Promise
   return { privateJwk, publicJwk, thumbprint: await thumbprintOf(publicJwk) };
 }
 
-function generate(): JWK {
-  const { privateKey } = generateKeyPairSync("ed25519");
-  const jwk = privateKey.export({ format: "jwk" }) as JWK;
-  return { kty: "OKP", crv: "Ed25519", x: jwk.x, d: jwk.d };
-}
-
 /** The kept key, or null when this appliance has none yet. Throws ApplianceKeyError for a damaged file. */
 export async function readApplianceKey(stateDir: string): Promise<ApplianceKey | null> {
   const file = applianceKeyFile(stateDir);
@@ -85,7 +75,7 @@ export async function readApplianceKey(stateDir: string): Promise<ApplianceKey |
 export async function ensureApplianceKey(stateDir: string): Promise<ApplianceKey> {
   const kept = await readApplianceKey(stateDir);
   if (kept) return kept;
-  const jwk = generate();
+  const jwk: JWK = await generateApplianceKey();
   try {
     writeStateFile(applianceKeyFile(stateDir), `${JSON.stringify({ ...jwk, createdAt: new Date().toISOString() })}\n`, { exclusive: true });
   } catch (err) {
