@@ -162,6 +162,61 @@ describe("a deletion delivered before the events that would license its subscrip
   }, 60_000);
 });
 
+describe("a subscription Stripe already ended, named by a registration or an admin grant", () => {
+  // no event will ever end such an entitlement again: attached live, it would license forever
+  it("is refused with BAD_USER_INPUT (SUBSCRIPTION_ENDED) and nothing is written", async () => {
+    const ids = { customer: `cus_${uid()}`, subscription: `sub_${uid()}` };
+    const ended = second(10);
+    const deletion = stripeEvent(
+      "customer.subscription.deleted",
+      subscription({
+        id: ids.subscription,
+        customer: ids.customer,
+        status: "canceled",
+        price: PRICES.pro,
+        periodEnd: new Date(ended.getTime() + 30 * DAY),
+        canceledAt: ended,
+      }),
+      ended,
+    );
+    expect((await deliver(api(0), deletion)).body.outcome).toBe("unmatched");
+    const tenantsBefore = await r.query<{ n: string }>(`SELECT count(*) AS n FROM tenant_registry`);
+
+    const registration = await gqlRequest<any>(
+      api(1),
+      REGISTER,
+      { input: { companyName: `Ended ${uid()}`, contactEmail: `ended-${uid()}@x.test`, edition: "PRO", stripeSubscriptionId: ids.subscription } },
+      { token: r.keys.store },
+    );
+    expect(codeOf(registration)).toBe("BAD_USER_INPUT");
+    expect(registration.errors![0]!.extensions).toMatchObject({ field: "stripeSubscriptionId", reason: "SUBSCRIPTION_ENDED", stripeEventId: deletion.id });
+    expect(registration.errors![0]!.message).toContain(ended.toISOString());
+    expect(await r.query<{ n: string }>(`SELECT count(*) AS n FROM tenant_registry`)).toEqual(tenantsBefore);
+
+    const reg = await register();
+    const grant = await gqlRequest<any>(
+      api(0),
+      `mutation Grant($input: GrantEntitlementInput!) { grantEntitlement(input: $input) { entitlement { id status } } }`,
+      { input: { tenantId: reg.tenantId, edition: "PRO", stripeSubscriptionId: ids.subscription } },
+      { token: r.keys.admin },
+    );
+    expect(codeOf(grant)).toBe("BAD_USER_INPUT");
+    expect(grant.errors![0]!.extensions).toMatchObject({ field: "stripeSubscriptionId", reason: "SUBSCRIPTION_ENDED" });
+    expect(await entitlements(reg.tenantId)).toEqual([]);
+    expect(await history(reg.tenantId)).toEqual([]);
+
+    // another subscription is granted as before
+    const other = await gqlRequest<any>(
+      api(1),
+      `mutation Grant($input: GrantEntitlementInput!) { grantEntitlement(input: $input) { entitlement { status } } }`,
+      { input: { tenantId: reg.tenantId, edition: "PRO", stripeSubscriptionId: `sub_${uid()}` } },
+      { token: r.keys.admin },
+    );
+    expect(other.errors).toBeUndefined();
+    expect(other.data.grantEntitlement.entitlement.status).toBe("ACTIVE");
+  }, 60_000);
+});
+
 describe("on equal timestamps a terminal state wins", () => {
   it.each([
     ["deleted first", ["deleted", "updated"]],

@@ -9,6 +9,7 @@ import { isUniqueViolation, transaction } from "../db/sql.js";
 import type { DeploymentType, Edition } from "../generated/prisma/enums.js";
 import { isPaid } from "../license/features.js";
 import { badInput, DomainError } from "./errors.js";
+import { refuseEndedSubscription } from "./entitlements/ended-subscription.js";
 import { mintInstallCode } from "./mint-install-code.js";
 import type { Actor } from "./principal.js";
 import type { Services } from "./services.js";
@@ -72,6 +73,7 @@ export async function registerTenant(s: Services, actor: Actor, input: RegisterT
   const link = await s.isoLinks.presign();
   try {
     const result = await transaction(s.db, async (tx) => {
+      if (data.stripeSubscriptionId) await refuseEndedSubscription(tx, data.stripeSubscriptionId);
       const now = s.clock();
       const tenant = await insertTenant(tx, { ...data, now });
       const entitlement = isPaid(data.edition)

@@ -12,6 +12,7 @@ import type { Actor } from "../principal.js";
 import type { Services } from "../services.js";
 import { optionalText, requireUuid } from "../validate.js";
 import { applyEntitlementChange, supersedeOthers, type ChangeResult } from "./apply-change.js";
+import { refuseEndedSubscription } from "./ended-subscription.js";
 import { isSeatCount, MAX_SEATS } from "./seats.js";
 import { inGoodStanding, stateOf } from "./states.js";
 
@@ -44,10 +45,11 @@ function requireFuture(validUntil: Date | null | undefined, now: Date): Date | n
 
 type Step = (tx: Queryable, tenant: TenantRow, current: EntitlementRow | null, now: Date) => Promise<ChangeResult>;
 
-/** Locks the tenant, loads its current entitlement and runs one change, in one transaction. */
-async function onTenant(s: Services, tenantId: string, step: Step): Promise<EntitlementChange> {
+/** Locks the tenant, loads its current entitlement and runs one change, in one transaction (`first` runs before the lock). */
+async function onTenant(s: Services, tenantId: string, step: Step, first?: (tx: Queryable) => Promise<void>): Promise<EntitlementChange> {
   const id = requireUuid(tenantId, "tenantId");
   const r = await transaction(s.db, async (tx) => {
+    await first?.(tx);
     const now = s.clock();
     const tenant = await lockTenant(tx, id);
     if (!tenant) throw new DomainError("TENANT_NOT_FOUND", "No tenant has this id.");
@@ -89,28 +91,33 @@ export async function grantEntitlement(s: Services, actor: Actor, input: GrantIn
   const reason = optionalText(input.reason, "reason", 500);
   const subscription = optionalText(input.stripeSubscriptionId, "stripeSubscriptionId");
   try {
-    return await onTenant(s, input.tenantId, async (tx, tenant, current, now) => {
-      const validUntil = requireFuture(input.validUntil, now);
-      const terms = licenseTerms(current, now, { licenseTtlSeconds: s.licenseTtlSeconds, graceSeconds: s.entitlements.graceSeconds });
-      if (terms.kind === "paid") {
-        throw new DomainError(
-          "BAD_USER_INPUT",
-          `This tenant already has a live ${current!.edition} entitlement (${current!.status}): change its edition, seats or validUntil instead, or cancel it first.`,
-          { field: "tenantId", reason: "ENTITLEMENT_EXISTS", entitlementId: current!.id },
-        );
-      }
-      const r = await applyEntitlementChange(tx, actor, {
-        tenant,
-        entitlement: null,
-        patch: {},
-        create: { tenantId: tenant.id, edition, validUntil, seats, stripeSubscriptionId: subscription ?? null, now },
-        details: adminDetails(reason),
-        now,
-      });
-      // a lapsed-by-time PAST_DUE row must not stay "live" beside the new one
-      await supersedeOthers(tx, actor, tenant, r.entitlement.id, await listEntitlements(tx, tenant.id), adminDetails(reason), now);
-      return r;
-    });
+    return await onTenant(
+      s,
+      input.tenantId,
+      async (tx, tenant, current, now) => {
+        const validUntil = requireFuture(input.validUntil, now);
+        const terms = licenseTerms(current, now, { licenseTtlSeconds: s.licenseTtlSeconds, graceSeconds: s.entitlements.graceSeconds });
+        if (terms.kind === "paid") {
+          throw new DomainError(
+            "BAD_USER_INPUT",
+            `This tenant already has a live ${current!.edition} entitlement (${current!.status}): change its edition, seats or validUntil instead, or cancel it first.`,
+            { field: "tenantId", reason: "ENTITLEMENT_EXISTS", entitlementId: current!.id },
+          );
+        }
+        const r = await applyEntitlementChange(tx, actor, {
+          tenant,
+          entitlement: null,
+          patch: {},
+          create: { tenantId: tenant.id, edition, validUntil, seats, stripeSubscriptionId: subscription ?? null, now },
+          details: adminDetails(reason),
+          now,
+        });
+        // a lapsed-by-time PAST_DUE row must not stay "live" beside the new one
+        await supersedeOthers(tx, actor, tenant, r.entitlement.id, await listEntitlements(tx, tenant.id), adminDetails(reason), now);
+        return r;
+      },
+      subscription ? (tx) => refuseEndedSubscription(tx, subscription) : undefined,
+    );
   } catch (err) {
     if (isUniqueViolation(err, "entitlement_stripe_subscription_id_key")) {
       throw badInput("stripeSubscriptionId already belongs to another entitlement", "stripeSubscriptionId");
