@@ -7,6 +7,7 @@ import path from "node:path";
 import { createLicenseSigner } from "../api/src/license/issue-license.js";
 import { signKeyHandover } from "../api/src/license/key-handover.js";
 import { generateSigningKey, loadSigningKeys, type SigningKeySet } from "../api/src/license/signing-keys.js";
+import { generateApplianceKey } from "../contract/src/offline/keys.js";
 import { createTenant } from "../setup-tui/src/bootstrap/create-tenant.js";
 import { readSeedDir } from "../setup-tui/src/seeds.js";
 import {
@@ -206,6 +207,21 @@ describe("an operator with the appliance database cannot license the appliance",
     const anchored = await licenseCli(["status"], { APPLIANCE_DATABASE_URL: db, ...root });
     expect(anchored.stdout).toMatch(/key trust: +anchored: the pinned keys chain to the vendor keys shipped with this appliance/);
     expect((await status(db, root)).out.trust).toMatchObject({ anchored: true, verified: true });
+  });
+});
+
+describe("a license bound to the appliance key (cnf.jkt)", () => {
+  it("the agent stores no refreshed license bound to another key than this appliance's (the key swapped in its database)", async () => {
+    const { db } = await installed();
+    const before = await licenseState(db);
+    expect(claimsOf(before.license_token).cnf).toEqual({ jkt: expect.any(String) });
+    // another machine's key in this appliance's database: the service still binds to the key it redeemed with
+    const other = await generateApplianceKey();
+    await query(db, "UPDATE license_state SET appliance_key = $1", [JSON.stringify(other)]);
+    const agent = await checkIn(db);
+    expect([agent.code, agent.report.status]).toEqual([6, "not-verified"]);
+    expect(agent.report.message).toMatch(/bound to another appliance's key/);
+    expect((await licenseState(db)).license_token).toBe(before.license_token);
   });
 });
 

@@ -382,6 +382,8 @@ async function verifyAnswer(run: Run, row: LicenseStateRow, keys: KeysStep, answ
     now: answer.receivedAt,
     timeFloor: t.floor,
     graceSeconds: run.graceSeconds,
+    // the rules status reads it by: a license bound to another key is never stored
+    applianceKeyThumbprint: t.keyThumbprint,
   });
 }
 
