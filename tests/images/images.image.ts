@@ -4,6 +4,7 @@
 // appliance tools image: its alga-* commands on PATH, then alga-setup, the appliance chart's bootstrap
 // Job, check-in CronJob and helm test pod against the API image — the whole loop in containers, with
 // real PostgreSQL, SMTP and S3 peers. Sizes and build times are printed at the end (the figures in docs/OPERATIONS.md).
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, chownSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -38,6 +39,8 @@ const API_IMAGE = "localhost/alga-license-api:test";
 const TOOLS_IMAGE = "localhost/alga-appliance-tools:test";
 const figures: string[] = [];
 const mb = (bytes: number) => `${Math.round(bytes / 1e6)} MB`;
+/** what a release build passes: `--build-arg BUILD_COMMIT=$(git rev-parse HEAD)` */
+const BUILD_COMMIT = execFileSync("git", ["rev-parse", "HEAD"], { encoding: "utf8" }).trim();
 
 /** The image as `docker run IMAGE [argv]` runs it: its own ENV, WORKDIR, USER and CMD, nothing mounted. */
 function plainRun(image: ImageConfig, argv?: string[], env: Record<string, string> = {}): RunSpec {
@@ -64,11 +67,11 @@ beforeAll(() => {
   const started = Date.now();
   ensureBaseImage((line) => process.stdout.write(`images: ${line}\n`));
   figures.push(`base ${BASE_IMAGE} (assembled here): ${mb(imageSize(BASE_IMAGE))}, ready in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-  for (const [dockerfile, tag] of [
-    ["api/Dockerfile", API_IMAGE],
-    ["setup-tui/Dockerfile", TOOLS_IMAGE],
+  for (const [dockerfile, tag, buildArgs] of [
+    ["api/Dockerfile", API_IMAGE, { BUILD_COMMIT }],
+    ["setup-tui/Dockerfile", TOOLS_IMAGE, {}],
   ] as const) {
-    const { seconds } = buildImage(dockerfile, tag);
+    const { seconds } = buildImage(dockerfile, tag, buildArgs);
     figures.push(`${dockerfile} → ${tag}: built in ${seconds.toFixed(0)} s, ${mb(imageSize(tag))} (base + ${mb(imageSize(tag) - imageSize(BASE_IMAGE))})`);
   }
   apiConfig = imageConfig(API_IMAGE);
@@ -194,7 +197,12 @@ describe("the charts' commands in the images", () => {
     api = startContainer(API_IMAGE, podSpec);
     await api.waitForOutput(/alga-license API: http/, 120_000);
     expect((await fetch(`${apiUrl}/readyz`)).status).toBe(200);
-    expect((await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).status).toBe(200);
+    // the commit passed as a build argument, with the chart's config.buildCommit left empty
+    expect(apiConfig.Env).toContain(`BUILD_COMMIT=${BUILD_COMMIT}`);
+    expect(apiConfig.Labels).toMatchObject({ "org.opencontainers.image.revision": BUILD_COMMIT });
+    const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toMatch(new RegExp(`^alga_license_build_info\\{[^}]*commit="${BUILD_COMMIT}"[^}]*\\} 1$`, "m"));
 
     // helm test: the chart's test pod, with the Service's address replaced by this machine's
     const test = await runContainer(API_IMAGE, podRun(find(rendered, "Pod", "-test-connection"), apiConfig, cluster, { override: { BASE_URL: apiUrl } }));

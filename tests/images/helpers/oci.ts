@@ -142,8 +142,8 @@ function buildMounts(): string[] {
   return [...mounts, "-v", `${npmrc}:/usr/local/etc/npmrc:ro`];
 }
 
-/** `buildah bud` of a Dockerfile of this repository (context: the repository root). */
-export function buildImage(dockerfile: string, tag: string): { seconds: number; log: string } {
+/** `buildah bud` of a Dockerfile of this repository (context: the repository root), with `--build-arg`s. */
+export function buildImage(dockerfile: string, tag: string, buildArgs: Record<string, string> = {}): { seconds: number; log: string } {
   mkdirSync(path.join(STORAGE, "logs"), { recursive: true });
   const logFile = path.join(STORAGE, "logs", `${tag.replace(/\W+/g, "_")}.log`);
   const started = Date.now();
@@ -162,6 +162,7 @@ export function buildImage(dockerfile: string, tag: string): { seconds: number; 
       "--network=host",
       "--layers",
       ...buildMounts(),
+      ...Object.entries(buildArgs).flatMap(([k, v]) => ["--build-arg", `${k}=${v}`]),
       "-f",
       dockerfile,
       "-t",
