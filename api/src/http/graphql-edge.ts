@@ -76,8 +76,7 @@ export function graphqlEdge(d: EdgeDeps): EdgeHandler {
     const q = url.indexOf("?");
     const search = q < 0 ? "" : url.slice(q);
     const params = (method === "POST" ? read.body : method === "GET" ? Object.fromEntries(new URLSearchParams(search)) : undefined) as
-      | { query?: unknown; variables?: unknown }
-      | undefined;
+      { query?: unknown; variables?: unknown } | undefined;
     const problem = requestProblem(params, d.maxDepth);
     if (problem) {
       // a request error: 200 for application/json clients, 400 for application/graphql-response+json

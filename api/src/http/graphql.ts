@@ -47,7 +47,10 @@ function edgeError(err: DomainError, status = 200, headers?: Record<string, stri
 }
 
 /** What the parser should never see: absurd nesting and invalid text in the query or variables. */
-export function requestProblem(params: { query?: unknown; variables?: unknown } | undefined, maxDepth: number): { message: string; reason: string } | undefined {
+export function requestProblem(
+  params: { query?: unknown; variables?: unknown } | undefined,
+  maxDepth: number,
+): { message: string; reason: string } | undefined {
   const maxNesting = Math.max(64, maxDepth * 4);
   if (typeof params?.query === "string") {
     if (braceDepth(params.query) > maxNesting) return { message: `The document nests deeper than ${maxNesting} levels.`, reason: "DEPTH_LIMIT" };

@@ -41,7 +41,6 @@ export async function createHttpServer(d: ServerDeps): Promise<HttpServer> {
   const forget = function (this: http.ServerResponse) {
     active.delete(this);
   };
-  let edge: ReturnType<typeof graphqlEdge> | undefined;
   const exchange = { log, metrics, trusted };
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const x: Exchange = openExchange(req, res, exchange);
@@ -60,14 +59,15 @@ export async function createHttpServer(d: ServerDeps): Promise<HttpServer> {
     }
     active.add(res);
     res.once("close", forget);
-    if (edge && isGraphQLPath(x.path)) edge(req, res, x);
+    // (requests arrive only once listen() is called, after the edge below is made)
+    if (isGraphQLPath(x.path)) edge(req, res, x);
     else app(req, res);
   };
   // the per-address connection cap spares trusted proxies (their clients all share their address)
   const httpServer = createIntakeServer(config.intake, { uncapped: (address) => trusted(address, 0), onRefused: metrics?.connectionRefused }, onRequest);
 
   const graphql = await createGraphQL({ httpServer, config, services: d.services, log, metrics, database: d.database });
-  edge = graphqlEdge({
+  const edge = graphqlEdge({
     graphql,
     shedding: loadShedding(config.maxInflightRequests, metrics?.shed),
     bodyLimit: config.bodyLimit,
