@@ -74,6 +74,31 @@ export interface GraphQLDeps {
   database: Pick<DatabaseHealth, "reachable" | "reachableNow">;
 }
 
+/**
+ * A request's GraphQL context. Its logger (the request id and trace on every line) is made on first
+ * use — most requests log nothing — by a getter on the prototype: Apollo shallow-copies the context
+ * (own properties) for each operation, which would otherwise call the getter every time.
+ */
+class RequestContext implements GraphQLContext {
+  services!: Services;
+  principal!: GraphQLContext["principal"];
+  requestId!: string;
+  clientAddress!: string;
+  limits!: GraphQLContext["limits"];
+  report!: OperationReport;
+  private requestLog?: Logger;
+  constructor(
+    private readonly baseLog: Logger,
+    private readonly exchange: Exchange,
+    fields: Omit<GraphQLContext, "log">,
+  ) {
+    Object.assign(this, fields);
+  }
+  get log(): Logger {
+    return (this.requestLog ??= this.baseLog.child({ requestId: this.exchange.requestId, ...traceFields(this.exchange.trace) }));
+  }
+}
+
 export interface GraphQL {
   apollo: ApolloServer<GraphQLContext>;
   /** the context of one request: its caller (authenticated here), request id, logger and report */
@@ -117,29 +142,24 @@ export async function createGraphQL(d: GraphQLDeps): Promise<GraphQL> {
   await apollo.start();
 
   const limits = { depth: config.graphqlLimits.maxDepth, complexity: config.graphqlLimits.maxComplexity, breadth: config.graphqlLimits.maxBreadth };
-  // the request's logger (its id and trace on every line) is made on first use: most requests log nothing
   const requestLog = (x: Exchange) => d.log.child({ requestId: x.requestId, ...traceFields(x.trace) });
   return {
     apollo,
     async context(x, authorization, clientAddress) {
-      let log: Logger | undefined;
       try {
         const principal = await authenticate(d.services.db, authorization);
         x.principal = principal.kind;
         if ("apiKeyId" in principal) x.apiKeyId = principal.apiKeyId;
         const report: OperationReport = {};
         x.operation = report;
-        return {
+        return new RequestContext(d.log, x, {
           services: d.services,
           principal,
           requestId: x.requestId,
           clientAddress: clientAddress ?? "unknown",
-          get log() {
-            return (log ??= requestLog(x));
-          },
           limits,
           report,
-        };
+        });
       } catch (err) {
         // the database is down or saturated: a retryable answer with the request id, logged once
         const mapped = expectedError(err, isClientTimeout(err) ? await d.database.reachableNow() : true);
