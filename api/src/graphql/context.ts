@@ -12,7 +12,7 @@ export interface OperationReport {
 
 /** Per-request GraphQL context: the caller and the services the resolvers hand to domain functions. */
 export interface GraphQLContext extends Actor {
-  /** shared with the HTTP access log line (pino-http), which is written when the response ends */
+  /** shared with the HTTP access log line (http/exchange.ts), which is written when the response ends */
   report: OperationReport;
   services: Services;
   log: Logger;

@@ -1,12 +1,11 @@
-// POST /graphql: Apollo Server on the Pothos schema, with the edge's request limits, the access check
-// before execution, the error mapping, and a context per request (principal, request id, logger).
+// Apollo Server on the Pothos schema, with the request limits, the access check before execution,
+// the error mapping, and a context per request (principal, request id, logger). The HTTP side of
+// /graphql is http/graphql-edge.ts.
 import type http from "node:http";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
-import { expressMiddleware } from "@as-integrations/express5";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { unusedBuiltInPlugins } from "./apollo-defaults.js";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import express, { type RequestHandler } from "express";
 import { GraphQLError } from "graphql";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
@@ -19,8 +18,8 @@ import type { GraphQLContext, OperationReport } from "../graphql/context.js";
 import { schema } from "../graphql/schema.js";
 import { authenticate } from "./authenticate.js";
 import { expectedError, formatError } from "./graphql-errors.js";
-import { graphqlOverHttpPlugin, requestErrorStatus, responseMediaType } from "./graphql-over-http.js";
-import { loadShedding } from "./load-shedding.js";
+import type { Exchange } from "./exchange.js";
+import { graphqlOverHttpPlugin } from "./graphql-over-http.js";
 import type { Metrics } from "./metrics.js";
 import { observabilityPlugin } from "./observability.js";
 import {
@@ -34,6 +33,7 @@ import {
   validTextRule,
 } from "./request-limits.js";
 import { schemaHintsPlugin } from "./schema-hints.js";
+import { traceFields } from "./trace-context.js";
 
 /** Root fields that reserve an attempt against the caller's failure limit (domain/rate-limit.ts). */
 const CODE_CHECKS: ReadonlySet<string> = new Set(["installCodeStatus", "redeemInstallCode"]);
@@ -46,37 +46,22 @@ function edgeError(err: DomainError, status = 200, headers?: Record<string, stri
   });
 }
 
-/** Refuses what the parser should never see: absurd nesting and invalid text in the query or variables. */
-function requestGuard(maxDepth: number): RequestHandler {
+/** What the parser should never see: absurd nesting and invalid text in the query or variables. */
+export function requestProblem(
+  params: { query?: unknown; variables?: unknown } | undefined,
+  maxDepth: number,
+): { message: string; reason: string } | undefined {
   const maxNesting = Math.max(64, maxDepth * 4);
-  return (req, res, next) => {
-    const body = (req.method === "POST" ? req.body : req.query) as { query?: unknown; variables?: unknown } | undefined;
-    let problem: string | undefined;
-    let reason = "INVALID_TEXT";
-    if (typeof body?.query === "string") {
-      if (braceDepth(body.query) > maxNesting) {
-        problem = `The document nests deeper than ${maxNesting} levels.`;
-        reason = "DEPTH_LIMIT";
-      } else {
-        const text = invalidText(body.query);
-        if (text) problem = `The document ${text}.`;
-      }
-    }
-    if (!problem && body?.variables && typeof body.variables === "object") {
-      const found = findInvalidText(body.variables, maxNesting);
-      if (found) {
-        problem = `${found.path} ${found.problem}.`;
-        if (found.problem.startsWith("nests")) reason = "DEPTH_LIMIT";
-      }
-    }
-    if (!problem) return next();
-    // a request error: 200 for application/json clients, 400 for application/graphql-response+json
-    const accept = req.header("accept");
-    res
-      .status(requestErrorStatus(accept))
-      .type(responseMediaType(accept) ?? "application/json")
-      .send(JSON.stringify({ errors: [{ message: problem, extensions: { code: "BAD_USER_INPUT", reason, requestId: res.locals.requestId } }] }));
-  };
+  if (typeof params?.query === "string") {
+    if (braceDepth(params.query) > maxNesting) return { message: `The document nests deeper than ${maxNesting} levels.`, reason: "DEPTH_LIMIT" };
+    const text = invalidText(params.query);
+    if (text) return { message: `The document ${text}.`, reason: "INVALID_TEXT" };
+  }
+  if (params?.variables && typeof params.variables === "object") {
+    const found = findInvalidText(params.variables, maxNesting);
+    if (found) return { message: `${found.path} ${found.problem}.`, reason: found.problem.startsWith("nests") ? "DEPTH_LIMIT" : "INVALID_TEXT" };
+  }
+  return undefined;
 }
 
 export interface GraphQLDeps {
@@ -89,7 +74,39 @@ export interface GraphQLDeps {
   database: Pick<DatabaseHealth, "reachable" | "reachableNow">;
 }
 
-export async function graphqlHandler(d: GraphQLDeps): Promise<{ handler: express.Router; stop: () => Promise<void> }> {
+/**
+ * A request's GraphQL context. Its logger (the request id and trace on every line) is made on first
+ * use — most requests log nothing — by a getter on the prototype: Apollo shallow-copies the context
+ * (own properties) for each operation, which would otherwise call the getter every time.
+ */
+class RequestContext implements GraphQLContext {
+  services!: Services;
+  principal!: GraphQLContext["principal"];
+  requestId!: string;
+  clientAddress!: string;
+  limits!: GraphQLContext["limits"];
+  report!: OperationReport;
+  private requestLog?: Logger;
+  constructor(
+    private readonly baseLog: Logger,
+    private readonly exchange: Exchange,
+    fields: Omit<GraphQLContext, "log">,
+  ) {
+    Object.assign(this, fields);
+  }
+  get log(): Logger {
+    return (this.requestLog ??= this.baseLog.child({ requestId: this.exchange.requestId, ...traceFields(this.exchange.trace) }));
+  }
+}
+
+export interface GraphQL {
+  apollo: ApolloServer<GraphQLContext>;
+  /** the context of one request: its caller (authenticated here), request id, logger and report */
+  context(x: Exchange, authorization: string | undefined, clientAddress: string | undefined): Promise<GraphQLContext>;
+  stop(): Promise<void>;
+}
+
+export async function createGraphQL(d: GraphQLDeps): Promise<GraphQL> {
   const { config } = d;
   const access = buildAccessMap(schema); // throws at start-up on a scope it cannot evaluate
   const accessCheck: ApolloServerPlugin<GraphQLContext> = {
@@ -125,41 +142,40 @@ export async function graphqlHandler(d: GraphQLDeps): Promise<{ handler: express
   await apollo.start();
 
   const limits = { depth: config.graphqlLimits.maxDepth, complexity: config.graphqlLimits.maxComplexity, breadth: config.graphqlLimits.maxBreadth };
-  const handler = express.Router();
-  handler.use(
-    "/graphql",
-    express.json({ limit: config.bodyLimit }),
-    // counted once the body is read: a slow body holds a connection (bounded by http/intake.ts), no slot
-    loadShedding(config.maxInflightRequests, d.metrics?.shed),
-    requestGuard(config.graphqlLimits.maxDepth),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        const requestId = res.locals.requestId as string;
-        const log = (req as unknown as { log?: Logger }).log ?? d.log.child({ requestId });
-        try {
-          const principal = await authenticate(d.services.db, req.header("authorization"));
-          res.locals.principal = principal.kind;
-          if ("apiKeyId" in principal) res.locals.apiKeyId = principal.apiKeyId;
-          const report: OperationReport = {};
-          res.locals.operation = report;
-          return { services: d.services, principal, requestId, clientAddress: req.ip ?? "unknown", log, limits, report };
-        } catch (err) {
-          // the database is down or saturated: a retryable answer with the request id, logged once
-          const mapped = expectedError(err, isClientTimeout(err) ? await d.database.reachableNow() : true);
-          log.error({ err }, "authentication failed on infrastructure");
-          const code = mapped?.extensions.code === "SERVICE_BUSY" ? "SERVICE_BUSY" : "SERVICE_UNAVAILABLE";
-          const retryAfterSeconds = Number(mapped?.extensions.retryAfterSeconds ?? 5);
-          throw edgeError(
-            new DomainError(code, mapped?.message ?? "The service cannot reach its database right now: nothing was changed. Retry in a little while.", {
-              retryAfterSeconds,
-              requestId,
-            }),
-            503,
-            { "retry-after": String(retryAfterSeconds) },
-          );
-        }
-      },
-    }),
-  );
-  return { handler, stop: () => apollo.stop() };
+  const requestLog = (x: Exchange) => d.log.child({ requestId: x.requestId, ...traceFields(x.trace) });
+  return {
+    apollo,
+    async context(x, authorization, clientAddress) {
+      try {
+        const principal = await authenticate(d.services.db, authorization);
+        x.principal = principal.kind;
+        if ("apiKeyId" in principal) x.apiKeyId = principal.apiKeyId;
+        const report: OperationReport = {};
+        x.operation = report;
+        return new RequestContext(d.log, x, {
+          services: d.services,
+          principal,
+          requestId: x.requestId,
+          clientAddress: clientAddress ?? "unknown",
+          limits,
+          report,
+        });
+      } catch (err) {
+        // the database is down or saturated: a retryable answer with the request id, logged once
+        const mapped = expectedError(err, isClientTimeout(err) ? await d.database.reachableNow() : true);
+        requestLog(x).error({ err }, "authentication failed on infrastructure");
+        const code = mapped?.extensions.code === "SERVICE_BUSY" ? "SERVICE_BUSY" : "SERVICE_UNAVAILABLE";
+        const retryAfterSeconds = Number(mapped?.extensions.retryAfterSeconds ?? 5);
+        throw edgeError(
+          new DomainError(code, mapped?.message ?? "The service cannot reach its database right now: nothing was changed. Retry in a little while.", {
+            retryAfterSeconds,
+            requestId: x.requestId,
+          }),
+          503,
+          { "retry-after": String(retryAfterSeconds) },
+        );
+      }
+    },
+    stop: () => apollo.stop(),
+  };
 }

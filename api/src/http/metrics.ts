@@ -7,6 +7,24 @@ import { registerBuildInfo, registerPoolMetrics, type PoolState } from "./proces
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
+/**
+ * A labelled child per label set, looked up once: prom-client otherwise hashes the label object on every
+ * increment. The label sets are bounded (routes, statuses, root fields, error codes); the cache stops
+ * growing at `max` all the same, so no caller can make it hold more.
+ */
+function children<T>(make: (...labels: string[]) => T, max = 1000): (...labels: string[]) => T {
+  const cache = new Map<string, T>();
+  return (...labels) => {
+    const key = labels.join("\u0000");
+    let child = cache.get(key);
+    if (child === undefined) {
+      child = make(...labels);
+      if (cache.size < max) cache.set(key, child);
+    }
+    return child;
+  };
+}
+
 export interface ProcessInfo {
   /** the database pool and its DATABASE_POOL_SIZE */
   pool?: { state: PoolState; size: number };
@@ -68,15 +86,18 @@ export function createMetrics(db: Queryable, info: ProcessInfo = {}) {
     labelNames: ["reason"] as const,
     registers: [registry],
   });
+  const operationCount = children((operation, outcome) => operations.labels(operation!, outcome!));
+  const operationLatency = children((operation) => latency.labels(operation!));
+  const httpCount = children((route, status) => httpRequests.labels(route!, status!));
   return {
     registry,
     shed: () => shed.inc(),
     connectionRefused: (reason: "total" | "address") => refused.inc({ reason }),
     operation(operation: string, outcome: string, seconds: number) {
-      operations.inc({ operation, outcome });
-      latency.observe({ operation }, seconds);
+      operationCount(operation, outcome).inc();
+      operationLatency(operation).observe(seconds);
     },
-    http: (route: string, status: number) => httpRequests.inc({ route, status: String(status) }),
+    http: (route: string, status: number) => httpCount(route, String(status)).inc(),
     redemption: (outcome: string) => redemptions.inc({ outcome }),
   };
 }

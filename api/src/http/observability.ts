@@ -52,7 +52,7 @@ export function observabilityPlugin(metrics: Metrics | undefined, database?: Pic
           }
           const outcome = first ? String(firstCode ?? "ERROR") : errors?.length ? "ERROR" : "ok";
           metrics?.operation(field, outcome, seconds);
-          // said once, on the request's access line (pino-http), not on a second line of its own
+          // said once, on the request's access line (http/exchange.ts), not on a second line of its own
           Object.assign(contextValue.report, { operation: name, field, operationType: operation?.operation, outcome });
         },
       };

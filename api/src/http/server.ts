@@ -1,23 +1,20 @@
-// The HTTP server: the Express app is built completely (request ids and logs through pino-http, load
-// shedding, routes, GraphQL, the JSON error handler), then it listens. Metrics can get a port of
-// their own (METRICS_PORT) so they stay off the public path.
-import { randomUUID } from "node:crypto";
+// The HTTP server: one node:http listener opens each request's exchange (request id, trace, its access
+// line and metric when it closes: http/exchange.ts), refuses work while draining, and hands /graphql to
+// the thin GraphQL edge (http/graphql-edge.ts) and everything else to Express (health, readiness,
+// JWKS, metrics, ISO downloads, the playground, the Stripe webhook). Metrics can get a port of their
+// own (METRICS_PORT) so they stay off the public path.
 import http from "node:http";
 import express, { type NextFunction, type Request, type Response } from "express";
-import { pinoHttp } from "pino-http";
-import { graphqlHandler } from "./graphql.js";
+import { openExchange, type Exchange, type TrustProxy } from "./exchange.js";
+import { createGraphQL } from "./graphql.js";
+import { graphqlEdge, isGraphQLPath, sendJson } from "./graphql-edge.js";
 import { createIntakeServer } from "./intake.js";
+import { loadShedding } from "./load-shedding.js";
+import { refusalAnswer } from "./request-body.js";
 import { metricsRouter, routes, type RouteDeps } from "./routes.js";
-import { traceContext, traceFields, traceOf } from "./trace-context.js";
+import { traceFields, traceOf } from "./trace-context.js";
 
 export type ServerDeps = RouteDeps;
-
-// the API key's id (never its secret) says which key of a role made the request
-const accessLine = (res: Response, line: object) => ({ ...line, principal: res.locals?.principal, apiKeyId: res.locals?.apiKeyId, ...res.locals?.operation });
-
-// a client's X-Request-Id is kept only if it is plainly an id (it reaches logs and audit rows)
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-const QUIET = new Set(["/healthz", "/readyz", "/metrics"]);
 
 export interface HttpServer {
   httpServer: http.Server;
@@ -34,85 +31,54 @@ export async function createHttpServer(d: ServerDeps): Promise<HttpServer> {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", config.trustProxy);
-  // the per-address connection cap spares trusted proxies (their clients all share their address)
-  const trusted = app.get("trust proxy fn") as (address: string, hop: number) => boolean;
-  const httpServer = createIntakeServer(config.intake, { uncapped: (address) => trusted(address, 0), onRefused: metrics?.connectionRefused }, app);
-
-  app.use(traceContext());
-  app.use(
-    pinoHttp({
-      logger: log,
-      // the access line carries the request's trace (W3C traceparent): trace id and this server's span
-      customProps: (_req, res) => traceFields(traceOf(res as Response)),
-      genReqId: (req, res) => {
-        const incoming = req.headers["x-request-id"];
-        const id = typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-        res.setHeader("X-Request-Id", id);
-        return id;
-      },
-      customAttributeKeys: { reqId: "requestId" },
-      // req.log (every line of a request) carries just the request id; the access line has the rest
-      quietReqLogger: true,
-      autoLogging: { ignore: (req) => QUIET.has((req.url ?? "").split("?")[0]!) },
-      // never the query string (download signatures), never headers (credentials)
-      serializers: {
-        req: (req: { id: string; method: string; url: string; raw?: Request }) => ({
-          method: req.method,
-          path: req.url.split("?")[0],
-          clientAddress: req.raw?.ip,
-        }),
-        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
-      },
-      // one line per request: the principal and the GraphQL operation's name, root field and outcome
-      customSuccessObject: (_req, res, line) => accessLine(res as Response, line),
-      customErrorObject: (_req, res, _err, line) => accessLine(res as Response, line),
-      customSuccessMessage: () => "request",
-      customErrorMessage: () => "request failed",
-    }),
-  );
-  app.use((req, res, next) => {
-    res.locals.requestId = req.id;
-    // every other line of the request (errors included) carries its trace too
-    req.log = req.log.child(traceFields(traceOf(res)));
-    if (metrics) {
-      res.on("finish", () => {
-        const path = req.originalUrl.split("?")[0]!;
-        const route = req.route?.path ?? (path.startsWith("/graphql") ? "/graphql" : res.statusCode === 404 ? "unmatched" : path);
-        metrics.http(String(route), res.statusCode);
-      });
-    }
-    next();
-  });
+  const trusted = app.get("trust proxy fn") as TrustProxy;
 
   // Shutting down: a request that arrives now (on a kept-alive connection) is not processed — it is
   // answered with the retryable SERVICE_UNAVAILABLE and the connection closes — so nothing this replica
   // did can be lost with the process; requests already running finish (Apollo's drain waits for them).
   let draining = false;
-  const active = new Set<Response>();
-  app.use((_req, res, next) => {
-    if (!draining) {
-      active.add(res);
-      res.once("close", () => active.delete(res));
-      return next();
+  const active = new Set<http.ServerResponse>();
+  const forget = function (this: http.ServerResponse) {
+    active.delete(this);
+  };
+  const exchange = { log, metrics, trusted };
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const x: Exchange = openExchange(req, res, exchange);
+    if (draining) {
+      res.setHeader("Connection", "close");
+      res.setHeader("Retry-After", "1");
+      sendJson(res, 503, {
+        errors: [
+          {
+            message: "This server is shutting down: nothing was changed. Retry (another replica answers).",
+            extensions: { code: "SERVICE_UNAVAILABLE", retryAfterSeconds: 1, requestId: x.requestId },
+          },
+        ],
+      });
+      return;
     }
-    res.setHeader("Connection", "close");
-    res.setHeader("Retry-After", "1");
-    res.status(503).json({
-      errors: [
-        {
-          message: "This server is shutting down: nothing was changed. Retry (another replica answers).",
-          extensions: { code: "SERVICE_UNAVAILABLE", retryAfterSeconds: 1, requestId: res.locals.requestId },
-        },
-      ],
-    });
+    active.add(res);
+    res.once("close", forget);
+    // (requests arrive only once listen() is called, after the edge below is made)
+    if (isGraphQLPath(x.path)) edge(req, res, x);
+    else app(req, res);
+  };
+  // the per-address connection cap spares trusted proxies (their clients all share their address)
+  const httpServer = createIntakeServer(config.intake, { uncapped: (address) => trusted(address, 0), onRefused: metrics?.connectionRefused }, onRequest);
+
+  const graphql = await createGraphQL({ httpServer, config, services: d.services, log, metrics, database: d.database });
+  const edge = graphqlEdge({
+    graphql,
+    shedding: loadShedding(config.maxInflightRequests, metrics?.shed),
+    bodyLimit: config.bodyLimit,
+    maxDepth: config.graphqlLimits.maxDepth,
+    trusted,
+    log,
   });
-  // /graphql first: the hot path (check-ins) does not walk the other routes
-  const graphql = await graphqlHandler({ httpServer, config, services: d.services, log, metrics, database: d.database });
-  app.use(graphql.handler);
   app.use(routes(d));
 
-  // Bodies the parser refuses (oversized, malformed JSON, a charset or encoding other than UTF-8 JSON)
-  // are the caller's: BAD_USER_INPUT with the parser's status; anything else is masked. Never a stack.
+  // Bodies the parsers refuse (the Stripe webhook's raw body) are the caller's: BAD_USER_INPUT with the
+  // parser's status; anything else is masked. Never a stack.
   app.use((err: Error & { status?: number; type?: string; expose?: boolean }, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     const status = err.status ?? 500;
@@ -124,19 +90,7 @@ export async function createHttpServer(d: ServerDeps): Promise<HttpServer> {
         .json({ errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR", requestId } }] });
       return;
     }
-    const message =
-      status === 413
-        ? `request body exceeds ${config.bodyLimit} bytes (BODY_LIMIT)`
-        : status === 415
-          ? `${err.expose ? err.message : "unsupported media type"}: send the body as UTF-8 JSON (content-type: application/json)`
-          : status === 400
-            ? "malformed request body"
-            : err.expose
-              ? err.message
-              : "the request was refused";
-    // body-parser names the refusal (e.g. charset.unsupported → CHARSET_UNSUPPORTED)
-    const reason = err.type ? err.type.replace(/\W+/g, "_").toUpperCase() : undefined;
-    res.status(status).json({ errors: [{ message, extensions: { code: "BAD_USER_INPUT", ...(reason ? { reason } : {}), requestId } }] });
+    res.status(status).json(refusalAnswer(status, err.type, err.expose ? err.message : undefined, config.bodyLimit, requestId));
   });
 
   let metricsServer: http.Server | undefined;
