@@ -56,8 +56,16 @@ export function everyFlag(owners: readonly FlagOwner[]): Options {
   return all;
 }
 
+/** The words of a command line that are neither flags nor their values, read against every command's flags (to find the command). */
+export const wordsOf = (argv: string[], owners: readonly FlagOwner[]): string[] =>
+  parseArgs({ args: argv, options: everyFlag(owners), strict: false, allowPositionals: true }).positionals;
+
+/** "a", "a or b", "a, b or c" (and: "a, b and c") */
+export const listed = (names: readonly string[], and = "or") =>
+  names.length > 1 ? `${names.slice(0, -1).join(", ")} ${and} ${names.at(-1)}` : (names[0] ?? "");
+
 /** "a takes it", "a and b take it", "a, b and c take it" */
-const takers = (names: string[]) => (names.length > 1 ? `${names.slice(0, -1).join(", ")} and ${names.at(-1)} take it` : `${names[0]} takes it`);
+const takers = (names: string[]) => `${listed(names, "and")} ${names.length > 1 ? "take" : "takes"} it`;
 
 /** node's parseArgs message without its advice about positionals (which these commands rarely take). */
 const nodeMessage = (err: unknown) => (err as Error).message.replace(/\. To specify a positional argument.*$/s, "");
@@ -127,7 +135,8 @@ export function resolveFlags<F extends FlagSpecs>(specs: F, given: ScannedLine["
     }
     const fromFlag = isFlag(spec) && typeof given[name] === "string" ? (given[name] as string).trim() : undefined;
     if (fromFlag === "") {
-      fail(name, new UsageError(join(labelOf(name, spec, "flag", w), "is empty")));
+      // the flag itself was given wrong: its variable does not come into it
+      fail(name, new UsageError(join((w.label ?? defaultLabel)(`--${name}`, undefined, "flag"), "is empty")));
       continue;
     }
     const fromEnv = fromFlag === undefined && spec.env ? env[spec.env]?.trim() || undefined : undefined;

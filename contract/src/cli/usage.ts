@@ -22,10 +22,10 @@ export interface CommandSpec<F extends FlagSpecs = FlagSpecs> {
 export const flagSynopsis = (name: string, spec: FlagSpec) =>
   spec.type === "boolean" ? `--${name}` : isFlag(spec) ? `--${name} ${spec.value}` : `env ${spec.env}`;
 
-/** The synopsis of some flags: required ones bare, the others [bracketed]; variables are not on the command line. */
+/** The synopsis of some flags: required ones bare, the others [bracketed]; variables (and --help) are not on the command line. */
 export const synopsisWords = (specs: FlagSpecs): string[] =>
   Object.entries(specs)
-    .filter(([, spec]) => isFlag(spec))
+    .filter(([name, spec]) => isFlag(spec) && name !== "help")
     .map(([name, spec]) => (spec.type === "string" && spec.required ? flagSynopsis(name, spec) : `[${flagSynopsis(name, spec)}]`));
 
 /** Words joined into lines no wider than HELP_WIDTH, the first after `lead`, the others under it. */
@@ -70,11 +70,19 @@ export function flagTable(specs: FlagSpecs, extra: [string, string][] = []): str
 }
 
 /** "exit codes: 0 ok, 1 failed, ..." */
-export const exitCodeLines = (exits: ExitCodes): string[] =>
-  wrap(
-    "exit codes: ",
-    exits.map((e, i) => `${e.code} ${e.meaning}${i < exits.length - 1 ? "," : ""}`),
+export function exitCodeLines(exits: ExitCodes): string[] {
+  const lead = "exit codes: ";
+  // each code with its meaning on one line, unless the meaning alone is too long for one
+  const entries = exits.map((e, i) => `${e.code} ${e.meaning}${i < exits.length - 1 ? "," : ""}`);
+  return wrap(
+    lead,
+    entries.flatMap((e) => {
+      if (lead.length + e.length <= HELP_WIDTH) return [e];
+      const [code, first, ...rest] = e.split(" ");
+      return [`${code} ${first}`, ...rest];
+    }),
   );
+}
 
 /** `<command> --help`: its synopsis, what it does, every flag and variable it reads, its exit codes. */
 export function commandHelp(c: CommandSpec): string {
