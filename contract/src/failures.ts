@@ -33,7 +33,9 @@ export type SetupExit =
   | "APPLY_FAILED"
   | "RATE_LIMITED"
   | "NOT_VERIFIED"
-  | "NOT_BOOTSTRAPPED";
+  | "NOT_BOOTSTRAPPED"
+  /** an offline response file that does not answer the appliance's pending request */
+  | "NOT_FOR_THIS_REQUEST";
 
 /** alga-store exit codes by name; the numbers are store-client's EXIT. */
 export type StoreExit = "FAILED" | "USAGE" | "NOT_FOUND" | "AMBIGUOUS" | "AUTH" | "UNREACHABLE" | "REFUSED";
@@ -120,7 +122,8 @@ export const FAILURES: Record<ErrorCode, Failure> = {
     storeExit: "FAILED",
   },
   // the offline exchange (alga-store activate-offline / renew-offline): the appliance tools meet them
-  // only as words relayed from support, never as an answer of their own
+  // only as words relayed from support, never as an answer of their own (but APPLIANCE_KEY_MISMATCH,
+  // which offline-apply and import say of a response bound to another key)
   INVALID_OFFLINE_REQUEST: {
     explain: said(
       "The request file cannot be used",
@@ -147,7 +150,8 @@ export const FAILURES: Record<ErrorCode, Failure> = {
       "The request is signed by another appliance key",
       "Write the request on the appliance that was activated; a replaced machine needs a re-issued install code.",
     ),
-    setupExit: "FAILED",
+    // the appliance meets it too: a response file bound to another appliance key
+    setupExit: "NOT_FOR_THIS_REQUEST",
     checkIn: refused,
     storeExit: "REFUSED",
   },

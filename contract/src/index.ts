@@ -1,6 +1,6 @@
 // @alga-license/contract: what the control plane, the store client and the appliance tools share —
-// error codes, the install-code format, the license format, the seed Secrets, the retry policy, and the appliance's GraphQL
-// operations.
+// error codes, the install-code format, the license format, the seed Secrets, the retry policy, the appliance's GraphQL
+// operations, and the way commands are declared (cli/).
 export * from "./errors.js";
 export * from "./failures.js";
 export * from "./install-code.js";
@@ -11,6 +11,7 @@ export * from "./offline/index.js";
 export * from "./client/errors.js";
 export * from "./client/retry.js";
 export * from "./client/transport.js";
+export * from "./cli/index.js";
 export { CheckInDocument, InstallCodeStatusDocument, RedeemInstallCodeDocument } from "./generated/graphql.js";
 export type {
   CheckInMutation,

@@ -1,163 +1,115 @@
-// Every setting of the appliance commands (alga-setup, alga-setup connect, alga-create-tenant,
-// alga-check-in, alga-license status), read once from the command line and the environment and
-// validated here. A flag wins over its variable. Each problem names the flag and/or variable and what a
-// valid value looks like; the commands exit 2 on any (setup-tui/README.md, "Settings", lists them all).
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { parseArgs, type ParseArgsConfig } from "node:util";
-import { isApplianceId, parseBaseUrl } from "@alga-license/contract";
-import { resolveApplianceId } from "./appliance-id.js";
-import { DEFAULT_OFFLINE_GRACE_SECONDS, parseVendorKeys } from "./license/verify.js";
+// Every setting of the appliance commands (alga-setup, alga-setup connect, offline-request,
+// offline-apply, alga-create-tenant, alga-check-in, alga-license status, renewal-request, import),
+// read once from the command line and the environment against the commands' declarations
+// (commands.ts, settings.ts) and validated there. A flag wins over its variable; a flag no command
+// declares, or one of another command, is refused naming it. Every problem of a run is named at once,
+// each with the flag and/or variable and what a valid value looks like; the commands exit 2 on any
+// (setup-tui/README.md, "Settings", lists them all).
+import { listed, resolveFlags, scanCommandLine, UsageError, wordsOf, type CommandSpec, type FlagSpecs, type FlagValues } from "@alga-license/contract";
 import type { JWK } from "jose";
+import { resolveApplianceId } from "./appliance-id.js";
+import { CHECK_IN, CONNECT, CREATE_TENANT, IMPORT, LICENSE_STATUS, OFFLINE_APPLY, OFFLINE_REQUEST, PROGRAMS, RENEWAL_REQUEST, SETUP } from "./commands.js";
+import { DEFAULT_OFFLINE_GRACE_SECONDS as DEFAULT_OFFLINE_GRACE } from "./license/verify.js";
+import { APPLIANCE_WORDING } from "./settings.js";
 
-export class UsageError extends Error {
-  constructor(readonly problems: string[]) {
-    super(problems.join("\n"));
-    this.name = "UsageError";
-  }
+export { DEFAULT_SEED_DIR, DEFAULT_SPREAD_SECONDS, DEFAULT_STATE_DIR } from "./settings.js";
+export { UsageError };
+
+/** What a command line said beyond its values: its other words and every problem found. */
+interface Problems {
+  help: boolean;
+  /** the words after the command's own */
+  args: string[];
+  /** the problems of the words (unknown command, unexpected argument): named first */
+  wordProblems: string[];
+  problems: string[];
+  /** records a problem of a setting, labelled as the declarations' are */
+  fail(label: string, message: string): void;
 }
 
-export const DEFAULT_STATE_DIR = "/var/lib/alga-appliance";
-export const DEFAULT_SEED_DIR = "./appliance-seeds";
-const MAX_CLOCK_OFFSET_SECONDS = 200 * 365 * 86_400;
-
-type Options = NonNullable<ParseArgsConfig["options"]>;
-
-/** Reads flags and variables, collecting every problem so one run names them all. */
-class Reader {
-  readonly problems: string[] = [];
-  constructor(
-    readonly flags: Record<string, string | boolean | undefined>,
-    readonly env: NodeJS.ProcessEnv,
-  ) {}
-
-  private label(flag?: string, name?: string) {
-    return [flag && `--${flag}`, name].filter(Boolean).join(" / ");
-  }
-  fail(flag: string | undefined, name: string | undefined, message: string): undefined {
-    this.problems.push(`${this.label(flag, name)}: ${message}`);
-    return undefined;
-  }
-  raw(flag?: string, name?: string): string | undefined {
-    const fromFlag = flag ? this.flags[flag] : undefined;
-    if (typeof fromFlag === "string") return fromFlag.trim() || this.fail(flag, undefined, "is empty");
-    const v = name ? this.env[name]?.trim() : undefined;
-    return v ? v : undefined;
-  }
-  bool(flag: string): boolean {
-    return this.flags[flag] === true;
-  }
-  int(flag: string | undefined, name: string | undefined, fallback: number, min: number, max: number, unit: string): number {
-    const v = this.raw(flag, name);
-    if (v === undefined) return fallback;
-    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
-      return this.fail(flag, name, `"${v}" is not a whole number of ${unit} between ${min} and ${max} (default ${fallback})`) ?? fallback;
-    }
-    return Number(v);
-  }
-  serviceUrl(flag: string | undefined, name: string): string | undefined {
-    const v = this.raw(flag, name);
-    if (v === undefined) return undefined;
-    try {
-      return parseBaseUrl(v).href.replace(/\/+$/, "");
-    } catch (err) {
-      return this.fail(flag, name, (err as Error).message.replace(/^the license service URL /, ""));
-    }
-  }
-  databaseUrl(name = "APPLIANCE_DATABASE_URL"): string | undefined {
-    const v = this.raw(undefined, name);
-    if (v === undefined) return undefined;
-    let u: URL;
-    try {
-      u = new URL(v);
-    } catch {
-      return this.fail(undefined, name, `is not a URL: write it as postgresql://user:password@host:5432/database`);
-    }
-    if (u.protocol !== "postgres:" && u.protocol !== "postgresql:") return this.fail(undefined, name, `must start with postgresql:// (got ${u.protocol}//)`);
-    return v;
-  }
-  applianceId(flag: string | undefined, name: string): string | undefined {
-    const v = this.raw(flag, name);
-    if (v !== undefined && !isApplianceId(v))
-      return this.fail(flag, name, `"${v}" must be 1-128 letters, digits, '.', '_', ':' or '-' (starting with a letter or digit)`);
-    return v;
-  }
-  existingDir(flag: string | undefined, name: string | undefined, what: string): string | undefined {
-    const v = this.raw(flag, name);
-    if (v === undefined) return undefined;
-    if (!existsSync(v)) return this.fail(flag, name, `the ${what} folder ${v} does not exist`);
-    if (!statSync(v).isDirectory()) return this.fail(flag, name, `${v} is not a folder`);
-    return v;
-  }
-  readableFile(flag: string | undefined, name: string | undefined, what: string): string | undefined {
-    const v = this.raw(flag, name);
-    if (v === undefined) return undefined;
-    if (!existsSync(v)) return this.fail(flag, name, `the ${what} file ${v} does not exist`);
-    if (!statSync(v).isFile()) return this.fail(flag, name, `${v} is not a file`);
-    return v;
-  }
-  vendorKeys(): JWK[] | undefined {
-    const name = "ALGA_VENDOR_KEYS";
-    const v = this.raw(undefined, name);
-    if (v === undefined) return undefined;
-    try {
-      const text = /^[[{]/.test(v) ? v : readFileSync(v, "utf8");
-      return parseVendorKeys(text);
-    } catch (err) {
-      return this.fail(undefined, name, `${(err as Error).message} (a JWKS file path, or the JSON itself)`);
-    }
-  }
-  graceSeconds(): number {
-    return this.int(undefined, "ALGA_LICENSE_GRACE_HOURS", DEFAULT_OFFLINE_GRACE_SECONDS / 3600, 0, 24 * 90, "hours") * 3600;
-  }
-  /**
-   * The clock the appliance tools read. ALGA_CLOCK_OFFSET_SECONDS shifts it, for tests only: it grants
-   * nothing that setting the system clock would not, and licenses are judged against server-signed time.
-   */
-  clock(): () => Date {
-    const name = "ALGA_CLOCK_OFFSET_SECONDS";
-    const v = this.raw(undefined, name);
-    const valid = v !== undefined && /^[+-]?\d+$/.test(v) && Math.abs(Number(v)) <= MAX_CLOCK_OFFSET_SECONDS;
-    if (v !== undefined && !valid) {
-      this.fail(
-        undefined,
-        name,
-        `"${v}" is not a whole number of seconds between -${MAX_CLOCK_OFFSET_SECONDS} and ${MAX_CLOCK_OFFSET_SECONDS} (for tests only: leave it unset)`,
-      );
-    }
-    const offsetMs = valid ? Number(v) * 1000 : 0;
-    return () => new Date(Date.now() + offsetMs);
-  }
-  done<T>(value: T): T {
-    if (this.problems.length) throw new UsageError(this.problems);
-    return value;
-  }
+/** A command line read against one command. */
+interface Reading<F extends FlagSpecs> extends Problems {
+  values: FlagValues<F>;
 }
 
-function parse(argv: string[], options: Options, positionals = false): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+/**
+ * Reads argv against `command`, refusing a flag it does not take (throws: that is the only problem
+ * named). The command's words (e.g. "offline-request") are skipped wherever they stand.
+ */
+function read<F extends FlagSpecs>(argv: string[], command: CommandSpec<F>, env: NodeJS.ProcessEnv): Reading<F> {
+  const program = command.name.split(" ")[0] as keyof typeof PROGRAMS;
+  const siblings = PROGRAMS[program].filter((c) => c.name !== command.name);
+  const scanned = scanCommandLine(argv, command, siblings, APPLIANCE_WORDING);
+  const words = command.name.split(" ").slice(1);
+  const args = scanned.positionals.filter((w, i) => !(i < words.length && w === words[i]));
+  const r = resolveFlags(command.flags, scanned.given, env, APPLIANCE_WORDING);
+  const problems = r.problems.map((p) => p.message);
+  return {
+    help: scanned.given.help === true,
+    values: r.values,
+    args,
+    wordProblems: [],
+    problems,
+    fail: (label, message) => void problems.push(APPLIANCE_WORDING.join!(label, message)),
+  };
+}
+
+/** The settings, or every problem at once; `--help` wins over problems. */
+function done<T extends { help: boolean }>(r: Problems, value: T): T {
+  const problems = [...r.wordProblems, ...r.problems];
+  if (!value.help && problems.length) throw new UsageError(problems);
+  return value;
+}
+
+/** "unexpected argument" for words a command does not take */
+function noArguments(r: Problems, args = r.args) {
+  if (args.length) r.wordProblems.push(`unexpected argument "${args[0]}"`);
+}
+
+const realClock = () => new Date();
+
+/** What a command on the installed appliance's database reads: the database, the root keys, the grace and the clock. */
+const applianceDb = (v: FlagValues<typeof LICENSE_STATUS.flags>) => ({
+  help: v.help,
+  json: v.json,
+  databaseUrl: v.databaseUrl ?? "",
+  vendorKeys: v.vendorKeys,
+  graceSeconds: v.graceSeconds ?? DEFAULT_OFFLINE_GRACE,
+  clock: v.clock ?? realClock,
+});
+
+/** A command on the installed appliance's database that takes no other words: its settings, or every problem. */
+function applianceDbSettings<F extends typeof LICENSE_STATUS.flags, T>(
+  argv: string[],
+  command: CommandSpec<F>,
+  env: NodeJS.ProcessEnv,
+  own: (v: FlagValues<F>) => T,
+) {
+  const r = read(argv, command, env);
+  noArguments(r);
+  return done(r, { ...applianceDb(r.values as FlagValues<typeof LICENSE_STATUS.flags>), ...own(r.values) });
+}
+
+/** The appliance id given, else derived from the machine and kept in the state folder. */
+function setupApplianceId(r: Problems, given: string | undefined, stateDir: string, env: NodeJS.ProcessEnv): string {
+  if (given || r.problems.length || r.wordProblems.length) return given ?? "";
   try {
-    return parseArgs({ args: argv, options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: positionals, strict: true }) as {
-      values: Record<string, string | boolean | undefined>;
-      positionals: string[];
-    };
+    return resolveApplianceId(stateDir, env);
   } catch (err) {
-    // node's messages name the flag: "Unknown option '--nope'", "Option '--x <value>' argument missing"
-    throw new UsageError([(err as Error).message.replace(/\. To specify a positional argument.*$/s, "")]);
+    r.fail("ALGA_STATE_DIR", `cannot keep the derived appliance id in ${stateDir} (${(err as Error).message}): set APPLIANCE_ID or a writable ALGA_STATE_DIR`);
+    return "";
   }
+}
+
+/** Which command of a program a command line runs: its first word, when that names one. */
+export function commandOf<C extends CommandSpec>(argv: string[], commands: readonly C[]): C | undefined {
+  const [word] = wordsOf(argv, commands);
+  return commands.find((c) => c.name.split(" ")[1] === word);
 }
 
 // ---------------------------------------------------------------------------------------------------
 // alga-setup and alga-setup connect
 // ---------------------------------------------------------------------------------------------------
-const SETUP_OPTIONS = {
-  "install-code": { type: "string" },
-  "admin-password-file": { type: "string" },
-  "license-url": { type: "string" },
-  output: { type: "string" },
-  kubectl: { type: "string" },
-  namespace: { type: "string" },
-  "appliance-id": { type: "string" },
-} satisfies Options;
-
 export interface ApplyTarget {
   /** folder for the manifests (when no kubectl is configured) */
   outputDir: string;
@@ -192,55 +144,37 @@ export interface SetupSettings {
 export const setupIsInteractive = (argv: string[], env: NodeJS.ProcessEnv, isTTY: boolean) =>
   isTTY && !argv.some((a) => a === "--install-code" || a.startsWith("--install-code=")) && !env.ALGA_INSTALL_CODE?.trim();
 
+/** The words alga-setup takes after its name, for the message of one it does not know. */
+const SETUP_WORDS = listed(PROGRAMS["alga-setup"].map((c) => c.name));
+
 export function setupSettings(argv: string[], env: NodeJS.ProcessEnv = process.env, isTTY = !!process.stdin.isTTY): SetupSettings {
-  const { values, positionals } = parse(argv, SETUP_OPTIONS, true);
-  const r = new Reader(values, env);
-  const [sub, ...extra] = positionals;
-  if (sub !== undefined && sub !== "connect") r.problems.push(`unknown command "${sub}": use alga-setup, or alga-setup connect`);
-  if (extra.length) r.problems.push(`unexpected argument "${extra[0]}"`);
-  const command = sub === "connect" ? "connect" : "setup";
+  const connect = wordsOf(argv, PROGRAMS["alga-setup"])[0] === "connect";
+  const r = connect ? read(argv, CONNECT, env) : read(argv, SETUP, env);
+  const v = r.values;
+  if (!connect && r.args[0] !== undefined) r.wordProblems.push(`unknown command "${r.args[0]}": use ${SETUP_WORDS}`);
+  noArguments(r, connect ? r.args : r.args.slice(1));
   const interactive = setupIsInteractive(argv, env, isTTY);
-  const stateDir = r.raw(undefined, "ALGA_STATE_DIR") ?? DEFAULT_STATE_DIR;
-  const databaseUrl = r.databaseUrl();
   const s: SetupSettings = {
-    command,
-    help: values.help === true,
+    command: connect ? "connect" : "setup",
+    help: r.help,
     interactive,
-    installCode: r.raw("install-code", "ALGA_INSTALL_CODE"),
-    adminPasswordFile: r.readableFile("admin-password-file", "ALGA_ADMIN_PASSWORD_FILE", "admin password"),
-    licenseUrl: r.serviceUrl("license-url", "ALGA_LICENSE_URL"),
-    applianceId: r.applianceId("appliance-id", "APPLIANCE_ID") ?? "",
-    stateDir,
-    target: {
-      outputDir: r.raw("output", "ALGA_SEED_DIR") ?? DEFAULT_SEED_DIR,
-      kubectl: r.raw("kubectl", "ALGA_KUBECTL"),
-      namespace: r.raw("namespace", "ALGA_NAMESPACE"),
-    },
-    databaseUrl,
-    vendorKeys: r.vendorKeys(),
-    graceSeconds: r.graceSeconds(),
-    clock: r.clock(),
+    installCode: v["install-code"],
+    adminPasswordFile: v["admin-password-file"],
+    licenseUrl: v["license-url"],
+    applianceId: v["appliance-id"] ?? "",
+    stateDir: v.stateDir,
+    target: { outputDir: v.output, kubectl: v.kubectl, namespace: v.namespace },
+    databaseUrl: v.databaseUrl,
+    vendorKeys: v.vendorKeys,
+    graceSeconds: v.graceSeconds ?? DEFAULT_OFFLINE_GRACE,
+    clock: v.clock ?? realClock,
   };
   if (s.help) return s;
-  if (command === "setup" && !s.licenseUrl && !r.problems.some((p) => p.includes("ALGA_LICENSE_URL")))
-    r.fail("license-url", "ALGA_LICENSE_URL", "the license service URL is required, e.g. https://license.example.com");
-  if (command === "connect" && !databaseUrl)
-    r.fail(undefined, "APPLIANCE_DATABASE_URL", "connect updates the installed appliance's database: set it to that PostgreSQL's URL");
-  if (!interactive && !s.installCode) r.fail("install-code", "ALGA_INSTALL_CODE", "the non-interactive mode (no terminal) needs the install code");
+  if (!interactive && !s.installCode) r.fail("--install-code / ALGA_INSTALL_CODE", "the non-interactive mode (no terminal) needs the install code");
   // (the admin password file is checked once the appliance's state is known: a bootstrapped appliance needs none)
   // connect works on the installed appliance's id unless one is given
-  if (!r.problems.length && !s.applianceId && command === "setup") {
-    try {
-      s.applianceId = resolveApplianceId(stateDir, env);
-    } catch (err) {
-      r.fail(
-        undefined,
-        "ALGA_STATE_DIR",
-        `cannot keep the derived appliance id in ${stateDir} (${(err as Error).message}): set APPLIANCE_ID or a writable ALGA_STATE_DIR`,
-      );
-    }
-  }
-  return r.done(s);
+  if (!connect) s.applianceId = setupApplianceId(r, s.applianceId || undefined, s.stateDir, env);
+  return done(r, s);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -258,21 +192,7 @@ export interface CreateTenantSettings {
 }
 
 export function createTenantSettings(argv: string[], env: NodeJS.ProcessEnv = process.env): CreateTenantSettings {
-  const { values } = parse(argv, { "seed-dir": { type: "string" }, json: { type: "boolean" } });
-  const r = new Reader(values, env);
-  const s = {
-    help: values.help === true,
-    json: values.json === true,
-    databaseUrl: r.databaseUrl() ?? "",
-    seedDir: r.existingDir("seed-dir", "ALGA_SEED_DIR", "seed"),
-    vendorKeys: r.vendorKeys(),
-    graceSeconds: r.graceSeconds(),
-    clock: r.clock(),
-  };
-  if (!s.help && !s.databaseUrl && !r.problems.some((p) => p.includes("APPLIANCE_DATABASE_URL"))) {
-    r.fail(undefined, "APPLIANCE_DATABASE_URL", "is required: the appliance's PostgreSQL, e.g. postgresql://alga@db:5432/appliance");
-  }
-  return r.done(s);
+  return applianceDbSettings(argv, CREATE_TENANT, env, (v) => ({ seedDir: v["seed-dir"] }));
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -296,38 +216,15 @@ export interface CheckInSettings {
   clock: () => Date;
 }
 
-export const DEFAULT_SPREAD_SECONDS = 3600;
-
 export function checkInSettings(argv: string[], env: NodeJS.ProcessEnv = process.env): CheckInSettings {
-  const { values } = parse(argv, {
-    attempts: { type: "string" },
-    "retry-delay-ms": { type: "string" },
-    "max-wait-seconds": { type: "string" },
-    "warn-days": { type: "string" },
-    "spread-seconds": { type: "string" },
-    "no-spread": { type: "boolean" },
-    json: { type: "boolean" },
-  });
-  const r = new Reader(values, env);
-  const spread = r.int("spread-seconds", "ALGA_CHECKIN_SPREAD_SECONDS", DEFAULT_SPREAD_SECONDS, 0, 86_400, "seconds");
-  const s = {
-    help: values.help === true,
-    json: values.json === true,
-    databaseUrl: r.databaseUrl() ?? "",
-    applianceVersion: r.raw(undefined, "APPLIANCE_VERSION"),
-    attempts: r.int("attempts", "ALGA_CHECKIN_ATTEMPTS", 4, 1, 50, "attempts"),
-    retryDelayMs: r.int("retry-delay-ms", "ALGA_CHECKIN_RETRY_DELAY_MS", 1000, 1, 600_000, "milliseconds"),
-    maxWaitSeconds: r.int("max-wait-seconds", "ALGA_CHECKIN_MAX_WAIT_SECONDS", 300, 1, 3600, "seconds"),
-    warnDays: r.int("warn-days", "ALGA_CHECKIN_WARN_DAYS", 7, 0, 365, "days"),
-    spreadSeconds: r.bool("no-spread") ? 0 : spread,
-    graceSeconds: r.graceSeconds(),
-    vendorKeys: r.vendorKeys(),
-    clock: r.clock(),
-  };
-  if (!s.help && !s.databaseUrl && !r.problems.some((p) => p.includes("APPLIANCE_DATABASE_URL"))) {
-    r.fail(undefined, "APPLIANCE_DATABASE_URL", "is required: the appliance's PostgreSQL, e.g. postgresql://alga@db:5432/appliance");
-  }
-  return r.done(s);
+  return applianceDbSettings(argv, CHECK_IN, env, (v) => ({
+    applianceVersion: v.applianceVersion,
+    attempts: v.attempts ?? 0,
+    retryDelayMs: v["retry-delay-ms"] ?? 0,
+    maxWaitSeconds: v["max-wait-seconds"] ?? 0,
+    warnDays: v["warn-days"] ?? 0,
+    spreadSeconds: v["no-spread"] ? 0 : (v["spread-seconds"] ?? 0),
+  }));
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -343,27 +240,17 @@ export interface LicenseStatusSettings {
   clock: () => Date;
 }
 
+/** The words alga-license takes, for the message of a missing or unknown one. */
+const LICENSE_WORDS = listed(PROGRAMS["alga-license"].map((c) => c.name.split(" ")[1]!));
+
 export function licenseStatusSettings(argv: string[], env: NodeJS.ProcessEnv = process.env): LicenseStatusSettings {
-  const { values, positionals } = parse(argv, { json: { type: "boolean" } }, true);
-  const r = new Reader(values, env);
-  const help = values.help === true;
-  if (!help && positionals[0] !== "status")
-    r.problems.push(
-      positionals[0] ? `unknown command "${positionals[0]}": use alga-license status, renewal-request or import` : "missing command: use alga-license status",
-    );
-  if (positionals.length > 1) r.problems.push(`unexpected argument "${positionals[1]}"`);
-  const s = {
-    help,
-    json: values.json === true,
-    databaseUrl: r.databaseUrl() ?? "",
-    graceSeconds: r.graceSeconds(),
-    vendorKeys: r.vendorKeys(),
-    clock: r.clock(),
-  };
-  if (!help && !s.databaseUrl && !r.problems.some((p) => p.includes("APPLIANCE_DATABASE_URL"))) {
-    r.fail(undefined, "APPLIANCE_DATABASE_URL", "is required: the appliance's PostgreSQL, e.g. postgresql://alga@db:5432/appliance");
+  const r = read(argv, LICENSE_STATUS, env);
+  const [word, ...extra] = wordsOf(argv, PROGRAMS["alga-license"]);
+  if (!r.help && word !== "status") {
+    r.wordProblems.push(word ? `unknown command "${word}": use alga-license ${LICENSE_WORDS}` : "missing command: use alga-license status");
   }
-  return r.done(s);
+  noArguments(r, extra);
+  return done(r, applianceDb(r.values));
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -380,38 +267,21 @@ export interface OfflineRequestSettings {
   clock: () => Date;
 }
 
-const setupApplianceId = (r: Reader, stateDir: string, env: NodeJS.ProcessEnv): string => {
-  const given = r.applianceId("appliance-id", "APPLIANCE_ID");
-  if (given || r.problems.length) return given ?? "";
-  try {
-    return resolveApplianceId(stateDir, env);
-  } catch (err) {
-    r.fail(
-      undefined,
-      "ALGA_STATE_DIR",
-      `cannot keep the derived appliance id in ${stateDir} (${(err as Error).message}): set APPLIANCE_ID or a writable ALGA_STATE_DIR`,
-    );
-    return "";
-  }
-};
-
 export function offlineRequestSettings(argv: string[], env: NodeJS.ProcessEnv = process.env): OfflineRequestSettings {
-  const { values } = parse(argv, {
-    "install-code": { type: "string" },
-    out: { type: "string" },
-    "appliance-id": { type: "string" },
-    json: { type: "boolean" },
-  });
-  const r = new Reader(values, env);
-  const help = values.help === true;
-  const stateDir = r.raw(undefined, "ALGA_STATE_DIR") ?? DEFAULT_STATE_DIR;
-  const installCode = r.raw("install-code", "ALGA_INSTALL_CODE");
-  const out = r.raw("out");
-  if (!help && !installCode) r.fail("install-code", "ALGA_INSTALL_CODE", "the install code from the email is required");
-  if (!help && !out) r.fail("out", undefined, "the file to write the request to is required, e.g. --out request.json");
-  const s = { help, json: values.json === true, installCode: installCode ?? "", out: out ?? "", applianceId: "", stateDir, clock: r.clock() };
-  if (!help) s.applianceId = setupApplianceId(r, stateDir, env);
-  return r.done(s);
+  const r = read(argv, OFFLINE_REQUEST, env);
+  const v = r.values;
+  noArguments(r);
+  const s = {
+    help: r.help,
+    json: v.json,
+    installCode: v["install-code"] ?? "",
+    out: v.out ?? "",
+    applianceId: "",
+    stateDir: v.stateDir,
+    clock: v.clock ?? realClock,
+  };
+  if (!s.help) s.applianceId = setupApplianceId(r, v["appliance-id"], s.stateDir, env);
+  return done(r, s);
 }
 
 export interface OfflineApplySettings {
@@ -430,44 +300,24 @@ export interface OfflineApplySettings {
 }
 
 export function offlineApplySettings(argv: string[], env: NodeJS.ProcessEnv = process.env): OfflineApplySettings {
-  const { values } = parse(argv, {
-    response: { type: "string" },
-    "admin-password-file": { type: "string" },
-    output: { type: "string" },
-    kubectl: { type: "string" },
-    namespace: { type: "string" },
-    "appliance-id": { type: "string" },
-    "license-url": { type: "string" },
-    json: { type: "boolean" },
-  });
-  const r = new Reader(values, env);
-  const help = values.help === true;
-  const stateDir = r.raw(undefined, "ALGA_STATE_DIR") ?? DEFAULT_STATE_DIR;
-  const responseFile = r.readableFile("response", undefined, "response");
-  if (!help && !responseFile && !r.problems.some((p) => p.startsWith("--response")))
-    r.fail("response", undefined, "the response file from the vendor is required, e.g. --response response.json");
+  const r = read(argv, OFFLINE_APPLY, env);
+  const v = r.values;
+  noArguments(r);
   const s: OfflineApplySettings = {
-    help,
-    json: values.json === true,
-    responseFile: responseFile ?? "",
-    adminPasswordFile: r.readableFile("admin-password-file", "ALGA_ADMIN_PASSWORD_FILE", "admin password"),
+    help: r.help,
+    json: v.json,
+    responseFile: v.response ?? "",
+    adminPasswordFile: v["admin-password-file"],
     applianceId: "",
-    stateDir,
-    target: {
-      outputDir: r.raw("output", "ALGA_SEED_DIR") ?? DEFAULT_SEED_DIR,
-      kubectl: r.raw("kubectl", "ALGA_KUBECTL"),
-      namespace: r.raw("namespace", "ALGA_NAMESPACE"),
-    },
-    vendorKeys: r.vendorKeys(),
-    graceSeconds: r.graceSeconds(),
-    licenseUrl: r.serviceUrl("license-url", "ALGA_LICENSE_URL"),
-    clock: r.clock(),
+    stateDir: v.stateDir,
+    target: { outputDir: v.output, kubectl: v.kubectl, namespace: v.namespace },
+    vendorKeys: v.vendorKeys,
+    graceSeconds: v.graceSeconds ?? DEFAULT_OFFLINE_GRACE,
+    licenseUrl: v["license-url"],
+    clock: v.clock ?? realClock,
   };
-  if (!help && !s.adminPasswordFile && !r.problems.some((p) => p.includes("ALGA_ADMIN_PASSWORD_FILE"))) {
-    r.fail("admin-password-file", "ALGA_ADMIN_PASSWORD_FILE", "a file with the appliance admin password is required");
-  }
-  if (!help) s.applianceId = setupApplianceId(r, stateDir, env);
-  return r.done(s);
+  if (!s.help) s.applianceId = setupApplianceId(r, v["appliance-id"], s.stateDir, env);
+  return done(r, s);
 }
 
 export interface LicenseFileSettings {
@@ -483,32 +333,7 @@ export interface LicenseFileSettings {
 
 /** alga-license renewal-request --out F / alga-license import --file F */
 export function licenseFileSettings(command: "renewal-request" | "import", argv: string[], env: NodeJS.ProcessEnv = process.env): LicenseFileSettings {
-  const flag = command === "import" ? "file" : "out";
-  const { values, positionals } = parse(argv, { [flag]: { type: "string" }, json: { type: "boolean" } }, true);
-  const r = new Reader(values, env);
-  const help = values.help === true;
-  if (positionals.length > 1) r.problems.push(`unexpected argument "${positionals[1]}"`);
-  const file = command === "import" ? r.readableFile("file", undefined, "response") : r.raw("out");
-  if (!help && !file && !r.problems.some((p) => p.startsWith(`--${flag}`))) {
-    r.fail(
-      flag,
-      undefined,
-      command === "import"
-        ? "the response file from the vendor is required, e.g. --file renewal-response.json"
-        : "the file to write the request to is required, e.g. --out renewal-request.json",
-    );
-  }
-  const s = {
-    help,
-    json: values.json === true,
-    file: file ?? "",
-    databaseUrl: r.databaseUrl() ?? "",
-    vendorKeys: r.vendorKeys(),
-    graceSeconds: r.graceSeconds(),
-    clock: r.clock(),
-  };
-  if (!help && !s.databaseUrl && !r.problems.some((p) => p.includes("APPLIANCE_DATABASE_URL"))) {
-    r.fail(undefined, "APPLIANCE_DATABASE_URL", "is required: the appliance's PostgreSQL, e.g. postgresql://alga@db:5432/appliance");
-  }
-  return r.done(s);
+  return command === "import"
+    ? applianceDbSettings(argv, IMPORT, env, (v) => ({ file: v.file ?? "" }))
+    : applianceDbSettings(argv, RENEWAL_REQUEST, env, (v) => ({ file: v.out ?? "" }));
 }

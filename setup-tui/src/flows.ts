@@ -6,16 +6,7 @@ import type { JWK } from "jose";
 import { readLicenseState, replaceLicense, withApplianceDb, withLicenseLock, type LicenseStateRow } from "./bootstrap/appliance-schema.js";
 import { otherOrganisation, type Binding } from "./binding.js";
 import type { ApplyTarget } from "./config.js";
-import {
-  AlgaLicenseError,
-  applianceFailure,
-  explainFailure as explain,
-  withRetries,
-  type CallPolicy,
-  type Explanation,
-  type RetryHooks,
-  type SetupExit,
-} from "@alga-license/contract";
+import { AlgaLicenseError, explainFailure as explain, withRetries, type CallPolicy, type Explanation, type RetryHooks } from "@alga-license/contract";
 import {
   baseUrlOfCheckInUrl,
   failureCode,
@@ -40,29 +31,9 @@ export interface FlowContext {
   phase?: (text: string) => void;
 }
 
-/**
- * The appliance's own refusals (no service code says them), with alga-setup's exit for each; the
- * service's codes are the contract's failure table (contract/src/failures.ts).
- */
-export const FLOW_FAILURES = {
-  /** the code is of another organisation than this appliance's */
-  OTHER_TENANT: { setupExit: "CODE_REFUSED" },
-  /** connect: the code carries no paid license */
-  NOT_PAID: { setupExit: "CODE_REFUSED" },
-  /** connect: the appliance is not installed */
-  NOT_BOOTSTRAPPED: { setupExit: "NOT_BOOTSTRAPPED" },
-  KEYS_NOT_TRUSTED: { setupExit: "NOT_VERIFIED" },
-  LICENSE_NOT_VERIFIED: { setupExit: "NOT_VERIFIED" },
-  /** the redemption key cannot be kept in ALGA_STATE_DIR */
-  STATE_NOT_WRITABLE: { setupExit: "USAGE" },
-  FAILED: { setupExit: "FAILED" },
-} as const satisfies Record<string, { setupExit: SetupExit }>;
-export type FlowCode = keyof typeof FLOW_FAILURES;
-
-/** Every code a failed flow is reported with: the service's (or no answer) or the appliance's own. */
-export type FailureCode = LicenseErrorCode | FlowCode;
-
-export const isFlowCode = (code: string): code is FlowCode => Object.hasOwn(FLOW_FAILURES, code);
+// the appliance's own refusals and alga-setup's exit per code (one mapping for every command)
+export { FLOW_FAILURES, isFlowCode, setupExitOf, type FailureCode, type FlowCode } from "./failure-exits.js";
+import type { FailureCode } from "./failure-exits.js";
 
 /** A refusal the console explains (a code's state, another organisation, an unverified answer). */
 export class FlowError extends Error {
@@ -419,6 +390,3 @@ export function describeFailure(err: unknown, title = "Something went wrong"): {
   const message = err instanceof Error ? err.message : String(err);
   return { code: "FAILED", explanation: { title, detail: message, action: "Try again; if it persists, contact your vendor." }, codeUsed: false };
 }
-
-/** alga-setup's exit for a failure code: the contract's table for the service's codes, FLOW_FAILURES for the appliance's. */
-export const setupExitOf = (code: FailureCode): SetupExit => (isFlowCode(code) ? FLOW_FAILURES[code].setupExit : applianceFailure(code).setupExit);

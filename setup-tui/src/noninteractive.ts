@@ -1,7 +1,7 @@
 // The wizard's flows without a screen, for automation: the same checks, seeds and explanations, one
 // JSON document on stdout for every outcome (usage errors included) and an exit code per kind of failure.
 import { readFileSync } from "node:fs";
-import { describeInstallCodeProblem, undecided, type CallPolicy, type SetupExit } from "@alga-license/contract";
+import { describeInstallCodeProblem, undecided, type CallPolicy } from "@alga-license/contract";
 import { inspectBinding, passwordTakesEffect } from "./binding.js";
 import type { SetupSettings } from "./config.js";
 import {
@@ -12,35 +12,18 @@ import {
   loadInstalled,
   redeemVerified,
   redemptionApplied,
-  setupExitOf,
   type FlowContext,
   type Redemption,
 } from "./flows.js";
+import { exitStatusOf, SETUP_EXIT, type FailureCode } from "./failure-exits.js";
 import { checkInstallCode } from "./install-code.js";
 import { asServiceError, failureCode, INTERACTIVE_POLICY, type InstallCodeStatus } from "./license-api.js";
 import { passwordProblems } from "./password-policy.js";
 import { keptRedemptionKey } from "./redemption-key.js";
 import { applySteps, buildSeeds } from "./seeds.js";
 
-export const SETUP_EXIT = {
-  OK: 0,
-  FAILED: 1,
-  /** the command line or a setting is wrong, or the password is too weak */
-  USAGE: 2,
-  /** the code failed the local format/check-character test: nothing was sent */
-  MALFORMED_CODE: 3,
-  /** the code cannot be used here: invalid, expired, used, revoked, another organisation's, no paid license (connect) */
-  CODE_REFUSED: 4,
-  TENANT_SUSPENDED: 5,
-  UNREACHABLE: 6,
-  /** the code was used but the seeds could not be written: a re-issued code is needed */
-  APPLY_FAILED: 7,
-  RATE_LIMITED: 8,
-  /** the service's keys or license did not verify against what this appliance trusts */
-  NOT_VERIFIED: 9,
-  /** connect: the appliance is not installed (run alga-setup) */
-  NOT_BOOTSTRAPPED: 10,
-} as const satisfies Record<SetupExit | "OK", number>;
+// alga-setup's exit codes, one per failure code (failure-exits.ts)
+export { SETUP_EXIT };
 
 export interface Outcome {
   exitCode: number;
@@ -49,18 +32,19 @@ export interface Outcome {
 
 export const NONINTERACTIVE_POLICY: CallPolicy = { ...INTERACTIVE_POLICY, attempts: 5 };
 
-export const failure = (exitCode: number, code: string, title: string, detail: string, action: string, extra: Record<string, unknown> = {}): Outcome => ({
-  exitCode,
+/** A failure as the JSON document says it; its exit code follows from its code (failure-exits.ts). */
+export const failure = (code: FailureCode, title: string, detail: string, action: string, extra: Record<string, unknown> = {}): Outcome => ({
+  exitCode: exitStatusOf(code),
   result: { ok: false, error: { code, title, detail, action, ...extra } },
 });
 
 export const usageFailure = (problems: string[], command = "alga-setup"): Outcome =>
-  failure(SETUP_EXIT.USAGE, "USAGE", "Invalid command line or setting", problems.join("; "), `See ${command} --help.`, { problems });
+  failure("USAGE", "Invalid command line or setting", problems.join("; "), `See ${command} --help.`, { problems });
 
 function failed(err: unknown, attempts: number): Outcome {
   const { code, explanation: why } = describeFailure(err);
   const detail = code === "CONSUMED_INSTALL_CODE" && attempts > 1 ? `${why.detail} An earlier attempt whose answer was lost may have used it.` : why.detail;
-  return failure(SETUP_EXIT[setupExitOf(code)], code, why.title, detail, why.action);
+  return failure(code, why.title, detail, why.action);
 }
 
 /** The code's state, or null when the service could not say (the redemption then checks it). */
@@ -78,7 +62,6 @@ export async function runNonInteractive(s: SetupSettings): Promise<Outcome> {
   const check = checkInstallCode(s.installCode ?? "");
   if (!check.ok) {
     return failure(
-      SETUP_EXIT.MALFORMED_CODE,
       "MALFORMED_INSTALL_CODE",
       "That is not a valid install code",
       describeInstallCodeProblem(check.reason, s.installCode ?? ""),
@@ -99,17 +82,10 @@ export function readPassword(file: string): string | Outcome {
   try {
     password = readFileSync(file, "utf8").replace(/\r?\n$/, "");
   } catch (err) {
-    return failure(
-      SETUP_EXIT.USAGE,
-      "USAGE",
-      "Cannot read the admin password file",
-      (err as Error).message,
-      "Pass --admin-password-file with a readable file.",
-    );
+    return failure("USAGE", "Cannot read the admin password file", (err as Error).message, "Pass --admin-password-file with a readable file.");
   }
   const problems = passwordProblems(password);
-  if (problems.length)
-    return failure(SETUP_EXIT.USAGE, "WEAK_PASSWORD", "Password not accepted", `The password ${problems.join(", ")}.`, "Choose a stronger password.");
+  if (problems.length) return failure("WEAK_PASSWORD", "Password not accepted", `The password ${problems.join(", ")}.`, "Choose a stronger password.");
   return password;
 }
 
@@ -178,7 +154,6 @@ async function setup(s: SetupSettings, code: string, c: FlowContext): Promise<Ou
       applied.push(await step.run());
     } catch (err) {
       return failure(
-        SETUP_EXIT.APPLY_FAILED,
         "APPLY_FAILED",
         "Applying the seeds failed after the install code was used",
         (err as Error).message,

@@ -74,6 +74,7 @@ describe("alga-setup exit codes are what setup-tui/README.md documents", () => {
       RATE_LIMITED: "rate limited",
       NOT_VERIFIED: "did not verify",
       NOT_BOOTSTRAPPED: "not installed",
+      NOT_FOR_THIS_REQUEST: "not for this",
     };
     expect(documented.replace(/\s+/g, " ")).toMatch(new RegExp(`\\b${exit} [^,]*${words[name]}`));
   });
@@ -103,6 +104,19 @@ describe("alga-setup exit codes are what setup-tui/README.md documents", () => {
   };
 
   it.each(Object.entries(expected))("%s → exit %i", (code, exit) => {
+    expect(SETUP_EXIT[setupExitOf(code as FailureCode)]).toBe(exit);
+  });
+
+  // docs/OFFLINE.md, "When something is refused": | `CODE`, `CODE` | exit | what happened |
+  const offline = readFileSync("docs/OFFLINE.md", "utf8");
+  const refusals = offline.slice(offline.indexOf("### When something is refused"));
+  const offlineRows = [...refusals.matchAll(/^\| (`[A-Z_]+`(?:, `[A-Z_]+`)*) \| (\d+) \|/gm)].flatMap((m) =>
+    [...m[1]!.matchAll(/`([A-Z_]+)`/g)].map((c): [string, number] => [c[1]!, Number(m[2])]),
+  );
+
+  it("docs/OFFLINE.md lists the offline refusals", () => expect(offlineRows.length).toBeGreaterThanOrEqual(10));
+
+  it.each(offlineRows)("offline %s → exit %i, as docs/OFFLINE.md says", (code, exit) => {
     expect(SETUP_EXIT[setupExitOf(code as FailureCode)]).toBe(exit);
   });
 

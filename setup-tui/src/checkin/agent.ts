@@ -31,21 +31,10 @@ import { fetchKeyDocument } from "../license/pins.js";
 import { applianceTrust, isNewerLicense, referenceTime, storedLicense, verifiedClaims, type ApplianceTrust } from "../license/trust.js";
 import { DEFAULT_OFFLINE_GRACE_SECONDS, KeyTrustError, verifyLicense, type LicenseCheck, type LicenseClaims, type VendorKeys } from "../license/verify.js";
 import { spreadDelaySeconds } from "./spread.js";
+import { CHECKIN_EXIT } from "../failure-exits.js";
 
-export const CHECKIN_EXIT = {
-  OK: 0,
-  FAILED: 1,
-  /** usage, or the appliance is not bootstrapped */
-  USAGE: 2,
-  /** the service could not be reached (or stayed busy) and the license lapses within warnDays, or has */
-  LICENSE_AT_RISK: 3,
-  /** the service refused: tenant suspended, credential revoked or replaced, wrong appliance id */
-  REFUSED: 4,
-  /** the paid subscription lapsed: no new license; the appliance runs as ESSENTIALS once its token expires */
-  ENTITLEMENT_LAPSED: 5,
-  /** the service's answer did not verify (refreshed license or key document): nothing was stored */
-  NOT_VERIFIED: 6,
-} as const;
+// the agent's exit codes, declared with the other appliance tools' (failure-exits.ts)
+export { CHECKIN_EXIT };
 
 export interface AgentOptions {
   databaseUrl: string;

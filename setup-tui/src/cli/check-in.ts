@@ -1,26 +1,11 @@
 #!/usr/bin/env node
-// alga-check-in: the daily license refresh (the chart's CronJob runs it).
+// alga-check-in: the daily license refresh (the chart's CronJob runs it). Its flags, variables and exit
+// codes are declared in commands.ts; --help is generated.
 import { databaseProblem } from "../bootstrap/appliance-schema.js";
 import { CHECKIN_EXIT, runCheckIn } from "../checkin/agent.js";
+import { commandHelp } from "@alga-license/contract";
+import { CHECK_IN } from "../commands.js";
 import { checkInSettings, UsageError, type CheckInSettings } from "../config.js";
-
-const USAGE = `usage: alga-check-in [--no-spread] [--json] [options]
-  env APPLIANCE_DATABASE_URL   the appliance's PostgreSQL (required); env APPLIANCE_VERSION is reported
-  --spread-seconds N           first wait a delay derived from this appliance within N seconds, so a fleet
-                               does not call at once (env ALGA_CHECKIN_SPREAD_SECONDS, default 3600)
-  --no-spread                  check in now (a manual run)
-  --attempts N                 attempts while the service is unreachable or busy (env ALGA_CHECKIN_ATTEMPTS, default 4)
-  --retry-delay-ms MS          first backoff, doubled per attempt (env ALGA_CHECKIN_RETRY_DELAY_MS, default 1000)
-  --max-wait-seconds N         longest wait honoured from Retry-After (env ALGA_CHECKIN_MAX_WAIT_SECONDS, default 300)
-  --warn-days D                validity below which an unreachable service is an error (env ALGA_CHECKIN_WARN_DAYS, default 7)
-  env ALGA_LICENSE_GRACE_HOURS offline grace of an expired license (default 72)
-  env ALGA_VENDOR_KEYS         vendor keys shipped with the image: the root the pinned keys must chain to
-exit codes: 0 refreshed, essentials, or service down/busy with enough validity left;
-            1 failed; 2 usage or not bootstrapped;
-            3 service down/busy and the license lapses within --warn-days, or has lapsed;
-            4 refused (tenant suspended, credential revoked or replaced);
-            5 subscription lapsed (ENTITLEMENT_LAPSED): no new license, the appliance runs as ESSENTIALS
-              once its current one expires; 6 the refreshed license did not verify (not stored)`;
 
 let s: CheckInSettings;
 try {
@@ -31,7 +16,7 @@ try {
   process.exit(CHECKIN_EXIT.USAGE);
 }
 if (s.help) {
-  console.log(USAGE);
+  console.log(commandHelp(CHECK_IN));
   process.exit(0);
 }
 try {

@@ -1,26 +1,15 @@
 #!/usr/bin/env node
 // alga-create-tenant: bootstrap the appliance database from the seeds (Secret values in the
-// environment, as the chart's Job provides them, or --seed-dir with the wizard's manifests).
+// environment, as the chart's Job provides them, or --seed-dir with the wizard's manifests). Its
+// flags, variables and exit codes are declared in commands.ts; --help is generated.
 import path from "node:path";
 import { BootstrapConflictError, BootstrapInputError, createTenant } from "../bootstrap/create-tenant.js";
 import { databaseProblem } from "../bootstrap/appliance-schema.js";
+import { commandHelp } from "@alga-license/contract";
+import { CREATE_TENANT } from "../commands.js";
 import { createTenantSettings, UsageError, type CreateTenantSettings } from "../config.js";
+import { CREATE_TENANT_EXIT as EXIT } from "../failure-exits.js";
 import { readSeedDir, SeedFileError } from "../seeds.js";
-
-const USAGE = `usage: alga-create-tenant [--seed-dir DIR] [--json]
-  env APPLIANCE_DATABASE_URL  the appliance's PostgreSQL (required)
-  --seed-dir DIR              read the seeds from the wizard's manifests (env ALGA_SEED_DIR);
-                              otherwise from the environment: INITIAL_TENANT_DIGEST, INITIAL_TENANT_ID,
-                              INITIAL_ADMIN_PASSWORD, INITIAL_ADMIN_EMAIL, INITIAL_COMPANY_NAME, LICENSE_SEED_DIGEST,
-                              EDITION, APPLIANCE_ID, ALGA_LICENSE_URL, REDEEMED_AT, LICENSE_VENDOR_KEYS, APPLIANCE_KEY,
-                              LICENSE_TOKEN, APPLIANCE_CREDENTIAL, CHECK_IN_URL (a seed must match its digest)
-  env ALGA_VENDOR_KEYS        vendor keys shipped with the image: the root the pinned keys must chain to
-  env ALGA_LICENSE_GRACE_HOURS  offline grace of an expired license (default 72)
-INITIAL_ADMIN_PASSWORD is needed only while the admin user does not exist. Seeds of a newer redemption
-for the same tenant (a reinstall) refresh license_state when the keys this appliance pins (or the root)
-signed their key document; another tenant's seeds are refused.
-exit codes: 0 created, refreshed or already bootstrapped, 1 failed, 2 usage or bad seeds,
-            3 bootstrapped for another tenant`;
 
 let s: CreateTenantSettings;
 try {
@@ -28,10 +17,10 @@ try {
 } catch (err) {
   if (!(err instanceof UsageError)) throw err;
   console.error(`create-tenant: ${err.problems.join("\ncreate-tenant: ")}\n(--help lists every setting)`);
-  process.exit(2);
+  process.exit(EXIT.USAGE);
 }
 if (s.help) {
-  console.log(USAGE);
+  console.log(commandHelp(CREATE_TENANT));
   process.exit(0);
 }
 let seed: Record<string, string | undefined>;
@@ -39,9 +28,9 @@ try {
   seed = s.seedDir ? { ...process.env, ...readSeedDir(s.seedDir) } : { ...process.env };
 } catch (err) {
   if (!(err instanceof SeedFileError)) throw err;
-  if (s.json) console.log(JSON.stringify({ ok: false, exitCode: 2, error: err.message }));
+  if (s.json) console.log(JSON.stringify({ ok: false, exitCode: EXIT.USAGE, error: err.message }));
   console.error(`create-tenant: ${err.message}`);
-  process.exit(2);
+  process.exit(EXIT.USAGE);
 }
 const seedDir = s.seedDir;
 const seedSource = (secret: string) => (seedDir ? path.join(seedDir, `${secret}.yaml`) : `Secret ${secret}`);
@@ -55,7 +44,7 @@ try {
         : `already bootstrapped for tenant ${r.tenantId}: nothing to do`;
   console.log(s.json ? JSON.stringify({ ok: true, ...r }) : text);
 } catch (err) {
-  const code = err instanceof BootstrapConflictError ? 3 : err instanceof BootstrapInputError ? 2 : 1;
+  const code = err instanceof BootstrapConflictError ? EXIT.OTHER_TENANT : err instanceof BootstrapInputError ? EXIT.USAGE : EXIT.FAILED;
   const message =
     err instanceof BootstrapConflictError || err instanceof BootstrapInputError
       ? err.message

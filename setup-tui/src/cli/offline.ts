@@ -1,66 +1,28 @@
 // The air-gapped exchange on the command line: alga-setup offline-request / offline-apply and
-// alga-license renewal-request / import. Each prints what it did (with --json: one JSON document on
-// stdout for every outcome) and exits with the status of its kind of failure (offline/failures.ts).
+// alga-license renewal-request / import, declared in commands.ts (flags, variables, exit codes, the
+// --help text). Each prints what it did (with --json: one JSON document on stdout for every outcome)
+// and exits with the status of its failure's code (failure-exits.ts).
 import { writeFileSync } from "node:fs";
+import { commandHelp, type CommandSpec } from "@alga-license/contract";
+import { IMPORT, OFFLINE_APPLY, OFFLINE_REQUEST, RENEWAL_REQUEST } from "../commands.js";
 import { licenseFileSettings, offlineApplySettings, offlineRequestSettings, UsageError } from "../config.js";
-import { failure, readPassword, SETUP_EXIT, usageFailure, type Outcome } from "../noninteractive.js";
+import { failure, readPassword, usageFailure, type Outcome } from "../noninteractive.js";
 import { activationApplied, makeActivationRequest, verifyActivationResponse } from "../offline/activation.js";
-import { describeOfflineFailure, OFFLINE_EXIT, OfflineFailure } from "../offline/failures.js";
+import { describeOfflineFailure, OfflineFailure } from "../offline/failures.js";
 import { qrLines, wrapText } from "../offline/qr.js";
 import { importRenewalFile, renewalRequest } from "../offline/renewal.js";
 import { applySteps } from "../seeds.js";
 import { ensureApplianceSchema, withApplianceDb } from "../bootstrap/appliance-schema.js";
 
-export const OFFLINE_REQUEST_USAGE = `usage: alga-setup offline-request --install-code CODE --out FILE [--json]
-  Activation without a network path to the license service: writes an activation request signed by
-  this appliance's key (appliance id, public key, a nonce, a digest of the code - never the code).
-  Carry FILE to the vendor (or show them the QR code / the text); the vendor answers with a response
-  file for alga-setup offline-apply. On a terminal the request is also shown as a QR code and as text.
-  --install-code CODE   the install code from the email (env ALGA_INSTALL_CODE)
-  --out FILE            where the request file is written
-  --appliance-id ID     the appliance id (env APPLIANCE_ID; default derived from the machine)
-  env ALGA_STATE_DIR    where the appliance key and the pending request are kept (default /var/lib/alga-appliance)
-exit codes: 0 written, 1 failed, 2 usage or ALGA_STATE_DIR not writable, 3 malformed code`;
-
-export const OFFLINE_APPLY_USAGE = `usage: alga-setup offline-apply --response FILE --admin-password-file FILE [--output DIR] [--json]
-  Verifies the vendor's response to this appliance's pending request and writes the same seed Secrets
-  as an online install; then run alga-create-tenant as usual.
-  --response FILE             the response file from the vendor (alga-store activate-offline wrote it)
-  --admin-password-file FILE  the appliance admin password (env ALGA_ADMIN_PASSWORD_FILE)
-  --output DIR                folder for the seed Secret manifests (env ALGA_SEED_DIR, default ./appliance-seeds)
-  --kubectl PATH, --namespace NS  write the Secrets with kubectl instead (env ALGA_KUBECTL, ALGA_NAMESPACE)
-  --license-url URL           recorded for a later online check-in (env ALGA_LICENSE_URL; default from the response)
-  env ALGA_VENDOR_KEYS        vendor keys shipped with the image: the response's keys must chain to them
-  env ALGA_STATE_DIR          where the appliance key and the pending request are kept
-exit codes: 0 applied, 1 failed, 2 usage or not a response file, 7 seeds not written,
-            9 not verified (edited, or not signed by the vendor's keys),
-            11 not for this appliance's pending request (another appliance or key, replayed, stale)`;
-
-export const RENEWAL_REQUEST_USAGE = `usage: alga-license renewal-request --out FILE [--json]
-  Writes a renewal request signed by this appliance's key, with the next seat/usage report (hash-chained
-  to the previous one). The vendor answers it with alga-store renew-offline; import the answer with
-  alga-license import --file.
-  env APPLIANCE_DATABASE_URL   the appliance's PostgreSQL (required)
-exit codes: 0 written, 1 failed, 2 usage, 10 not installed`;
-
-export const IMPORT_USAGE = `usage: alga-license import --file FILE [--json]
-  Verifies the vendor's renewal response (a key rotation inside it is accepted only when a key this
-  appliance pins, or ALGA_VENDOR_KEYS, signed it) and stores its license; never an older one.
-  env APPLIANCE_DATABASE_URL   the appliance's PostgreSQL (required)
-  env ALGA_VENDOR_KEYS         vendor keys shipped with the image (the root)
-exit codes: 0 stored, 1 failed, 2 usage or not a response file, 9 not verified,
-            10 not installed, 11 not for this appliance's pending request (another appliance or key,
-            replayed, stale, or an older license)`;
-
 const failed = (err: unknown): Outcome => {
   const f = describeOfflineFailure(err);
-  return failure(f.exitCode, f.code, f.explanation.title, f.explanation.detail, f.explanation.action);
+  return failure(f.code, f.explanation.title, f.explanation.detail, f.explanation.action);
 };
 
 /** The request file could not be written (a file system error, not a refusal). */
 const writeProblem = (err: unknown): Outcome | null =>
   !(err instanceof OfflineFailure) && typeof (err as NodeJS.ErrnoException).syscall === "string"
-    ? failure(OFFLINE_EXIT.USAGE, "USAGE", "Cannot write the request file", (err as Error).message, "Pass --out with a file in a writable folder.")
+    ? failure("USAGE", "Cannot write the request file", (err as Error).message, "Pass --out with a file in a writable folder.")
     : null;
 
 /** Prints an outcome: JSON on stdout, or text (failures on stderr), and returns its exit code. */
@@ -74,22 +36,23 @@ function print(command: string, o: Outcome, json: boolean, text: (r: Record<stri
   return o.exitCode;
 }
 
-function settingsOr<T extends { help: boolean; json?: boolean }>(read: () => T, usage: string, command: string, argv: string[]): T | number {
+/** The settings, or the exit code of --help (its generated text printed) or of a usage error (said). */
+function settingsOr<T extends { help: boolean; json?: boolean }>(read: () => T, spec: CommandSpec, argv: string[]): T | number {
   try {
     const s = read();
     if (s.help) {
-      console.log(usage);
+      console.log(commandHelp(spec));
       return 0;
     }
     return s;
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    return print(command, usageFailure(err.problems, command), argv.includes("--json"), () => "");
+    return print(spec.name, usageFailure(err.problems, spec.name), argv.includes("--json"), () => "");
   }
 }
 
 export async function offlineRequestCommand(argv: string[]): Promise<number> {
-  const s = settingsOr(() => offlineRequestSettings(argv), OFFLINE_REQUEST_USAGE, "alga-setup offline-request", argv);
+  const s = settingsOr(() => offlineRequestSettings(argv), OFFLINE_REQUEST, argv);
   if (typeof s === "number") return s;
   let o: Outcome;
   try {
@@ -111,7 +74,7 @@ export async function offlineRequestCommand(argv: string[]): Promise<number> {
   } catch (err) {
     o = writeProblem(err) ?? failed(err);
   }
-  return print("alga-setup offline-request", o, s.json, (r) => requestText(r, !!process.stdout.isTTY));
+  return print(OFFLINE_REQUEST.name, o, s.json, (r) => requestText(r, !!process.stdout.isTTY));
 }
 
 /** The QR code when the terminal is wide enough for it, else a line saying how wide it must be. */
@@ -140,10 +103,10 @@ function requestText(r: Record<string, unknown>, tty: boolean): string {
 }
 
 export async function offlineApplyCommand(argv: string[]): Promise<number> {
-  const s = settingsOr(() => offlineApplySettings(argv), OFFLINE_APPLY_USAGE, "alga-setup offline-apply", argv);
+  const s = settingsOr(() => offlineApplySettings(argv), OFFLINE_APPLY, argv);
   if (typeof s === "number") return s;
   const password = readPassword(s.adminPasswordFile!);
-  if (typeof password !== "string") return print("alga-setup offline-apply", password, s.json, () => "");
+  if (typeof password !== "string") return print(OFFLINE_APPLY.name, password, s.json, () => "");
   let o: Outcome;
   try {
     const v = await verifyActivationResponse({ ...s, adminPassword: password });
@@ -153,9 +116,8 @@ export async function offlineApplyCommand(argv: string[]): Promise<number> {
         applied.push(await step.run());
       } catch (err) {
         return print(
-          "alga-setup offline-apply",
+          OFFLINE_APPLY.name,
           failure(
-            SETUP_EXIT.APPLY_FAILED,
             "APPLY_FAILED",
             "The seeds could not be written",
             (err as Error).message,
@@ -187,7 +149,7 @@ export async function offlineApplyCommand(argv: string[]): Promise<number> {
   } catch (err) {
     o = failed(err);
   }
-  return print("alga-setup offline-apply", o, s.json, (r) =>
+  return print(OFFLINE_APPLY.name, o, s.json, (r) =>
     [
       `${String(r.companyName)}: ${String(r.edition)} applied for appliance ${String(r.applianceId)}`,
       ...(r.applied as string[]),
@@ -197,7 +159,7 @@ export async function offlineApplyCommand(argv: string[]): Promise<number> {
 }
 
 export async function renewalRequestCommand(argv: string[]): Promise<number> {
-  const s = settingsOr(() => licenseFileSettings("renewal-request", argv), RENEWAL_REQUEST_USAGE, "alga-license renewal-request", argv);
+  const s = settingsOr(() => licenseFileSettings("renewal-request", argv), RENEWAL_REQUEST, argv);
   if (typeof s === "number") return s;
   let o: Outcome;
   try {
@@ -220,7 +182,7 @@ export async function renewalRequestCommand(argv: string[]): Promise<number> {
   } catch (err) {
     o = writeProblem(err) ?? failed(err);
   }
-  return print("alga-license renewal-request", o, s.json, (r) => {
+  return print(RENEWAL_REQUEST.name, o, s.json, (r) => {
     const rep = r.report as { seq: number; from: string; until: string; edition: string };
     return [
       ...(process.stdout.isTTY ? [...qrOnTerminal(r.request as string), ""] : []),
@@ -232,7 +194,7 @@ export async function renewalRequestCommand(argv: string[]): Promise<number> {
 }
 
 export async function importCommand(argv: string[]): Promise<number> {
-  const s = settingsOr(() => licenseFileSettings("import", argv), IMPORT_USAGE, "alga-license import", argv);
+  const s = settingsOr(() => licenseFileSettings("import", argv), IMPORT, argv);
   if (typeof s === "number") return s;
   let o: Outcome;
   try {
@@ -242,7 +204,7 @@ export async function importCommand(argv: string[]): Promise<number> {
   } catch (err) {
     o = failed(err);
   }
-  return print("alga-license import", o, s.json, (r) =>
+  return print(IMPORT.name, o, s.json, (r) =>
     [
       `stored: ${String(r.edition)} until ${String(r.expiresAt)}`,
       `vendor keys: ${(r.vendorKeys as string[]).join(", ")}${r.keysUpdated ? " (updated from the file)" : ""}`,

@@ -5,21 +5,12 @@
 import type { JWK } from "jose";
 import type pg from "pg";
 import { readLicenseState, withApplianceDb } from "../bootstrap/appliance-schema.js";
+import { STATUS_EXIT } from "../failure-exits.js";
 import { duration, skewWarning } from "./clock.js";
 import { applianceTrust, storedLicense, trustMessage } from "./trust.js";
 import { CLOCK_TOLERANCE_SECONDS, DEFAULT_OFFLINE_GRACE_SECONDS, effectiveEdition, type LicenseCheck, type LicenseEdition } from "./verify.js";
 
-export const STATUS_EXIT = {
-  /** a verified license (or an essentials appliance, which needs none) */
-  OK: 0,
-  FAILED: 1,
-  /** usage, or the appliance is not bootstrapped */
-  USAGE: 2,
-  /** the license expired and is honoured only within the offline grace: the check-in must refresh it */
-  IN_GRACE: 3,
-  /** the stored license is refused: the appliance runs as ESSENTIALS */
-  REFUSED: 4,
-} as const;
+export { STATUS_EXIT };
 
 export interface LicenseStatus {
   exitCode: number;

@@ -23,7 +23,7 @@ import { baseUrlOfCheckInUrl } from "../license-api.js";
 import { chainTip, extendKeyChain, type KeyChain } from "../license/chain.js";
 import { KeyTrustError, verifyLicense, type LicenseCheck } from "../license/verify.js";
 import { buildSeeds, type Seeds } from "../seeds.js";
-import { noPendingRequest, notVerified, OFFLINE_EXIT, OfflineFailure, responseFailure } from "./failures.js";
+import { noPendingRequest, notVerified, OfflineFailure, responseFailure } from "./failures.js";
 import { forgetPendingActivation, keepPendingActivation, pendingActivation } from "./pending.js";
 import { toolName } from "./tool.js";
 
@@ -48,7 +48,7 @@ export interface OfflineRequest {
 }
 
 const stateNotWritable = (stateDir: string, err: unknown) =>
-  new OfflineFailure("STATE_NOT_WRITABLE", OFFLINE_EXIT.USAGE, {
+  new OfflineFailure("STATE_NOT_WRITABLE", {
     title: "The appliance key or the pending request cannot be kept",
     detail: `This appliance keeps its identity key and the pending request in ${stateDir}: ${(err as Error).message}.`,
     action: "Set ALGA_STATE_DIR to a folder this appliance can write (it persists across restarts), then make the request again.",
@@ -58,7 +58,7 @@ const stateNotWritable = (stateDir: string, err: unknown) =>
 export async function makeActivationRequest(i: OfflineRequestInput): Promise<OfflineRequest> {
   const check = checkInstallCode(i.installCode);
   if (!check.ok) {
-    throw new OfflineFailure("MALFORMED_INSTALL_CODE", OFFLINE_EXIT.MALFORMED_CODE, {
+    throw new OfflineFailure("MALFORMED_INSTALL_CODE", {
       title: "That is not a valid install code",
       detail: describeInstallCodeProblem(check.reason, i.installCode),
       action: "Compare the code with the email; no request was made.",
@@ -120,7 +120,7 @@ export function readResponseFile(file: string): string {
   try {
     return readFileSync(file, "utf8");
   } catch (err) {
-    throw new OfflineFailure("USAGE", OFFLINE_EXIT.USAGE, {
+    throw new OfflineFailure("USAGE", {
       title: "Cannot read the response file",
       detail: (err as Error).message,
       action: "Pass --response with the file the vendor sent back (alga-store activate-offline writes it).",

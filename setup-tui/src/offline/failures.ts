@@ -1,48 +1,23 @@
-// What goes wrong with an offline file on the appliance, and the way out: one code, one exit status,
-// the same words on the console and in the --json document (offline-request, offline-apply,
-// renewal-request, import).
+// What goes wrong with an offline file on the appliance, and the way out: one code, the same words on
+// the console and in the --json document (offline-request, offline-apply, renewal-request, import).
+// The exit status follows from the code, by the one mapping every appliance command uses
+// (failure-exits.ts: the contract's failure table and the appliance's own codes).
 import { OfflineFormatError, type OfflineFormatErrorReason } from "@alga-license/contract";
 import type { Explanation } from "@alga-license/contract";
-import { SETUP_EXIT } from "../noninteractive.js";
+import { exitStatusOf, type FailureCode } from "../failure-exits.js";
 
-export const OFFLINE_EXIT = {
-  OK: 0,
-  FAILED: 1,
-  /** the command line, a file that cannot be read or is not an offline file of the right kind */
-  USAGE: SETUP_EXIT.USAGE,
-  MALFORMED_CODE: SETUP_EXIT.MALFORMED_CODE,
-  /** the response's signature, its keys or its license did not verify (edited, or not the vendor's) */
-  NOT_VERIFIED: SETUP_EXIT.NOT_VERIFIED,
-  /** not installed (renewal-request, import) */
-  NOT_BOOTSTRAPPED: SETUP_EXIT.NOT_BOOTSTRAPPED,
-  /** the response does not answer this appliance's pending request: another appliance or key, replayed, stale, or an older license */
-  NOT_FOR_THIS_REQUEST: 11,
-} as const;
-
-export type OfflineFailureCode =
-  | "USAGE"
-  | "MALFORMED_INSTALL_CODE"
-  | "INVALID_OFFLINE_FILE"
-  | "NEWER_OFFLINE_FORMAT"
-  | "OFFLINE_RESPONSE_NOT_VERIFIED"
-  | "WRONG_APPLIANCE"
-  | "APPLIANCE_KEY_MISMATCH"
-  | "STALE_OFFLINE_RESPONSE"
-  | "NO_PENDING_REQUEST"
-  | "OLDER_LICENSE"
-  | "NO_APPLIANCE_KEY"
-  | "NOT_BOOTSTRAPPED"
-  | "STATE_NOT_WRITABLE"
-  | "APPLY_FAILED";
-
+/** A refusal of an offline step: its code (whose exit is failure-exits.ts') and the way out. */
 export class OfflineFailure extends Error {
   constructor(
-    readonly code: OfflineFailureCode,
-    readonly exitCode: number,
+    readonly code: FailureCode,
     readonly explanation: Explanation,
   ) {
     super(explanation.detail);
     this.name = "OfflineFailure";
+  }
+
+  get exitCode(): number {
+    return exitStatusOf(this.code);
   }
 }
 
@@ -53,44 +28,44 @@ export function responseFailure(err: OfflineFormatError, file: string): OfflineF
   const r: OfflineFormatErrorReason = err.reason;
   switch (r) {
     case "BAD_SIGNATURE":
-      return new OfflineFailure("OFFLINE_RESPONSE_NOT_VERIFIED", OFFLINE_EXIT.NOT_VERIFIED, {
+      return new OfflineFailure("OFFLINE_RESPONSE_NOT_VERIFIED", {
         title: "The response file does not verify",
         detail: `${file}: ${err.message}`,
         action: "Use the response file exactly as the vendor sent it (it must not be edited); if it was damaged on the way, ask the vendor to send it again.",
       });
     case "UNKNOWN_KEY":
-      return new OfflineFailure("OFFLINE_RESPONSE_NOT_VERIFIED", OFFLINE_EXIT.NOT_VERIFIED, {
+      return new OfflineFailure("OFFLINE_RESPONSE_NOT_VERIFIED", {
         title: "The response is not signed by a key this appliance trusts",
         detail: `${file}: ${err.message}`,
         action:
           "Check that the response comes from your vendor; if the vendor changed keys, the response must carry their hand-over (ask for the response again).",
       });
     case "WRONG_APPLIANCE":
-      return new OfflineFailure("WRONG_APPLIANCE", OFFLINE_EXIT.NOT_FOR_THIS_REQUEST, {
+      return new OfflineFailure("WRONG_APPLIANCE", {
         title: "The response is for another appliance",
         detail: `${file}: ${err.message}`,
         action: NEW_REQUEST,
       });
     case "WRONG_KEY":
-      return new OfflineFailure("APPLIANCE_KEY_MISMATCH", OFFLINE_EXIT.NOT_FOR_THIS_REQUEST, {
+      return new OfflineFailure("APPLIANCE_KEY_MISMATCH", {
         title: "The response is bound to another appliance key",
         detail: `${file}: ${err.message}`,
         action: NEW_REQUEST,
       });
     case "WRONG_NONCE":
-      return new OfflineFailure("STALE_OFFLINE_RESPONSE", OFFLINE_EXIT.NOT_FOR_THIS_REQUEST, {
+      return new OfflineFailure("STALE_OFFLINE_RESPONSE", {
         title: "The response answers another request",
         detail: `${file}: ${err.message}`,
         action: `A response is accepted once, for the latest request. ${NEW_REQUEST}`,
       });
     case "NEWER_VERSION":
-      return new OfflineFailure("NEWER_OFFLINE_FORMAT", OFFLINE_EXIT.USAGE, {
+      return new OfflineFailure("NEWER_OFFLINE_FORMAT", {
         title: "The response was made by a newer tool",
         detail: `${file}: ${err.message}`,
         action: "Update the appliance tools, then apply the response again.",
       });
     default:
-      return new OfflineFailure("INVALID_OFFLINE_FILE", OFFLINE_EXIT.USAGE, {
+      return new OfflineFailure("INVALID_OFFLINE_FILE", {
         title: "That is not a response file for this step",
         detail: `${file}: ${err.message}`,
         action: "Give the file the vendor sent back for this appliance's request (alga-store activate-offline / renew-offline writes it).",
@@ -99,7 +74,7 @@ export function responseFailure(err: OfflineFormatError, file: string): OfflineF
 }
 
 export const noPendingRequest = (kind: "activation" | "renewal", file: string) =>
-  new OfflineFailure("NO_PENDING_REQUEST", OFFLINE_EXIT.NOT_FOR_THIS_REQUEST, {
+  new OfflineFailure("NO_PENDING_REQUEST", {
     title: "No request is waiting for this response",
     detail: `${file}: this appliance has no pending ${kind} request: the response was applied already (a replay), or the request was made on another machine.`,
     action:
@@ -109,7 +84,7 @@ export const noPendingRequest = (kind: "activation" | "renewal", file: string) =
   });
 
 export const notVerified = (file: string, why: string) =>
-  new OfflineFailure("OFFLINE_RESPONSE_NOT_VERIFIED", OFFLINE_EXIT.NOT_VERIFIED, {
+  new OfflineFailure("OFFLINE_RESPONSE_NOT_VERIFIED", {
     title: "The response's license or keys did not verify",
     detail: `${file}: ${why}. Nothing was applied.`,
     action:
@@ -117,7 +92,7 @@ export const notVerified = (file: string, why: string) =>
   });
 
 /** Any failure of an offline command as code, exit status and explanation. */
-export function describeOfflineFailure(err: unknown): { code: string; exitCode: number; explanation: Explanation } {
+export function describeOfflineFailure(err: unknown): { code: FailureCode; exitCode: number; explanation: Explanation } {
   if (err instanceof OfflineFailure) return { code: err.code, exitCode: err.exitCode, explanation: err.explanation };
   if (err instanceof OfflineFormatError) {
     const f = responseFailure(err, "the file");
@@ -126,7 +101,7 @@ export function describeOfflineFailure(err: unknown): { code: string; exitCode: 
   const message = err instanceof Error ? err.message : String(err);
   return {
     code: "FAILED",
-    exitCode: OFFLINE_EXIT.FAILED,
+    exitCode: exitStatusOf("FAILED"),
     explanation: { title: "Something went wrong", detail: message, action: "Try again; if it persists, contact your vendor." },
   };
 }

@@ -33,7 +33,7 @@ import { chainDocuments, chainTip, extendKeyChain, type KeyChain } from "../lice
 import { timeFloor } from "../license/clock.js";
 import { applianceTrust, isNewerLicense, referenceTime, storedLicense, verifiedClaims } from "../license/trust.js";
 import { effectiveEdition, KeyTrustError, verifyLicense } from "../license/verify.js";
-import { noPendingRequest, notVerified, OFFLINE_EXIT, OfflineFailure, responseFailure } from "./failures.js";
+import { noPendingRequest, notVerified, OfflineFailure, responseFailure } from "./failures.js";
 import { readResponseFile } from "./activation.js";
 import { TOOL_VERSION, toolName } from "./tool.js";
 
@@ -53,7 +53,7 @@ export interface PendingRenewal {
 }
 
 const notBootstrapped = () =>
-  new OfflineFailure("NOT_BOOTSTRAPPED", OFFLINE_EXIT.NOT_BOOTSTRAPPED, {
+  new OfflineFailure("NOT_BOOTSTRAPPED", {
     title: "This appliance is not set up yet",
     detail: "The appliance database has no tenant (no license_state).",
     action: "Activate it first: alga-setup offline-request, then alga-setup offline-apply and alga-create-tenant.",
@@ -65,7 +65,7 @@ async function keyOf(row: LicenseStateRow): Promise<ApplianceKey> {
   } catch {
     // falls through: unusable
   }
-  throw new OfflineFailure("NO_APPLIANCE_KEY", OFFLINE_EXIT.FAILED, {
+  throw new OfflineFailure("NO_APPLIANCE_KEY", {
     title: "This appliance has no identity key",
     detail: "license_state keeps no usable appliance key: the appliance was installed before appliance keys, so its license cannot be renewed by file.",
     action: "Renew it online (alga-check-in), or install it again with a re-issued install code (alga-setup offline-request) so that it gets its key.",
@@ -218,7 +218,7 @@ export async function importRenewal(client: pg.ClientBase, file: string, o: Rene
     if (!check.ok) throw notVerified(file, check.message);
     const held = verifiedClaims(await storedLicense(row, trust, { clock: clock(), graceSeconds: 0 }));
     if (held && !isNewerLicense(check.claims, held)) {
-      throw new OfflineFailure("OLDER_LICENSE", OFFLINE_EXIT.NOT_FOR_THIS_REQUEST, {
+      throw new OfflineFailure("OLDER_LICENSE", {
         title: "The response carries an older license than the one stored",
         detail: `${file}: its license was issued ${new Date(check.claims.iat * 1000).toISOString()}, the stored one ${new Date(held.iat * 1000).toISOString()}: an older license never replaces a newer one. Nothing was changed.`,
         action: "Nothing is needed if alga-license status shows the license current; otherwise make a new renewal request (alga-license renewal-request).",

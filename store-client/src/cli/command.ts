@@ -1,54 +1,13 @@
 // How an alga-store command is declared: its name, one line of help, whether it takes a TENANT_ID, and
-// its flags — each with its value placeholder, help, environment variable, default and check in one
-// place. The parser (parse.ts) accepts exactly these flags and the help (usage.ts) is generated from them.
+// its flags — declared with the contract's option() and toggle() (contract/src/cli), each with its value
+// placeholder, help, environment variable, default and check in one place. The parser (parse.ts)
+// accepts exactly these flags and the help (usage.ts) is generated from them. What is alga-store's own:
+// the TENANT_ID argument, the help's groups, and the context a command runs with (client, print).
+import type { FlagSpecs, FlagValues } from "@alga-license/contract";
 import type { StoreClient } from "../client.js";
 
-export interface StringFlag<T = unknown> {
-  type: "string";
-  /** placeholder in the usage, e.g. EMAIL */
-  value: string;
-  help: string;
-  /** read when the flag is not given */
-  env?: string;
-  /** used when neither the flag nor its environment variable is given; shown in the help */
-  default?: string;
-  required?: boolean;
-  /** the message when a required flag is missing (default: "--flag is required") */
-  missing?: string;
-  /** checks and converts a value; `source` is the flag or environment variable it came from */
-  parse: (raw: string, source: string) => T;
-}
-
-export interface BooleanFlag {
-  type: "boolean";
-  help: string;
-  short?: string;
-}
-
-export type FlagSpec = StringFlag | BooleanFlag;
-export type FlagSpecs = Record<string, FlagSpec>;
-
-/** A string flag; `parse` checks and converts its value (default: the text as given). */
-export function option<T = string, R extends boolean = false, D extends string | undefined = undefined>(
-  value: string,
-  help: string,
-  o: { parse?: (raw: string, source: string) => T; required?: R; default?: D; env?: string; missing?: string } = {},
-): StringFlag<NoInfer<T>> & { required: NoInfer<R>; default: NoInfer<D> } {
-  const parse = o.parse ?? ((raw: string) => raw as T);
-  return { type: "string", value, help, env: o.env, missing: o.missing, parse, required: (o.required ?? false) as R, default: o.default as D };
-}
-
-/** A flag without a value: true when given. */
-export const toggle = (help: string, short?: string): BooleanFlag => ({ type: "boolean", help, short });
-
-type ValueOf<S> = S extends { parse: (raw: string, source: string) => infer T } ? T : never;
-/** required, or defaulted: always has a value */
-type AlwaysGiven<S> = S extends { required: true } ? true : S extends { default: string } ? true : false;
-
-/** The values a command's run receives: parsed, and never undefined where required or defaulted. */
-export type FlagValues<F extends FlagSpecs> = {
-  [K in keyof F]: F[K] extends BooleanFlag ? boolean : AlwaysGiven<F[K]> extends true ? ValueOf<F[K]> : ValueOf<F[K]> | undefined;
-};
+// the declarations themselves are the contract's, shared with the appliance tools
+export { option, toggle, type BooleanFlag, type FlagSpec, type FlagSpecs, type FlagValues, type StringFlag } from "@alga-license/contract";
 
 export interface CommandContext<F extends FlagSpecs> {
   flags: FlagValues<F>;

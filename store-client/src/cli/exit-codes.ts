@@ -1,4 +1,4 @@
-import { FAILURES, isErrorCode, type AlgaLicenseErrorCode, type ErrorCode, type StoreExit } from "@alga-license/contract";
+import { exitCodes, FAILURES, isErrorCode, type AlgaLicenseErrorCode, type ErrorCode, type StoreExit } from "@alga-license/contract";
 
 /** alga-store exit codes, one per kind of failure (documented in README.md). */
 export const EXIT = {
@@ -12,17 +12,17 @@ export const EXIT = {
   REFUSED: 7,
 } as const satisfies Record<StoreExit | "OK", number>;
 
-/** What each exit code means, for the help. */
-export const EXIT_MEANING: Record<(typeof EXIT)[keyof typeof EXIT], string> = {
-  0: "ok",
-  1: "failed",
-  2: "bad usage or input",
-  3: "not found",
-  4: "ambiguous tenant",
-  5: "unauthenticated/forbidden",
-  6: "service unreachable or timed out",
-  7: "refused (suspended tenant, rate limited)",
-};
+/** What each exit code means, for the help: every command can return each of them. */
+export const STORE_EXITS = exitCodes(EXIT, {
+  OK: "ok",
+  FAILED: "failed",
+  USAGE: "bad usage or input",
+  NOT_FOUND: "not found",
+  AMBIGUOUS: "ambiguous tenant",
+  AUTH: "unauthenticated/forbidden",
+  UNREACHABLE: "service unreachable or timed out",
+  REFUSED: "refused (suspended tenant, rate limited)",
+} satisfies Record<keyof typeof EXIT, string>);
 
 /** Failures before any GraphQL answer (the contract codes' exits are the contract's failure table). */
 const TRANSPORT_EXITS: Record<Exclude<AlgaLicenseErrorCode, ErrorCode>, StoreExit> = {

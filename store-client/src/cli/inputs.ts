@@ -1,18 +1,12 @@
 // Checks and conversions of alga-store's flag values. Each throws a UsageError naming the flag (or the
 // environment variable) the value came from.
 import { readFileSync } from "node:fs";
-import { parseBaseUrl } from "@alga-license/contract";
+import { parseBaseUrl, SettingError, UsageError } from "@alga-license/contract";
 import type { Edition } from "../generated/graphql.js";
 
-/** bad usage: the message, then the usage text (exit 2) */
-export class UsageError extends Error {
-  override name = "UsageError";
-}
-
-/** a wrong setting (URL, key file): its message alone says what to fix, without the usage text (exit 2) */
-export class SettingError extends UsageError {
-  override name = "SettingError";
-}
+// bad usage: the message, then the usage text (exit 2); a wrong setting (URL, key file): its message
+// alone says what to fix, without the usage text (exit 2)
+export { SettingError, UsageError };
 
 /** "2031-01-31" or an ISO date-time → ISO string */
 export function isoDate(value: string, source: string): string {

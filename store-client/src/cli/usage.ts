@@ -1,11 +1,9 @@
-// alga-store's help, generated from the command declarations: an overview of every command, and each
-// command's own help with every flag it takes.
-import type { Command, FlagSpec, FlagSpecs } from "./command.js";
+// alga-store's help, generated from the command declarations by the contract's pieces (contract/src/cli):
+// an overview of every command under its group, and each command's own help with every flag it takes.
+import { exitCodeLines, flagSynopsis, flagTable, wrap } from "@alga-license/contract";
+import type { Command } from "./command.js";
 import { COMMON_FLAGS, TENANT_FLAG } from "./common-flags.js";
-import { EXIT_MEANING } from "./exit-codes.js";
-import { flagSynopsis } from "./parse.js";
-
-const WIDTH = 100;
+import { STORE_EXITS } from "./exit-codes.js";
 
 const GROUP_HEADINGS: Record<Command["group"], string> = {
   tenants: "commands:",
@@ -28,48 +26,7 @@ export function synopsis(command: Command): string[] {
   return words;
 }
 
-/** Words joined into lines no wider than WIDTH, the first after `lead`, the others under it. */
-function wrap(lead: string, words: string[]): string[] {
-  const indent = " ".repeat(lead.length);
-  const lines: string[] = [];
-  let line = lead;
-  words.forEach((w, i) => {
-    if (i > 0 && line.length + 1 + w.length > WIDTH) {
-      lines.push(line);
-      line = indent + w;
-    } else line += (i > 0 ? " " : "") + w;
-  });
-  lines.push(line);
-  return lines;
-}
-
-function flagHelp(name: string, spec: FlagSpec): string {
-  const notes: string[] = [];
-  if (spec.type === "string") {
-    if (spec.env) notes.push(`default: $${spec.env}`);
-    else if (spec.default !== undefined) notes.push(`default ${spec.default}`);
-    else if (spec.required) notes.push("required");
-  }
-  return `${spec.help}${notes.length ? ` (${notes.join(", ")})` : ""}`;
-}
-
-function flagTable(specs: FlagSpecs, extra: [string, string][] = []): string[] {
-  const rows: [string, string][] = [
-    ...extra,
-    ...Object.entries(specs).map(([name, spec]): [string, string] => [
-      flagSynopsis(name, spec) + (spec.type === "boolean" && spec.short ? `, -${spec.short}` : ""),
-      flagHelp(name, spec),
-    ]),
-  ];
-  const left = Math.max(...rows.map(([l]) => l.length));
-  return rows.map(([l, r]) => `  ${l.padEnd(left)}  ${r}`);
-}
-
-const exitCodes = () =>
-  wrap(
-    "exit codes: ",
-    Object.entries(EXIT_MEANING).map(([code, meaning], i, all) => `${code} ${meaning}${i < all.length - 1 ? "," : ""}`),
-  );
+const exitCodes = () => exitCodeLines(STORE_EXITS);
 
 /** `alga-store --help`: every command with its synopsis and what it does, the common options, the exit codes. */
 export function overview(commands: readonly Command[]): string {
