@@ -42,6 +42,9 @@ it("alga-setup --help and alga-license --help list their commands", async () => 
   expect([setup.code, setup.stdout.trimEnd()]).toEqual([0, programHelp("alga-setup", PROGRAMS["alga-setup"], SETUP)]);
   const license = await cli("license", ["--help"]);
   expect([license.code, license.stdout.trimEnd()]).toEqual([0, programHelp("alga-license", PROGRAMS["alga-license"])]);
+  // a usage line first, as every command's help (the images' check looks for it too)
+  expect(setup.stdout.split("\n").slice(0, 2)).toEqual(["usage: alga-setup <command> [flags]", "       alga-setup [flags]"]);
+  expect(license.stdout.split("\n")[0]).toBe("usage: alga-license <command> [flags]");
 });
 
 it.each(BINS.map(([c, bin, words]) => [c.name, c, bin, words] as const))(

@@ -101,7 +101,11 @@ export function commandHelp(c: CommandSpec): string {
 export function programHelp(name: string, commands: readonly CommandSpec[], main?: CommandSpec): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   const out = [
-    `${name}: ${commands.length} commands (${name} <command> --help: the command's flags, variables and exit codes)`,
+    `usage: ${name} <command> [flags]`,
+    // the program runs without a command word too: its own help follows the list
+    ...(main ? [`       ${name} [flags]`] : []),
+    "",
+    `${commands.length} commands (${name} <command> --help: the command's flags, variables and exit codes):`,
     "",
     ...commands.flatMap((c) => wrap(`  ${c.name.padEnd(width)}  `, c.summary.split(" "))),
   ];
