@@ -13,6 +13,7 @@ export interface FleetRow {
   tenantId: string;
   applianceId: string;
   activationMode: "ONLINE" | "OFFLINE";
+  /** holds a credential that was not revoked (online), or was activated by file (offline) */
   licensed: boolean;
   licenseExpiresAt: Date | null;
   lastCheckInAt: Date | null;

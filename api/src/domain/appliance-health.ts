@@ -10,20 +10,14 @@
 //   OFFLINE  activated by a request file: judged by its renewal date, not by check-ins (while that date
 //            is ahead, or a check-in renewed it later, it is OFFLINE or HEALTHY)
 //   null     not tracked: no live credential (ESSENTIALS, revoked, retired, replaced by a reinstall)
+import type { FleetRow } from "../data/fleet.js";
 import type { ApplianceHealth } from "../generated/prisma/enums.js";
 
 export type { ApplianceHealth };
 export const APPLIANCE_HEALTHS = ["HEALTHY", "OVERDUE", "DARK", "OFFLINE"] as const satisfies readonly ApplianceHealth[];
 
-export interface HealthFacts {
-  activationMode: "ONLINE" | "OFFLINE";
-  /** holds a credential that was not revoked (online), or was activated by file (offline) */
-  licensed: boolean;
-  licenseExpiresAt: Date | null;
-  lastCheckInAt: Date | null;
-  offlineRenewalDueAt: Date | null;
-  createdAt: Date;
-}
+/** What the judgement reads of an appliance: the columns the fleet sweep's batch selects. */
+export type HealthFacts = Pick<FleetRow, "activationMode" | "licensed" | "licenseExpiresAt" | "lastCheckInAt" | "offlineRenewalDueAt" | "createdAt">;
 
 export interface HealthPolicy {
   overdueAfterMs: number;

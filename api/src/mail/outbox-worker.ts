@@ -20,7 +20,8 @@ import type { ServerSecret } from "../crypto/server-secret.js";
 import { claimEmail, claimSoonestEmail, expediteFailed, markFailed, markSent, type ClaimedEmail } from "../data/outbox.js";
 import type { Queryable } from "../db/sql.js";
 import type { RenderedEmail } from "./install-code-email.js";
-import { initialOutboxState, next, type DeliveryOutcome, type OutboxEffect, type OutboxEvent } from "./outbox-machine.js";
+import { outboxDriver, type WorkerEffect } from "./outbox-driver.js";
+import { initialOutboxState, type DeliveryOutcome } from "./outbox-machine.js";
 import { classifySendFailure } from "./send-failure.js";
 import type { SendMail } from "./transport.js";
 
@@ -156,31 +157,16 @@ export interface OutboxWorker {
 /** Keeps up to `concurrency` sends going, polls every pollMs, probes a mail service that is down or refusing. */
 export function startOutboxWorker(o: OutboxWorkerOptions & { pollMs: number }): OutboxWorker {
   const leaseSeconds = o.leaseSeconds ?? LEASE_SECONDS;
-  let state = initialOutboxState({ slots: o.concurrency ?? 4, pollMs: o.pollMs, probeMs: o.probeMs ?? 2_000 });
-  let timer: NodeJS.Timeout | undefined;
   const abandon = new AbortController();
-  /** every piece of I/O under way, so stop() can wait for it */
-  const running = new Set<Promise<unknown>>();
+  const driver = outboxDriver<ClaimedEmail>(
+    initialOutboxState({ slots: o.concurrency ?? 4, pollMs: o.pollMs, probeMs: o.probeMs ?? 2_000 }),
+    (effect) => perform(effect),
+    o.log,
+    "outbox worker",
+  );
+  const { dispatch, then } = driver;
 
-  const dispatch = (event: OutboxEvent) => {
-    const t = next(state, event);
-    state = t.state;
-    for (const effect of t.effects) perform(effect);
-  };
-
-  /** Runs `work`, then feeds its result back as an event (a failing step is logged, never unhandled). */
-  const then = <T>(work: Promise<T>, onOk: (v: T) => OutboxEvent, onErr: (err: unknown) => OutboxEvent) => {
-    const step: Promise<void> = work
-      .then(
-        (v) => dispatch(onOk(v)),
-        (err: unknown) => dispatch(onErr(err)),
-      )
-      .catch((err: unknown) => o.log.error({ err }, "outbox worker step failed"));
-    running.add(step);
-    void step.finally(() => running.delete(step));
-  };
-
-  function perform(effect: OutboxEffect): void {
+  function perform(effect: WorkerEffect<ClaimedEmail>): void {
     switch (effect.type) {
       case "claim":
         return then(
@@ -222,13 +208,6 @@ export function startOutboxWorker(o: OutboxWorkerOptions & { pollMs: number }): 
           () => ({ type: "expedited", due: 0, reason }),
         );
       }
-      case "arm timer":
-        clearTimeout(timer);
-        timer = setTimeout(() => dispatch({ type: "timer" }), effect.ms);
-        return;
-      case "cancel timer":
-        clearTimeout(timer);
-        return;
       case "log":
         o.log[effect.level](effect.fields ?? {}, effect.msg);
         return;
@@ -243,13 +222,10 @@ export function startOutboxWorker(o: OutboxWorkerOptions & { pollMs: number }): 
     async stop() {
       dispatch({ type: "stop" });
       const grace = new Promise<void>((resolve) => setTimeout(resolve, o.stopGraceMs ?? 3_000).unref());
-      const settled = async () => {
-        while (running.size) await Promise.allSettled([...running]);
-      };
-      await Promise.race([settled(), grace]);
+      await Promise.race([driver.settled(), grace]);
       // a stalled mail server must not hold the shutdown: abort what is left and give it back
-      if (running.size) abandon.abort();
-      await settled();
+      if (driver.busy()) abandon.abort();
+      await driver.settled();
     },
   };
 }

@@ -15,7 +15,8 @@ import type { Logger } from "pino";
 import type { ServerSecret } from "../crypto/server-secret.js";
 import { claimDelivery, recordAttempt, type ClaimedDelivery } from "../data/webhooks.js";
 import type { Queryable } from "../db/sql.js";
-import { initialOutboxState, next, type DeliveryOutcome, type OutboxEffect, type OutboxEvent } from "../mail/outbox-machine.js";
+import { outboxDriver, type WorkerEffect } from "../mail/outbox-driver.js";
+import { initialOutboxState, type DeliveryOutcome } from "../mail/outbox-machine.js";
 import { webhookHeaders } from "./signature.js";
 
 export interface WebhookWorkerOptions {
@@ -108,27 +109,15 @@ export interface WebhookWorker {
 }
 
 export function startWebhookWorker(o: WebhookWorkerOptions): WebhookWorker {
-  let state = initialOutboxState({ slots: o.concurrency ?? 4, pollMs: o.pollMs, probeMs: o.pollMs });
-  let timer: NodeJS.Timeout | undefined;
-  const running = new Set<Promise<unknown>>();
+  const driver = outboxDriver<ClaimedDelivery>(
+    initialOutboxState({ slots: o.concurrency ?? 4, pollMs: o.pollMs, probeMs: o.pollMs }),
+    (effect) => perform(effect),
+    o.log,
+    "webhook worker",
+  );
+  const { dispatch, then } = driver;
 
-  const dispatch = (event: OutboxEvent<ClaimedDelivery>) => {
-    const t = next<ClaimedDelivery>(state, event);
-    state = t.state;
-    for (const effect of t.effects) perform(effect);
-  };
-  const then = <T>(work: Promise<T>, onOk: (v: T) => OutboxEvent<ClaimedDelivery>, onErr: (err: unknown) => OutboxEvent<ClaimedDelivery>) => {
-    const step: Promise<void> = work
-      .then(
-        (v) => dispatch(onOk(v)),
-        (err: unknown) => dispatch(onErr(err)),
-      )
-      .catch((err: unknown) => o.log.error({ err }, "webhook worker step failed"));
-    running.add(step);
-    void step.finally(() => running.delete(step));
-  };
-
-  function perform(effect: OutboxEffect<ClaimedDelivery>): void {
+  function perform(effect: WorkerEffect<ClaimedDelivery>): void {
     switch (effect.type) {
       case "claim":
         return then(
@@ -154,13 +143,6 @@ export function startWebhookWorker(o: WebhookWorkerOptions): WebhookWorker {
         return dispatch({ type: "service answers" });
       case "expedite":
         return dispatch({ type: "expedited", due: 0, reason: effect.reason });
-      case "arm timer":
-        clearTimeout(timer);
-        timer = setTimeout(() => dispatch({ type: "timer" }), effect.ms);
-        return;
-      case "cancel timer":
-        clearTimeout(timer);
-        return;
       case "log":
         o.log[effect.level](effect.fields ?? {}, effect.msg.replace("outbox", "webhook worker"));
         return;
@@ -174,10 +156,7 @@ export function startWebhookWorker(o: WebhookWorkerOptions): WebhookWorker {
       dispatch({ type: "stop" });
       // an attempt in flight ends within its timeout; one abandoned at exit is retried after its lease
       const grace = new Promise<void>((resolve) => setTimeout(resolve, 3_000).unref());
-      const settled = async () => {
-        while (running.size) await Promise.allSettled([...running]);
-      };
-      await Promise.race([settled(), grace]);
+      await Promise.race([driver.settled(), grace]);
     },
   };
 }
